@@ -1,0 +1,29 @@
+# Seed document: "Add Containers to a New Bridge Network".
+# my_server_image/server_app stand for a server on port 5000; busybox is the probe image's
+# shell. `/ # ping server` in the document is run inside client with exec.
+Feature: Add Containers to a New Bridge Network
+  Create a new non-default bridge network and set up two containers on the network.
+  Verify that the containers can locate and communicate with each other.
+
+  @id:new-bridge.network-listed
+  Scenario: docker network ls lists the new network with driver bridge
+    When I run `docker network create -d bridge my-bridge-network`
+    Then `docker network ls` lists my-bridge-network with driver "bridge"
+
+  @id:new-bridge.ping-by-name
+  Scenario: The server and client containers can ping each other by name
+    When I run `docker network create -d bridge my-bridge-network`
+    And I run `docker run -d --net=my-bridge-network --name=server my_server_image server_app`
+    And I run `docker run -it --name=client --net=my-bridge-network busybox`
+    Then in client, `ping -c 3 server` gets replies from server on my-bridge-network
+    And in server, `ping -c 3 client` gets replies from client on my-bridge-network
+
+  # Note: Containers created on the default bridge network don't get name resolution by
+  # default in the way described above. This is consistent with docker bridge network behavior.
+  @id:new-bridge.default-bridge-no-names
+  Scenario: Containers created on the default bridge network don't get name resolution
+    When I run `docker run -d --name=server my_server_image server_app`
+    And I run `docker run -it --name=client busybox`
+    Then in client, server's address on bridge answers "Hello world!" on port 5000
+    But in client, `nslookup server` cannot resolve server
+    And in client, `ping -c 3 server` cannot resolve server

@@ -1,0 +1,28 @@
+# Seed document: "Bridged Containers with an Exposed Port".
+# server_app binds to port 5000 (the probe answers "Hello world!"). The document's
+# `telnet server 5000` then `GET /` is sent with nc, since busybox telnet is interactive.
+Feature: Bridged Containers with an Exposed Port
+  Connect two containers on a bridge network and set up one of the containers to publish a
+  port via the VCH. Assume that server_app binds to port 5000.
+
+  Background:
+    Given I run `docker network create -d bridge my-bridge-network`
+    And I run `docker run -d -p 5000:5000 --net=my-bridge-network --name=server my_server_image server_app`
+    And I run `docker run -it --name=client --net=my-bridge-network busybox`
+
+  @id:exposed-port.network-listed
+  Scenario: docker network ls lists the new network with driver bridge
+    Then `docker network ls` lists my-bridge-network with driver "bridge"
+
+  @id:exposed-port.ping-by-name
+  Scenario: The server and client containers can ping each other by name
+    Then in client, `ping -c 3 server` gets replies from server on my-bridge-network
+    And in server, `ping -c 3 client` gets replies from client on my-bridge-network
+
+  @id:exposed-port.client-to-server-5000
+  Scenario: You can connect to server on port 5000 from the client container
+    Then in client, `telnet server 5000` and `GET /` answers "Hello world!"
+
+  @id:exposed-port.public-5000
+  Scenario: You can connect to port 5000 on the VCH public network
+    Then from the public network, `telnet vch_public_interface 5000` and `GET /` answers "Hello world!"

@@ -1,0 +1,37 @@
+# Shared by lab/up.sh, lab/down.sh and lab/status.sh.
+LAB_RUN=/run/netconform
+LAB_LOG=/var/log/netconform
+LAB_BRIDGE=ext0
+LAB_GATEWAY=198.51.100.1
+LAB_OUTSIDE=198.51.100.10
+LAB_NETNS=extclient
+
+say() { printf 'lab: %s\n' "$*"; }
+die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
+
+# alive PIDFILE: the process named in PIDFILE runs.
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# answers ENDPOINT: a Docker API answers there within 5 s.
+answers() { DOCKER_HOST="$1" timeout 5 docker version >/dev/null 2>&1; }
+
+# start_in_lab_mountns NAME CMD...: start CMD detached, in a private mount namespace whose
+# /etc/resolv.conf names only the lab DNS; its pid goes to $LAB_RUN/NAME.pid.
+start_in_lab_mountns() {
+  local name=$1; shift
+  setsid unshare --mount --propagation slave -- \
+    sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_RUN/resolv.conf" "$@" \
+    >>"$LAB_LOG/$name.log" 2>&1 </dev/null &
+  echo $! >"$LAB_RUN/$name.pid"
+  say "started $name (pid $!, log $LAB_LOG/$name.log)"
+}
+
+# wait_for ENDPOINT LABEL LOG: poll until the endpoint answers, for at most 60 s.
+wait_for() {
+  local deadline=$((SECONDS + 60))
+  until answers "$1"; do
+    [ $SECONDS -lt $deadline ] || die "$2 did not answer on $1 within 60 s; last lines of $3: $(tail -n 3 "$3" | tr '\n' ' ')"
+    sleep 0.5
+  done
+  say "$2 answers on $1"
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# netconform lab: two real Docker-compatible endpoints on this machine, and an outside
+# segment of the lab's own. Idempotent: what already runs is left as it is.
+# Debian, as root. Every command here is from ../shared/LAB-NOTES.md (measured).
+#
+#   Docker Engine   unix:///var/run/docker.sock
+#   Podman (CNI)    unix:///run/podman/podman.sock
+#   lab segment     bridge ext0 198.51.100.1/24 (a documentation range: nothing real lives there)
+#   outside client  netns extclient, 198.51.100.10 on ext0
+#   lab DNS         dnsmasq on 198.51.100.1, answers NXDOMAIN to every name
+#
+# Both engines run in a mount namespace of their own where /etc/resolv.conf names only the
+# lab DNS: a name a container cannot resolve never becomes a query beyond this machine.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lab/lib.sh
+. "$here/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "lab up must run as root (it installs packages and starts engines)"
+command -v apt-get >/dev/null || die "lab up needs a Debian machine (apt-get not found)"
+mkdir -p "$LAB_RUN" "$LAB_LOG"
+
+# --- packages --------------------------------------------------------------------------
+packages=(docker.io iptables busybox-static podman containernetworking-plugins
+  golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -qq >"$LAB_LOG/apt.log" 2>&1 || die "apt-get update failed: see $LAB_LOG/apt.log"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get install failed: see $LAB_LOG/apt.log"
+else
+  say "packages present"
+fi
+
+# --- the lab segment and its outside client ---------------------------------------------
+if ! ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
+  ip link add "$LAB_BRIDGE" type bridge
+  say "created bridge $LAB_BRIDGE"
+fi
+ip link set "$LAB_BRIDGE" up
+ip addr show dev "$LAB_BRIDGE" | grep -q " $LAB_GATEWAY/" || ip addr add "$LAB_GATEWAY/24" dev "$LAB_BRIDGE"
+if ! ip netns list | grep -qw "$LAB_NETNS"; then
+  ip netns add "$LAB_NETNS"
+  say "created network namespace $LAB_NETNS"
+fi
+if ! ip -n "$LAB_NETNS" link show extc0 >/dev/null 2>&1; then
+  ip link add extc0 link "$LAB_BRIDGE" type macvlan mode bridge
+  ip link set extc0 netns "$LAB_NETNS"
+  ip -n "$LAB_NETNS" addr add "$LAB_OUTSIDE/24" dev extc0
+fi
+ip -n "$LAB_NETNS" link set lo up
+ip -n "$LAB_NETNS" link set extc0 up
+
+# --- lab DNS: every name is NXDOMAIN, nothing is forwarded -------------------------------
+printf 'nameserver %s\n' "$LAB_GATEWAY" >"$LAB_RUN/resolv.conf"
+if ! alive "$LAB_RUN/dnsmasq.pid"; then
+  dnsmasq --no-resolv --no-hosts --no-poll --address=/#/ --listen-address="$LAB_GATEWAY" \
+    --bind-interfaces --except-interface=lo --pid-file="$LAB_RUN/dnsmasq.pid" \
+    --log-facility="$LAB_LOG/dnsmasq.log"
+  say "started lab DNS on $LAB_GATEWAY"
+fi
+
+# --- Docker Engine ----------------------------------------------------------------------
+if answers unix:///var/run/docker.sock; then
+  say "Docker Engine already answers on unix:///var/run/docker.sock"
+else
+  start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock
+  wait_for unix:///var/run/docker.sock "Docker Engine" "$LAB_LOG/docker.log"
+fi
+
+# --- Podman's Docker API service ----------------------------------------------------------
+cat >"$LAB_RUN/containers.conf" <<EOF
+# written by netconform lab/up.sh
+[containers]
+default_ulimits = []
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["/usr/lib/cni"]
+EOF
+export CONTAINERS_CONF="$LAB_RUN/containers.conf"
+if answers unix:///run/podman/podman.sock; then
+  say "Podman already answers on unix:///run/podman/podman.sock"
+else
+  backend=$(podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null || true)
+  if [ "$backend" != cni ]; then
+    if [ -n "$(podman ps -aq 2>/dev/null)" ] || [ -n "$(podman images -q 2>/dev/null)" ]; then
+      die "podman uses the '$backend' network backend and holds containers or images; netconform needs CNI and will not reset a podman store it did not create"
+    fi
+    podman system reset -f >>"$LAB_LOG/podman.log" 2>&1
+    say "switched podman's empty store to the CNI backend"
+  fi
+  mkdir -p /run/podman
+  start_in_lab_mountns podman podman system service --time=0 unix:///run/podman/podman.sock
+  wait_for unix:///run/podman/podman.sock "Podman" "$LAB_LOG/podman.log"
+fi
+
+cat <<EOF
+netconform lab is up.
+  Docker Engine: unix:///var/run/docker.sock     npx netconform run --target docker
+  Podman:        unix:///run/podman/podman.sock  npx netconform run --target podman
+  lab segment:   $LAB_BRIDGE $LAB_GATEWAY/24, outside client netns $LAB_NETNS at $LAB_OUTSIDE
+  logs:          $LAB_LOG
+EOF

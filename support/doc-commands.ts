@@ -1,0 +1,198 @@
+/**
+ * Documented docker commands, made runnable: the document's names become the suite's unique
+ * names, its images become the probe image with a stand-in command, and every created
+ * resource gets the suite's labels. Everything else in the command is kept as written.
+ */
+
+/** What each image of the document stands for; `port` is where its service listens. */
+export const DOC_IMAGES: Record<string, { role: string; port?: number }> = {
+  my_container: { role: 'my_app, a web service on port 80', port: 80 },
+  my_server_image: { role: 'server_app, which binds to port 5000', port: 5000 },
+  busybox: { role: 'an interactive busybox shell' },
+  'tomcat:alpine': { role: 'Tomcat, on port 8080 as its Dockerfile defines', port: 8080 },
+  'myrepo/mydatabase': { role: 'the data tier, on port 80', port: 80 },
+  'myrepo/web-model': { role: 'the web model, on port 80', port: 80 },
+  'myrepo/web-view': { role: 'the web front end, on port 80', port: 80 },
+}
+
+/** The command the probe image runs in place of a documented image. */
+export function standInCommand(docImage: string): string[] {
+  const image = DOC_IMAGES[docImage]
+  if (!image) throw new Error(`the document's image "${docImage}" has no stand-in (known: ${Object.keys(DOC_IMAGES).join(', ')})`)
+  // A server answers each connection's first line with "Hello world!"; a shell just stays up.
+  return image.port ? ['nc', '-ll', '-p', String(image.port), '-e', '/bin/hello'] : ['sleep', '86400']
+}
+
+/** Names that belong to the endpoint, never to a scenario. */
+const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default'])
+
+/**
+ * The scenario's names: the document's name on one side, the real, unique name on the other.
+ * `fixed` maps document names that the target provides (its container network) to real names.
+ */
+export class NameBook {
+  private readonly real = new Map<string, string>()
+  constructor(
+    private readonly prefix: string,
+    fixed: Record<string, string> = {},
+  ) {
+    for (const [doc, real] of Object.entries(fixed)) this.real.set(doc, real)
+  }
+
+  /** A name the scenario creates: gets its unique real name. */
+  define(doc: string): string {
+    const existing = this.real.get(doc)
+    if (existing) return existing
+    const real = `${this.prefix}-${doc}`
+    this.real.set(doc, real)
+    return real
+  }
+
+  /** Records a real id for a documented one (an id the engine printed, as in `docker start 50`). */
+  alias(doc: string, real: string): void {
+    this.real.set(doc, real)
+  }
+
+  /** A name the scenario refers to: its real name when known, else as written. */
+  resolve(doc: string): string {
+    if (BUILTIN_NETWORKS.has(doc)) return doc
+    return this.real.get(doc) ?? doc
+  }
+
+  has(doc: string): boolean {
+    return this.real.has(doc)
+  }
+
+  /** Replaces every word that is a known documented name, for commands run inside containers. */
+  substitute(command: string): string {
+    return command.replace(/[A-Za-z0-9][A-Za-z0-9_.-]*/g, (word) => (this.real.has(word) ? this.resolve(word) : word))
+  }
+
+  entries(): [string, string][] {
+    return [...this.real.entries()]
+  }
+}
+
+/** Splits a command line as a POSIX shell would for plain words and quotes (no expansions). */
+export function splitWords(line: string): string[] {
+  const words: string[] = []
+  let word = ''
+  let inWord = false
+  let quote: '"' | "'" | null = null
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]
+    if (quote) {
+      if (ch === quote) quote = null
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i]
+      else word += ch
+    } else if (ch === '"' || ch === "'") {
+      quote = ch
+      inWord = true
+    } else if (ch === '\\' && i + 1 < line.length) {
+      word += line[++i]
+      inWord = true
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word)
+      word = ''
+      inWord = false
+    } else {
+      word += ch
+      inWord = true
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote in: ${line}`)
+  if (inWord) words.push(word)
+  return words
+}
+
+/** Options of `docker run`/`create` and `docker network create|connect` that take a value. */
+const VALUE_OPTIONS = new Set([
+  '-p', '--publish', '--name', '--net', '--network', '-e', '--env', '--ip', '--ip6', '--dns', '--dns-search',
+  '--dns-option', '-l', '--label', '--network-alias', '--alias', '-v', '--volume', '--cap-add', '--cap-drop',
+  '--expose', '-w', '--workdir', '--entrypoint', '-h', '--hostname', '--mac-address', '-u', '--user',
+  '--restart', '--add-host', '--link', '--link-local-ip',
+  '-d', '--driver', '--subnet', '--ip-range', '--gateway', '-o', '--opt', '--ipam-driver', '--aux-address',
+  '--ipam-opt', '--scope', '--config-from',
+])
+
+interface Parsed {
+  options: [string, string | undefined][]
+  operands: string[]
+}
+
+/** Splits words after a subcommand into options (with their values) and operands. */
+function parseOptions(words: string[], valueOptions: Set<string>): Parsed {
+  const options: [string, string | undefined][] = []
+  let i = 0
+  for (; i < words.length && words[i].startsWith('-'); i++) {
+    const w = words[i]
+    const eq = w.indexOf('=')
+    if (w.startsWith('--') && eq > 0) options.push([w.slice(0, eq), w.slice(eq + 1)])
+    else if (valueOptions.has(w)) options.push([w, words[++i]])
+    else options.push([w, undefined])
+  }
+  return { options, operands: words.slice(i) }
+}
+
+function formatOptions(options: [string, string | undefined][]): string[] {
+  return options.flatMap(([o, v]) => (v === undefined ? [o] : o.startsWith('--') ? [`${o}=${v}`] : [o, v]))
+}
+
+function labelOptions(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])
+}
+
+export interface RewriteContext {
+  names: NameBook
+  labels: Record<string, string>
+  probeImage: string
+}
+
+export interface Rewritten {
+  /** The argv to run, without the leading `docker`. */
+  argv: string[]
+  /** What was changed and why, for the transcript. */
+  notes: string[]
+}
+
+/** Makes a documented `docker …` command runnable on the endpoint. */
+export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
+  const words = splitWords(documented)
+  if (words[0] !== 'docker') throw new Error(`not a docker command: ${documented}`)
+  const [sub, ...rest] = words.slice(1)
+  const notes: string[] = []
+  const { names } = ctx
+  if (sub === 'run' || sub === 'create') {
+    const { options, operands } = parseOptions(rest, new Set([...VALUE_OPTIONS].filter((o) => o !== '-d' && o !== '-o')))
+    const kept: [string, string | undefined][] = []
+    for (const [o, v] of options) {
+      if (o === '--name') kept.push([o, names.define(v!)])
+      else if (o === '--net' || o === '--network') kept.push([o, names.resolve(v!)])
+      else if (['-it', '-ti', '-i', '-t', '--interactive', '--tty'].includes(o)) notes.push(`${o} dropped: the suite drives the shell with exec, so the container runs detached`)
+      else if (o === '-d' && sub === 'create') notes.push('-d dropped: docker create has no -d (the document writes it)')
+      else kept.push([o, v])
+    }
+    if (sub === 'run' && !kept.some(([o]) => o === '-d' || o === '--detach')) kept.unshift(['-d', undefined])
+    const [image, ...appArgs] = operands
+    if (!image) throw new Error(`no image in: ${documented}`)
+    const command = standInCommand(image)
+    notes.push(`${[image, ...appArgs].join(' ')} → ${ctx.probeImage} ${command.join(' ')} (stands for ${DOC_IMAGES[image].role})`)
+    return { argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command], notes }
+  }
+  if (sub === 'network' && rest[0] === 'create') {
+    const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
+    if (operands.length !== 1) throw new Error(`docker network create takes one name: ${documented}`)
+    return { argv: ['network', 'create', ...labelOptions(ctx.labels), ...formatOptions(options), names.define(operands[0])], notes }
+  }
+  if (sub === 'network' && rest[0] === 'connect') {
+    const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
+    return { argv: ['network', 'connect', ...formatOptions(options), ...operands.map((n) => names.resolve(n))], notes }
+  }
+  if (sub === 'ps' || (sub === 'network' && rest[0] === 'ls')) {
+    if (sub === 'ps') notes.push("--filter added: only this run's containers are listed, never anyone else's")
+    const filter = sub === 'ps' ? ['--filter', `label=${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`)[0]}`] : []
+    return { argv: [sub, ...rest, ...filter], notes }
+  }
+  // start, stop, inspect, network inspect, exec…: only the names change.
+  return { argv: [sub, ...rest.map((w) => (w.startsWith('-') ? w : names.resolve(w)))], notes }
+}

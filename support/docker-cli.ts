@@ -1,0 +1,60 @@
+/**
+ * Runs documented docker commands with the docker CLI, against the same endpoint as
+ * dockerode, and keeps what happened for the transcript.
+ */
+import { execa } from 'execa'
+import { cliEnvironment } from './endpoint'
+import { rewrite, type RewriteContext } from './doc-commands'
+
+export interface CommandResult {
+  documented: string
+  argv: string[]
+  notes: string[]
+  stdout: string
+  stderr: string
+  exitCode: number | undefined
+  durationMs: number
+  timedOut: boolean
+}
+
+export const CLI_DEADLINE_MS = 60_000
+
+export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: string }): Promise<CommandResult> {
+  const { argv, notes } = rewrite(documented, ctx)
+  const started = Date.now()
+  const r = await execa('docker', argv, { env: cliEnvironment(ctx.endpoint), reject: false, timeout: CLI_DEADLINE_MS, stdin: 'ignore' })
+  return {
+    documented,
+    argv,
+    notes,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    exitCode: r.exitCode,
+    durationMs: Date.now() - started,
+    timedOut: Boolean(r.timedOut),
+  }
+}
+
+export function succeeded(r: CommandResult): boolean {
+  return r.exitCode === 0 && !r.timedOut
+}
+
+/** The transcript of one documented command: as documented, as run, and what came back. */
+export function describeCommand(r: CommandResult): string {
+  return [
+    `$ ${r.documented}    # as documented`,
+    `$ docker ${r.argv.join(' ')}    # as run`,
+    ...r.notes.map((n) => `# ${n}`),
+    r.stdout.trimEnd(),
+    r.stderr.trimEnd(),
+    r.timedOut ? `timed out after ${CLI_DEADLINE_MS / 1000} s` : `exit ${r.exitCode} (${r.durationMs} ms)`,
+  ]
+    .filter((l) => l !== '')
+    .join('\n')
+}
+
+/** One line saying how a command failed. */
+export function failureOf(r: CommandResult): string {
+  const why = r.timedOut ? `timed out after ${CLI_DEADLINE_MS / 1000} s` : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`
+  return `\`${r.documented}\` failed (${why})`
+}

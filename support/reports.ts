@@ -1,0 +1,246 @@
+/**
+ * Turns cucumber's message stream (messages.ndjson) into the run's Summary, and renders it as
+ * summary.json and summary.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  type Duration,
+  type Envelope,
+  type TestCaseStarted,
+  type TestStepResult,
+  TestStepResultStatus,
+} from '@cucumber/messages'
+import { Query } from '@cucumber/query'
+import { docOrder } from './doc'
+import { type EngineInfo, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+
+export interface SummaryMeta {
+  target: { name: string; endpoint: string; engine: EngineInfo }
+  runId: string
+  startedAt: string
+  durationMs: number
+}
+
+const NOT_APPLICABLE_PREFIX = 'not-applicable: '
+const SLOW_MS = 15_000
+const SLOWEST_COUNT = 5
+
+// ---------------------------------------------------------------------------------------------
+// Summary from messages
+
+/** The verdict for a test case, from the most severe status among its steps. */
+export function verdictOf(status: TestStepResultStatus): Verdict {
+  switch (status) {
+    case TestStepResultStatus.PASSED:
+      return 'conforms'
+    case TestStepResultStatus.SKIPPED:
+      return 'not-applicable'
+    default:
+      return 'fails'
+  }
+}
+
+export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
+  const query = queryOf(ndjson)
+  const scenarios = query
+    .findAllTestCaseStarted() // final attempts only: retried attempts are left out
+    .map((testCaseStarted) => scenarioOf(query, testCaseStarted))
+    .sort(byDocument)
+    .map(({ line: _line, ...scenario }) => scenario)
+  return {
+    target: meta.target,
+    runId: meta.runId,
+    startedAt: meta.startedAt,
+    durationMs: meta.durationMs,
+    scenarios,
+    totals: totalsOf(scenarios),
+  }
+}
+
+function queryOf(ndjson: string): Query {
+  const query = new Query()
+  for (const line of ndjson.split('\n')) {
+    if (line.trim() !== '') query.update(JSON.parse(line) as Envelope)
+  }
+  return query
+}
+
+type SortableResult = ScenarioResult & { line: number }
+
+function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableResult {
+  const pickle = query.findPickleBy(testCaseStarted)
+  if (!pickle) throw new Error(`messages: no pickle for test case ${testCaseStarted.testCaseId}`)
+  const line = query.findLocationOf(pickle)?.line ?? 0
+  const finished = query.findTestCaseFinishedBy(testCaseStarted) !== undefined
+  const status = finished
+    ? (query.findMostSevereTestStepResultBy(testCaseStarted)?.status ?? TestStepResultStatus.UNKNOWN)
+    : TestStepResultStatus.UNKNOWN
+  const verdict = verdictOf(status)
+  return {
+    id: idOf(pickle.tags, pickle.uri, line),
+    doc: query.findLineageBy(pickle)?.feature?.name ?? '',
+    feature: pickle.uri,
+    name: pickle.name,
+    verdict,
+    reason: finished ? reasonOf(query, testCaseStarted, verdict, status) : 'did not finish',
+    durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
+    line,
+  }
+}
+
+function idOf(tags: readonly { name: string }[], uri: string, line: number): string {
+  const tag = tags.find((t) => t.name.startsWith('@id:'))
+  return tag ? tag.name.slice('@id:'.length) : `missing-id:${uri}:${line}`
+}
+
+function reasonOf(query: Query, testCaseStarted: TestCaseStarted, verdict: Verdict, status: TestStepResultStatus): string {
+  switch (verdict) {
+    case 'conforms':
+      return ''
+    case 'not-applicable':
+      return notApplicableReasonOf(query, testCaseStarted)
+    default:
+      return failureReasonOf(query, testCaseStarted, status)
+  }
+}
+
+function notApplicableReasonOf(query: Query, testCaseStarted: TestCaseStarted): string {
+  for (const testStepFinished of query.findTestStepsFinishedBy(testCaseStarted)) {
+    for (const attachment of query.findAttachmentsBy(testStepFinished)) {
+      if (attachment.mediaType.startsWith('text/') && attachment.body.startsWith(NOT_APPLICABLE_PREFIX)) {
+        return attachment.body.slice(NOT_APPLICABLE_PREFIX.length)
+      }
+    }
+  }
+  return 'skipped without a stated reason'
+}
+
+/** Names the first step that has the test case's most severe status, and what went wrong there. */
+function failureReasonOf(query: Query, testCaseStarted: TestCaseStarted, status: TestStepResultStatus): string {
+  const found = query
+    .findTestStepFinishedAndTestStepBy(testCaseStarted)
+    .find(([testStepFinished]) => testStepFinished.testStepResult.status === status)
+  if (!found) return 'no steps ran'
+  const [testStepFinished, testStep] = found
+  const pickleStep = query.findPickleStepBy(testStep)
+  const text = pickleStep ? pickleStep.text : hookLabel(query.findHookBy(testStep)?.name)
+  if (status === TestStepResultStatus.UNDEFINED) return `step is not defined: ${text}`
+  return `${text}: ${firstLine(errorMessageOf(testStepFinished.testStepResult) || status.toLowerCase())}`
+}
+
+function hookLabel(name: string | undefined): string {
+  return name ? `hook "${name}"` : 'hook'
+}
+
+function errorMessageOf(result: TestStepResult): string {
+  return result.exception?.message || result.message || ''
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0].trim()
+}
+
+function millisecondsOf(duration: Duration | undefined): number {
+  if (!duration) return 0
+  return Math.round(duration.seconds * 1000 + duration.nanos / 1_000_000)
+}
+
+function byDocument(a: SortableResult, b: SortableResult): number {
+  return docOrder(a.doc) - docOrder(b.doc) || compareText(a.feature, b.feature) || a.line - b.line
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function totalsOf(scenarios: readonly ScenarioResult[]): Record<Verdict, number> {
+  const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>
+  for (const scenario of scenarios) totals[scenario.verdict] += 1
+  return totals
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+export function renderSummaryMarkdown(summary: Summary): string {
+  return [
+    ...headerLines(summary),
+    '',
+    totalsLine(summary.totals),
+    ...docSections(summary.scenarios).flatMap((lines) => ['', ...lines]),
+    '',
+    ...slowestLines(summary.scenarios),
+    '',
+  ].join('\n')
+}
+
+function headerLines(summary: Summary): string[] {
+  const { target } = summary
+  const engine = target.engine
+  return [
+    `# Conformance of ${target.name}`,
+    '',
+    `- Endpoint: ${target.endpoint}`,
+    `- Engine: ${engine.name} ${engine.version} (API ${engine.apiVersion}), ${engine.os}, kernel ${engine.kernel}`,
+    `- Run: ${summary.runId}`,
+    `- Started: ${summary.startedAt}`,
+    `- Duration: ${seconds(summary.durationMs)}`,
+  ]
+}
+
+function totalsLine(totals: Record<Verdict, number>): string {
+  const scenarios = VERDICTS.reduce((sum, v) => sum + totals[v], 0)
+  return `**Totals:** ${scenarios} scenarios: ${VERDICTS.map((v) => `${totals[v]} ${v}`).join(', ')}`
+}
+
+/** One section per doc heading, in the order the scenarios are in (document order). */
+function docSections(scenarios: readonly ScenarioResult[]): string[][] {
+  const byDoc = new Map<string, ScenarioResult[]>()
+  for (const scenario of scenarios) {
+    byDoc.set(scenario.doc, [...(byDoc.get(scenario.doc) ?? []), scenario])
+  }
+  return [...byDoc].map(([doc, results]) => [
+    `## ${oneLine(doc) || '(feature without a name)'}`,
+    '',
+    '| id | scenario | verdict | reason | duration |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map(tableRow),
+  ])
+}
+
+function tableRow(s: ScenarioResult): string {
+  const cells = [s.id, s.name, s.verdict, s.reason, seconds(s.durationMs)]
+  return `| ${cells.map(cell).join(' | ')} |`
+}
+
+function slowestLines(scenarios: readonly ScenarioResult[]): string[] {
+  const slowest = [...scenarios].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST_COUNT)
+  const lines = slowest.map((s, i) => {
+    const flag = s.durationMs > SLOW_MS ? ' ⚠ over 15 s' : ''
+    return `${i + 1}. ${oneLine(s.id)}: ${oneLine(s.name)} (${seconds(s.durationMs)})${flag}`
+  })
+  return ['## Slowest scenarios', '', ...(lines.length > 0 ? lines : ['No scenarios ran.'])]
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}
+
+/** A table cell: on one line, with its pipes escaped. */
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, '\\|')
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+export function writeReportSet(dir: string, summary: Summary): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
+  writeFileSync(join(dir, 'summary.md'), renderSummaryMarkdown(summary))
+}

@@ -1,0 +1,75 @@
+/**
+ * Resources and cleanup. Everything the suite creates carries these labels and a name made
+ * from the documented name; cleanup selects by label only, so nothing the suite did not
+ * create is ever listed for removal.
+ */
+import { randomBytes } from 'node:crypto'
+import type Docker from 'dockerode'
+import { firstLine } from './errors'
+
+export const LABEL_RUN = 'io.netconform.run'
+export const LABEL_SCENARIO = 'io.netconform.scenario'
+export const LABEL_IMAGE = 'io.netconform.image'
+
+/** A run id: sortable by time, unique by its random tail. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  return `${stamp}-${randomBytes(3).toString('hex')}`
+}
+
+/** The short form that goes into resource names. */
+export function shortRunId(runId: string): string {
+  return runId.slice(-6)
+}
+
+/** A short random tag per scenario execution, so a name is unique even when scenarios share a doc name. */
+export function newInstanceTag(): string {
+  return randomBytes(2).toString('hex')
+}
+
+/** The real name for a documented name: nc-<run>-<instance>-<doc name>. */
+export function realName(runId: string, instance: string, docName: string): string {
+  return `nc-${shortRunId(runId)}-${instance}-${docName}`
+}
+
+/** The labels of one scenario's resources. */
+export function scenarioLabels(runId: string, scenarioId: string): Record<string, string> {
+  return { [LABEL_RUN]: runId, [LABEL_SCENARIO]: scenarioId }
+}
+
+export interface Removed {
+  containers: string[]
+  networks: string[]
+  errors: string[]
+}
+
+/**
+ * Removes the containers, then the networks, that carry all the given labels.
+ * Never throws: what could not be removed is returned in `errors`.
+ */
+export async function removeLabelled(docker: Docker, labels: Record<string, string>): Promise<Removed> {
+  const filters = JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) })
+  const removed: Removed = { containers: [], networks: [], errors: [] }
+  try {
+    for (const c of await docker.listContainers({ all: true, filters })) {
+      const name = c.Names[0]?.replace(/^\//, '') ?? c.Id
+      try {
+        await docker.getContainer(c.Id).remove({ force: true, v: true })
+        removed.containers.push(name)
+      } catch (e) {
+        removed.errors.push(`container ${name}: ${firstLine(e)}`)
+      }
+    }
+    for (const n of await docker.listNetworks({ filters })) {
+      try {
+        await docker.getNetwork(n.Id).remove()
+        removed.networks.push(n.Name)
+      } catch (e) {
+        removed.errors.push(`network ${n.Name}: ${firstLine(e)}`)
+      }
+    }
+  } catch (e) {
+    removed.errors.push(`listing labelled resources: ${firstLine(e)}`)
+  }
+  return removed
+}

@@ -1,0 +1,92 @@
+/**
+ * One conformance run: check the endpoint, make sure the probe image is there, run the
+ * features with cucumber, sweep what the run labelled, and write the report set.
+ */
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfiguration, loadSources, runCucumber, type IConfiguration } from '@cucumber/cucumber/api'
+import parseTagExpression from '@cucumber/tag-expressions'
+import { UsageError, firstLine } from './errors'
+import { dockerFor, probeEndpoint } from './endpoint'
+import { ensureProbeImage } from './image'
+import { LABEL_RUN, newRunId, removeLabelled } from './resources'
+import { buildSummary, writeReportSet } from './reports'
+import { PROJECT } from './targets'
+import type { Summary, Target, WorldParameters } from './types'
+
+export interface RunOptions {
+  target: Target
+  tags?: string
+  parallel?: number
+  reportsDir?: string
+  /** Where progress goes (the CLI passes stdout). */
+  log?: (line: string) => void
+}
+
+export interface RunOutcome {
+  summary: Summary
+  dir: string
+}
+
+const FEATURES = [join(PROJECT, 'features/**/*.feature')]
+const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'steps/**/*.ts')]
+
+/** Rejects a tag expression that does not parse or that selects no scenario. */
+async function checkTags(tags: string | undefined): Promise<void> {
+  if (!tags) return
+  try {
+    parseTagExpression(tags)
+  } catch (e) {
+    throw new UsageError(`invalid tag expression "${tags}": ${firstLine(e)}`)
+  }
+  const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: FEATURES, tags } })
+  const { plan, errors } = await loadSources(runConfiguration.sources)
+  if (errors.length > 0) throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
+  if (plan.length === 0) throw new UsageError(`no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name; see features/)`)
+}
+
+export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
+  const log = opts.log ?? (() => {})
+  const { target } = opts
+  await checkTags(opts.tags)
+  const engine = await probeEndpoint(target.endpoint)
+  log(`netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`)
+  log(`netconform: ${await ensureProbeImage(dockerFor(target.endpoint, 120_000), target.probeImage, target.endpoint)}`)
+
+  const runId = newRunId()
+  const base = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name)
+  const dir = join(base, runId)
+  mkdirSync(dir, { recursive: true })
+  const worldParameters: WorldParameters = { runId, target }
+  const startedAt = new Date()
+  const { runConfiguration } = await loadConfiguration({
+    file: false,
+    provided: {
+      paths: FEATURES,
+      require: SUPPORT,
+      requireModule: ['ts-node/register'],
+      format: ['progress', `message:${join(dir, 'messages.ndjson')}`, `html:${join(dir, 'report.html')}`, `junit:${join(dir, 'junit.xml')}`],
+      formatOptions: { junit: { suiteName: `netconform ${target.name}` } },
+      worldParameters: worldParameters as unknown as IConfiguration['worldParameters'],
+      tags: opts.tags ?? '',
+      parallel: opts.parallel ?? 0,
+      strict: true,
+    },
+  })
+  await runCucumber(runConfiguration, { cwd: PROJECT })
+
+  const sweep = await removeLabelled(dockerFor(target.endpoint), { [LABEL_RUN]: runId })
+  if (sweep.containers.length + sweep.networks.length > 0) log(`netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`)
+  for (const e of sweep.errors) log(`netconform: cleanup error: ${e}`)
+
+  const summary = buildSummary(readFileSync(join(dir, 'messages.ndjson'), 'utf8'), {
+    target: { name: target.name, endpoint: target.endpoint, engine },
+    runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  })
+  writeReportSet(dir, summary)
+  rmSync(join(base, 'latest'), { force: true })
+  symlinkSync(runId, join(base, 'latest'))
+  return { summary, dir }
+}

@@ -1,0 +1,77 @@
+/**
+ * Target profiles: targets/<name>.yaml, validated against targets/target.schema.json.
+ * Every problem is a UsageError that names the file and the field.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import Ajv, { type ErrorObject } from 'ajv'
+import { parse } from 'yaml'
+import { UsageError, firstLine } from './errors'
+import { endpointFromEnvironment } from './endpoint'
+import type { Target } from './types'
+import schema from '../targets/target.schema.json'
+
+export const PROJECT = join(__dirname, '..')
+export const TARGETS_DIR = join(PROJECT, 'targets')
+export const DEFAULT_PROBE_IMAGE = 'netconform-probe:1'
+
+const validate = new Ajv({ allErrors: true }).compile(schema)
+
+/** Names of the profiles in targets/. */
+export function knownTargets(dir = TARGETS_DIR): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.includes('.example.')).map((f) => f.replace(/\.yaml$/, '')).sort()
+}
+
+/** One line per schema error: the field's path and what is wrong with it. */
+function describeError(e: ErrorObject): string {
+  const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty
+    return `unknown field "${field ? `${field}.` : ''}${key}"`
+  }
+  if (e.keyword === 'required') return `missing field "${field ? `${field}.` : ''}${(e.params as { missingProperty: string }).missingProperty}"`
+  return `field "${field || '(top)'}" ${e.message}`
+}
+
+/** Parses and validates a profile's text; `file` names it in errors. */
+export function parseTarget(text: string, file: string): Target {
+  let data: unknown
+  try {
+    data = parse(text)
+  } catch (e) {
+    throw new UsageError(`${file}: not valid YAML: ${firstLine(e)}`)
+  }
+  if (!validate(data)) throw new UsageError(`${file}: ${(validate.errors ?? []).map(describeError).join('; ')}`)
+  const t = data as Omit<Target, 'source'> & { offers?: Target['offers'] }
+  return { ...t, offers: t.offers ?? {}, source: file }
+}
+
+/** Loads targets/<name>.yaml, or a profile given by path. */
+export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
+  const file = /[/\\]|\.ya?ml$/.test(nameOrPath) ? nameOrPath : join(dir, `${nameOrPath}.yaml`)
+  if (!existsSync(file)) {
+    throw new UsageError(`unknown target "${nameOrPath}": no ${relative(process.cwd(), file) || file} (known targets: ${knownTargets(dir).join(', ')})`)
+  }
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new UsageError(`cannot read target profile ${file}: ${firstLine(e)}`)
+  }
+  return parseTarget(text, relative(process.cwd(), file) || file)
+}
+
+/** The target when none is named: the endpoint the docker CLI would use. */
+export function defaultTarget(endpoint = endpointFromEnvironment()): Target {
+  const url = safeUrl(endpoint)
+  const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname : '127.0.0.1'
+  return { name: 'default', endpoint, publicAddress, probeImage: DEFAULT_PROBE_IMAGE, offers: {}, source: 'environment (DOCKER_HOST or the default socket)' }
+}
+
+function safeUrl(s: string): URL | undefined {
+  try {
+    return new URL(s)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,63 @@
+/** Shapes shared by the CLI, the World and the reports. */
+
+export type Verdict = 'conforms' | 'deviates' | 'fails' | 'not-applicable'
+export const VERDICTS: readonly Verdict[] = ['conforms', 'deviates', 'fails', 'not-applicable']
+
+/** A target profile (targets/<name>.yaml), after validation and overrides. */
+export interface Target {
+  name: string
+  /** Docker API endpoint, as DOCKER_HOST spells it: unix:///path or tcp://host:port */
+  endpoint: string
+  /** Address where ports published with -p answer: the "public network interface on the VCH". */
+  publicAddress: string
+  /** Image the suite runs for every documented image (busybox-static with a web server). */
+  probeImage: string
+  /** Where the profile came from (a file path, or "environment"). */
+  source: string
+  /** What this endpoint offers beyond plain bridges; a scenario needing what is absent is not-applicable. */
+  offers: Offers
+}
+
+export interface Offers {
+  /** A "container network" (VIC --container-network): the containers get their own address on an outside segment. */
+  containerNetwork?: { name: string; subnet?: string; ipRange?: string; outsideListener?: string }
+  /** A container network whose addresses come from a DHCP server. */
+  dhcpNetwork?: { name: string; dns?: string }
+}
+
+export interface EngineInfo {
+  name: string
+  version: string
+  apiVersion: string
+  os: string
+  kernel: string
+}
+
+export interface ScenarioResult {
+  /** Stable id, from the scenario's @id: tag. */
+  id: string
+  /** Exact heading of the seed document's section this scenario transcribes (the Feature name). */
+  doc: string
+  /** Feature file, relative to the project. */
+  feature: string
+  name: string
+  verdict: Verdict
+  /** Why it fails / is not applicable; empty when it conforms. */
+  reason: string
+  durationMs: number
+}
+
+export interface Summary {
+  target: { name: string; endpoint: string; engine: EngineInfo }
+  runId: string
+  startedAt: string
+  durationMs: number
+  scenarios: ScenarioResult[]
+  totals: Record<Verdict, number>
+}
+
+/** What every step can read: passed by the CLI as cucumber worldParameters. */
+export interface WorldParameters {
+  runId: string
+  target: Target
+}

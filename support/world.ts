@@ -1,0 +1,51 @@
+/**
+ * The one World: what a scenario knows about its target, its names and its last command.
+ * Helpers are plain functions elsewhere in support/; the World only holds state.
+ */
+import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
+import type Docker from 'dockerode'
+import { dockerFor } from './endpoint'
+import { NameBook, type RewriteContext } from './doc-commands'
+import type { CommandResult } from './docker-cli'
+import { realName, scenarioLabels, newInstanceTag } from './resources'
+import type { Target, WorldParameters } from './types'
+
+/** A scenario creates a few containers and probes them; no single step may take longer. */
+setDefaultTimeout(90_000)
+
+export class NetconformWorld extends World<WorldParameters> {
+  readonly target: Target
+  readonly runId: string
+  readonly docker: Docker
+  /** The scenario's stable id (its @id: tag); set by the Before hook. */
+  scenarioId = ''
+  names = new NameBook('nc')
+  labels: Record<string, string> = {}
+  /** A documented command that failed and that no step has examined yet. */
+  unchecked?: CommandResult
+
+  constructor(options: IWorldOptions<WorldParameters>) {
+    super(options)
+    this.target = options.parameters.target
+    this.runId = options.parameters.runId
+    this.docker = dockerFor(this.target.endpoint)
+  }
+
+  /** Starts the scenario's book of names and labels. */
+  begin(scenarioId: string): void {
+    this.scenarioId = scenarioId
+    this.labels = scenarioLabels(this.runId, scenarioId)
+    this.names = new NameBook(realName(this.runId, newInstanceTag(), '').replace(/-$/, ''))
+  }
+
+  get commandContext(): RewriteContext & { endpoint: string } {
+    return { names: this.names, labels: this.labels, probeImage: this.target.probeImage, endpoint: this.target.endpoint }
+  }
+
+  /** The real name of a documented container or network. */
+  real(docName: string): string {
+    return this.names.resolve(docName)
+  }
+}
+
+setWorldConstructor(NetconformWorld)

@@ -1,0 +1,255 @@
+/*
+ * The fixture test/fixtures/reports/messages.ndjson is real cucumber output. To regenerate it
+ * after changing test/fixtures/reports/features or steps.js, from the project root:
+ *
+ *   npx cucumber-js --config test/fixtures/reports/cucumber.json
+ *
+ * (exits 1: the fixture has a failing and an undefined scenario on purpose; the config adds
+ * --retry 1 --retry-tag-filter @flaky and --format message:test/fixtures/reports/messages.ndjson)
+ */
+import { test } from 'node:test'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { TestStepResultStatus } from '@cucumber/messages'
+import { buildSummary, renderSummaryMarkdown, verdictOf, writeReportSet } from '../../support/reports'
+import type { ScenarioResult, Summary } from '../../support/types'
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
+const SAMPLE = 'test/fixtures/reports/features/sample.feature'
+const FORWARDING = 'test/fixtures/reports/features/forwarding.feature'
+
+const META = {
+  target: {
+    name: 'docker',
+    endpoint: 'unix:///var/run/docker.sock',
+    engine: { name: 'Docker Engine', version: '27.3.1', apiVersion: '1.47', os: 'linux', kernel: '6.8.0-45-generic' },
+  },
+  runId: 'run-20250101-120000',
+  startedAt: '2025-01-01T12:00:00.000Z',
+  durationMs: 83_450,
+}
+
+function fixtureSummary(): Summary {
+  return buildSummary(readFileSync(FIXTURE, 'utf8'), META)
+}
+
+function scenario(summary: Summary, id: string): ScenarioResult {
+  const found = summary.scenarios.find((s) => s.id === id)
+  if (!found) throw new Error(`no scenario ${id}`)
+  return found
+}
+
+function result(id: string, durationMs: number, extra: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    id,
+    doc: 'Publish a Container Port',
+    feature: 'features/publish.feature',
+    name: `scenario ${id}`,
+    verdict: 'conforms',
+    reason: '',
+    durationMs,
+    ...extra,
+  }
+}
+
+function summaryOf(scenarios: ScenarioResult[]): Summary {
+  return { ...META, scenarios, totals: { conforms: scenarios.length, deviates: 0, fails: 0, 'not-applicable': 0 } }
+}
+
+// --- verdictOf ------------------------------------------------------------------------------
+
+test('verdictOf maps the most severe step status to a verdict', () => {
+  expect(verdictOf(TestStepResultStatus.PASSED)).to.equal('conforms')
+  expect(verdictOf(TestStepResultStatus.SKIPPED)).to.equal('not-applicable')
+  for (const status of [
+    TestStepResultStatus.FAILED,
+    TestStepResultStatus.UNDEFINED,
+    TestStepResultStatus.AMBIGUOUS,
+    TestStepResultStatus.PENDING,
+    TestStepResultStatus.UNKNOWN,
+  ]) {
+    expect(verdictOf(status), status).to.equal('fails')
+  }
+})
+
+// --- buildSummary -----------------------------------------------------------------------------
+
+test('buildSummary copies the run metadata', () => {
+  const summary = fixtureSummary()
+  expect(summary.target).to.deep.equal(META.target)
+  expect(summary.runId).to.equal(META.runId)
+  expect(summary.startedAt).to.equal(META.startedAt)
+  expect(summary.durationMs).to.equal(META.durationMs)
+})
+
+test('buildSummary keeps one result per scenario, in document order then by file and line', () => {
+  // forwarding.feature runs first, but its doc heading comes after "Publish a Container Port".
+  expect(fixtureSummary().scenarios.map((s) => s.id)).to.deep.equal([
+    'publish-passes',
+    'publish-fails',
+    'publish-not-applicable',
+    'publish-undefined',
+    'publish-retried',
+    `missing-id:${SAMPLE}:32`,
+    'forwarding-skipped-silently',
+  ])
+})
+
+test('buildSummary names the doc heading, feature file and scenario', () => {
+  const summary = fixtureSummary()
+  expect(scenario(summary, 'publish-passes')).to.include({
+    doc: 'Publish a Container Port',
+    feature: SAMPLE,
+    name: 'A published port answers',
+  })
+  expect(scenario(summary, 'forwarding-skipped-silently')).to.include({
+    doc: 'Container VM Port Forwarding',
+    feature: FORWARDING,
+    name: 'A step skips without saying why',
+  })
+})
+
+test('buildSummary: a passing scenario conforms, with no reason', () => {
+  expect(scenario(fixtureSummary(), 'publish-passes')).to.include({ verdict: 'conforms', reason: '' })
+})
+
+test('buildSummary: a failed assertion fails, naming the step and the first line of the error', () => {
+  expect(scenario(fixtureSummary(), 'publish-fails')).to.include({
+    verdict: 'fails',
+    reason: `port 8080 serves the page "hello | world": the page on port 8080: expected 'hello | world' to equal 'it works'`,
+  })
+})
+
+test('buildSummary: a skipped scenario is not applicable, for the reason it attached', () => {
+  expect(scenario(fixtureSummary(), 'publish-not-applicable')).to.include({
+    verdict: 'not-applicable',
+    reason: 'target docker has no DHCP network',
+  })
+})
+
+test('buildSummary: a scenario skipped without a not-applicable attachment says so', () => {
+  expect(scenario(fixtureSummary(), 'forwarding-skipped-silently')).to.include({
+    verdict: 'not-applicable',
+    reason: 'skipped without a stated reason',
+  })
+})
+
+test('buildSummary: an undefined step fails, naming the step', () => {
+  expect(scenario(fixtureSummary(), 'publish-undefined')).to.include({
+    verdict: 'fails',
+    reason: 'step is not defined: the moon is full',
+  })
+})
+
+test('buildSummary uses only the final attempt of a retried scenario', () => {
+  const retried = fixtureSummary().scenarios.filter((s) => s.id === 'publish-retried')
+  expect(retried).to.have.length(1)
+  expect(retried[0]).to.include({ verdict: 'conforms', reason: '' })
+})
+
+test('buildSummary marks a scenario without an @id: tag by its file and line', () => {
+  expect(scenario(fixtureSummary(), `missing-id:${SAMPLE}:32`).name).to.equal('A scenario without an id')
+})
+
+test('buildSummary gives durations in whole milliseconds', () => {
+  for (const s of fixtureSummary().scenarios) {
+    expect(Number.isInteger(s.durationMs), s.id).to.equal(true)
+    expect(s.durationMs, s.id).to.be.at.least(0).and.below(10_000)
+  }
+})
+
+test('buildSummary counts every verdict, zero included', () => {
+  expect(fixtureSummary().totals).to.deep.equal({ conforms: 3, deviates: 0, fails: 2, 'not-applicable': 2 })
+})
+
+test('buildSummary of an empty run has no scenarios and zero totals', () => {
+  const summary = buildSummary('', META)
+  expect(summary.scenarios).to.deep.equal([])
+  expect(summary.totals).to.deep.equal({ conforms: 0, deviates: 0, fails: 0, 'not-applicable': 0 })
+})
+
+// --- renderSummaryMarkdown ----------------------------------------------------------------------
+
+test('renderSummaryMarkdown starts with the target, engine and run', () => {
+  const md = renderSummaryMarkdown(fixtureSummary())
+  expect(md.split('\n')[0]).to.match(/^# .*docker/)
+  for (const text of [
+    'unix:///var/run/docker.sock',
+    'Docker Engine 27.3.1',
+    'API 1.47',
+    'linux',
+    '6.8.0-45-generic',
+    'run-20250101-120000',
+    '2025-01-01T12:00:00.000Z',
+    '83.5 s',
+  ]) {
+    expect(md).to.include(text)
+  }
+})
+
+test('renderSummaryMarkdown has a totals line', () => {
+  expect(renderSummaryMarkdown(fixtureSummary())).to.include(
+    '**Totals:** 7 scenarios: 3 conforms, 0 deviates, 2 fails, 2 not-applicable',
+  )
+})
+
+test('renderSummaryMarkdown has one table per doc heading, in document order', () => {
+  const md = renderSummaryMarkdown(fixtureSummary())
+  const headings = md.split('\n').filter((line) => line.startsWith('## '))
+  expect(headings).to.deep.equal(['## Publish a Container Port', '## Container VM Port Forwarding', '## Slowest scenarios'])
+  expect(md.match(/^\| id \| scenario \| verdict \| reason \| duration \|$/gm)).to.have.length(2)
+  expect(md).to.include('| publish-not-applicable | A port published on a DHCP network | not-applicable | target docker has no DHCP network |')
+})
+
+test('renderSummaryMarkdown escapes pipes in cells', () => {
+  expect(renderSummaryMarkdown(fixtureSummary())).to.include(
+    `| publish-fails | A published port answers with the wrong page | fails | port 8080 serves the page "hello \\| world": the page on port 8080: expected 'hello \\| world' to equal 'it works' |`,
+  )
+})
+
+test('renderSummaryMarkdown keeps a reason on one line', () => {
+  const md = renderSummaryMarkdown(
+    summaryOf([result('multi', 10, { verdict: 'not-applicable', reason: 'first line\nsecond | line' })]),
+  )
+  expect(md).to.include('| multi | scenario multi | not-applicable | first line second \\| line | 0.0 s |')
+})
+
+test('renderSummaryMarkdown lists the five slowest scenarios, flagging those over 15 s', () => {
+  const md = renderSummaryMarkdown(
+    summaryOf([
+      result('a', 1_000),
+      result('b', 16_240),
+      result('c', 15_000),
+      result('d', 200),
+      result('e', 42_000),
+      result('f', 3_050),
+    ]),
+  )
+  const slowest = md.slice(md.indexOf('## Slowest scenarios'))
+  const items = slowest.split('\n').filter((line) => /^\d+\. /.test(line))
+  expect(items).to.deep.equal([
+    '1. e: scenario e (42.0 s) ⚠ over 15 s',
+    '2. b: scenario b (16.2 s) ⚠ over 15 s',
+    '3. c: scenario c (15.0 s)',
+    '4. f: scenario f (3.0 s)',
+    '5. a: scenario a (1.0 s)',
+  ])
+})
+
+// --- writeReportSet -------------------------------------------------------------------------------
+
+test('writeReportSet writes summary.json and summary.md', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-reports-'))
+  try {
+    const summary = fixtureSummary()
+    writeReportSet(dir, summary)
+    const json = readFileSync(join(dir, 'summary.json'), 'utf8')
+    expect(JSON.parse(json)).to.deep.equal(summary)
+    expect(json).to.match(/^\{\n {2}"target": \{\n {4}"name": "docker"/)
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).to.equal(renderSummaryMarkdown(summary))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
