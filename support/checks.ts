@@ -30,13 +30,17 @@ export async function addressOn(docker: Docker, container: string, network: stri
   return ip
 }
 
+/** Failures that waiting cannot cure: a missing capability, a missing program. */
+const PERMANENT = /permission denied|operation not permitted|not found/i
+
 /** Polls a command in a container until `ok` holds; attaches the last run either way. */
 export async function execUntil(docker: Docker, attach: Attach, container: string, command: string, awaited: string, ok: (r: ExecResult) => boolean): Promise<ExecResult> {
   let last: ExecResult | undefined
   try {
     const seen = await eventually(awaited, async () => {
       last = await execIn(docker, container, command)
-      return { ok: ok(last), seen: describeExec(last).replace(/\n/g, ' | '), value: last }
+      const final = PERMANENT.test(last.stderr) || last.exitCode === 127
+      return { ok: ok(last), seen: describeExec(last).replace(/\n/g, ' | '), value: last, final }
     })
     return seen.value!
   } finally {

@@ -10,6 +10,8 @@ export interface Observation<T> {
   /** What was seen, for the failure message. */
   seen: string
   value?: T
+  /** The observation cannot change by waiting (e.g. "permission denied"): stop polling now. */
+  final?: boolean
 }
 
 export interface PollOptions {
@@ -34,6 +36,7 @@ export async function eventually<T>(
       last = { ok: false, seen: `error: ${firstLine(e)}` }
     }
     if (last.ok) return last
+    if (last.final) throw new Error(`awaited ${awaited}; gave up at once, waiting cannot change what was seen: ${last.seen}`)
     if (Date.now() + intervalMs > deadline) {
       throw new Error(`awaited ${awaited} for ${(timeoutMs / 1000).toFixed(0)} s (${attempt} attempts); last seen: ${last.seen}`)
     }

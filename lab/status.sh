@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Says what of the lab runs.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lab/lib.sh
+. "$here/lib.sh"
+show() { printf '  %-32s %s\n' "$1" "$2"; }
+for ep in unix:///var/run/docker.sock unix:///run/podman/podman.sock; do
+  if answers "$ep"; then
+    show "$ep" "answers: $(DOCKER_HOST=$ep timeout 5 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
+  else
+    show "$ep" "does not answer"
+  fi
+done
+if alive "$LAB_RUN/dnsmasq.pid"; then show "lab DNS" "on $LAB_GATEWAY"; else show "lab DNS" "not running"; fi
+if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then show "segment" "$LAB_BRIDGE up"; else show "segment" "absent"; fi
+if ip netns list 2>/dev/null | grep -qw "$LAB_NETNS"; then show "outside client" "netns $LAB_NETNS at $LAB_OUTSIDE"; else show "outside client" "absent"; fi

@@ -1,0 +1,89 @@
+/**
+ * The conformance features against both lab endpoints (`npx netconform lab up` first), as a
+ * user runs them: through the CLI. Asserts the verdicts measured on these machines, the report
+ * set, that nothing labelled is left behind, and that what the suite did not create survives.
+ */
+import { test, before, after } from 'node:test'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { execa } from 'execa'
+import Docker from 'dockerode'
+import { EXPECTED } from './expected-verdicts'
+import type { Summary } from '../../support/types'
+
+const PROJECT = join(__dirname, '..', '..')
+const CLI = join(PROJECT, 'bin', 'netconform.cjs')
+const ENDPOINTS: Record<string, string> = { docker: 'unix:///var/run/docker.sock', podman: 'unix:///run/podman/podman.sock' }
+
+const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 600_000 })
+
+/** Decoys: a container `server` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
+interface Decoys { container?: string; network?: string }
+const decoys: Record<string, Decoys> = {}
+
+async function makeDecoys(docker: Docker): Promise<Decoys> {
+  const made: Decoys = {}
+  if ((await docker.listNetworks({ filters: JSON.stringify({ name: ['^my-bridge-network$'] }) })).length === 0) {
+    made.network = (await docker.createNetwork({ Name: 'my-bridge-network', Driver: 'bridge' })).id
+  }
+  if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?server$'] }) })).length === 0) {
+    made.container = (await docker.createContainer({ name: 'server', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })).id
+  }
+  return made
+}
+
+before(async () => {
+  for (const [name, endpoint] of Object.entries(ENDPOINTS)) decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
+})
+
+after(async () => {
+  // Remove only the decoys this test made, by the ids it was given.
+  for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
+    const docker = new Docker({ socketPath: new URL(endpoint).pathname })
+    const d = decoys[name] ?? {}
+    if (d.container) await docker.getContainer(d.container).remove({ force: true })
+    if (d.network) await docker.getNetwork(d.network).remove()
+  }
+})
+
+for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
+  test(`netconform run --target ${name}: verdicts as measured, full report set, nothing left behind`, async () => {
+    const expected = EXPECTED[name]
+    const r = await netconform(['run', '--target', name])
+    const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
+    expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
+
+    const latest = join(PROJECT, 'reports', name, 'latest')
+    for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
+      expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
+    }
+    const summary: Summary = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8'))
+    expect(summary.target.endpoint).to.equal(endpoint)
+    expect(summary.target.engine.version).to.be.a('string').and.not.equal('')
+    const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
+    expect(seen).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([id, e]) => [id, e.verdict])))
+    for (const s of summary.scenarios) {
+      const why = expected[s.id].evidence
+      if (why) expect(s.reason, `${s.id}'s reason`).to.match(why)
+    }
+
+    const docker = new Docker({ socketPath: new URL(endpoint).pathname })
+    const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+    expect(await docker.listContainers({ all: true, filters: labelled }), 'labelled containers left').to.have.length(0)
+    expect(await docker.listNetworks({ filters: labelled }), 'labelled networks left').to.have.length(0)
+    const d = decoys[name]
+    if (d.container) expect((await docker.getContainer(d.container).inspect()).Name).to.equal('/server')
+    if (d.network) expect((await docker.getNetwork(d.network).inspect()).Name).to.equal('my-bridge-network')
+  })
+}
+
+test('an unreachable endpoint: exit 2 within 10 s, naming the endpoint', async () => {
+  const started = Date.now()
+  const r = await netconform(['run'], { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' })
+  expect(r.exitCode).to.equal(2)
+  expect(Date.now() - started).to.be.below(10_000)
+  expect(r.all?.trim().split('\n')).to.have.length(1)
+  expect(r.all).to.contain('unix:///nonexistent.sock')
+})
