@@ -19,9 +19,12 @@ stop() { # stop NAME: TERM the process in $LAB_RUN/NAME.pid, wait up to 20 s
   fi
   rm -f "$pidfile"
 }
+stop cni-dhcp
+stop udhcpd
 stop podman
 stop docker
 stop dnsmasq
 if ip netns list | grep -qw "$LAB_NETNS"; then ip netns del "$LAB_NETNS"; say "removed netns $LAB_NETNS"; fi
+if ip link show "$LAB_HOSTLEG" >/dev/null 2>&1; then ip link del "$LAB_HOSTLEG"; fi
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then ip link del "$LAB_BRIDGE"; say "removed bridge $LAB_BRIDGE"; fi
 say "down"

@@ -5,6 +5,13 @@ LAB_BRIDGE=ext0
 LAB_GATEWAY=198.51.100.1
 LAB_OUTSIDE=198.51.100.10
 LAB_NETNS=extclient
+LAB_HOSTLEG=ext0h
+LAB_SUBNET=198.51.100.0/24
+LAB_DOCKER_RANGE=198.51.100.128/26
+LAB_PODMAN_RANGE=198.51.100.192/27
+LAB_DHCP_START=198.51.100.50
+LAB_DHCP_END=198.51.100.99
+declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock)
 
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
@@ -34,4 +41,14 @@ wait_for() {
     sleep 0.5
   done
   say "$2 answers on $1"
+}
+
+# lab_network ENGINE NAME OPTIONS...: create the network on the engine unless it exists.
+lab_network() {
+  local engine=$1 name=$2; shift 2
+  local host=${LAB_ENDPOINT[$engine]}
+  if DOCKER_HOST=$host docker network inspect "$name" >/dev/null 2>&1; then return 0; fi
+  DOCKER_HOST=$host docker network create --label io.netconform.lab=1 "$@" "$name" >/dev/null \
+    || die "could not create network $name on $engine"
+  say "created network $name on $engine"
 }

@@ -5,8 +5,11 @@
 #
 #   Docker Engine   unix:///var/run/docker.sock
 #   Podman (CNI)    unix:///run/podman/podman.sock
-#   lab segment     bridge ext0 198.51.100.1/24 (a documentation range: nothing real lives there)
-#   outside client  netns extclient, 198.51.100.10 on ext0
+#   lab segment     bridge ext0, 198.51.100.0/24 (a documentation range: nothing real lives there);
+#                   the host is 198.51.100.1 on its macvlan leg ext0h
+#   outside client  netns extclient, 198.51.100.10 on ext0, with udhcpd (pool .50-.99)
+#   networks        netconform-external (macvlan: the "container network") on both engines,
+#                   netconform-dhcp (macvlan, DHCP IPAM) on Podman
 #   lab DNS         dnsmasq on 198.51.100.1, answers NXDOMAIN to every name
 #
 # Both engines run in a mount namespace of their own where /etc/resolv.conf names only the
@@ -34,13 +37,19 @@ else
   say "packages present"
 fi
 
-# --- the lab segment and its outside client ---------------------------------------------
+# --- the lab segment, the host's leg on it, and its outside client -----------------------
+# ext0 carries no address: macvlan children cannot reach their parent's own address, so the
+# host joins the segment through a macvlan child of its own (ext0h), like every other member.
 if ! ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
   ip link add "$LAB_BRIDGE" type bridge
   say "created bridge $LAB_BRIDGE"
 fi
 ip link set "$LAB_BRIDGE" up
-ip addr show dev "$LAB_BRIDGE" | grep -q " $LAB_GATEWAY/" || ip addr add "$LAB_GATEWAY/24" dev "$LAB_BRIDGE"
+if ! ip link show "$LAB_HOSTLEG" >/dev/null 2>&1; then
+  ip link add "$LAB_HOSTLEG" link "$LAB_BRIDGE" type macvlan mode bridge
+  ip addr add "$LAB_GATEWAY/24" dev "$LAB_HOSTLEG"
+fi
+ip link set "$LAB_HOSTLEG" up
 if ! ip netns list | grep -qw "$LAB_NETNS"; then
   ip netns add "$LAB_NETNS"
   say "created network namespace $LAB_NETNS"
@@ -52,6 +61,23 @@ if ! ip -n "$LAB_NETNS" link show extc0 >/dev/null 2>&1; then
 fi
 ip -n "$LAB_NETNS" link set lo up
 ip -n "$LAB_NETNS" link set extc0 up
+
+# --- a DHCP server on the segment, in the outside client's namespace ------------------------
+if ! alive "$LAB_RUN/udhcpd.pid"; then
+  cat >"$LAB_RUN/udhcpd.conf" <<EOF
+start $LAB_DHCP_START
+end $LAB_DHCP_END
+interface extc0
+lease_file $LAB_RUN/udhcpd.leases
+option subnet 255.255.255.0
+option router $LAB_GATEWAY
+option lease 3600
+EOF
+  touch "$LAB_RUN/udhcpd.leases"
+  setsid ip netns exec "$LAB_NETNS" udhcpd -f "$LAB_RUN/udhcpd.conf" >>"$LAB_LOG/udhcpd.log" 2>&1 </dev/null &
+  echo $! >"$LAB_RUN/udhcpd.pid"
+  say "started udhcpd in $LAB_NETNS (pool $LAB_DHCP_START-$LAB_DHCP_END)"
+fi
 
 # --- lab DNS: every name is NXDOMAIN, nothing is forwarded -------------------------------
 printf 'nameserver %s\n' "$LAB_GATEWAY" >"$LAB_RUN/resolv.conf"
@@ -102,10 +128,27 @@ else
   wait_for unix:///run/podman/podman.sock "Podman" "$LAB_LOG/podman.log"
 fi
 
+# --- podman's DHCP: the CNI dhcp daemon, in podman's mount namespace (where its netns live) --
+if ! alive "$LAB_RUN/cni-dhcp.pid"; then
+  rm -f /run/cni/dhcp.sock
+  setsid nsenter --mount="/proc/$(cat "$LAB_RUN/podman.pid")/ns/mnt" -- /usr/lib/cni/dhcp daemon \
+    >>"$LAB_LOG/cni-dhcp.log" 2>&1 </dev/null &
+  echo $! >"$LAB_RUN/cni-dhcp.pid"
+  say "started the CNI dhcp daemon (log $LAB_LOG/cni-dhcp.log)"
+fi
+
+# --- the networks the target profiles name (labelled io.netconform.lab, never a run's) -------
+lab_network docker netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "$LAB_DOCKER_RANGE" \
+  --gateway "$LAB_GATEWAY" -o parent="$LAB_BRIDGE"
+lab_network podman netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "$LAB_PODMAN_RANGE" \
+  --gateway "$LAB_GATEWAY" -o parent="$LAB_BRIDGE"
+lab_network podman netconform-dhcp -d macvlan --ipam-driver dhcp -o parent="$LAB_BRIDGE"
+
 cat <<EOF
 netconform lab is up.
   Docker Engine: unix:///var/run/docker.sock     npx netconform run --target docker
   Podman:        unix:///run/podman/podman.sock  npx netconform run --target podman
-  lab segment:   $LAB_BRIDGE $LAB_GATEWAY/24, outside client netns $LAB_NETNS at $LAB_OUTSIDE
+  lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
+  DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
   logs:          $LAB_LOG
 EOF

@@ -83,7 +83,7 @@ export function splitWords(line: string): string[] {
     const ch = line[i]
     if (quote) {
       if (ch === quote) quote = null
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i]
+      else if (ch === '\\' && quote === '"' && '$`"\\\n'.includes(line[i + 1] ?? '')) word += line[++i]
       else word += ch
     } else if (ch === '"' || ch === "'") {
       quote = ch

@@ -21,7 +21,7 @@ export function dockerOptions(endpoint: string, timeoutMs: number): Docker.Docke
   } catch {
     throw new UsageError(`endpoint "${endpoint}" is not a URL (expected unix:///path/to/docker.sock or tcp://host:port)`)
   }
-  if (url.protocol === 'unix:') return { socketPath: url.pathname, timeout: timeoutMs }
+  if (url.protocol === 'unix:') return { socketPath: decodeURIComponent(url.pathname), timeout: timeoutMs }
   if (url.protocol === 'tcp:' || url.protocol === 'http:') {
     return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375), timeout: timeoutMs }
   }
@@ -44,14 +44,20 @@ export function cliEnvironment(endpoint: string): NodeJS.ProcessEnv {
  */
 export async function probeEndpoint(endpoint: string, timeoutMs = 8_000): Promise<EngineInfo> {
   const docker = dockerFor(endpoint, timeoutMs)
-  try {
-    await docker.ping()
-  } catch (e) {
-    const status = (e as { statusCode?: number }).statusCode
-    if (status) throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET /_ping answered ${status}`)
-    throw new UsageError(`cannot reach the Docker endpoint ${endpoint}: ${firstLine(e)}`)
+  const ask = async <T>(path: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call()
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode
+      if (status) throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET ${path} answered ${status}`)
+      throw new UsageError(`cannot reach the Docker endpoint ${endpoint}: ${firstLine(e)}`)
+    }
   }
-  const v = await docker.version()
+  await ask('/_ping', () => docker.ping())
+  const v = await ask('/version', () => docker.version())
+  if (typeof v !== 'object' || !v.ApiVersion || !v.Version) {
+    throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET /version did not say a Version and an ApiVersion`)
+  }
   const components = (v as { Components?: { Name: string }[] }).Components ?? []
   const podman = components.find((c) => /podman/i.test(c.Name))
   const platform = (v as { Platform?: { Name?: string } }).Platform?.Name

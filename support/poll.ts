@@ -38,7 +38,7 @@ export async function eventually<T>(
     if (last.ok) return last
     if (last.final) throw new Error(`awaited ${awaited}; gave up at once, waiting cannot change what was seen: ${last.seen}`)
     if (Date.now() + intervalMs > deadline) {
-      throw new Error(`awaited ${awaited} for ${(timeoutMs / 1000).toFixed(0)} s (${attempt} attempts); last seen: ${last.seen}`)
+      throw new Error(`awaited ${awaited} for ${seconds(timeoutMs)} s (${attempt} attempts); last seen: ${last.seen}`)
     }
     await pause(intervalMs)
   }
@@ -48,11 +48,15 @@ export async function eventually<T>(
 export async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} (no answer within ${(ms / 1000).toFixed(0)} s)`)), ms)
+    timer = setTimeout(() => reject(new Error(`${message} (no answer within ${seconds(ms)} s)`)), ms)
   })
   try {
     return await Promise.race([promise, deadline])
   } finally {
     clearTimeout(timer)
   }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(ms < 10_000 ? 1 : 0)
 }

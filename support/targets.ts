@@ -64,7 +64,7 @@ export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
 /** The target when none is named: the endpoint the docker CLI would use. */
 export function defaultTarget(endpoint = endpointFromEnvironment()): Target {
   const url = safeUrl(endpoint)
-  const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname : '127.0.0.1'
+  const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
   return { name: 'default', endpoint, publicAddress, probeImage: DEFAULT_PROBE_IMAGE, offers: {}, source: 'environment (DOCKER_HOST or the default socket)' }
 }
 
