@@ -1,20 +1,54 @@
-/** Steps that run the document's docker commands. */
+/** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import { describeCommand, failureOf, runDocumented, succeeded } from '../support/docker-cli'
+import { portsShown, subnetsOf } from '../support/checks'
 import { parseTable } from '../support/tables'
 import type { NetconformWorld } from '../support/world'
 
 When(/^I run `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {
   const result = await runDocumented(command, this.commandContext)
-  this.attach(describeCommand(result))
+  this.note(describeCommand(result))
   if (!succeeded(result)) throw new Error(failureOf(result))
 })
 
-Then(/^`(docker network ls)` lists (\S+) with driver "([^"]+)"$/, async function (this: NetconformWorld, command: string, network: string, driver: string) {
+When(/^I run `(docker [^`]+)`, which prints the id (\w+)…$/, async function (this: NetconformWorld, command: string, id: string) {
   const result = await runDocumented(command, this.commandContext)
-  this.attach(describeCommand(result))
+  this.note(describeCommand(result))
+  if (!succeeded(result)) throw new Error(failureOf(result))
+  this.names.alias(id, this.real(result.container!))
+})
+
+When(/^I try `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {
+  this.tried = await runDocumented(command, this.commandContext)
+  this.note(describeCommand(this.tried))
+  if (!succeeded(this.tried)) this.unchecked = this.tried
+})
+
+Then(/^it is refused(?: with "([^"]+)")?$/, function (this: NetconformWorld, expected: string | undefined) {
+  const tried = this.tried!
+  this.unchecked = undefined
+  expect(succeeded(tried), `\`${tried.documented}\` to be refused, but it succeeded: ${tried.stdout.trim() || '(no output)'}`).to.equal(false)
+  if (expected) expect(`${tried.stderr}${tried.stdout}`, `the error of \`${tried.documented}\``).to.contain(expected)
+})
+
+Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?$/, async function (this: NetconformWorld, command: string, network: string, driver?: string) {
+  const result = await runDocumented(command, this.commandContext)
+  this.note(describeCommand(result))
   const row = parseTable(result.stdout).find((r) => r.NAME === this.real(network))
   expect(row, `${network} (${this.real(network)}) in the output of docker network ls`).to.not.equal(undefined)
-  expect(row!.DRIVER, `driver of ${network}`).to.equal(driver)
+  if (driver) expect(row!.DRIVER, `driver of ${network}`).to.equal(driver)
+})
+
+Then(/^`docker network inspect (\S+)` shows the subnet (\S+)$/, async function (this: NetconformWorld, network: string, subnet: string) {
+  expect(await subnetsOf(this, network), `subnets of ${network}`).to.include(subnet)
+})
+
+Then(/^`docker network inspect (\S+)` shows a subnet with mask \/(\d+)$/, async function (this: NetconformWorld, network: string, bits: string) {
+  expect((await subnetsOf(this, network)).map((s) => s.split('/')[1]), `subnet masks of ${network}`).to.include(String(bits))
+})
+
+Then(/^`(docker ps)` shows (\S+) with ports "<its address on (\S+)>(:[^"]+)"$/, async function (this: NetconformWorld, command: string, container: string, network: string, mapping: string) {
+  const { shown, expected } = await portsShown(this, command, container, network, mapping)
+  expect(shown, `PORTS of ${container} in docker ps`).to.contain(expected)
 })

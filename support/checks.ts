@@ -6,6 +6,14 @@
 import type Docker from 'dockerode'
 import { eventually } from './poll'
 import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
+import { describeCommand, failureOf, runDocumented, succeeded } from './docker-cli'
+import { describeOutside, outsideShell, type OutsideResult } from './outside'
+import { parseIpAddr, type InterfaceAddress } from './ipv4'
+import { parseTable } from './tables'
+import type { Offers } from './types'
+import type { NetconformWorld } from './world'
+
+type ContainerNetworkOffer = NonNullable<Offers['containerNetwork']>
 
 /** Where checks put their evidence: the scenario's transcript. */
 export type Attach = (text: string) => void
@@ -89,4 +97,93 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
   if (r.exitCode === 127 || !NOT_RESOLVED.test(text)) {
     throw new Error(`"${command}" in ${from} failed, but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`)
   }
+}
+
+/** From `from`, a connection to address:port gets no greeting: one observation, after the steps' positive controls. */
+export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number): Promise<void> {
+  const r = await execIn(docker, from, `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`)
+  attach(describeExec(r))
+  if (r.exitCode === 127) throw new Error(`the probe could not run in ${from}: ${r.stderr.trim()}`)
+  if (r.stdout.includes('Hello world!')) throw new Error(`${from} reached ${address}:${port} and got "${r.stdout.trim()}"`)
+}
+
+/** `ip addr` inside a container, parsed; attaches what it showed. */
+export async function interfaceAddresses(docker: Docker, attach: Attach, container: string): Promise<InterfaceAddress[]> {
+  const r = await execIn(docker, container, 'ip addr')
+  attach(describeExec(r))
+  if (r.exitCode !== 0) throw new Error(`ip addr failed in ${container}: ${r.stderr.trim()}`)
+  return parseIpAddr(r.stdout).filter((a) => a.iface !== 'lo')
+}
+
+/** What `ip addr` shows for one address, or an error saying what it shows instead. */
+export function findAddress(shown: InterfaceAddress[], address: string, container: string): InterfaceAddress {
+  const hit = shown.find((a) => a.address === address)
+  if (!hit) throw new Error(`ip addr in ${container} shows no ${address}; it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`)
+  return hit
+}
+
+/** The subnets `docker network inspect` shows for a documented network. */
+export async function subnetsOf(world: NetconformWorld, network: string): Promise<string[]> {
+  const r = await runDocumented(`docker network inspect ${network} --format '{{json .IPAM.Config}}'`, world.commandContext)
+  world.note(describeCommand(r))
+  if (!succeeded(r)) throw new Error(failureOf(r))
+  const config = JSON.parse(r.stdout.trim() || '[]') as { Subnet?: string }[] | null
+  return (config ?? []).map((c) => c.Subnet ?? '').filter((s) => s !== '')
+}
+
+/** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
+export async function portsShown(world: NetconformWorld, command: string, container: string, network: string, mapping: string): Promise<{ shown: string; expected: string }> {
+  const address = await addressOn(world.docker, world.real(container), world.real(network))
+  const r = await runDocumented(command, world.commandContext)
+  world.note(describeCommand(r))
+  const row = parseTable(r.stdout).find((x) => x.NAMES === world.real(container))
+  return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
+}
+
+/** The outside client reaches address:port and gets `expected`. */
+export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<void> {
+  let last: OutsideResult | undefined
+  try {
+    await eventually(`"${expected}" from ${address}:${port} at the outside client`, async () => {
+      last = await outsideShell(net, telnetLike(address, port, 'GET /'))
+      return { ok: last.stdout.includes(expected), seen: describeOutside(net, last).replace(/\n/g, ' | ') }
+    })
+  } finally {
+    if (last) attach(describeOutside(net, last))
+  }
+}
+
+/** The outside client reaches the address at all (ping): the control before a port is found closed. */
+export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, address: string): Promise<void> {
+  let last: OutsideResult | undefined
+  try {
+    await eventually(`replies from ${address} at the outside client`, async () => {
+      last = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
+      return { ok: last.exitCode === 0, seen: describeOutside(net, last).replace(/\n/g, ' | ') }
+    })
+  } finally {
+    if (last) attach(describeOutside(net, last))
+  }
+}
+
+/** The outside client gets no greeting from address:port. */
+export async function noAnswerFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number): Promise<void> {
+  const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`)
+  attach(describeOutside(net, r))
+  if (r.stdout.includes('Hello world!')) throw new Error(`the outside client reached ${address}:${port} and got "${r.stdout.trim()}"`)
+}
+
+/** The interface that carries a container's address on each of the given networks. */
+export async function interfacesOf(world: NetconformWorld, container: string, networks: string[]): Promise<string[]> {
+  const shown = await interfaceAddresses(world.docker, world.note, world.real(container))
+  const out: string[] = []
+  for (const n of networks) out.push(findAddress(shown, await addressOn(world.docker, world.real(container), world.real(n)), container).iface)
+  return out
+}
+
+/** From this host, address:port gives no greeting (one observation, after the scenario's positive controls). */
+export async function noAnswerFromHost(attach: Attach, address: string, port: number): Promise<void> {
+  const r = await tcpExchange(address, port, requestBytes('GET /'))
+  attach(describeTcp(r))
+  if (r.received.includes('Hello world!')) throw new Error(`${address}:${port} answered "${r.received.trim()}" from this host`)
 }

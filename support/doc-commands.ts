@@ -151,6 +151,8 @@ export interface RewriteContext {
 export interface Rewritten {
   /** The argv to run, without the leading `docker`. */
   argv: string[]
+  /** The documented name of the container a run or create makes. */
+  container?: string
   /** What was changed and why, for the transcript. */
   notes: string[]
 }
@@ -165,19 +167,25 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
   if (sub === 'run' || sub === 'create') {
     const { options, operands } = parseOptions(rest, new Set([...VALUE_OPTIONS].filter((o) => o !== '-d' && o !== '-o')))
     const kept: [string, string | undefined][] = []
+    let container: string | undefined
     for (const [o, v] of options) {
-      if (o === '--name') kept.push([o, names.define(v!)])
+      if (o === '--name') kept.push([o, names.define((container = v!))])
       else if (o === '--net' || o === '--network') kept.push([o, names.resolve(v!)])
       else if (['-it', '-ti', '-i', '-t', '--interactive', '--tty'].includes(o)) notes.push(`${o} dropped: the suite drives the shell with exec, so the container runs detached`)
       else if (o === '-d' && sub === 'create') notes.push('-d dropped: docker create has no -d (the document writes it)')
-      else kept.push([o, v])
+      else kept.push([o, v === undefined ? v : names.resolve(v)])
     }
     if (sub === 'run' && !kept.some(([o]) => o === '-d' || o === '--detach')) kept.unshift(['-d', undefined])
     const [image, ...appArgs] = operands
     if (!image) throw new Error(`no image in: ${documented}`)
     const command = standInCommand(image)
+    if (!container) {
+      container = image.replace(/:.*$/, '').replace(/^.*\//, '')
+      kept.push(['--name', names.define(container)])
+      notes.push(`--name added: the document leaves the container unnamed; the suite names all it makes (here "${container}")`)
+    }
     notes.push(`${[image, ...appArgs].join(' ')} → ${ctx.probeImage} ${command.join(' ')} (stands for ${DOC_IMAGES[image].role})`)
-    return { argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command], notes }
+    return { argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command], notes, container }
   }
   if (sub === 'network' && rest[0] === 'create') {
     const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
@@ -186,7 +194,8 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
   }
   if (sub === 'network' && rest[0] === 'connect') {
     const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
-    return { argv: ['network', 'connect', ...formatOptions(options), ...operands.map((n) => names.resolve(n))], notes }
+    const resolved = options.map(([o, v]): [string, string | undefined] => [o, v === undefined ? v : names.resolve(v)])
+    return { argv: ['network', 'connect', ...formatOptions(resolved), ...operands.map((n) => names.resolve(n))], notes }
   }
   if (sub === 'ps' || (sub === 'network' && rest[0] === 'ls')) {
     if (sub === 'ps') notes.push("--filter added: only this run's containers are listed, never anyone else's")

@@ -10,6 +10,8 @@ export interface CommandResult {
   documented: string
   argv: string[]
   notes: string[]
+  /** The documented name of the container a run or create made. */
+  container?: string
   stdout: string
   stderr: string
   exitCode: number | undefined
@@ -20,13 +22,14 @@ export interface CommandResult {
 export const CLI_DEADLINE_MS = 60_000
 
 export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: string }): Promise<CommandResult> {
-  const { argv, notes } = rewrite(documented, ctx)
+  const { argv, notes, container } = rewrite(documented, ctx)
   const started = Date.now()
   const r = await execa('docker', argv, { env: cliEnvironment(ctx.endpoint), reject: false, timeout: CLI_DEADLINE_MS, stdin: 'ignore' })
   return {
     documented,
     argv,
     notes,
+    container,
     stdout: String(r.stdout ?? ''),
     stderr: String(r.stderr ?? ''),
     exitCode: r.exitCode,

@@ -26,6 +26,7 @@ After(async function (this: NetconformWorld) {
   this.attach(lines.join('\n'), 'text/plain')
 })
 
-After(function (this: NetconformWorld) {
+After(async function (this: NetconformWorld) {
+  await Promise.all(this.listeners.map((l) => l.stop()))
   if (this.unchecked) throw new Error(`unexamined failure: ${failureOf(this.unchecked)}`)
 })

@@ -20,9 +20,24 @@ export interface Target {
 
 export interface Offers {
   /** A "container network" (VIC --container-network): the containers get their own address on an outside segment. */
-  containerNetwork?: { name: string; subnet?: string; ipRange?: string; outsideListener?: string }
+  containerNetwork?: {
+    name: string
+    /** Its subnet, and the range the endpoint assigns from (VIC: --container-network-ip-range). */
+    subnet?: string
+    ipRange?: string
+    /** The outside client: a network namespace on this host (the lab's), or this host when absent. */
+    outsideNetns?: string
+    /** The outside client's address on the segment; the suite's listener answers there. */
+    outsideAddress?: string
+  }
   /** A container network whose addresses come from a DHCP server. */
-  dhcpNetwork?: { name: string; dns?: string }
+  dhcpNetwork?: {
+    name: string
+    /** The DNS server to pass with --dns, as the document requires. */
+    dns: string
+    /** The DHCP server's pool, "first-last". */
+    pool: string
+  }
 }
 
 export interface EngineInfo {

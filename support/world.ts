@@ -7,6 +7,7 @@ import type Docker from 'dockerode'
 import { dockerFor } from './endpoint'
 import { NameBook, type RewriteContext } from './doc-commands'
 import type { CommandResult } from './docker-cli'
+import type { Listener } from './outside'
 import { realName, scenarioLabels, newInstanceTag } from './resources'
 import type { Target, WorldParameters } from './types'
 
@@ -23,6 +24,10 @@ export class NetconformWorld extends World<WorldParameters> {
   labels: Record<string, string> = {}
   /** A documented command that failed and that no step has examined yet. */
   unchecked?: CommandResult
+  /** The last command run with "I try", whose outcome a later step examines. */
+  tried?: CommandResult
+  /** Listeners the scenario started outside the endpoint's networks; stopped after it. */
+  listeners: Listener[] = []
 
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options)
@@ -45,6 +50,16 @@ export class NetconformWorld extends World<WorldParameters> {
   /** The real name of a documented container or network. */
   real(docName: string): string {
     return this.names.resolve(docName)
+  }
+
+  /** The target's container network, or undefined when it offers none. */
+  get containerNetwork() {
+    return this.target.offers.containerNetwork
+  }
+
+  /** Writes evidence into the scenario's transcript. */
+  readonly note = (text: string): void => {
+    this.attach(text, 'text/plain')
   }
 }
 

@@ -251,8 +251,9 @@ test('rewrite: docker create without -d gets no -d', () => {
 })
 
 test('rewrite: other options of docker run are kept as written, values included', () => {
-  const { argv } = rewrite('docker run -e A=1 --rm -P --ip 10.0.0.9 -l x=y busybox', context())
-  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-e', 'A=1', '--rm', '-P', '--ip=10.0.0.9', '-l', 'x=y', PROBE, 'sleep', '86400'])
+  const { argv, container } = rewrite('docker run -e A=1 --rm -P --ip 203.0.113.9 -l x=y busybox', context())
+  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-e', 'A=1', '--rm', '-P', '--ip=203.0.113.9', '-l', 'x=y', `--name=${PREFIX}-busybox`, PROBE, 'sleep', '86400'])
+  expect(container).to.equal('busybox')
 })
 
 test('rewrite: an unknown image throws, naming the image and every known one', () => {

@@ -37,7 +37,9 @@ test('parseTarget accepts targets/docker.yaml', () => {
     endpoint: 'unix:///var/run/docker.sock',
     publicAddress: '198.51.100.1',
     probeImage: 'netconform-probe:1',
-    offers: {},
+    offers: {
+      containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.128/26', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
+    },
     source: 'targets/docker.yaml',
   })
 })
@@ -48,7 +50,10 @@ test('parseTarget accepts targets/podman.yaml', () => {
     endpoint: 'unix:///run/podman/podman.sock',
     publicAddress: '198.51.100.1',
     probeImage: 'netconform-probe:1',
-    offers: {},
+    offers: {
+      containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.192/27', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
+      dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.1', pool: '198.51.100.50-198.51.100.99' },
+    },
     source: 'targets/podman.yaml',
   })
 })
@@ -56,12 +61,12 @@ test('parseTarget accepts targets/podman.yaml', () => {
 test('parseTarget: offers may be left out (it becomes {}) and may describe the networks the target provides', () => {
   expect(parseTarget(VALID, FILE).offers).to.deep.equal({})
   const t = parseTarget(
-    `${VALID}\noffers:\n  containerNetwork:\n    name: lab-cnet\n    subnet: 10.77.0.0/16\n    ipRange: 10.77.5.0/24\n  dhcpNetwork:\n    name: lab-dhcp\n    dns: 10.78.0.1\n`,
+    `${VALID}\noffers:\n  containerNetwork:\n    name: lab-cnet\n    subnet: 203.0.113.0/24\n    ipRange: 203.0.113.128/25\n  dhcpNetwork:\n    name: lab-dhcp\n    dns: 203.0.113.1\n    pool: 203.0.113.50-203.0.113.99\n`,
     FILE,
   )
   expect(t.offers).to.deep.equal({
-    containerNetwork: { name: 'lab-cnet', subnet: '10.77.0.0/16', ipRange: '10.77.5.0/24' },
-    dhcpNetwork: { name: 'lab-dhcp', dns: '10.78.0.1' },
+    containerNetwork: { name: 'lab-cnet', subnet: '203.0.113.0/24', ipRange: '203.0.113.128/25' },
+    dhcpNetwork: { name: 'lab-dhcp', dns: '203.0.113.1', pool: '203.0.113.50-203.0.113.99' },
   })
 })
 

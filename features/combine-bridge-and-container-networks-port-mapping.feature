@@ -1,0 +1,17 @@
+# Seed document: "Deploy Containers That Combine Bridge Networks with a Container Network",
+# its port-mapping example. `public` is the target's container network; the document's id
+# 50ca68165532… is whatever id the endpoint prints, called 50 as the document does.
+Feature: Deploy Containers That Combine Bridge Networks with a Container Network
+  If you implement port forwarding when a container VM is connected to both the bridge network
+  and a container network, the port mapping applies to the network that you use on the create
+  command. It does not apply to networks that are connected after creation.
+
+  @id:combine.mapping-on-create-network-only
+  Scenario: The port mapping applies to the network used on the create command, not to networks connected after creation
+    Given a container network public
+    When I run `docker create -p 80:8080 --net=public tomcat:alpine`, which prints the id 50…
+    And I run `docker network connect bridge 50`
+    And I run `docker start 50`
+    Then `docker ps` shows 50 with ports "<its address on public>:80->8080/tcp"
+    And from the outside, 50's address on public answers "Hello world!" on port 80
+    But from the public network, `telnet vch_public_interface 80` gets no answer

@@ -1,0 +1,47 @@
+# Seed document: "Deploy Containers That Combine Bridge Networks with a Container Network".
+# ExternalNetwork (and `public` in the port-mapping example) is the target's container network;
+# the outside client and the suite's listener sit on its segment, never beyond this machine.
+Feature: Deploy Containers That Combine Bridge Networks with a Container Network
+  A "container" network is a vSphere port group that a container can be connected to directly
+  and which allows the container to have an external identity on that network. This can be
+  combined with one or more private bridge networks for intra-container traffic.
+
+  Background:
+    Given a container network ExternalNetwork
+    And a listener outside the endpoint's networks
+    When I run `docker network create --internal bridge-db`
+    And I run `docker run -d --name db --net bridge-db myrepo/mydatabase`
+    And I run `docker run -d --name model --net bridge-db myrepo/web-model`
+    And I run `docker create -d -p 80 --name view --net bridge-db myrepo/web-view`
+    And I run `docker network connect ExternalNetwork view`
+    And I run `docker start view`
+
+  @id:combine.container-network-listed
+  Scenario: The container network is visible when you run docker network ls
+    Then `docker network ls` lists ExternalNetwork
+
+  @id:combine.all-communicate
+  Scenario: All the containers can communicate with each other
+    Then in db, `telnet model 80` and `GET /` answers "Hello world!"
+    And in db, `telnet view 80` and `GET /` answers "Hello world!"
+    And in model, `telnet db 80` and `GET /` answers "Hello world!"
+    And in model, `telnet view 80` and `GET /` answers "Hello world!"
+    And in view, `telnet db 80` and `GET /` answers "Hello world!"
+    And in view, `telnet model 80` and `GET /` answers "Hello world!"
+
+  @id:combine.db-and-model-no-external
+  Scenario: db and web-model cannot communicate externally
+    Then in view, the outside listener answers "Hello world!"
+    But in db, the outside listener cannot be reached
+    And in model, the outside listener cannot be reached
+
+  @id:combine.view-external-ip-port-80
+  Scenario: web-view has its own external IP address and its service is available on port 80 of that IP address
+    Then in view, `ip addr` shows an address in the container network's range
+    And from the outside, view's address on ExternalNetwork answers "Hello world!" on port 80
+
+  # NOTE: Given that a container network manifests as a vNIC on the container VM, it has its
+  # own distinct network interface in the container.
+  @id:combine.container-network-own-interface
+  Scenario: A container network is its own distinct network interface in the container
+    Then in view, `ip addr` shows its addresses on bridge-db and ExternalNetwork on distinct interfaces

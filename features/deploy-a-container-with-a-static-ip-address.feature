@@ -1,0 +1,39 @@
+# Seed document: "Deploy a Container with a Static IP Address".
+# container-net is the target's container network, its range the one the administrator gave
+# (VIC: --container-network-ip-range). ip_address is a free address the suite picks in that
+# range; outside_address is in the subnet but outside the range. container1 is created first,
+# as VIC requires, on the default bridge.
+Feature: Deploy a Container with a Static IP Address
+  Deploy a container that has a static IP address on the container network. The IP address that
+  you specify in docker network connect --ip must be within the specified range. If you do not
+  specify --ip, the VCH assigns an IP address from the range.
+
+  Background:
+    Given a container network container-net with an address range
+    And I run `docker create -it --name container1 busybox`
+
+  @id:static-ip.connect-with-ip
+  Scenario: The container container1 runs with the specified IP address on the container-net network
+    When I run `docker network connect --ip ip_address container-net container1`
+    And I run `docker start container1`
+    Then in container1, `ip addr` shows the address ip_address
+    And from the outside, container1's address on container-net answers ping
+
+  @id:static-ip.assigned-from-range
+  Scenario: If you do not specify --ip, the VCH assigns an IP address from the range
+    When I run `docker network connect container-net container1`
+    And I run `docker start container1`
+    Then in container1, `ip addr` shows an address in the container network's range
+
+  @id:static-ip.outside-range-refused
+  Scenario: An IP address outside the specified range is refused
+    When I try `docker network connect --ip outside_address container-net container1`
+    Then it is refused
+
+  @id:static-ip.taken-address-refused
+  Scenario: An IP address another container already has is refused
+    Given I run `docker network connect --ip ip_address container-net container1`
+    And I run `docker start container1`
+    And I run `docker create -it --name container2 busybox`
+    When I try `docker network connect --ip ip_address container-net container2`
+    Then it is refused

@@ -1,0 +1,46 @@
+# Seed document: "Deploy Containers on Multiple Bridge Networks".
+# The document runs `docker create -d …` (docker create has no -d: the suite drops it, and
+# says so) and then connects "web-model" to bridge-web; the container it created is named
+# model, so the suite connects model. Every image is a service on port 80.
+Feature: Deploy Containers on Multiple Bridge Networks
+  You can use multiple bridge networks to isolate certain types of application network
+  traffic. In order for this to work, at least one of the containers needs to be on both
+  networks.
+
+  Background:
+    Given I run `docker network create --internal bridge-db`
+    And I run `docker network create bridge-web`
+    And I run `docker run -d --name db --net bridge-db myrepo/mydatabase`
+    And I run `docker create -d --name model --net bridge-db myrepo/web-model`
+    And I run `docker network connect bridge-web model`
+    And I run `docker start model`
+    And I run `docker run -d -p 8080:80 --name view --net bridge-web myrepo/web-view`
+
+  @id:multi-bridge.db-and-view-isolated
+  Scenario: db and web-view cannot communicate with each other
+    Then in model, view's address on bridge-web answers "Hello world!" on port 80
+    And in model, db's address on bridge-db answers "Hello world!" on port 80
+    But in db, view's address on bridge-web does not answer on port 80
+    And in view, db's address on bridge-db does not answer on port 80
+
+  @id:multi-bridge.model-reaches-both
+  Scenario: web-model can communicate with both db and web-view
+    Then in model, `telnet db 80` and `GET /` answers "Hello world!"
+    And in model, `telnet view 80` and `GET /` answers "Hello world!"
+
+  @id:multi-bridge.view-on-public-8080
+  Scenario: web-view exposes a service on port 8080 of the VCH
+    Then from the public network, `telnet vch_public_interface 8080` and `GET /` answers "Hello world!"
+
+  # Note: With VIC containers, networks can only be added to a container when it's in its
+  # created state. They can't be added while the container is running.
+  @id:multi-bridge.connect-only-when-created
+  Scenario: Networks can't be added to a container while it is running
+    When I try `docker network connect bridge-web db`
+    Then it is refused
+
+  # Note: A container on multiple bridge networks will not get a distinct network interface
+  # for each network, rather it will get multiple IP addresses on the same interface.
+  @id:multi-bridge.one-interface-several-addresses
+  Scenario: A container on multiple bridge networks gets multiple IP addresses on the same interface
+    Then in model, `ip addr` shows its addresses on bridge-db and bridge-web on one interface

@@ -1,0 +1,42 @@
+/**
+ * What a target offers beyond plain bridges. A documented name (ExternalNetwork,
+ * container-net, DhcpNetwork…) stands for the network the profile names; where the target
+ * offers none, the scenario is not applicable, with the reason in its transcript.
+ */
+import { outsideRange, pickInRange } from './ipv4'
+import type { NetconformWorld } from './world'
+
+/** Marks the scenario not applicable: the reason goes to the transcript, the step is skipped. */
+export function notApplicable(world: NetconformWorld, reason: string): 'skipped' {
+  world.note(`not-applicable: ${reason}`)
+  return 'skipped'
+}
+
+/**
+ * Maps the document's container network name to the target's, with the placeholders of its
+ * examples: ip_address (a free address in its range) and outside_address (in the subnet,
+ * outside the range). False when the target offers no container network.
+ */
+export function offerContainerNetwork(world: NetconformWorld, docName: string): boolean {
+  const net = world.containerNetwork
+  if (!net) return false
+  world.names.alias(docName, net.name)
+  if (net.ipRange) {
+    const ip = pickInRange(net.ipRange)
+    world.names.alias('ip_address', ip)
+    const outside = net.subnet ? outsideRange(net.subnet, net.ipRange, [ip, net.outsideAddress ?? ip]) : undefined
+    if (outside) world.names.alias('outside_address', outside)
+  }
+  world.note(`${docName} is ${net.name} on ${world.target.name}${net.ipRange ? ` (range ${net.ipRange}, ip_address = ${world.real('ip_address')})` : ''}`)
+  return true
+}
+
+/** Maps the document's DHCP network and its DNS server placeholder to the target's. */
+export function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): boolean {
+  const net = world.target.offers.dhcpNetwork
+  if (!net) return false
+  world.names.alias(docName, net.name)
+  world.names.alias(dnsName, net.dns)
+  world.note(`${docName} is ${net.name} on ${world.target.name}; ${dnsName} = ${net.dns}; the DHCP server's pool is ${net.pool}`)
+  return true
+}

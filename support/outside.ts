@@ -1,0 +1,69 @@
+/**
+ * The outside world of a container network: a client on the network's segment that is none
+ * of the endpoint's (the lab's `extclient` namespace, or this host), and a listener the suite
+ * runs there to prove what can and cannot reach the outside. Only the lab's own addresses.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa, type ResultPromise } from 'execa'
+import type { Offers } from './types'
+import { eventually } from './poll'
+
+type ContainerNetwork = NonNullable<Offers['containerNetwork']>
+
+export interface OutsideResult {
+  command: string
+  stdout: string
+  stderr: string
+  exitCode: number | undefined
+  durationMs: number
+}
+
+/** argv that runs busybox APPLET ARGS… from the outside client. */
+function fromOutside(net: ContainerNetwork, argv: string[]): string[] {
+  return net.outsideNetns ? ['ip', 'netns', 'exec', net.outsideNetns, 'busybox', ...argv] : ['busybox', ...argv]
+}
+
+/** Runs a busybox shell script on the outside client. */
+export async function outsideShell(net: ContainerNetwork, script: string, timeoutMs = 15_000): Promise<OutsideResult> {
+  const [file, ...args] = fromOutside(net, ['sh', '-c', script])
+  const started = Date.now()
+  const r = await execa(file, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' })
+  return { command: script, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode, durationMs: Date.now() - started }
+}
+
+export function describeOutside(net: ContainerNetwork, r: OutsideResult): string {
+  const where = net.outsideNetns ? `outside client, netns ${net.outsideNetns}` : 'outside client, this host'
+  return [`[${where}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`].filter((l) => l !== '').join('\n')
+}
+
+export interface Listener {
+  address: string
+  port: number
+  stop(): Promise<void>
+}
+
+const HELLO = '#!/bin/sh\nread -r request\nprintf "Hello world!"\n'
+
+/** Starts a "Hello world!" listener on the outside client, at the network's outside address. */
+export async function startOutsideListener(net: ContainerNetwork, port: number): Promise<Listener> {
+  if (!net.outsideAddress) throw new Error('the container network has no outsideAddress in the target profile')
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-listener-'))
+  const script = join(dir, 'hello')
+  writeFileSync(script, HELLO, { mode: 0o755 })
+  const [file, ...args] = fromOutside(net, ['nc', '-ll', '-p', String(port), '-e', script])
+  const child: ResultPromise = execa(file, args, { reject: false, stdin: 'ignore' })
+  await eventually(`the outside listener on port ${port} to accept`, async () => {
+    const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
+    return { ok: r.stdout.includes('Hello world!'), seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}` }
+  }, { timeoutMs: 10_000 })
+  return {
+    address: net.outsideAddress,
+    port,
+    async stop() {
+      child.kill('SIGTERM')
+      await child
+    },
+  }
+}
