@@ -93,7 +93,7 @@ if answers unix:///var/run/docker.sock; then
   say "Docker Engine already answers on unix:///var/run/docker.sock"
 else
   # One address pool of /16s (Docker's first default pool): Docker's stock fallback to /20s of
-  # 192.168.0.0/16 would make a new bridge's mask depend on how many networks the daemon made since
+  # 192.168/16 would make a new bridge's mask depend on how many networks the daemon made since
   # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran.
   start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock \
     --default-address-pool base=172.16.0.0/12,size=16

@@ -20,18 +20,18 @@ Given('a listener outside the endpoint\'s networks', async function (this: Netco
   this.listeners.push(await startOutsideListener(this.containerNetwork!, 20_000 + Math.floor(Math.random() * 20_000)))
 })
 
-Then(/^from the outside, (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, expected: string, port: string) {
+Then(/^from the outside, (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, expected: string, port: number) {
   const address = await addressOn(this.docker, this.real(container), this.real(network))
-  await answersFromOutside(this.containerNetwork!, this.note, address, Number(port), expected)
+  await answersFromOutside(this.containerNetwork!, this.note, address, port, expected)
 })
 
 Then(/^from the outside, (\S+)'s address on (\S+) answers ping$/, async function (this: NetconformWorld, container: string, network: string) {
   await outsidePings(this.containerNetwork!, this.note, await addressOn(this.docker, this.real(container), this.real(network)))
 })
 
-Then(/^from the outside, (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, port: string) {
+Then(/^from the outside, (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, port: number) {
   const address = await addressOn(this.docker, this.real(container), this.real(network))
-  await noAnswerFromOutside(this.containerNetwork!, this.note, address, Number(port))
+  await noAnswerFromOutside(this.containerNetwork!, this.note, address, port)
 })
 
 Then(/^in (\S+), the outside listener answers "([^"]+)"$/, async function (this: NetconformWorld, container: string, expected: string) {

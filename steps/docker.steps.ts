@@ -1,7 +1,7 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
 import { expect } from 'chai'
-import { describeCommand, failureOf, runDocumented, succeeded } from '../support/docker-cli'
+import { describeCommand, expectRefused, failureOf, runDocumented, succeeded } from '../support/docker-cli'
 import { portsShown, subnetsOf } from '../support/checks'
 import { parseTable } from '../support/tables'
 import type { NetconformWorld } from '../support/world'
@@ -26,10 +26,8 @@ When(/^I try `(docker [^`]+)`$/, async function (this: NetconformWorld, command:
 })
 
 Then(/^it is refused(?: with "([^"]+)")?$/, function (this: NetconformWorld, expected: string | undefined) {
-  const tried = this.tried!
   this.unchecked = undefined
-  expect(succeeded(tried), `\`${tried.documented}\` to be refused, but it succeeded: ${tried.stdout.trim() || '(no output)'}`).to.equal(false)
-  if (expected) expect(`${tried.stderr}${tried.stdout}`, `the error of \`${tried.documented}\``).to.contain(expected)
+  expectRefused(this.tried!, expected)
 })
 
 Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?$/, async function (this: NetconformWorld, command: string, network: string, driver?: string) {

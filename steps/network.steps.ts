@@ -13,26 +13,26 @@ Then(/^in (\S+), `(ping [^`]+)` gets replies from (\S+) on (\S+)$/, async functi
   await pingReplies(this.docker, this.note, this.real(from), this.names.substitute(command), address)
 })
 
-Then(/^in (\S+), `telnet (\S+) (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, from: string, to: string, port: string, request: string, expected: string) {
-  await answersInContainer(this.docker, this.note, this.real(from), this.real(to), Number(port), request, expected)
+Then(/^in (\S+), `telnet (\S+) (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, from: string, to: string, port: number, request: string, expected: string) {
+  await answersInContainer(this.docker, this.note, this.real(from), this.real(to), port, request, expected)
 })
 
-Then(/^in (\S+), (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, expected: string, port: string) {
+Then(/^in (\S+), (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, expected: string, port: number) {
   const address = await addressOn(this.docker, this.real(to), this.real(network))
-  await answersInContainer(this.docker, this.note, this.real(from), address, Number(port), 'GET /', expected)
+  await answersInContainer(this.docker, this.note, this.real(from), address, port, 'GET /', expected)
 })
 
-Then(/^from the public network, `telnet vch_public_interface (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, port: string, request: string, expected: string) {
-  await answersFromHost(this.note, this.target.publicAddress, Number(port), request, expected)
+Then(/^from the public network, `telnet vch_public_interface (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, port: number, request: string, expected: string) {
+  await answersFromHost(this.note, this.target.publicAddress, port, request, expected)
 })
 
 Then(/^in (\S+), `([^`]+)` cannot resolve (\S+)$/, async function (this: NetconformWorld, from: string, command: string, name: string) {
   await doesNotResolve(this.docker, this.note, this.real(from), this.names.substitute(command), this.real(name))
 })
 
-Then(/^in (\S+), (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, port: string) {
+Then(/^in (\S+), (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, port: number) {
   const address = await addressOn(this.docker, this.real(to), this.real(network))
-  await noAnswerInContainer(this.docker, this.note, this.real(from), address, Number(port))
+  await noAnswerInContainer(this.docker, this.note, this.real(from), address, port)
 })
 
 Then(/^in (\S+), `ip addr` shows the address (\S+)$/, async function (this: NetconformWorld, container: string, address: string) {
@@ -51,10 +51,10 @@ Then(/^in (\S+), `ip addr` shows an address in (\d+\.\d+\.\d+\.\d+\/\d+)$/, asyn
   expect(hit ? `${hit.address}/${hit.prefix}` : shown.map((a) => `${a.address}/${a.prefix}`).join(', '), `an address in ${cidr}`).to.match(new RegExp(`/${cidr.split('/')[1]}$`))
 })
 
-Then(/^in (\S+), `ip addr` shows its address on (\S+) with mask \/(\d+)$/, async function (this: NetconformWorld, container: string, network: string, bits: string) {
+Then(/^in (\S+), `ip addr` shows its address on (\S+) with mask \/(\d+)$/, async function (this: NetconformWorld, container: string, network: string, bits: number) {
   const address = await addressOn(this.docker, this.real(container), this.real(network))
   const shown = findAddress(await interfaceAddresses(this.docker, this.note, this.real(container)), address, container)
-  expect(shown.prefix, `mask of ${address} in ${container}`).to.equal(Number(bits))
+  expect(shown.prefix, `mask of ${address} in ${container}`).to.equal(bits)
 })
 
 Then(/^in (\S+), `ip addr` shows its addresses on (\S+) and (\S+) on (one interface|distinct interfaces)$/, async function (this: NetconformWorld, container: string, a: string, b: string, how: string) {
@@ -73,6 +73,6 @@ Then(/^in (\S+), `ip addr` shows an address from the DHCP server's pool$/, async
   expect(shown.map((a) => a.address).filter((a) => inRange(a, pool)), `addresses of ${container} in the pool ${pool}`).to.have.length.above(0)
 })
 
-Then(/^from the public network, `telnet vch_public_interface (\d+)` gets no answer$/, async function (this: NetconformWorld, port: string) {
-  await noAnswerFromHost(this.note, this.target.publicAddress, Number(port))
+Then(/^from the public network, `telnet vch_public_interface (\d+)` gets no answer$/, async function (this: NetconformWorld, port: number) {
+  await noAnswerFromHost(this.note, this.target.publicAddress, port)
 })

@@ -61,3 +61,10 @@ export function failureOf(r: CommandResult): string {
   const why = r.timedOut ? `timed out after ${CLI_DEADLINE_MS / 1000} s` : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`
   return `\`${r.documented}\` failed (${why})`
 }
+
+/** Throws, with what happened instead, unless the command failed (and its error says `expected`). */
+export function expectRefused(r: CommandResult, expected?: string): void {
+  if (succeeded(r)) throw new Error(`\`${r.documented}\` was accepted (exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); the document says it is refused`)
+  const said = `${r.stderr}${r.stdout}`.trim()
+  if (expected && !said.includes(expected)) throw new Error(`\`${r.documented}\` failed, but not with "${expected}": ${said.split('\n')[0]}`)
+}

@@ -10,6 +10,7 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
 import { EXPECTED } from './expected-verdicts'
+import { DOC_SECTIONS } from '../../support/doc'
 import type { Summary } from '../../support/types'
 
 const PROJECT = join(__dirname, '..', '..')
@@ -67,7 +68,11 @@ for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
     for (const s of summary.scenarios) {
       const why = expected[s.id].evidence
       if (why) expect(s.reason, `${s.id}'s reason`).to.match(why)
+      expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
     }
+    // summary.md groups the scenarios by the document's sections, in the document's order.
+    const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Slowest scenarios').map((l) => l.slice(3))
+    expect(headings).to.deep.equal([...DOC_SECTIONS])
 
     const docker = new Docker({ socketPath: new URL(endpoint).pathname })
     const labelled = JSON.stringify({ label: ['io.netconform.run'] })
