@@ -10,9 +10,11 @@ import { defaultTarget, knownTargets, loadTarget } from './targets'
 import type { Summary, Target } from './types'
 import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from './lab'
+import { compareCommand } from './compare'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
+  netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
   netconform lab up|down|status
   netconform help
 
@@ -23,7 +25,8 @@ const USAGE = `usage:
   --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name'
   --parallel        run scenarios in N worker processes
 
-exit codes: 0 every scenario conforms or is not applicable; 1 a scenario fails; 2 usage, profile or endpoint error`
+exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
+            1 a scenario fails (compare: a regression); 2 usage, profile or endpoint error`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
@@ -36,6 +39,8 @@ function resolveTarget(values: { target?: string; endpoint?: string; 'public-add
 
 function printVerdicts(summary: Summary, dir: string): void {
   for (const s of summary.scenarios) out(`  ${s.verdict.padEnd(14)} ${s.id}${s.reason ? `  — ${s.reason}` : ''}`)
+  const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
+  if (stale.length > 0) out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
   const t = summary.totals
   out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable`)
   out(`netconform: reports in ${relative(process.cwd(), dir) || dir}`)
@@ -74,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
+    if (command === 'compare') return compareCommand(rest, out)
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))
       return command === undefined ? 2 : 0

@@ -13,13 +13,16 @@ import {
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
 import { docOrder } from './doc'
-import { type EngineInfo, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+import { type Deviation, type EngineInfo, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+import { classify } from './verdicts'
 
 export interface SummaryMeta {
   target: { name: string; endpoint: string; engine: EngineInfo }
   runId: string
   startedAt: string
   durationMs: number
+  /** The target profile's declared deviations, by scenario id. */
+  deviations?: Record<string, Deviation>
 }
 
 const NOT_APPLICABLE_PREFIX = 'not-applicable: '
@@ -47,7 +50,7 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
     .map((testCaseStarted) => scenarioOf(query, testCaseStarted))
     .sort(byDocument)
-    .map(({ line: _line, ...scenario }) => scenario)
+    .map(({ line: _line, ...scenario }) => classify(scenario, meta.deviations?.[scenario.id]))
   return {
     target: meta.target,
     runId: meta.runId,

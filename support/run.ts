@@ -84,6 +84,7 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
     runId,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
+    deviations: target.deviations,
   })
   writeReportSet(dir, summary)
   rmSync(join(base, 'latest'), { force: true })

@@ -17,6 +17,15 @@ export const DEFAULT_PROBE_IMAGE = 'netconform-probe:1'
 
 const validate = new Ajv({ allErrors: true }).compile(schema)
 
+/** The stable ids of all scenarios: the @id: tags in features/. */
+export function scenarioIds(dir = join(PROJECT, 'features')): Set<string> {
+  const ids = new Set<string>()
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.feature'))) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/@id:(\S+)/g)) ids.add(m[1])
+  }
+  return ids
+}
+
 /** Names of the profiles in targets/. */
 export function knownTargets(dir = TARGETS_DIR): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.includes('.example.')).map((f) => f.replace(/\.yaml$/, '')).sort()
@@ -42,8 +51,12 @@ export function parseTarget(text: string, file: string): Target {
     throw new UsageError(`${file}: not valid YAML: ${firstLine(e)}`)
   }
   if (!validate(data)) throw new UsageError(`${file}: ${(validate.errors ?? []).map(describeError).join('; ')}`)
-  const t = data as Omit<Target, 'source'> & { offers?: Target['offers'] }
-  return { ...t, offers: t.offers ?? {}, source: file }
+  const t = data as Omit<Target, 'source' | 'offers' | 'deviations'> & Partial<Pick<Target, 'offers' | 'deviations'>>
+  const known = scenarioIds()
+  for (const id of Object.keys(t.deviations ?? {})) {
+    if (!known.has(id)) throw new UsageError(`${file}: field "deviations.${id}": no scenario has the id ${id} (ids are the @id: tags in features/)`)
+  }
+  return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
 }
 
 /** Loads targets/<name>.yaml, or a profile given by path. */
@@ -65,7 +78,7 @@ export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
 export function defaultTarget(endpoint = endpointFromEnvironment()): Target {
   const url = safeUrl(endpoint)
   const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
-  return { name: 'default', endpoint, publicAddress, probeImage: DEFAULT_PROBE_IMAGE, offers: {}, source: 'environment (DOCKER_HOST or the default socket)' }
+  return { name: 'default', endpoint, publicAddress, probeImage: DEFAULT_PROBE_IMAGE, offers: {}, deviations: {}, source: 'environment (DOCKER_HOST or the default socket)' }
 }
 
 function safeUrl(s: string): URL | undefined {

@@ -16,6 +16,8 @@ export interface Target {
   source: string
   /** What this endpoint offers beyond plain bridges; a scenario needing what is absent is not-applicable. */
   offers: Offers
+  /** Scenario id → why this endpoint knowingly behaves otherwise. */
+  deviations: Record<string, Deviation>
 }
 
 export interface Offers {
@@ -60,6 +62,14 @@ export interface ScenarioResult {
   /** Why it fails / is not applicable; empty when it conforms. */
   reason: string
   durationMs: number
+  /** The profile's declared deviation for this scenario, if any. */
+  deviation?: Deviation & { noLongerNeeded?: boolean }
+}
+
+/** A documented behaviour an endpoint knowingly does otherwise, as its profile declares it. */
+export interface Deviation {
+  reason: string
+  link?: string
 }
 
 export interface Summary {

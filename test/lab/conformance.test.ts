@@ -4,12 +4,15 @@
  * set, that nothing labelled is left behind, and that what the suite did not create survives.
  */
 import { test, before, after } from 'node:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
-import { EXPECTED } from './expected-verdicts'
+import { EXPECTED, type Expected } from './expected-verdicts'
+import { loadTarget } from '../../support/targets'
+import { stringify } from 'yaml'
+import { tmpdir } from 'node:os'
 import { DOC_SECTIONS } from '../../support/doc'
 import type { Summary } from '../../support/types'
 
@@ -49,40 +52,67 @@ after(async () => {
   }
 })
 
+/** Runs the suite on a target and checks verdicts, the report set, leaks and decoys. */
+async function runAndCheck(targetArg: string, reportName: string, endpoint: string, expected: Record<string, Expected>): Promise<Summary> {
+  const r = await netconform(['run', '--target', targetArg])
+  const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
+  expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
+
+  const latest = join(PROJECT, 'reports', reportName, 'latest')
+  for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
+    expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
+  }
+  const summary: Summary = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8'))
+  expect(summary.target.endpoint).to.equal(endpoint)
+  expect(summary.target.engine.version).to.be.a('string').and.not.equal('')
+  const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
+  expect(seen).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([id, e]) => [id, e.verdict])))
+  for (const s of summary.scenarios) {
+    const why = expected[s.id].evidence
+    if (why) expect(s.reason, `${s.id}'s reason`).to.match(why)
+    expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
+  }
+  // summary.md groups the scenarios by the document's sections, in the document's order.
+  const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Slowest scenarios').map((l) => l.slice(3))
+  expect(headings).to.deep.equal([...DOC_SECTIONS])
+
+  const docker = new Docker({ socketPath: new URL(endpoint).pathname })
+  const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+  expect(await docker.listContainers({ all: true, filters: labelled }), 'labelled containers left').to.have.length(0)
+  expect(await docker.listNetworks({ filters: labelled }), 'labelled networks left').to.have.length(0)
+  const d = decoys[Object.keys(ENDPOINTS).find((n) => ENDPOINTS[n] === endpoint)!]
+  if (d.container) expect((await docker.getContainer(d.container).inspect()).Name).to.equal('/server')
+  if (d.network) expect((await docker.getNetwork(d.network).inspect()).Name).to.equal('my-bridge-network')
+  return summary
+}
+
+/** With the profile's declared deviations: each measured failure is a deviation with its declared reason. */
+function withProfile(name: string): Record<string, Expected> {
+  const declared = loadTarget(name).deviations
+  expect(Object.keys(declared).sort(), `deviations declared in targets/${name}.yaml`).to.deep.equal(
+    Object.entries(EXPECTED[name]).filter(([, e]) => e.verdict === 'fails').map(([id]) => id).sort())
+  return Object.fromEntries(Object.entries(EXPECTED[name]).map(([id, e]) =>
+    [id, e.verdict === 'fails' ? { verdict: 'deviates', evidence: new RegExp(`${escapeRegExp(declared[id].reason)}.*${e.evidence!.source}`) } : e]))
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
-  test(`netconform run --target ${name}: verdicts as measured, full report set, nothing left behind`, async () => {
-    const expected = EXPECTED[name]
-    const r = await netconform(['run', '--target', name])
-    const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
-    expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
-
-    const latest = join(PROJECT, 'reports', name, 'latest')
-    for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
-      expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
-    }
-    const summary: Summary = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8'))
-    expect(summary.target.endpoint).to.equal(endpoint)
-    expect(summary.target.engine.version).to.be.a('string').and.not.equal('')
-    const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
-    expect(seen).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([id, e]) => [id, e.verdict])))
-    for (const s of summary.scenarios) {
-      const why = expected[s.id].evidence
-      if (why) expect(s.reason, `${s.id}'s reason`).to.match(why)
-      expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
-    }
-    // summary.md groups the scenarios by the document's sections, in the document's order.
-    const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Slowest scenarios').map((l) => l.slice(3))
-    expect(headings).to.deep.equal([...DOC_SECTIONS])
-
-    const docker = new Docker({ socketPath: new URL(endpoint).pathname })
-    const labelled = JSON.stringify({ label: ['io.netconform.run'] })
-    expect(await docker.listContainers({ all: true, filters: labelled }), 'labelled containers left').to.have.length(0)
-    expect(await docker.listNetworks({ filters: labelled }), 'labelled networks left').to.have.length(0)
-    const d = decoys[name]
-    if (d.container) expect((await docker.getContainer(d.container).inspect()).Name).to.equal('/server')
-    if (d.network) expect((await docker.getNetwork(d.network).inspect()).Name).to.equal('my-bridge-network')
+  test(`netconform run --target ${name}: exit 0, measured failures declared as deviations, full report set, nothing left behind`, async () => {
+    const summary = await runAndCheck(name, name, endpoint, withProfile(name))
+    expect(summary.totals.fails).to.equal(0)
   })
 }
+
+test('a docker profile that declares nothing: exit 1, exactly the measured deviations are fails', async () => {
+  const profile = loadTarget('docker')
+  const bare = { ...profile, name: 'docker-undeclared', deviations: undefined, offers: profile.offers, source: undefined }
+  const file = join(mkdtempSync(join(tmpdir(), 'netconform-')), 'docker-undeclared.yaml')
+  writeFileSync(file, stringify(JSON.parse(JSON.stringify(bare))))
+  await runAndCheck(file, 'docker-undeclared', ENDPOINTS.docker, EXPECTED.docker)
+})
 
 test('an unreachable endpoint: exit 2 within 10 s, naming the endpoint', async () => {
   const started = Date.now()

@@ -73,8 +73,8 @@ export const EXPECTED: Record<string, Record<string, Expected>> = {
     // Once the bridge is connected, Docker publishes 80->8080 on the host, not on the container network's address.
     'combine.mapping-on-create-network-only': fails(/0\.0\.0\.0:80->8080\/tcp/),
     // Docker Engine has no DHCP IPAM driver, so the target offers no DHCP network.
-    'dhcp.lease-and-dns': { verdict: 'not-applicable', evidence: /target docker offers no DHCP network/ },
-    'dhcp.without-dns-times-out': { verdict: 'not-applicable', evidence: /target docker offers no DHCP network/ },
+    'dhcp.lease-and-dns': { verdict: 'not-applicable', evidence: /target docker\S* offers no DHCP network/ },
+    'dhcp.without-dns-times-out': { verdict: 'not-applicable', evidence: /target docker\S* offers no DHCP network/ },
   }),
   podman: verdicts({
     ...COMMON,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
+import { parse } from 'yaml'
 import { UsageError } from '../../support/errors'
 import { DEFAULT_PROBE_IMAGE, TARGETS_DIR, defaultTarget, knownTargets, loadTarget, parseTarget } from '../../support/targets'
 
@@ -40,6 +41,7 @@ test('parseTarget accepts targets/docker.yaml', () => {
     offers: {
       containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.128/26', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
     },
+    deviations: (parse(DOCKER_YAML) as { deviations: object }).deviations,
     source: 'targets/docker.yaml',
   })
 })
@@ -54,6 +56,7 @@ test('parseTarget accepts targets/podman.yaml', () => {
       containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.192/27', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
       dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.1', pool: '198.51.100.50-198.51.100.99' },
     },
+    deviations: (parse(PODMAN_YAML) as { deviations: object }).deviations,
     source: 'targets/podman.yaml',
   })
 })

@@ -1,0 +1,247 @@
+/**
+ * `netconform compare BASE NEW`: what changed between two runs' summaries (summary.json), keyed
+ * by scenario id. Reasons are compared after removing what differs from run to run anyway
+ * (resource names, container and run ids, durations, attempt counts, addresses).
+ */
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { UsageError, firstLine } from './errors'
+import { type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+
+export interface Change {
+  id: string
+  doc: string
+  name: string
+  from: Verdict
+  to: Verdict
+  fromReason: string
+  toReason: string
+}
+
+/** Which run a side of the comparison is. */
+export interface RunInfo {
+  target: string
+  engineVersion: string
+  runId: string
+}
+
+export interface Comparison {
+  base: RunInfo
+  next: RunInfo
+  /** conforms → fails|deviates, and a new undeclared failure: not-applicable|deviates → fails. */
+  regressions: Change[]
+  /** fails|deviates → conforms. */
+  fixes: Change[]
+  /** Any other change of verdict, e.g. conforms → not-applicable, fails → deviates. */
+  otherChanges: Change[]
+  /** Same verdict, but the normalized reason differs. */
+  reasonChanges: Change[]
+  /** In next only. */
+  added: ScenarioResult[]
+  /** In base only. */
+  removed: ScenarioResult[]
+  /** Same verdict and same normalized reason. */
+  unchanged: number
+}
+
+export const COMPARE_USAGE = 'usage: netconform compare BASE NEW (report folders or summary.json files)'
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/** Reads a summary.json, or the summary.json in a report folder (e.g. reports/docker/latest). */
+export function loadSummary(pathOrDir: string): Summary {
+  const file = summaryFileOf(pathOrDir)
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new UsageError(`cannot read summary ${file}: ${firstLine(e)}`)
+  }
+  const problem = summaryProblem(data)
+  if (problem) throw new UsageError(`${file} is not a netconform summary: ${problem}`)
+  return data as Summary
+}
+
+function summaryFileOf(pathOrDir: string): string {
+  let isDirectory: boolean
+  try {
+    isDirectory = statSync(pathOrDir).isDirectory()
+  } catch {
+    throw new UsageError(`no report at ${pathOrDir} (expected a report folder or a summary.json file)`)
+  }
+  return isDirectory ? join(pathOrDir, 'summary.json') : pathOrDir
+}
+
+/** What is wrong with a parsed summary.json, or undefined when it has what compare reads. */
+function summaryProblem(data: unknown): string | undefined {
+  const summary = data as Partial<Summary> | null
+  if (typeof summary !== 'object' || summary === null) return 'not a JSON object'
+  if (typeof summary.target?.name !== 'string') return 'no target.name'
+  if (typeof summary.target.engine?.version !== 'string') return 'no target.engine.version'
+  if (typeof summary.runId !== 'string') return 'no runId'
+  if (!Array.isArray(summary.scenarios)) return 'no scenarios list'
+  const seen = new Set<string>()
+  for (const [index, scenario] of summary.scenarios.entries()) {
+    const problem = scenarioProblem(scenario)
+    if (problem) return `scenario ${index + 1}: ${problem}`
+    if (seen.has(scenario.id)) return `scenario id ${scenario.id} appears twice`
+    seen.add(scenario.id)
+  }
+  return undefined
+}
+
+function scenarioProblem(scenario: Partial<ScenarioResult> | null): string | undefined {
+  if (typeof scenario !== 'object' || scenario === null) return 'not an object'
+  if (typeof scenario.id !== 'string' || scenario.id === '') return 'no id'
+  if (!VERDICTS.includes(scenario.verdict as Verdict)) return `${scenario.id}: unknown verdict "${scenario.verdict}"`
+  if (typeof scenario.reason !== 'string') return `${scenario.id}: no reason`
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reasons
+
+/** Patterns for what changes from run to run, most specific first. */
+const RUN_SPECIFIC: readonly [RegExp, string][] = [
+  [/\b\d{8}T\d{6}Z-[0-9a-f]{6}\b/g, '<run>'], // run id: 20261127T224745Z-18dc41
+  [/\bnc-[0-9a-f]{6}-[0-9a-f]{4}-/g, 'nc-…-'], // resource name: nc-a6af35-c004-db
+  [/\b[0-9a-f]{64}\b/g, '<id>'], // full container or network id
+  [/\b[0-9a-f]{12}\b/g, '<id>'], // short container id
+  [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>'], // IPv4 address, assigned per run
+  [/\(\d+ attempts?\)/g, '(<n> attempts)'],
+  [/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>'], // 70 ms, 20 s, 1.5 s
+]
+
+/** A reason without its run-specific tokens, so two runs' reasons can be compared. */
+export function normalizeReason(reason: string): string {
+  return RUN_SPECIFIC.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), oneLine(reason))
+}
+
+/** Whitespace runs, line breaks included, as one space: each entry stays on one terminal line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+
+export function compareSummaries(base: Summary, next: Summary): Comparison {
+  const baseById = new Map(base.scenarios.map((s) => [s.id, s]))
+  const nextIds = new Set(next.scenarios.map((s) => s.id))
+  const comparison: Comparison = {
+    base: runInfoOf(base),
+    next: runInfoOf(next),
+    regressions: [],
+    fixes: [],
+    otherChanges: [],
+    reasonChanges: [],
+    added: next.scenarios.filter((s) => !baseById.has(s.id)),
+    removed: base.scenarios.filter((s) => !nextIds.has(s.id)),
+    unchanged: 0,
+  }
+  for (const after of next.scenarios) {
+    const before = baseById.get(after.id)
+    if (before) classify(comparison, before, after)
+  }
+  return comparison
+}
+
+function runInfoOf(summary: Summary): RunInfo {
+  return { target: summary.target.name, engineVersion: summary.target.engine.version, runId: summary.runId }
+}
+
+function classify(comparison: Comparison, before: ScenarioResult, after: ScenarioResult): void {
+  const change = changeOf(before, after)
+  if (isRegression(before.verdict, after.verdict)) comparison.regressions.push(change)
+  else if (isFix(before.verdict, after.verdict)) comparison.fixes.push(change)
+  else if (before.verdict !== after.verdict) comparison.otherChanges.push(change)
+  else if (normalizeReason(before.reason) !== normalizeReason(after.reason)) comparison.reasonChanges.push(change)
+  else comparison.unchanged += 1
+}
+
+function changeOf(before: ScenarioResult, after: ScenarioResult): Change {
+  return {
+    id: after.id,
+    doc: after.doc,
+    name: after.name,
+    from: before.verdict,
+    to: after.verdict,
+    fromReason: before.reason,
+    toReason: after.reason,
+  }
+}
+
+/** Conforms no more, or fails where it did not fail undeclared before. */
+export function isRegression(from: Verdict, to: Verdict): boolean {
+  if (from === 'conforms') return to === 'fails' || to === 'deviates'
+  return to === 'fails' && (from === 'not-applicable' || from === 'deviates')
+}
+
+export function isFix(from: Verdict, to: Verdict): boolean {
+  return (from === 'fails' || from === 'deviates') && to === 'conforms'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+export function renderComparison(c: Comparison): string {
+  return [
+    `compare: ${runLabel(c.base)} → ${runLabel(c.next)}`,
+    ...section('Regressions', c.regressions.map(changeLines)),
+    ...section('Fixes', c.fixes.map(changeLines)),
+    ...section('Other verdict changes', c.otherChanges.map(changeLines)),
+    ...section('Changed reasons', c.reasonChanges.map(changeLines)),
+    ...section('New scenarios', c.added.map(scenarioLines)),
+    ...section('Removed scenarios', c.removed.map(scenarioLines)),
+    '',
+    countsLine(c),
+  ].join('\n')
+}
+
+function runLabel(run: RunInfo): string {
+  return `${run.target} ${run.engineVersion} (run ${run.runId})`
+}
+
+/** A blank line, a heading with the count, and the entries; nothing when there are none. */
+function section(title: string, entries: string[][]): string[] {
+  return entries.length === 0 ? [] : ['', `${title} (${entries.length})`, ...entries.flat()]
+}
+
+/** `  id: from → to — reason`; a fix names the reason it had, a changed reason the one it had before. */
+function changeLines(change: Change): string[] {
+  const head = `  ${change.id}: ${change.from} → ${change.to}`
+  const [from, to] = [oneLine(change.fromReason), oneLine(change.toReason)]
+  if (to === '') return [from === '' ? head : `${head} — was: ${from}`]
+  const lines = [`${head} — ${to}`]
+  if (change.from === change.to && from !== '') lines.push(`      was: ${from}`)
+  return lines
+}
+
+function scenarioLines(scenario: ScenarioResult): string[] {
+  const reason = oneLine(scenario.reason)
+  return [`  ${scenario.id}: ${scenario.verdict}${reason ? ` — ${reason}` : ''}`]
+}
+
+function countsLine(c: Comparison): string {
+  return [
+    `${c.regressions.length} regressions`,
+    `${c.fixes.length} fixes`,
+    `${c.otherChanges.length} other verdict changes`,
+    `${c.added.length} new`,
+    `${c.removed.length} removed`,
+    `${c.reasonChanges.length} reasons changed`,
+    `${c.unchanged} unchanged`,
+  ].join(', ')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command
+
+/** `netconform compare BASE NEW`: prints the comparison; 1 when something regressed, else 0. */
+export function compareCommand(argv: string[], out: (line: string) => void): number {
+  if (argv.length !== 2) throw new UsageError(COMPARE_USAGE)
+  const comparison = compareSummaries(loadSummary(argv[0]), loadSummary(argv[1]))
+  for (const line of renderComparison(comparison).split('\n')) out(line)
+  return comparison.regressions.length > 0 ? 1 : 0
+}

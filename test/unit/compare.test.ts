@@ -1,0 +1,336 @@
+/*
+ * Fixtures: test/fixtures/compare/base/summary.json (a report folder) and new.json are trimmed
+ * from two real Podman runs (reports/podman/20261127T225143Z-a6af35 and …225553Z-bae2fd), then
+ * hand-edited so that between them there is every kind of change:
+ *
+ *   regressions     new-bridge.ping-by-name        conforms → fails
+ *                   subnet.default-mask-16          conforms → deviates
+ *   fix             multi-bridge.connect-only-when-created   fails → conforms
+ *   other changes   trust.published-port-reachable  conforms → not-applicable
+ *                   static-ip.taken-address-refused fails → deviates
+ *   changed reasons static-ip.outside-range-refused, dhcp.without-dns-times-out (real rewording)
+ *   new             dhcp.lease-and-dns;  removed  combine.view-external-ip-port-80
+ *   unchanged (7), five of them failing with reasons that differ only in run-specific tokens
+ *   (resource names, addresses, attempt counts, durations).
+ */
+import { test } from 'node:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import {
+  type Change,
+  COMPARE_USAGE,
+  compareCommand,
+  compareSummaries,
+  isFix,
+  isRegression,
+  loadSummary,
+  normalizeReason,
+  renderComparison,
+} from '../../support/compare'
+import { UsageError } from '../../support/errors'
+import type { ScenarioResult, Summary, Verdict } from '../../support/types'
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'compare')
+const BASE_DIR = join(FIXTURES, 'base')
+const NEW_FILE = join(FIXTURES, 'new.json')
+
+function scenario(summary: Summary, id: string): ScenarioResult {
+  const found = summary.scenarios.find((s) => s.id === id)
+  if (!found) throw new Error(`no scenario ${id}`)
+  return found
+}
+
+function ids(list: readonly { id: string }[]): string[] {
+  return list.map((item) => item.id)
+}
+
+function transitions(changes: readonly Change[]): string[] {
+  return changes.map((c) => `${c.id}: ${c.from} → ${c.to}`)
+}
+
+function result(id: string, verdict: Verdict, reason = ''): ScenarioResult {
+  return { id, doc: 'Publish a Container Port', feature: 'features/publish.feature', name: `scenario ${id}`, verdict, reason, durationMs: 1 }
+}
+
+function summaryOf(runId: string, scenarios: ScenarioResult[]): Summary {
+  const totals = { conforms: 0, deviates: 0, fails: 0, 'not-applicable': 0 }
+  for (const s of scenarios) totals[s.verdict] += 1
+  return {
+    target: {
+      name: 'docker',
+      endpoint: 'unix:///var/run/docker.sock',
+      engine: { name: 'Docker Engine', version: '20.10.24', apiVersion: '1.41', os: 'linux/amd64', kernel: '6.1.0' },
+    },
+    runId,
+    startedAt: '2026-11-27T22:00:00.000Z',
+    durationMs: 1000,
+    scenarios,
+    totals,
+  }
+}
+
+/** Runs fn with a temporary folder, removed afterwards. */
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-compare-'))
+  try {
+    fn(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function writeSummary(dir: string, name: string, summary: Summary): string {
+  const file = join(dir, name)
+  writeFileSync(file, JSON.stringify(summary))
+  return file
+}
+
+function expectUsageError(fn: () => unknown, ...fragments: string[]): void {
+  let thrown: unknown
+  try {
+    fn()
+  } catch (e) {
+    thrown = e
+  }
+  expect(thrown).to.be.instanceOf(UsageError)
+  const message = (thrown as Error).message
+  expect(message).not.to.include('\n')
+  for (const fragment of fragments) expect(message).to.include(fragment)
+}
+
+// --- loadSummary ------------------------------------------------------------------------------
+
+test('loadSummary reads the summary.json in a report folder', () => {
+  const summary = loadSummary(BASE_DIR)
+  expect(summary.target.name).to.equal('podman')
+  expect(summary.runId).to.equal('20261127T225143Z-a6af35')
+  expect(summary.scenarios).to.have.length(15)
+})
+
+test('loadSummary reads a summary.json file', () => {
+  const summary = loadSummary(NEW_FILE)
+  expect(summary.runId).to.equal('20261127T225553Z-bae2fd')
+  expect(scenario(summary, 'subnet.default-mask-16').verdict).to.equal('deviates')
+})
+
+test('loadSummary names a missing path in a one-line UsageError', () => {
+  const missing = join(FIXTURES, 'no-such-run')
+  expectUsageError(() => loadSummary(missing), missing)
+})
+
+test('loadSummary names a folder without summary.json', () => {
+  withTempDir((dir) => expectUsageError(() => loadSummary(dir), join(dir, 'summary.json')))
+})
+
+test('loadSummary names a file that is not JSON', () => {
+  withTempDir((dir) => {
+    const file = join(dir, 'summary.json')
+    writeFileSync(file, '{ "target": \n')
+    expectUsageError(() => loadSummary(file), file)
+  })
+})
+
+test('loadSummary names a JSON file that is not a summary, and what it lacks', () => {
+  const file = join(FIXTURES, 'invalid.json')
+  expectUsageError(() => loadSummary(file), file, 'target.engine.version')
+})
+
+test('loadSummary refuses unknown verdicts and repeated scenario ids', () => {
+  withTempDir((dir) => {
+    const unknown = summaryOf('r1', [{ ...result('a', 'conforms'), verdict: 'passes' as Verdict }])
+    expectUsageError(() => loadSummary(writeSummary(dir, 'unknown.json', unknown)), 'unknown.json', 'passes')
+    const twice = summaryOf('r1', [result('a', 'conforms'), result('a', 'fails', 'x')])
+    expectUsageError(() => loadSummary(writeSummary(dir, 'twice.json', twice)), 'twice.json', 'a appears twice')
+  })
+})
+
+// --- normalizeReason --------------------------------------------------------------------------
+
+test('normalizeReason: real reasons from two runs that differ only in run-specific tokens normalize alike', () => {
+  const base = loadSummary(BASE_DIR)
+  const next = loadSummary(NEW_FILE)
+  for (const id of [
+    'trust.unpublished-port-closed', // addresses
+    'port-forwarding.port-80-on-container-network', // addresses, attempts, durations
+    'exposed-port.ping-by-name', // resource names, addresses, durations
+    'multi-bridge.model-reaches-both', // resource names, attempts, durations
+    'combine.all-communicate',
+  ]) {
+    const [before, after] = [scenario(base, id).reason, scenario(next, id).reason]
+    expect(before, id).not.to.equal(after)
+    expect(normalizeReason(before), id).to.equal(normalizeReason(after))
+  }
+})
+
+test('normalizeReason strips resource names, addresses, attempt counts and durations', () => {
+  const reason = scenario(loadSummary(BASE_DIR), 'multi-bridge.model-reaches-both').reason
+  expect(normalizeReason(reason)).to.equal(
+    'in model, `telnet db 80` and `GET /` answers "Hello world!": awaited "Hello world!" from nc-…-db:80 in nc-…-model ' +
+      "for <duration> (<n> attempts); last seen: [in nc-…-model] $ printf '%s\\r\\n' 'GET /' | timeout 10 nc nc-…-db 80 | " +
+      "nc: bad address 'nc-…-db' | exit 1 (<duration>)",
+  )
+  const port = scenario(loadSummary(BASE_DIR), 'port-forwarding.port-80-on-container-network').reason
+  expect(normalizeReason(port)).to.include('from <ip>:80 at the outside client for <duration> (<n> attempts)')
+  expect(normalizeReason(port)).to.include("nc: can't connect to remote host (<ip>): Connection refused")
+})
+
+test('normalizeReason strips container ids, run ids and fractional durations', () => {
+  const id64 = 'e860be8591760eafe5fb20873718544d8803e1ab1f24008b5ca5c61754f556d2'
+  expect(normalizeReason(`accepted (exit 0, printed ${id64})`)).to.equal('accepted (exit 0, printed <id>)')
+  expect(normalizeReason('container 9cbd5bd8606e is running')).to.equal('container <id> is running')
+  expect(normalizeReason('labelled io.netconform.run=20261127T224745Z-18dc41')).to.equal('labelled io.netconform.run=<run>')
+  expect(normalizeReason('no answer within 1.5 s, then 70 ms, then 20 s')).to.equal(
+    'no answer within <duration>, then <duration>, then <duration>',
+  )
+  expect(normalizeReason('awaited for 20 s (1 attempt)')).to.equal('awaited for <duration> (<n> attempts)')
+})
+
+test('normalizeReason keeps what tells reasons apart', () => {
+  const kept = "ping -c 3 server: expected [ '24' ] to include '16' on port 8080 (exit 64)"
+  expect(normalizeReason(kept)).to.equal(kept)
+  expect(normalizeReason('  two\n  lines ')).to.equal('two lines')
+})
+
+// --- compareSummaries -------------------------------------------------------------------------
+
+test('compareSummaries sorts every scenario of the fixtures into one category', () => {
+  const c = compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))
+  expect(transitions(c.regressions)).to.deep.equal([
+    'new-bridge.ping-by-name: conforms → fails',
+    'subnet.default-mask-16: conforms → deviates',
+  ])
+  expect(transitions(c.fixes)).to.deep.equal(['multi-bridge.connect-only-when-created: fails → conforms'])
+  expect(transitions(c.otherChanges)).to.deep.equal([
+    'trust.published-port-reachable: conforms → not-applicable',
+    'static-ip.taken-address-refused: fails → deviates',
+  ])
+  expect(transitions(c.reasonChanges)).to.deep.equal([
+    'static-ip.outside-range-refused: fails → fails',
+    'dhcp.without-dns-times-out: fails → fails',
+  ])
+  expect(ids(c.added)).to.deep.equal(['dhcp.lease-and-dns'])
+  expect(ids(c.removed)).to.deep.equal(['combine.view-external-ip-port-80'])
+  expect(c.unchanged).to.equal(7)
+})
+
+test('compareSummaries names both runs and keeps both reasons of a change', () => {
+  const c = compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))
+  expect(c.base).to.deep.equal({ target: 'podman', engineVersion: '4.3.1', runId: '20261127T225143Z-a6af35' })
+  expect(c.next.runId).to.equal('20261127T225553Z-bae2fd')
+  const [change] = c.reasonChanges
+  expect(change.doc).to.equal('Deploy a Container with a Static IP Address')
+  expect(change.fromReason).to.include('to be refused, but it succeeded')
+  expect(change.toReason).to.include('was accepted (exit 0)')
+})
+
+test('compareSummaries ignores durations, run ids and reasons that differ only in run-specific tokens', () => {
+  const base = summaryOf('20261127T220000Z-aaaaaa', [result('a', 'fails', 'nc-aaaaaa-1234-db at 198.51.100.20 for 20 s (5 attempts)')])
+  const next = summaryOf('20261128T220000Z-bbbbbb', [
+    { ...result('a', 'fails', 'nc-bbbbbb-abcd-db at 198.51.100.21 for 20 s (7 attempts)'), durationMs: 99_999 },
+  ])
+  const c = compareSummaries(base, next)
+  expect(c.unchanged).to.equal(1)
+  expect(c.reasonChanges).to.deep.equal([])
+})
+
+test('isRegression and isFix: every pair of verdicts', () => {
+  const regressions = ['conforms→fails', 'conforms→deviates', 'not-applicable→fails', 'deviates→fails']
+  const fixes = ['fails→conforms', 'deviates→conforms']
+  const verdicts: Verdict[] = ['conforms', 'deviates', 'fails', 'not-applicable']
+  for (const from of verdicts) {
+    for (const to of verdicts) {
+      const pair = `${from}→${to}`
+      expect(isRegression(from, to), pair).to.equal(regressions.includes(pair))
+      expect(isFix(from, to), pair).to.equal(fixes.includes(pair))
+    }
+  }
+})
+
+test('compareSummaries: a newly undeclared failure is a regression, a newly declared one is not', () => {
+  const base = summaryOf('r1', [result('na', 'not-applicable', 'no DHCP'), result('dev', 'deviates', 'declared'), result('fail', 'fails', 'x')])
+  const next = summaryOf('r2', [result('na', 'fails', 'y'), result('dev', 'fails', 'z'), result('fail', 'deviates', 'declared (observed: x)')])
+  const c = compareSummaries(base, next)
+  expect(ids(c.regressions)).to.deep.equal(['na', 'dev'])
+  expect(ids(c.otherChanges)).to.deep.equal(['fail'])
+})
+
+// --- renderComparison -------------------------------------------------------------------------
+
+test('renderComparison lists the regression and the fix, with a header and the counts', () => {
+  const text = renderComparison(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE)))
+  const lines = text.split('\n')
+  expect(lines[0]).to.equal('compare: podman 4.3.1 (run 20261127T225143Z-a6af35) → podman 4.3.1 (run 20261127T225553Z-bae2fd)')
+  expect(lines).to.include('Regressions (2)')
+  expect(lines).to.include('Fixes (1)')
+  expect(lines).to.include('Other verdict changes (2)')
+  expect(lines).to.include('Changed reasons (2)')
+  expect(lines).to.include('New scenarios (1)')
+  expect(lines).to.include('Removed scenarios (1)')
+  expect(lines.find((l) => l.startsWith('  new-bridge.ping-by-name: '))).to.match(
+    /^ {2}new-bridge\.ping-by-name: conforms → fails — in client, `ping -c 3 server`/,
+  )
+  expect(lines).to.include(
+    '  multi-bridge.connect-only-when-created: fails → conforms — was: it is refused: `docker network connect bridge-web db` ' +
+      'to be refused, but it succeeded: (no output): expected true to equal false',
+  )
+  expect(lines).to.include('  combine.view-external-ip-port-80: conforms')
+  expect(lines.at(-1)).to.equal(
+    '2 regressions, 1 fixes, 2 other verdict changes, 1 new, 1 removed, 2 reasons changed, 7 unchanged',
+  )
+})
+
+test('renderComparison shows the earlier reason of a changed reason, and no empty sections', () => {
+  const base = summaryOf('r1', [result('a', 'fails', 'old reason'), result('b', 'conforms')])
+  const next = summaryOf('r2', [result('a', 'fails', 'new reason'), result('b', 'conforms')])
+  expect(renderComparison(compareSummaries(base, next))).to.equal(
+    [
+      'compare: docker 20.10.24 (run r1) → docker 20.10.24 (run r2)',
+      '',
+      'Changed reasons (1)',
+      '  a: fails → fails — new reason',
+      '      was: old reason',
+      '',
+      '0 regressions, 0 fixes, 0 other verdict changes, 0 new, 0 removed, 1 reasons changed, 1 unchanged',
+    ].join('\n'),
+  )
+})
+
+// --- compareCommand ---------------------------------------------------------------------------
+
+test('compareCommand prints the comparison and exits 1 when something regressed', () => {
+  const lines: string[] = []
+  expect(compareCommand([BASE_DIR, NEW_FILE], (line) => lines.push(line))).to.equal(1)
+  expect(lines.join('\n')).to.equal(renderComparison(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))))
+})
+
+test('compareCommand exits 0 when there are only fixes', () => {
+  withTempDir((dir) => {
+    const base = writeSummary(dir, 'base.json', summaryOf('r1', [result('a', 'fails', 'x'), result('b', 'deviates', 'y'), result('c', 'conforms')]))
+    const next = writeSummary(dir, 'next.json', summaryOf('r2', [result('a', 'conforms'), result('b', 'conforms'), result('c', 'conforms')]))
+    const lines: string[] = []
+    expect(compareCommand([base, next], (line) => lines.push(line))).to.equal(0)
+    expect(lines).to.include('Fixes (2)')
+    expect(lines.join('\n')).not.to.include('Regressions')
+  })
+})
+
+test('compareCommand exits 0 comparing a run with itself', () => {
+  const lines: string[] = []
+  expect(compareCommand([NEW_FILE, NEW_FILE], (line) => lines.push(line))).to.equal(0)
+  expect(lines.at(-1)).to.equal('0 regressions, 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 15 unchanged')
+})
+
+test('compareCommand wants exactly two arguments', () => {
+  for (const argv of [[], [BASE_DIR], [BASE_DIR, NEW_FILE, NEW_FILE]]) {
+    expectUsageError(() => compareCommand(argv, () => {}), COMPARE_USAGE)
+  }
+})
+
+test('compareCommand names a missing report and prints nothing', () => {
+  const lines: string[] = []
+  const missing = join(FIXTURES, 'missing')
+  expectUsageError(() => compareCommand([BASE_DIR, missing], (line) => lines.push(line)), missing)
+  expect(lines).to.deep.equal([])
+})
