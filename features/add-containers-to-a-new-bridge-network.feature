@@ -8,7 +8,11 @@ Feature: Add Containers to a New Bridge Network
   @id:new-bridge.network-listed
   Scenario: docker network ls lists the new network with driver bridge
     When I run `docker network create -d bridge my-bridge-network`
-    Then `docker network ls` lists my-bridge-network with driver "bridge"
+    Then `docker network ls` lists my-bridge-network with driver "bridge", where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER
+      615d565d498c        my-bridge-network   bridge
+      """
 
   @id:new-bridge.ping-by-name
   Scenario: The server and client containers can ping each other by name

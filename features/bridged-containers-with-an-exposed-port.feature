@@ -12,7 +12,11 @@ Feature: Bridged Containers with an Exposed Port
 
   @id:exposed-port.network-listed
   Scenario: docker network ls lists the new network with driver bridge
-    Then `docker network ls` lists my-bridge-network with driver "bridge"
+    Then `docker network ls` lists my-bridge-network with driver "bridge", where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER
+      615d565d498c        my-bridge-network   bridge
+      """
 
   @id:exposed-port.ping-by-name
   Scenario: The server and client containers can ping each other by name

@@ -18,7 +18,12 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
 
   @id:combine.container-network-listed
   Scenario: The container network is visible when you run docker network ls
-    Then `docker network ls` lists ExternalNetwork
+    Then `docker network ls` lists ExternalNetwork, where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER              SCOPE
+      baf6919f5721        ExternalNetwork     external
+      fc41d9a86514        bridge              bridge
+      """
 
   @id:combine.all-communicate
   Scenario: All the containers can communicate with each other

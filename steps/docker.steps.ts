@@ -2,8 +2,7 @@
 import { When, Then } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import { describeCommand, expectRefused, failureOf, runDocumented, succeeded } from '../support/docker-cli'
-import { portsShown, subnetsOf } from '../support/checks'
-import { parseTable } from '../support/tables'
+import { networkListed, portsShown, subnetsOf } from '../support/checks'
 import type { NetconformWorld } from '../support/world'
 
 When(/^I run `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {
@@ -31,11 +30,11 @@ Then(/^it is refused(?: with "([^"]+)")?$/, function (this: NetconformWorld, exp
 })
 
 Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?$/, async function (this: NetconformWorld, command: string, network: string, driver?: string) {
-  const result = await runDocumented(command, this.commandContext)
-  this.note(describeCommand(result))
-  const row = parseTable(result.stdout).find((r) => r.NAME === this.real(network))
-  expect(row, `${network} (${this.real(network)}) in the output of docker network ls`).to.not.equal(undefined)
-  if (driver) expect(row!.DRIVER, `driver of ${network}`).to.equal(driver)
+  await networkListed(this, command, network, driver)
+})
+
+Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?, where the document shows:$/, async function (this: NetconformWorld, command: string, network: string, driver: string | undefined, documented: string) {
+  await networkListed(this, command, network, driver, documented)
 })
 
 Then(/^`docker network inspect (\S+)` shows the subnet (\S+)$/, async function (this: NetconformWorld, network: string, subnet: string) {
@@ -46,7 +45,7 @@ Then(/^`docker network inspect (\S+)` shows a subnet with mask \/(\d+)$/, async 
   expect((await subnetsOf(this, network)).map((s) => s.split('/')[1]), `subnet masks of ${network}`).to.include(String(bits))
 })
 
-Then(/^`(docker ps)` shows (\S+) with ports "<its address on (\S+)>(:[^"]+)"$/, async function (this: NetconformWorld, command: string, container: string, network: string, mapping: string) {
-  const { shown, expected } = await portsShown(this, command, container, network, mapping)
+Then(/^`(docker ps)` shows (\S+) with ports "<its address on (\S+)>(:[^"]+)", where the document shows:$/, async function (this: NetconformWorld, command: string, container: string, network: string, mapping: string, documented: string) {
+  const { shown, expected } = await portsShown(this, command, container, network, mapping, documented)
   expect(shown, `PORTS of ${container} in docker ps`).to.contain(expected)
 })

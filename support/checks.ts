@@ -132,10 +132,11 @@ export async function subnetsOf(world: NetconformWorld, network: string): Promis
 }
 
 /** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
-export async function portsShown(world: NetconformWorld, command: string, container: string, network: string, mapping: string): Promise<{ shown: string; expected: string }> {
+export async function portsShown(world: NetconformWorld, command: string, container: string, network: string, mapping: string, documented?: string): Promise<{ shown: string; expected: string }> {
   const address = await addressOn(world.docker, world.real(container), world.real(network))
   const r = await runDocumented(command, world.commandContext)
   world.note(describeCommand(r))
+  if (documented) world.note(besideDocument(documented, r.stdout))
   const row = parseTable(r.stdout).find((x) => x.NAMES === world.real(container))
   return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
 }
@@ -186,4 +187,24 @@ export async function noAnswerFromHost(attach: Attach, address: string, port: nu
   const r = await tcpExchange(address, port, requestBytes('GET /'))
   attach(describeTcp(r))
   if (r.received.includes('Hello world!')) throw new Error(`${address}:${port} answered "${r.received.trim()}" from this host`)
+}
+
+/** The document's output and the endpoint's, one above the other, for a reader to compare. */
+export function besideDocument(documented: string, observed: string): string {
+  return ['as the document shows it:', indent(documented), '', 'as this endpoint shows it:', indent(observed.trimEnd() || '(nothing)')].join('\n')
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `    ${l}`).join('\n')
+}
+
+/** `docker network ls` lists the documented network (with the driver, when given). */
+export async function networkListed(world: NetconformWorld, command: string, network: string, driver?: string, documented?: string): Promise<void> {
+  const r = await runDocumented(command, world.commandContext)
+  world.note(describeCommand(r))
+  if (documented) world.note(besideDocument(documented, r.stdout))
+  if (!succeeded(r)) throw new Error(failureOf(r))
+  const row = parseTable(r.stdout).find((x) => x.NAME === world.real(network))
+  if (!row) throw new Error(`docker network ls does not list ${network} (${world.real(network)})`)
+  if (driver && row.DRIVER !== driver) throw new Error(`docker network ls shows ${network} with driver ${row.DRIVER}, not ${driver}`)
 }
