@@ -11,9 +11,11 @@ import type { Summary, Target } from './types'
 import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from './lab'
 import { compareCommand } from './compare'
+import { matrixCommand } from './matrix'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
+  netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
   netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
   netconform lab up|down|status
   netconform help
@@ -80,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
     if (command === 'compare') return compareCommand(rest, out)
+    if (command === 'matrix') return matrixCommand(rest, out)
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))
       return command === undefined ? 2 : 0

@@ -1,0 +1,497 @@
+/**
+ * The conformance matrix: several runs' summaries side by side. Documented behaviours are the
+ * rows (one per scenario id, grouped under the seed document's section headings, in document
+ * order), endpoints the columns; each cell is that run's verdict, linking to its report.html.
+ * Rendered as matrix.md and as matrix.html (one self-contained file: inline CSS, no scripts).
+ *
+ *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DOC_TITLE, docOrder } from './doc'
+import { UsageError } from './errors'
+import { type Summary, type Verdict, VERDICTS } from './types'
+
+export interface LoadedReport {
+  /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
+  dir: string
+  summary: Summary
+}
+
+/** What a cell shows: a verdict, or that the endpoint's run has no such scenario. */
+type CellVerdict = Verdict | 'not-run'
+
+export const REASON_MAX = 140
+const NOT_RUN_TEXT = 'not run'
+const MATRIX_TITLE = 'Container networking conformance matrix'
+
+const USAGE = 'usage: netconform matrix DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest)'
+
+const MEANING: Record<CellVerdict, string> = {
+  conforms: 'behaves as the document says',
+  deviates: 'differs from the document, in a known, stated way',
+  fails: 'does not behave as the document says',
+  'not-applicable': 'the endpoint lacks what the scenario needs',
+  'not-run': 'not in that endpoint\'s run',
+}
+
+const MARK: Record<CellVerdict, string> = {
+  conforms: '🟢',
+  deviates: '🟡',
+  fails: '🔴',
+  'not-applicable': '⚪',
+  'not-run': '➖',
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/** Reads summary.json from each report folder; a missing folder or summary is a UsageError. */
+export function loadReports(dirs: string[]): LoadedReport[] {
+  return dirs.map((dir) => ({ dir, summary: loadSummary(dir) }))
+}
+
+function loadSummary(dir: string): Summary {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`no report folder ${dir} (give a run's report folder, e.g. reports/docker/latest)`)
+  }
+  const file = join(dir, 'summary.json')
+  if (!existsSync(file)) throw new UsageError(`no summary.json in report folder ${dir}`)
+  let summary: unknown
+  try {
+    summary = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`)
+  }
+  if (!isSummary(summary)) throw new UsageError(`${file} is not a netconform summary (no target or scenarios)`)
+  const odd = summary.scenarios.find((s) => !VERDICTS.includes(s.verdict))
+  if (odd) throw new UsageError(`${file}: scenario ${odd.id} has an unknown verdict "${odd.verdict}"`)
+  return summary
+}
+
+function isSummary(value: unknown): value is Summary {
+  const s = value as Partial<Summary> | null
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.target?.name === 'string' &&
+    Array.isArray(s.scenarios) &&
+    s.scenarios.every((r) => typeof r?.id === 'string' && typeof r.verdict === 'string')
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix, independent of how it is rendered
+
+interface Cell {
+  verdict: CellVerdict
+  reason: string
+  /** Link to the run's report.html, relative to the matrix's folder; none when not run. */
+  href?: string
+}
+
+interface Row {
+  id: string
+  name: string
+  cells: Cell[]
+}
+
+interface Section {
+  doc: string
+  rows: Row[]
+}
+
+interface Column {
+  target: string
+  engine: string
+  apiVersion: string
+  runDate: string
+  runId: string
+  href: string
+  totals: Record<CellVerdict, number>
+}
+
+interface Matrix {
+  columns: Column[]
+  sections: Section[]
+  scenarioCount: number
+}
+
+function matrixOf(reports: readonly LoadedReport[], linkBase: string): Matrix {
+  const links = reports.map((r) => reportLink(r.dir, linkBase))
+  const byId = reports.map((r) => {
+    const map = new Map<string, Summary['scenarios'][number]>()
+    for (const s of r.summary.scenarios) if (!map.has(s.id)) map.set(s.id, s)
+    return map
+  })
+  const sections = sectionsOf(reports).map(({ doc, scenarios }) => ({
+    doc,
+    rows: scenarios.map(({ id, name }) => ({
+      id,
+      name,
+      cells: byId.map((map, i): Cell => {
+        const s = map.get(id)
+        return s ? { verdict: s.verdict, reason: s.reason ?? '', href: links[i] } : { verdict: 'not-run', reason: '' }
+      }),
+    })),
+  }))
+  const scenarioCount = sections.reduce((n, s) => n + s.rows.length, 0)
+  const columns = reports.map((r, i): Column => {
+    const totals = Object.fromEntries([...VERDICTS, 'not-run'].map((v) => [v, 0])) as Record<CellVerdict, number>
+    for (const section of sections) for (const row of section.rows) totals[row.cells[i].verdict] = (totals[row.cells[i].verdict] ?? 0) + 1
+    const engine = r.summary.target.engine
+    return {
+      target: r.summary.target.name,
+      engine: engine ? `${engine.name} ${engine.version}`.trim() : '',
+      apiVersion: engine?.apiVersion ?? '',
+      runDate: runDate(r.summary.startedAt),
+      runId: r.summary.runId ?? '',
+      href: links[i],
+      totals,
+    }
+  })
+  return { columns, sections, scenarioCount }
+}
+
+interface ScenarioKey {
+  id: string
+  doc: string
+  name: string
+}
+
+/**
+ * Every scenario id of every run, once, grouped by doc heading in document order. Within a
+ * heading, the runs' own order (theirs is document order): an id only a later run has comes
+ * right after the one it follows there.
+ */
+function sectionsOf(reports: readonly LoadedReport[]): { doc: string; scenarios: ScenarioKey[] }[] {
+  const order: ScenarioKey[] = []
+  const seen = new Set<string>()
+  for (const { summary } of reports) {
+    let at = 0
+    for (const s of summary.scenarios) {
+      const known = order.findIndex((k) => k.id === s.id)
+      if (known !== -1) {
+        at = known + 1
+        continue
+      }
+      if (seen.has(s.id)) continue
+      seen.add(s.id)
+      order.splice(at, 0, { id: s.id, doc: s.doc ?? '', name: s.name ?? s.id })
+      at += 1
+    }
+  }
+  const byDoc = new Map<string, ScenarioKey[]>()
+  for (const key of order) byDoc.set(key.doc, [...(byDoc.get(key.doc) ?? []), key])
+  return [...byDoc]
+    .map(([doc, scenarios], i) => ({ doc, scenarios, i }))
+    .sort((a, b) => docOrder(a.doc) - docOrder(b.doc) || a.i - b.i)
+    .map(({ doc, scenarios }) => ({ doc, scenarios }))
+}
+
+/**
+ * The run's report.html relative to the matrix's folder, as a URL path. A symlinked folder
+ * (reports/docker/latest) is followed, so the link keeps pointing at this run.
+ */
+function reportLink(dir: string, linkBase: string): string {
+  const path = relative(realOrResolved(linkBase), join(realOrResolved(dir), 'report.html'))
+  return path
+    .split(sep)
+    .map((part) => encodeURIComponent(part).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/')
+}
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return resolve(path)
+  }
+}
+
+function runDate(startedAt: string | undefined): string {
+  const date = new Date(startedAt ?? '')
+  if (Number.isNaN(date.getTime())) return startedAt ?? ''
+  const iso = date.toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+}
+
+/** At most REASON_MAX characters, an ellipsis ending a cut one. */
+export function truncateReason(reason: string, max = REASON_MAX): string {
+  const chars = Array.from(oneLine(reason))
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+function verdictWord(verdict: CellVerdict): string {
+  return verdict === 'not-run' ? NOT_RUN_TEXT : verdict
+}
+
+function sectionTitle(doc: string): string {
+  return oneLine(doc) || '(feature without a name)'
+}
+
+function totalsText(totals: Record<CellVerdict, number>): string {
+  const parts = VERDICTS.map((v) => `${totals[v]} ${v}`)
+  if (totals['not-run'] > 0) parts.push(`${totals['not-run']} ${NOT_RUN_TEXT}`)
+  return parts.join(', ')
+}
+
+function introText(matrix: Matrix): string {
+  const n = matrix.columns.length
+  return `${matrix.scenarioCount} documented behaviours from “${DOC_TITLE}”, on ${n} endpoint${n === 1 ? '' : 's'}.`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+export function renderMatrixMarkdown(reports: readonly LoadedReport[], linkBase: string): string {
+  const matrix = matrixOf(reports, linkBase)
+  const width = matrix.columns.length + 1
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+  const header = matrix.columns.map(
+    (c) =>
+      `[**${md(c.target)}**](${c.href})<br>${md(c.engine)}<br>API ${md(c.apiVersion)}<br>${md(c.runDate)}`,
+  )
+  const lines = [
+    `# ${MATRIX_TITLE}`,
+    '',
+    `${md(introText(matrix))} Each verdict links to that run's report, with every step's transcript.`,
+    '',
+    `Legend: ${(Object.keys(MARK) as CellVerdict[]).map((v) => `${MARK[v]} **${verdictWord(v)}**: ${md(MEANING[v])}`).join(' · ')}`,
+    '',
+    row(['Documented behaviour', ...header]),
+    row(Array.from({ length: width }, () => '---')),
+    row(['**Totals**', ...matrix.columns.map((c) => md(totalsText(c.totals)))]),
+  ]
+  for (const section of matrix.sections) {
+    lines.push(row([`**${md(sectionTitle(section.doc))}**`, ...matrix.columns.map(() => '')]))
+    for (const r of section.rows) {
+      lines.push(row([`${md(r.name)}<br><sub>${md(r.id)}</sub>`, ...r.cells.map(markdownCell)]))
+    }
+  }
+  lines.push('')
+  return lines.join('\n')
+}
+
+function markdownCell(cell: Cell): string {
+  const word = verdictWord(cell.verdict)
+  if (!cell.href) return `${MARK[cell.verdict]} *${md(word)}*`
+  const title = cell.reason ? ` "${md(oneLine(cell.reason)).replace(/"/g, '\\"')}"` : ''
+  const reason = cell.reason ? `<br><sub>${md(truncateReason(cell.reason))}</sub>` : ''
+  return `${MARK[cell.verdict]} [${md(word)}](${cell.href}${title})${reason}`
+}
+
+/** Text for a Markdown table cell: one line, HTML and Markdown punctuation escaped. */
+function md(text: string): string {
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+const CSS = `
+:root {
+  --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --paper: #ffffff; --head: #f6f8fa;
+  --conforms-bg: #dafbe1; --conforms-ink: #116329; --conforms-edge: #1a7f37;
+  --deviates-bg: #fff1c2; --deviates-ink: #7a4d00; --deviates-edge: #bf8700;
+  --fails-bg: #ffebe9; --fails-ink: #a40e26; --fails-edge: #cf222e;
+  --na-bg: #eef1f4; --na-ink: #4b535d; --na-edge: #8c959f;
+}
+* { box-sizing: border-box; }
+html { background: var(--paper); color: var(--ink); }
+body {
+  margin: 0; padding: 16px 24px 32px;
+  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+}
+h1 { font-size: 20px; margin: 0 0 2px; }
+.lede { margin: 0 0 8px; color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 12px; padding: 0; list-style: none; font-size: 12px; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.legend .chip { display: inline-block; padding: 1px 8px 1px 11px; border-radius: 3px; font-weight: 700; }
+table {
+  width: 100%; min-width: calc(260px + var(--columns) * 190px);
+  table-layout: fixed; border-collapse: separate; border-spacing: 0;
+  border: 1px solid var(--rule);
+}
+th, td { text-align: left; vertical-align: top; border-bottom: 1px solid var(--rule); padding: 0; }
+td + td, th + td, th + th { border-left: 1px solid var(--rule); }
+thead { position: sticky; top: 0; z-index: 3; }
+thead th, thead td { background: var(--head); }
+thead tr:first-child > * { padding: 6px 10px; }
+thead .target { font-size: 15px; font-weight: 700; }
+thead .target a { color: inherit; }
+thead .engine { font-weight: 400; }
+thead .meta { font-weight: 400; color: var(--muted); font-size: 12px; }
+thead .corner { vertical-align: bottom; color: var(--muted); }
+tr.totals > * { padding: 4px 10px; font-size: 12px; border-bottom: 2px solid var(--muted); }
+.counts { display: flex; flex-wrap: wrap; gap: 3px 4px; margin: 0; padding: 0; list-style: none; }
+.counts li { padding: 0 6px; border-radius: 3px; white-space: nowrap; font-weight: 700; box-shadow: none; }
+.counts li.zero { opacity: 0.6; font-weight: 400; }
+tbody th[scope="row"], thead tr > :first-child {
+  position: sticky; left: 0; z-index: 1; background: var(--paper);
+  border-right: 1px solid var(--rule);
+}
+thead tr > :first-child { background: var(--head); z-index: 4; }
+tbody th[scope="row"] { padding: 4px 10px; font-weight: 400; overflow-wrap: anywhere; }
+tbody th .name { display: block; }
+tbody th .id { display: block; font: 10.5px/1.3 "DejaVu Sans Mono", ui-monospace, monospace; color: var(--muted); }
+tr.section th {
+  padding: 8px 10px 3px; background: var(--head); font-size: 13px; font-weight: 700;
+  color: var(--ink); border-bottom: 1px solid var(--muted);
+}
+tr.section th span { position: sticky; left: 10px; }
+td { position: relative; }
+td a, td .cell { display: block; padding: 4px 8px 4px 12px; color: inherit; text-decoration: none; }
+td a::after { content: ""; position: absolute; inset: 0; }
+td a:hover .verdict, td a:focus-visible .verdict { text-decoration: underline; }
+td a:focus-visible { outline: none; }
+td:focus-within { outline: 2px solid #0969da; outline-offset: -2px; }
+.verdict { font-weight: 700; margin-right: 6px; }
+.reason { font-size: 11.5px; line-height: 1.3; color: var(--ink); overflow-wrap: anywhere; }
+.v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); box-shadow: inset 4px 0 0 var(--conforms-edge); }
+.v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); box-shadow: inset 4px 0 0 var(--deviates-edge); }
+.v-fails { background: var(--fails-bg); color: var(--fails-ink); box-shadow: inset 4px 0 0 var(--fails-edge); }
+.v-not-applicable { background: var(--na-bg); color: var(--na-ink); box-shadow: inset 4px 0 0 var(--na-edge); }
+.v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 6px, #eceff2 6px 12px); color: var(--muted); font-style: italic; }
+.v-not-run .verdict { font-weight: 400; }
+tbody:last-child tr:last-child > * { border-bottom: 0; }
+`
+
+export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: string): string {
+  const matrix = matrixOf(reports, linkBase)
+  const n = matrix.columns.length
+  const legend = (Object.keys(MEANING) as CellVerdict[])
+    .map((v) => `<li><span class="chip v-${v}">${esc(verdictWord(v))}</span> ${esc(MEANING[v])}</li>`)
+    .join('\n')
+  const headerCells = matrix.columns
+    .map(
+      (c) =>
+        `<th scope="col"><div class="target"><a href="${esc(c.href)}">${esc(c.target)}</a></div>` +
+        `<div class="engine">${esc(c.engine)}</div>` +
+        `<div class="meta">API ${esc(c.apiVersion)} · run ${esc(c.runDate)}</div></th>`,
+    )
+    .join('\n')
+  const totalsCells = matrix.columns
+    .map((c) => `<td data-target="${esc(c.target)}"><ul class="counts">${countItems(c.totals)}</ul></td>`)
+    .join('\n')
+  const bodies = matrix.sections
+    .map((section) => {
+      const rows = section.rows
+        .map(
+          (r) =>
+            `<tr id="${esc(`scenario-${r.id}`)}" data-scenario="${esc(r.id)}"><th scope="row"><span class="name">${esc(r.name)}</span>` +
+            `<span class="id">${esc(r.id)}</span></th>\n` +
+            r.cells.map((cell, i) => htmlCell(cell, matrix.columns[i].target)).join('\n') +
+            '</tr>',
+        )
+        .join('\n')
+      return (
+        `<tbody>\n<tr class="section"><th scope="rowgroup" colspan="${n + 1}"><span>${esc(sectionTitle(section.doc))}</span></th></tr>\n` +
+        `${rows}\n</tbody>`
+      )
+    })
+    .join('\n')
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(MATRIX_TITLE)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>${esc(MATRIX_TITLE)}</h1>
+<p class="lede">${esc(introText(matrix))} Each verdict links to its run’s report; hover it for the whole reason.</p>
+<ul class="legend" aria-label="Legend">
+${legend}
+</ul>
+<table style="--columns: ${n}">
+<colgroup><col class="label" style="width: ${labelWidth(n)}%">${'<col>'.repeat(n)}</colgroup>
+<thead>
+<tr><th scope="col" class="corner">Documented behaviour</th>
+${headerCells}</tr>
+<tr class="totals"><th scope="row">Totals</th>
+${totalsCells}</tr>
+</thead>
+${bodies}
+</table>
+</body>
+</html>
+`
+}
+
+/** The first column's share of the width: enough for a scenario's name on two or three lines. */
+function labelWidth(columns: number): number {
+  return columns <= 2 ? 34 : columns === 3 ? 28 : 24
+}
+
+function countItems(totals: Record<CellVerdict, number>): string {
+  const shown: CellVerdict[] = totals['not-run'] > 0 ? [...VERDICTS, 'not-run'] : [...VERDICTS]
+  return shown
+    .map((v) => `<li class="v-${v}${totals[v] === 0 ? ' zero' : ''}">${totals[v]} ${esc(verdictWord(v))}</li>`)
+    .join('')
+}
+
+function htmlCell(cell: Cell, target: string): string {
+  const word = esc(verdictWord(cell.verdict))
+  const attrs = `class="v-${esc(cell.verdict)}" data-target="${esc(target)}" data-verdict="${esc(cell.verdict)}"`
+  if (!cell.href) return `<td ${attrs}><span class="cell"><span class="verdict">${word}</span></span></td>`
+  const title = cell.reason ? ` title="${esc(oneLine(cell.reason))}"` : ''
+  const reason = cell.reason ? `<small class="reason">${esc(truncateReason(cell.reason))}</small>` : ''
+  return `<td ${attrs}><a href="${esc(cell.href)}"${title}><span class="verdict">${word}</span>${reason}</a></td>`
+}
+
+/** Text for HTML content and attribute values. */
+function esc(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and command
+
+/** Writes matrix.html and matrix.md into outDir; returns their paths. */
+export function writeMatrix(dirs: string[], outDir: string): { html: string; md: string } {
+  const reports = loadReports(dirs)
+  mkdirSync(outDir, { recursive: true })
+  const html = join(outDir, 'matrix.html')
+  const mdFile = join(outDir, 'matrix.md')
+  writeFileSync(html, renderMatrixHtml(reports, outDir))
+  writeFileSync(mdFile, renderMatrixMarkdown(reports, outDir))
+  return { html, md: mdFile }
+}
+
+/** `netconform matrix DIR… [--out DIR]`: writes the matrix, prints where; returns the exit code. */
+export function matrixCommand(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  })
+  if (positionals.length === 0) throw new UsageError(`matrix needs at least one report folder; ${USAGE}`)
+  const outDir = values.out ?? join(__dirname, '..', 'reports')
+  const written = writeMatrix(positionals, outDir)
+  out(`netconform: matrix in ${shown(written.html)}`)
+  out(`netconform: matrix in ${shown(written.md)}`)
+  return 0
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel === '' || rel.startsWith('..') ? resolve(path) : rel
+}

@@ -1,0 +1,352 @@
+/*
+ * The fixtures test/fixtures/matrix/{docker,podman}/summary.json are real runs' summaries
+ * (reports/<target>/latest/summary.json), with one change: in podman's, subnet.default-mask-16
+ * was turned from fails into deviates, with a reason, so that all four verdicts appear.
+ */
+import { test } from 'node:test'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { DOC_SECTIONS, docOrder } from '../../support/doc'
+import { UsageError } from '../../support/errors'
+import {
+  type LoadedReport,
+  loadReports,
+  matrixCommand,
+  renderMatrixHtml,
+  renderMatrixMarkdown,
+  truncateReason,
+  writeMatrix,
+} from '../../support/matrix'
+import type { ScenarioResult, Summary } from '../../support/types'
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'matrix')
+const DOCKER = join(FIXTURES, 'docker')
+const PODMAN = join(FIXTURES, 'podman')
+
+const fixtures = (): LoadedReport[] => loadReports([DOCKER, PODMAN])
+
+function withScenarios(report: LoadedReport, change: (s: ScenarioResult[]) => ScenarioResult[]): LoadedReport {
+  return { ...report, summary: { ...report.summary, scenarios: change(structuredClone(report.summary.scenarios)) } }
+}
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-matrix-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+// --- reading the HTML back ----------------------------------------------------------------------
+
+function htmlSections(html: string): string[] {
+  return [...html.matchAll(/<tr class="section"><th [^>]*><span>(.*?)<\/span>/g)].map((m) => m[1])
+}
+
+/** Doc heading → the scenario ids under it, in page order. */
+function htmlRowsBySection(html: string): [string, string[]][] {
+  const out: [string, string[]][] = []
+  for (const m of html.matchAll(/<tr class="section"><th [^>]*><span>(.*?)<\/span>|<tr id="[^"]*" data-scenario="([^"]*)"/g)) {
+    if (m[1] !== undefined) out.push([m[1], []])
+    else out[out.length - 1][1].push(m[2])
+  }
+  return out
+}
+
+interface HtmlCell {
+  verdict: string
+  target: string
+  href?: string
+  title?: string
+  text: string
+  reason?: string
+}
+
+function htmlRow(html: string, id: string): string {
+  const m = html.match(new RegExp(`<tr id="[^"]*" data-scenario="${id.replace(/[.]/g, '\\.')}">([\\s\\S]*?)</tr>`))
+  if (!m) throw new Error(`no row ${id}`)
+  return m[1]
+}
+
+function htmlCells(html: string, id: string): HtmlCell[] {
+  return [...htmlRow(html, id).matchAll(/<td class="v-([a-z-]+)" data-target="([^"]*)" data-verdict="[^"]*">([\s\S]*?)<\/td>/g)].map((m) => ({
+    verdict: m[1],
+    target: m[2],
+    href: m[3].match(/<a href="([^"]*)"/)?.[1],
+    title: m[3].match(/ title="([^"]*)"/)?.[1],
+    text: m[3].match(/<span class="verdict">(.*?)<\/span>/)?.[1] ?? '',
+    reason: m[3].match(/<small class="reason">(.*?)<\/small>/)?.[1],
+  }))
+}
+
+function htmlTotals(html: string): string[] {
+  const row = html.match(/<tr class="totals">([\s\S]*?)<\/tr>/)
+  if (!row) throw new Error('no totals row')
+  return [...row[1].matchAll(/<td [^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())
+}
+
+// --- reading the Markdown back --------------------------------------------------------------------
+
+function mdRows(md: string): string[][] {
+  return md
+    .split('\n')
+    .filter((l) => l.startsWith('| '))
+    .map((l) => l.slice(2, -2).split(/(?<!\\) \| /))
+}
+
+function mdSections(md: string): string[] {
+  return mdRows(md)
+    .map((cells) => cells[0].match(/^\*\*(.+)\*\*$/)?.[1])
+    .filter((s): s is string => s !== undefined && s !== 'Totals')
+}
+
+function mdRow(md: string, id: string): string[] {
+  const row = mdRows(md).find((cells) => cells[0].includes(`<sub>${id.replace(/_/g, '\\_')}</sub>`))
+  if (!row) throw new Error(`no row ${id}`)
+  return row
+}
+
+// --------------------------------------------------------------------------------------------------
+
+test('loadReports reads each folder\'s summary.json, keeping the folder as given', () => {
+  const reports = fixtures()
+  expect(reports.map((r) => r.dir)).to.deep.equal([DOCKER, PODMAN])
+  expect(reports.map((r) => r.summary.target.name)).to.deep.equal(['docker', 'podman'])
+  const verdicts = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.verdict)))
+  expect([...verdicts].sort()).to.deep.equal(['conforms', 'deviates', 'fails', 'not-applicable'])
+})
+
+test('loadReports: a missing folder, or one without summary.json, is a UsageError naming it', (t) => {
+  const missing = join(FIXTURES, 'no-such-run')
+  expect(() => loadReports([DOCKER, missing])).to.throw(UsageError, missing)
+  const empty = tempDir(t)
+  expect(() => loadReports([empty])).to.throw(UsageError, `no summary.json in report folder ${empty}`)
+  writeFileSync(join(empty, 'summary.json'), '{"not": "a summary"}')
+  expect(() => loadReports([empty])).to.throw(UsageError, empty)
+  const summary = JSON.parse(readFileSync(join(DOCKER, 'summary.json'), 'utf8')) as Summary
+  summary.scenarios[3] = { ...summary.scenarios[3], verdict: 'exploded' as never }
+  writeFileSync(join(empty, 'summary.json'), JSON.stringify(summary))
+  expect(() => loadReports([empty])).to.throw(UsageError, `${summary.scenarios[3].id} has an unknown verdict "exploded"`)
+})
+
+test('rows: one per scenario id, grouped under the doc section headings in document order', () => {
+  const reports = fixtures()
+  const html = renderMatrixHtml(reports, FIXTURES)
+  expect(htmlSections(html)).to.deep.equal([...DOC_SECTIONS])
+  const ids = reports[0].summary.scenarios.map((s) => s.id)
+  const bySection = htmlRowsBySection(html)
+  expect(bySection.flatMap(([, rows]) => rows)).to.deep.equal(ids)
+  const docOf = new Map(reports[0].summary.scenarios.map((s) => [s.id, s.doc]))
+  for (const [heading, rows] of bySection) for (const id of rows) expect(docOf.get(id), id).to.equal(heading)
+  // the scenario's name labels the row, its id small beneath
+  expect(htmlRow(html, 'subnet.default-mask-16')).to.include(
+    '<th scope="row"><span class="name">By default, user-defined bridge networks have a subnet mask value of 16</span><span class="id">subnet.default-mask-16</span></th>',
+  )
+
+  const md = renderMatrixMarkdown(reports, FIXTURES)
+  expect(mdSections(md)).to.deep.equal([...DOC_SECTIONS])
+  expect(mdRow(md, 'subnet.default-mask-16')[0]).to.equal(
+    'By default, user-defined bridge networks have a subnet mask value of 16<br><sub>subnet.default-mask-16</sub>',
+  )
+})
+
+test('rows stay in document order whatever order the runs list them in', () => {
+  const [docker, podman] = fixtures()
+  const shuffled = withScenarios(docker, (s) => s.reverse())
+  const html = renderMatrixHtml([shuffled, podman], FIXTURES)
+  const sections = htmlSections(html)
+  expect(sections).to.deep.equal([...DOC_SECTIONS])
+  expect([...sections].sort((a, b) => docOrder(a) - docOrder(b))).to.deep.equal(sections)
+  const docOf = new Map(docker.summary.scenarios.map((s) => [s.id, s.doc]))
+  for (const [heading, rows] of htmlRowsBySection(html)) for (const id of rows) expect(docOf.get(id), id).to.equal(heading)
+})
+
+test('each row has a cell per endpoint: its verdict, the reason, a link to that run\'s report.html', () => {
+  const html = renderMatrixHtml(fixtures(), FIXTURES)
+  const podmanReason =
+    'podman gives a new bridge network a /24 subnet (10.89.1.0/24), not the /16 the document describes; a network created with --subnet gets the mask asked for'
+  const [docker, podman] = htmlCells(html, 'subnet.default-mask-16')
+  expect(htmlCells(html, 'subnet.default-mask-16')).to.have.length(2)
+  expect(docker).to.include({ verdict: 'conforms', target: 'docker', href: 'docker/report.html', text: 'conforms' })
+  expect(docker.title).to.equal(undefined)
+  expect(podman).to.include({ verdict: 'deviates', target: 'podman', href: 'podman/report.html', text: 'deviates', title: podmanReason })
+  expect(podman.reason).to.equal(truncateReason(podmanReason))
+
+  expect(htmlCells(html, 'dhcp.lease-and-dns').map((c) => [c.target, c.text])).to.deep.equal([
+    ['docker', 'not-applicable'],
+    ['podman', 'conforms'],
+  ])
+  expect(htmlCells(html, 'static-ip.taken-address-refused').map((c) => c.text)).to.deep.equal(['fails', 'fails'])
+  for (const [heading, rows] of htmlRowsBySection(html)) {
+    for (const id of rows) expect(htmlCells(html, id), `${heading}: ${id}`).to.have.length(2)
+  }
+
+  const md = renderMatrixMarkdown(fixtures(), FIXTURES)
+  const row = mdRow(md, 'subnet.default-mask-16')
+  expect(row).to.have.length(3)
+  expect(row[1]).to.equal('🟢 [conforms](docker/report.html)')
+  expect(row[2]).to.match(/^🟡 \[deviates\]\(podman\/report\.html "podman gives a new bridge network a \/24 subnet/)
+})
+
+test('links are relative to the matrix\'s folder, and follow a symlinked report folder to its run', (t) => {
+  const reports = fixtures()
+  expect(htmlCells(renderMatrixHtml(reports, join(FIXTURES, 'out')), 'dhcp.lease-and-dns').map((c) => c.href)).to.deep.equal([
+    '../docker/report.html',
+    '../podman/report.html',
+  ])
+  const root = tempDir(t)
+  const run = join(root, 'docker', '20261127T225440Z-65ff70 (1)')
+  mkdirSync(run, { recursive: true })
+  cpSync(join(DOCKER, 'summary.json'), join(run, 'summary.json'))
+  symlinkSync('20261127T225440Z-65ff70 (1)', join(root, 'docker', 'latest'))
+  const html = renderMatrixHtml(loadReports([join(root, 'docker', 'latest')]), root)
+  expect(htmlCells(html, 'dhcp.lease-and-dns')[0].href).to.equal('docker/20261127T225440Z-65ff70%20%281%29/report.html')
+})
+
+test('a scenario missing from one endpoint\'s run shows "not run", without a link, and is counted', () => {
+  const [docker, podman] = fixtures()
+  const partial = withScenarios(podman, (s) => s.filter((x) => x.id !== 'combine.all-communicate'))
+  const html = renderMatrixHtml([docker, partial], FIXTURES)
+  const [d, p] = htmlCells(html, 'combine.all-communicate')
+  expect(d).to.include({ verdict: 'conforms', text: 'conforms' })
+  expect(p).to.include({ verdict: 'not-run', target: 'podman', text: 'not run', href: undefined })
+  expect(htmlTotals(html)[1]).to.include('1 not run')
+  expect(htmlTotals(html)[0]).not.to.include('not run')
+
+  // a scenario only the second run has still gets its row, in its section
+  const onlyPodman = withScenarios(podman, (s) => [
+    ...s,
+    { ...s[0], id: 'trust.extra', name: 'An extra scenario', verdict: 'fails', reason: 'extra' },
+  ])
+  const html2 = renderMatrixHtml([docker, onlyPodman], FIXTURES)
+  expect(htmlRowsBySection(html2)[0][1]).to.include('trust.extra')
+  expect(htmlCells(html2, 'trust.extra').map((c) => c.text)).to.deep.equal(['not run', 'fails'])
+
+  const md = renderMatrixMarkdown([docker, partial], FIXTURES)
+  expect(mdRow(md, 'combine.all-communicate').slice(1)).to.deep.equal(['🟢 [conforms](docker/report.html)', '➖ *not run*'])
+})
+
+test('every text is escaped: reasons, names, ids and target names with < and &', () => {
+  const [docker, podman] = fixtures()
+  const nasty = withScenarios(podman, (s) =>
+    s.map((x) =>
+      x.id === 'dhcp.lease-and-dns'
+        ? { ...x, name: 'a <b>bold</b> & name', verdict: 'fails', reason: 'got <script>alert("x")</script> & \'more\' | here' }
+        : x,
+    ),
+  )
+  nasty.summary = { ...nasty.summary, target: { ...nasty.summary.target, name: 'pod<man> & co' } }
+  // the row's label comes from the first run that has the scenario
+  const html = renderMatrixHtml([nasty, docker], FIXTURES)
+  expect(html).not.to.include('<script')
+  expect(html).not.to.include('<b>')
+  expect(html).not.to.include('<man>')
+  const cell = htmlCells(html, 'dhcp.lease-and-dns')[0]
+  expect(cell.title).to.equal('got &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39; | here')
+  expect(cell.reason).to.equal('got &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39; | here')
+  expect(cell.target).to.equal('pod&lt;man&gt; &amp; co')
+  expect(htmlRow(html, 'dhcp.lease-and-dns')).to.include('a &lt;b&gt;bold&lt;/b&gt; &amp; name')
+  expect(html).to.include('>pod&lt;man&gt; &amp; co</a>')
+
+  const md = renderMatrixMarkdown([nasty, docker], FIXTURES)
+  expect(md).not.to.include('<script')
+  expect(md).not.to.include('<b>')
+  const row = mdRow(md, 'dhcp.lease-and-dns')
+  expect(row).to.have.length(3) // the | in the reason did not split the row
+  expect(row[0]).to.equal('a &lt;b&gt;bold&lt;/b&gt; &amp; name<br><sub>dhcp.lease-and-dns</sub>')
+  expect(row[1]).to.include('<sub>got &lt;script&gt;alert("x")&lt;/script&gt; &amp; \'more\' \\| here</sub>')
+  expect(md).to.include('[**pod&lt;man&gt; &amp; co**]')
+})
+
+test('a long reason is shown cut to 140 characters; the whole of it is the tooltip', () => {
+  const [docker, podman] = fixtures()
+  const long = 'x'.repeat(100) + ' and then ' + 'y'.repeat(200)
+  const html = renderMatrixHtml([docker, withScenarios(podman, (s) => s.map((x) => ({ ...x, reason: long })))], FIXTURES)
+  const cell = htmlCells(html, 'trust.unpublished-port-closed')[1]
+  expect(cell.title).to.equal(long)
+  expect(Array.from(cell.reason ?? '')).to.have.length.at.most(140)
+  expect(cell.reason).to.match(/^x{100} and then y+…$/)
+  expect(truncateReason('short')).to.equal('short')
+  expect(truncateReason('a'.repeat(140))).to.equal('a'.repeat(140))
+  expect(Array.from(truncateReason('é'.repeat(141)))).to.have.length(140)
+  // every reason in the real runs is shown within the limit
+  for (const m of renderMatrixHtml(fixtures(), FIXTURES).matchAll(/<small class="reason">(.*?)<\/small>/g)) {
+    const text = m[1].replace(/&(amp|lt|gt|quot|#39);/g, '_')
+    expect(Array.from(text).length).to.be.at.most(140)
+  }
+})
+
+test('a totals row per endpoint, and the header names target, engine and version, API version and run date', () => {
+  const html = renderMatrixHtml(fixtures(), FIXTURES)
+  expect(htmlTotals(html)).to.deep.equal([
+    '21 conforms 0 deviates 7 fails 2 not-applicable',
+    '17 conforms 1 deviates 12 fails 0 not-applicable',
+  ])
+  expect(html).to.include('<a href="docker/report.html">docker</a></div><div class="engine">Docker Engine 20.10.24+dfsg1</div><div class="meta">API 1.41 · run 2026-11-27 22:54 UTC</div>')
+  expect(html).to.include('<a href="podman/report.html">podman</a></div><div class="engine">Podman Engine 4.3.1</div><div class="meta">API 1.41 · run 2026-11-27 22:55 UTC</div>')
+
+  const md = renderMatrixMarkdown(fixtures(), FIXTURES)
+  const [header, , totals] = mdRows(md)
+  expect(header[1]).to.equal('[**docker**](docker/report.html)<br>Docker Engine 20.10.24+dfsg1<br>API 1.41<br>2026-11-27 22:54 UTC')
+  expect(totals).to.deep.equal([
+    '**Totals**',
+    '21 conforms, 0 deviates, 7 fails, 2 not-applicable',
+    '17 conforms, 1 deviates, 12 fails, 0 not-applicable',
+  ])
+})
+
+test('the HTML is one self-contained page: inline CSS, no scripts, nothing loaded from elsewhere; it has a legend', () => {
+  const html = renderMatrixHtml(fixtures(), FIXTURES)
+  expect(html).to.match(/^<!doctype html>/)
+  expect(html).to.include('<style>')
+  expect(html).to.include('position: sticky')
+  for (const banned of ['<script', '<link', '<img', '<iframe', 'src=', '@import', 'url(', 'http://', 'https://']) {
+    expect(html, banned).not.to.include(banned)
+  }
+  expect(html).to.include(`content="default-src 'none'; style-src 'unsafe-inline'"`)
+  const legend = html.match(/<ul class="legend"[^>]*>([\s\S]*?)<\/ul>/)?.[1] ?? ''
+  for (const [cls, word] of [['conforms', 'conforms'], ['deviates', 'deviates'], ['fails', 'fails'], ['not-applicable', 'not-applicable'], ['not-run', 'not run']]) {
+    expect(legend).to.include(`<span class="chip v-${cls}">${word}</span>`)
+  }
+  expect(renderMatrixMarkdown(fixtures(), FIXTURES)).to.match(/^Legend: 🟢 \*\*conforms\*\*/m)
+})
+
+test('writeMatrix writes matrix.html and matrix.md into the folder, creating it', (t) => {
+  const out = join(tempDir(t), 'nested', 'out')
+  const written = writeMatrix([DOCKER, PODMAN], out)
+  expect(written).to.deep.equal({ html: join(out, 'matrix.html'), md: join(out, 'matrix.md') })
+  const html = readFileSync(written.html, 'utf8')
+  expect(htmlCells(html, 'subnet.default-mask-16')[1].href).to.match(/^(\.\.\/)+.*test\/fixtures\/matrix\/podman\/report\.html$/)
+  expect(readFileSync(written.md, 'utf8')).to.match(/^# Container networking conformance matrix/)
+})
+
+test('matrixCommand: DIR… [--out DIR] prints the two paths; no DIR is a UsageError with the usage', (t) => {
+  const out = tempDir(t)
+  const lines: string[] = []
+  expect(matrixCommand([DOCKER, '--out', out, PODMAN], (l) => lines.push(l))).to.equal(0)
+  expect(lines).to.have.length(2)
+  expect(lines[0]).to.include(join(out, 'matrix.html'))
+  expect(lines[1]).to.include(join(out, 'matrix.md'))
+  expect(existsSync(join(out, 'matrix.html'))).to.equal(true)
+  expect(htmlTotals(readFileSync(join(out, 'matrix.html'), 'utf8'))).to.have.length(2)
+
+  expect(() => matrixCommand([], () => {})).to.throw(UsageError, /usage: netconform matrix DIR… \[--out DIR\]/)
+  expect(() => matrixCommand(['--out', out], () => {})).to.throw(UsageError, /at least one report folder/)
+  expect(() => matrixCommand([join(FIXTURES, 'nope'), '--out', out], () => {})).to.throw(UsageError, 'nope')
+  expect(() => matrixCommand([DOCKER, '--bogus'], () => {})).to.throw(/bogus/)
+})
+
+test('the fixtures are what the header comment says: two real runs, one deviates', () => {
+  const summaries = [DOCKER, PODMAN].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as Summary)
+  for (const s of summaries) {
+    expect(s.scenarios).to.have.length(30)
+    const totals = { conforms: 0, deviates: 0, fails: 0, 'not-applicable': 0 }
+    for (const x of s.scenarios) totals[x.verdict] += 1
+    expect(s.totals).to.deep.equal(totals)
+    expect(existsSync(join(d(s), 'report.html'))).to.equal(true)
+  }
+  expect(summaries[1].scenarios.filter((s) => s.verdict === 'deviates').map((s) => s.id)).to.deep.equal(['subnet.default-mask-16'])
+  function d(s: Summary): string {
+    return s.target.name === 'docker' ? DOCKER : PODMAN
+  }
+})
