@@ -5,16 +5,21 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError, firstLine } from './errors'
-import { endpointFromEnvironment } from './endpoint'
 import { defaultTarget, knownTargets, loadTarget } from './targets'
 import type { Summary, Target } from './types'
 import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from './lab'
 import { compareCommand } from './compare'
 import { matrixCommand } from './matrix'
+import { dockerFor, endpointFromEnvironment, probeEndpoint } from './endpoint'
+import { removeSuiteImages, sweepAbandoned } from './sweep'
+import { interruption, signalExitCode } from './interrupt'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
+                 [--repeat N] [--remove-images]
+  netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
+                   (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
   netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
   netconform lab up|down|status
@@ -26,9 +31,12 @@ const USAGE = `usage:
   --public-address  where published ports answer (overrides the profile's)
   --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name'
   --parallel        run scenarios in N worker processes
+  --repeat          run the selection N times and report every scenario whose verdict changed
+  --remove-images   also remove the probe images the suite imported (labelled io.netconform.image)
 
 exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
-            1 a scenario fails (compare: a regression); 2 usage, profile or endpoint error`
+            1 a scenario fails (compare: a regression; --repeat: a verdict changed); 2 usage, profile or
+            endpoint error; 130/143 interrupted by SIGINT/SIGTERM (the partial report is written)`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
@@ -43,6 +51,7 @@ function printVerdicts(summary: Summary, dir: string): void {
   for (const s of summary.scenarios) out(`  ${s.verdict.padEnd(14)} ${s.id}${s.reason ? `  — ${s.reason}` : ''}`)
   const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
   if (stale.length > 0) out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
+  if (summary.interrupted) out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
   const t = summary.totals
   out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable`)
   out(`netconform: reports in ${relative(process.cwd(), dir) || dir}`)
@@ -57,14 +66,75 @@ async function run(argv: string[]): Promise<number> {
       'public-address': { type: 'string' },
       tags: { type: 'string' },
       parallel: { type: 'string' },
+      repeat: { type: 'string' },
+      'remove-images': { type: 'boolean' },
     },
     strict: true,
   })
   const parallel = values.parallel === undefined ? 0 : Number(values.parallel)
   if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel takes a whole number, not "${values.parallel}"`)
-  const { summary, dir } = await conformanceRun({ target: resolveTarget(values), tags: values.tags, parallel, log: out })
-  printVerdicts(summary, dir)
-  return summary.totals.fails > 0 ? 1 : 0
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
+  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
+  const target = resolveTarget(values)
+  const summaries: Summary[] = []
+  for (let i = 1; i <= repeat; i++) {
+    if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
+    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, log: out })
+    printVerdicts(summary, dir)
+    summaries.push(summary)
+    if (summary.interrupted) break
+  }
+  const flaky = repeat > 1 ? reportFlakes(summaries) : 0
+  if (values['remove-images']) await removeImages(target)
+  if (interruption.signal) return signalExitCode(interruption.signal)
+  return summaries.some((s) => s.totals.fails > 0) || flaky > 0 ? 1 : 0
+}
+
+/** Lists the scenarios whose verdict changed between repetitions; returns how many did. */
+function reportFlakes(summaries: Summary[]): number {
+  const verdicts = new Map<string, string[]>()
+  for (const s of summaries) for (const r of s.scenarios) verdicts.set(r.id, [...(verdicts.get(r.id) ?? []), r.verdict])
+  const flaky = [...verdicts].filter(([, v]) => new Set(v).size > 1)
+  const wall = summaries.reduce((ms, s) => ms + s.durationMs, 0)
+  out(`netconform: ${summaries.length} repetitions in ${(wall / 1000).toFixed(0)} s: ${flaky.length} of ${verdicts.size} scenarios changed verdict`)
+  for (const [id, v] of flaky) out(`  flaky ${id}: ${v.join(' → ')}`)
+  return flaky.length
+}
+
+async function removeImages(target: Target): Promise<void> {
+  const removed = await removeSuiteImages(dockerFor(target.endpoint))
+  out(`netconform: removed images: ${removed.images.join(', ') || 'none'}`)
+  for (const e of removed.errors) out(`netconform: could not remove ${e}`)
+}
+
+async function clean(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      target: { type: 'string' },
+      endpoint: { type: 'string' },
+      'older-than': { type: 'string' },
+      run: { type: 'string', multiple: true },
+      'remove-images': { type: 'boolean' },
+    },
+    strict: true,
+  })
+  const target = resolveTarget(values)
+  await probeEndpoint(target.endpoint)
+  const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])
+  const swept = await sweepAbandoned(dockerFor(target.endpoint), { olderThanMs, runs: values.run })
+  out(`netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
+    `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`)
+  for (const e of swept.errors) out(`netconform: could not remove ${e}`)
+  if (values['remove-images']) await removeImages(target)
+  return swept.errors.length > 0 ? 1 : 0
+}
+
+/** "90s", "30m", "2h", "1d" → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim())
+  if (!m) throw new UsageError(`--older-than takes a duration like 90s, 30m, 2h or 1d, not "${text}"`)
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd']
 }
 
 async function lab(argv: string[]): Promise<number> {
@@ -82,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
     if (command === 'compare') return compareCommand(rest, out)
+    if (command === 'clean') return await clean(rest)
     if (command === 'matrix') return matrixCommand(rest, out)
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))

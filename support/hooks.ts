@@ -1,14 +1,26 @@
 /**
  * Hooks: every scenario gets its names and labels before it starts, and its resources are
  * removed by label after it ends, whatever its verdict. A documented command that failed
- * without any step examining the failure fails the scenario.
+ * without any step examining the failure fails the scenario. After an interruption or the
+ * endpoint's loss, the scenarios not yet started are skipped as not run.
  */
-import { Before, After } from '@cucumber/cucumber'
+import { Before, After, Status } from '@cucumber/cucumber'
 import { removeLabelled } from './resources'
 import { failureOf } from './docker-cli'
+import { probeEndpoint } from './endpoint'
+import { firstLine } from './errors'
+import { interruption, watchSignals } from './interrupt'
+import { ENDPOINT_LOST_PREFIX, NOT_RUN_PREFIX } from './reports'
 import type { NetconformWorld } from './world'
 
+watchSignals()
+const started = Date.now()
+
 Before(function (this: NetconformWorld, { pickle }) {
+  if (interruption.reason) {
+    this.attach(`${NOT_RUN_PREFIX}${interruption.reason}`, 'text/plain')
+    return 'skipped'
+  }
   const id = pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
   if (!id) throw new Error(`scenario "${pickle.name}" has no @id: tag; every scenario needs a stable id`)
   this.begin(id.slice('@id:'.length))
@@ -16,6 +28,7 @@ Before(function (this: NetconformWorld, { pickle }) {
 
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.
 After(async function (this: NetconformWorld) {
+  if (!this.scenarioId) return
   const removed = await removeLabelled(this.docker, this.labels)
   const lines = [`cleanup by label ${Object.entries(this.labels).map(([k, v]) => `${k}=${v}`).join(',')}:`,
     `removed containers: ${removed.containers.join(', ') || 'none'}`, `removed networks: ${removed.networks.join(', ') || 'none'}`]
@@ -24,6 +37,17 @@ After(async function (this: NetconformWorld) {
     process.stderr.write(`netconform: cleanup of ${this.scenarioId} left: ${removed.errors.join('; ')}\n`)
   }
   this.attach(lines.join('\n'), 'text/plain')
+})
+
+// A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.
+After(async function (this: NetconformWorld, { result }) {
+  if (!this.scenarioId || result?.status !== Status.FAILED || interruption.reason) return
+  try {
+    await probeEndpoint(this.target.endpoint, 3_000)
+  } catch (e) {
+    interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s (${firstLine(e)})`
+    this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')
+  }
 })
 
 After(async function (this: NetconformWorld) {

@@ -23,9 +23,15 @@ export interface SummaryMeta {
   durationMs: number
   /** The target profile's declared deviations, by scenario id. */
   deviations?: Record<string, Deviation>
+  /** What cut the run short: a signal, or the endpoint that stopped answering. */
+  interrupted?: string
 }
 
 const NOT_APPLICABLE_PREFIX = 'not-applicable: '
+/** Scenarios the run did not get to (interrupted, endpoint gone): listed apart, with no verdict. */
+export const NOT_RUN_PREFIX = 'not-run: '
+/** A failure that the endpoint's disappearance explains. */
+export const ENDPOINT_LOST_PREFIX = 'endpoint-lost: '
 const SLOW_MS = 15_000
 const SLOWEST_COUNT = 5
 
@@ -46,17 +52,22 @@ export function verdictOf(status: TestStepResultStatus): Verdict {
 
 export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
   const query = queryOf(ndjson)
-  const scenarios = query
+  const all = query
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
-    .map((testCaseStarted) => scenarioOf(query, testCaseStarted))
+    .map((testCaseStarted) => ({ ...scenarioOf(query, testCaseStarted), notRun: noteOf(query, testCaseStarted, NOT_RUN_PREFIX) }))
     .sort(byDocument)
-    .map(({ line: _line, ...scenario }) => classify(scenario, meta.deviations?.[scenario.id]))
+  const scenarios = all
+    .filter((s) => s.notRun === undefined)
+    .map(({ line: _line, notRun: _notRun, ...scenario }) => classify(scenario, meta.deviations?.[scenario.id]))
+  const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun! }))
   return {
     target: meta.target,
     runId: meta.runId,
     startedAt: meta.startedAt,
     durationMs: meta.durationMs,
+    ...(meta.interrupted ? { interrupted: meta.interrupted } : {}),
     scenarios,
+    ...(notRun.length > 0 ? { notRun } : {}),
     totals: totalsOf(scenarios),
   }
 }
@@ -104,19 +115,22 @@ function reasonOf(query: Query, testCaseStarted: TestCaseStarted, verdict: Verdi
     case 'not-applicable':
       return notApplicableReasonOf(query, testCaseStarted)
     default:
-      return failureReasonOf(query, testCaseStarted, status)
+      return noteOf(query, testCaseStarted, ENDPOINT_LOST_PREFIX) ?? failureReasonOf(query, testCaseStarted, status)
   }
 }
 
 function notApplicableReasonOf(query: Query, testCaseStarted: TestCaseStarted): string {
+  return noteOf(query, testCaseStarted, NOT_APPLICABLE_PREFIX) ?? 'skipped without a stated reason'
+}
+
+/** The text of the scenario's first text attachment that starts with `prefix`, without it. */
+function noteOf(query: Query, testCaseStarted: TestCaseStarted, prefix: string): string | undefined {
   for (const testStepFinished of query.findTestStepsFinishedBy(testCaseStarted)) {
     for (const attachment of query.findAttachmentsBy(testStepFinished)) {
-      if (attachment.mediaType.startsWith('text/') && attachment.body.startsWith(NOT_APPLICABLE_PREFIX)) {
-        return attachment.body.slice(NOT_APPLICABLE_PREFIX.length)
-      }
+      if (attachment.mediaType.startsWith('text/') && attachment.body.startsWith(prefix)) return attachment.body.slice(prefix.length)
     }
   }
-  return 'skipped without a stated reason'
+  return undefined
 }
 
 /** Names the first step that has the test case's most severe status, and what went wrong there. */
@@ -171,6 +185,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
     ...headerLines(summary),
     '',
     totalsLine(summary.totals),
+    ...interruptedLines(summary),
     ...docSections(summary.scenarios).flatMap((lines) => ['', ...lines]),
     '',
     ...slowestLines(summary.scenarios),
@@ -190,6 +205,15 @@ function headerLines(summary: Summary): string[] {
     `- Started: ${summary.startedAt}`,
     `- Duration: ${seconds(summary.durationMs)}`,
   ]
+}
+
+/** Says the run was cut short, and lists what it did not get to. */
+function interruptedLines(summary: Summary): string[] {
+  const lines = summary.interrupted ? ['', `**Interrupted:** ${summary.interrupted}. The verdicts below are those of the scenarios that ran.`] : []
+  if (summary.notRun?.length) {
+    lines.push('', `**Not run (${summary.notRun.length}):**`, '', ...summary.notRun.map((s) => `- ${s.id}: ${s.reason}`))
+  }
+  return lines
 }
 
 function totalsLine(totals: Record<Verdict, number>): string {

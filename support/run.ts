@@ -12,7 +12,9 @@ import { ensureProbeImage } from './image'
 import { LABEL_RUN, newRunId, removeLabelled } from './resources'
 import { buildSummary, writeReportSet } from './reports'
 import { PROJECT } from './targets'
-import type { Summary, Target, WorldParameters } from './types'
+import type { EngineInfo, Summary, Target, WorldParameters } from './types'
+import { holdRunLock, sweepAbandoned } from './sweep'
+import { interruption, signalExitCode } from './interrupt'
 
 export interface RunOptions {
   target: Target
@@ -27,6 +29,9 @@ export interface RunOutcome {
   summary: Summary
   dir: string
 }
+
+/** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
+export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
 const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'steps/**/*.ts')]
@@ -54,6 +59,47 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
   log(`netconform: ${await ensureProbeImage(dockerFor(target.endpoint, 120_000), target.probeImage, target.endpoint)}`)
 
   const runId = newRunId()
+  const releaseLock = holdRunLock(runId, target.endpoint)
+  try {
+    return await runLocked(opts, engine, runId, log)
+  } finally {
+    releaseLock()
+  }
+}
+
+/** Sweeps what abandoned runs left (a run without a live lock, older than an hour or with its lock left behind). */
+async function sweepBefore(target: Target, runId: string, log: (line: string) => void): Promise<void> {
+  const swept = await sweepAbandoned(dockerFor(target.endpoint), { olderThanMs: ABANDONED_AFTER_MS, except: runId })
+  if (swept.runs.length > 0) {
+    log(`netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ${swept.containers.length} containers, ${swept.networks.length} networks`)
+  }
+  for (const e of swept.errors) log(`netconform: sweep error: ${e}`)
+}
+
+/** The first SIGINT/SIGTERM lets the scenario under way finish and clean up; a second one sweeps the run's resources and exits. */
+function onSignals(target: Target, runId: string, log: (line: string) => void): () => void {
+  let signals = 0
+  const handler = (signal: NodeJS.Signals) => {
+    if (++signals === 1) {
+      interruption.signal = signal
+      interruption.reason ??= `interrupted by ${signal}`
+      log(`netconform: ${signal}: finishing the scenario under way and cleaning up; send it again to stop at once`)
+      return
+    }
+    log(`netconform: ${signal} again: removing this run's resources and stopping`)
+    void removeLabelled(dockerFor(target.endpoint, 10_000), { [LABEL_RUN]: runId }).finally(() => process.exit(signalExitCode(signal)))
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  return () => {
+    process.off('SIGINT', handler)
+    process.off('SIGTERM', handler)
+  }
+}
+
+async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, log: (line: string) => void): Promise<RunOutcome> {
+  const { target } = opts
+  await sweepBefore(target, runId, log)
   const base = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name)
   const dir = join(base, runId)
   mkdirSync(dir, { recursive: true })
@@ -73,7 +119,12 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
       strict: true,
     },
   })
-  await runCucumber(runConfiguration, { cwd: PROJECT })
+  const stopWatching = onSignals(target, runId, log)
+  try {
+    await runCucumber(runConfiguration, { cwd: PROJECT })
+  } finally {
+    stopWatching()
+  }
 
   const sweep = await removeLabelled(dockerFor(target.endpoint), { [LABEL_RUN]: runId })
   if (sweep.containers.length + sweep.networks.length > 0) log(`netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`)
@@ -85,6 +136,7 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     deviations: target.deviations,
+    interrupted: interruption.reason,
   })
   writeReportSet(dir, summary)
   rmSync(join(base, 'latest'), { force: true })

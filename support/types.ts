@@ -77,7 +77,11 @@ export interface Summary {
   runId: string
   startedAt: string
   durationMs: number
+  /** Set when the run was cut short: by a signal (SIGINT, SIGTERM) or by the endpoint going away. */
+  interrupted?: string
   scenarios: ScenarioResult[]
+  /** Scenarios the run did not get to, and why: they have no verdict. */
+  notRun?: { id: string; doc: string; name: string; reason: string }[]
   totals: Record<Verdict, number>
 }
 

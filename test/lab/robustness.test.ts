@@ -1,0 +1,90 @@
+/**
+ * Safe on a shared endpoint: interrupted runs clean up and say so, a killed run's leftovers are
+ * swept by the next run (by label, never by name), `clean` does it on demand, and an endpoint
+ * that dies mid-run ends the run quickly with a report. Run after the lab is up; the last test
+ * stops the lab's Docker Engine and brings it back.
+ */
+import { test } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { execa } from 'execa'
+import Docker from 'dockerode'
+import type { Summary } from '../../support/types'
+import { eventually } from '../../support/poll'
+
+const PROJECT = join(__dirname, '..', '..')
+const CLI = join(PROJECT, 'bin', 'netconform.cjs')
+const docker = new Docker({ socketPath: '/var/run/docker.sock' })
+const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+
+const latestSummary = (name = 'docker'): Summary => JSON.parse(readFileSync(join(PROJECT, 'reports', name, 'latest', 'summary.json'), 'utf8'))
+const leftovers = async () => (await docker.listContainers({ all: true, filters: labelled })).length + (await docker.listNetworks({ filters: labelled })).length
+
+/** Starts a run and waits until its scenarios have made something on the endpoint (wrapped: a returned promise would be awaited). */
+async function startRunUntilBusy(args: string[]) {
+  const child = execa('node', [CLI, 'run', '--target', 'docker', ...args], { cwd: PROJECT, reject: false, all: true })
+  await eventually('the run to create labelled containers', async () => {
+    const n = (await docker.listContainers({ all: true, filters: labelled })).length
+    return { ok: n > 0, seen: `${n} labelled containers` }
+  }, { timeoutMs: 60_000 })
+  return { child }
+}
+
+test('SIGINT mid-scenario: the run finishes the scenario, cleans up, writes a report marked interrupted, exits 130', async () => {
+  const { child } = await startRunUntilBusy([])
+  child.kill('SIGINT')
+  const r = await child
+  expect(r.exitCode, r.all).to.equal(130)
+  const summary = latestSummary()
+  expect(summary.interrupted).to.equal('interrupted by SIGINT')
+  expect(summary.notRun?.length ?? 0).to.be.above(0)
+  expect(await leftovers(), 'labelled resources left').to.equal(0)
+})
+
+test('SIGKILL mid-run leaves resources; the next run sweeps them, by label', async () => {
+  const { child } = await startRunUntilBusy([])
+  child.kill('SIGKILL')
+  await child
+  expect(await leftovers(), 'a killed run leaves its resources').to.be.above(0)
+  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+  expect(r.exitCode, r.all).to.equal(0)
+  expect(r.all).to.match(/removed what 1 abandoned run\(s\) left/)
+  expect(await leftovers(), 'labelled resources after the next run').to.equal(0)
+})
+
+test('netconform clean removes a named run\'s resources and says what it removed; it leaves unlabelled ones alone', async () => {
+  const decoy = await docker.createContainer({ name: `db-decoy-${process.pid}`, Image: 'netconform-probe:1', Cmd: ['sleep', '60'] })
+  const orphan = await docker.createContainer({ name: `nc-test-${process.pid}`, Image: 'netconform-probe:1', Cmd: ['sleep', '60'], Labels: { 'io.netconform.run': `orphan-${process.pid}` } })
+  try {
+    const r = await execa('node', [CLI, 'clean', '--target', 'docker', '--run', `orphan-${process.pid}`], { cwd: PROJECT, reject: false, all: true })
+    expect(r.exitCode, r.all).to.equal(0)
+    expect(r.all).to.contain(`nc-test-${process.pid}`)
+    expect((await decoy.inspect()).Name).to.equal(`/db-decoy-${process.pid}`)
+    expect(await leftovers()).to.equal(0)
+  } finally {
+    await decoy.remove({ force: true })
+    await orphan.remove({ force: true }).catch(() => undefined)
+  }
+})
+
+test('Docker Engine stopped mid-run: the run ends within 60 s with a report saying so', async () => {
+  const { child } = await startRunUntilBusy([])
+  const stopped = Date.now()
+  await execa('bash', [join(PROJECT, 'lab', 'stop-engine.sh'), 'docker'])
+  try {
+    const r = await child
+    expect(Date.now() - stopped, 'time from stopping dockerd to the end of the run').to.be.below(60_000)
+    expect(r.exitCode, r.all).to.equal(1)
+    const summary = latestSummary()
+    expect(summary.interrupted).to.match(/endpoint unix:\/\/\/var\/run\/docker.sock stopped answering after \d+ s/)
+    expect(summary.scenarios.some((s) => s.verdict === 'fails' && /stopped answering/.test(s.reason))).to.equal(true)
+    expect(summary.notRun?.length ?? 0).to.be.above(0)
+  } finally {
+    await execa('node', [CLI, 'lab', 'up'], { cwd: PROJECT })
+  }
+  // The dead run's leftovers are swept by the next run.
+  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+  expect(r.exitCode, r.all).to.equal(0)
+  expect(await leftovers()).to.equal(0)
+})
