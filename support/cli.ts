@@ -119,9 +119,9 @@ async function clean(argv: string[]): Promise<number> {
     },
     strict: true,
   })
+  const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])
   const target = resolveTarget(values)
   await probeEndpoint(target.endpoint)
-  const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])
   const swept = await sweepAbandoned(dockerFor(target.endpoint), { olderThanMs, runs: values.run })
   out(`netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
     `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`)

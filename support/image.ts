@@ -10,7 +10,8 @@ import type Docker from 'dockerode'
 import { UsageError, firstLine } from './errors'
 import { LABEL_IMAGE } from './resources'
 
-export const BUSYBOX = '/bin/busybox'
+/** Debian's busybox-static; NETCONFORM_BUSYBOX points elsewhere (or nowhere, in a test). */
+export const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'
 
 /** Reads one line, answers with the greeting and closes: `telnet server 5000`, `GET /`, "Hello world!". */
 const HELLO = '#!/bin/sh\n# answers one request line with the documented greeting, then closes\nread -r request\nprintf "Hello world!"\n'
