@@ -3,7 +3,8 @@
 # segment of the lab's own. Idempotent: what already runs is left as it is.
 # Debian, as root. Every command here is from ../shared/LAB-NOTES.md (measured).
 #
-#   Docker Engine   unix:///var/run/docker.sock
+#   Docker Engine   unix:///var/run/docker.sock, and tcp://127.0.0.1:2376 with mutual TLS (lab CA
+#                   and certificates in /etc/netconform/tls, the client's in /etc/netconform/tls/client)
 #   Podman (CNI)    unix:///run/podman/podman.sock
 #   lab segment     bridge ext0, 198.51.100.0/24 (a documentation range: nothing real lives there);
 #                   the host is 198.51.100.1 on its macvlan leg ext0h
@@ -25,7 +26,7 @@ mkdir -p "$LAB_RUN" "$LAB_LOG"
 
 # --- packages --------------------------------------------------------------------------
 packages=(docker.io iptables busybox-static podman containernetworking-plugins
-  golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap)
+  golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -88,16 +89,72 @@ if ! alive "$LAB_RUN/dnsmasq.pid"; then
   say "started lab DNS on $LAB_GATEWAY"
 fi
 
+# --- TLS for the Docker Engine's second listener (target docker-tls) ----------------------
+# A lab CA, a server certificate for 127.0.0.1 and a client certificate (clientAuth), each made
+# only when missing. The client's files are named as the docker CLI wants them (DOCKER_CERT_PATH).
+LAB_TLS=/etc/netconform/tls
+LAB_TLS_CLIENT=$LAB_TLS/client
+LAB_TLS_ENDPOINT=tcp://127.0.0.1:2376
+# answers_tls: the Docker API answers on the TLS listener, with the lab's client certificate.
+answers_tls() { DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT answers "$LAB_TLS_ENDPOINT"; }
+# tls_sign NAME SUBJECT EXTENSIONS OUT-CERT OUT-KEY: a key and a certificate signed by the lab CA.
+tls_sign() {
+  local name=$1 subject=$2 extensions=$3 cert=$4 key=$5
+  (umask 077 && openssl req -new -newkey rsa:2048 -nodes -subj "$subject" -keyout "$key" -out "$LAB_TLS/$name.csr") \
+    >>"$LAB_LOG/tls.log" 2>&1 || die "openssl could not make the $name key: see $LAB_LOG/tls.log"
+  printf '%s\n' "$extensions" >"$LAB_TLS/$name.ext"
+  openssl x509 -req -in "$LAB_TLS/$name.csr" -CA "$LAB_TLS/ca.pem" -CAkey "$LAB_TLS/ca-key.pem" -set_serial "0x$(openssl rand -hex 16)" \
+    -days 3650 -sha256 -extfile "$LAB_TLS/$name.ext" -out "$cert" >>"$LAB_LOG/tls.log" 2>&1 \
+    || die "openssl could not sign the $name certificate: see $LAB_LOG/tls.log"
+  rm -f "$LAB_TLS/$name.csr" "$LAB_TLS/$name.ext"
+}
+mkdir -p "$LAB_TLS_CLIENT"
+chmod 700 "$LAB_TLS"
+if [ ! -s "$LAB_TLS/ca.pem" ] || [ ! -s "$LAB_TLS/ca-key.pem" ]; then
+  (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=netconform lab CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$LAB_TLS/ca-key.pem" -out "$LAB_TLS/ca.pem") >>"$LAB_LOG/tls.log" 2>&1 \
+    || die "openssl could not make the lab CA: see $LAB_LOG/tls.log"
+  chmod 644 "$LAB_TLS/ca.pem"
+  rm -f "$LAB_TLS/server-cert.pem" "$LAB_TLS_CLIENT/cert.pem" # a new CA: new certificates too
+  say "made the lab CA in $LAB_TLS"
+fi
+if [ ! -s "$LAB_TLS/server-cert.pem" ] || [ ! -s "$LAB_TLS/server-key.pem" ]; then
+  tls_sign server "/CN=127.0.0.1" "$(printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' 'subjectAltName=IP:127.0.0.1')" \
+    "$LAB_TLS/server-cert.pem" "$LAB_TLS/server-key.pem"
+  say "made the Docker Engine's TLS certificate for 127.0.0.1 in $LAB_TLS"
+fi
+if [ ! -s "$LAB_TLS_CLIENT/cert.pem" ] || [ ! -s "$LAB_TLS_CLIENT/key.pem" ]; then
+  tls_sign client "/CN=netconform lab client" "$(printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=clientAuth')" \
+    "$LAB_TLS_CLIENT/cert.pem" "$LAB_TLS_CLIENT/key.pem"
+  say "made the lab's TLS client certificate in $LAB_TLS_CLIENT"
+fi
+cp "$LAB_TLS/ca.pem" "$LAB_TLS_CLIENT/ca.pem"
+
 # --- Docker Engine ----------------------------------------------------------------------
 if answers unix:///var/run/docker.sock; then
   say "Docker Engine already answers on unix:///var/run/docker.sock"
+  if answers_tls; then
+    say "Docker Engine already answers on $LAB_TLS_ENDPOINT (TLS)"
+  elif alive "$LAB_RUN/docker.pid"; then
+    say "note: this Docker Engine runs without the TLS listener on $LAB_TLS_ENDPOINT (target docker-tls will not answer); left running: \`netconform lab down && netconform lab up\` restarts it with it"
+  else
+    say "note: this Docker Engine was not started by lab up and has no TLS listener on $LAB_TLS_ENDPOINT (target docker-tls will not answer); left running"
+  fi
 else
   # One address pool of /16s (Docker's first default pool): Docker's stock fallback to /20s of
   # 192.168/16 would make a new bridge's mask depend on how many networks the daemon made since
-  # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran.
+  # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran
+  # (moby/libnetwork#1454).
+  # The same engine listens on 127.0.0.1:2376 too, with mutual TLS (loopback only).
   start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock \
+    --host "$LAB_TLS_ENDPOINT" --tlsverify --tlscacert "$LAB_TLS/ca.pem" \
+    --tlscert "$LAB_TLS/server-cert.pem" --tlskey "$LAB_TLS/server-key.pem" \
     --default-address-pool base=172.16.0.0/12,size=16
   wait_for unix:///var/run/docker.sock "Docker Engine" "$LAB_LOG/docker.log"
+  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT wait_for "$LAB_TLS_ENDPOINT" "Docker Engine (TLS)" "$LAB_LOG/docker.log"
 fi
 
 # --- Podman's Docker API service ----------------------------------------------------------
@@ -151,6 +208,8 @@ lab_network podman netconform-dhcp -d macvlan --ipam-driver dhcp -o parent="$LAB
 cat <<EOF
 netconform lab is up.
   Docker Engine: unix:///var/run/docker.sock     npx netconform run --target docker
+                 $LAB_TLS_ENDPOINT (TLS)      npx netconform run --target docker-tls
+                 (client files for DOCKER_CERT_PATH: $LAB_TLS_CLIENT)
   Podman:        unix:///run/podman/podman.sock  npx netconform run --target podman
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
   DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
