@@ -23,8 +23,8 @@ const ENDPOINTS: Record<string, string> = { docker: 'unix:///var/run/docker.sock
 const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 600_000 })
 
-/** Decoys: a container `server` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
-interface Decoys { container?: string; network?: string }
+/** Decoys: containers `server` and `db` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
+interface Decoys { container?: string; db?: string; network?: string }
 const decoys: Record<string, Decoys> = {}
 
 async function makeDecoys(docker: Docker): Promise<Decoys> {
@@ -34,6 +34,11 @@ async function makeDecoys(docker: Docker): Promise<Decoys> {
   }
   if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?server$'] }) })).length === 0) {
     made.container = (await docker.createContainer({ name: 'server', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })).id
+  }
+  if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?db$'] }) })).length === 0) {
+    const db = await docker.createContainer({ name: 'db', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })
+    await db.start()
+    made.db = db.id
   }
   return made
 }
@@ -48,6 +53,7 @@ after(async () => {
     const docker = new Docker({ socketPath: new URL(endpoint).pathname })
     const d = decoys[name] ?? {}
     if (d.container) await docker.getContainer(d.container).remove({ force: true })
+    if (d.db) await docker.getContainer(d.db).remove({ force: true })
     if (d.network) await docker.getNetwork(d.network).remove()
   }
 })
@@ -82,6 +88,7 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   expect(await docker.listNetworks({ filters: labelled }), 'labelled networks left').to.have.length(0)
   const d = decoys[Object.keys(ENDPOINTS).find((n) => ENDPOINTS[n] === endpoint)!]
   if (d.container) expect((await docker.getContainer(d.container).inspect()).Name).to.equal('/server')
+  if (d.db) expect((await docker.getContainer(d.db).inspect()).State.Running, 'the decoy db still runs').to.equal(true)
   if (d.network) expect((await docker.getNetwork(d.network).inspect()).Name).to.equal('my-bridge-network')
   return summary
 }
