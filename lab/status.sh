@@ -12,6 +12,16 @@ for ep in unix:///var/run/docker.sock unix:///run/podman/podman.sock; do
     show "$ep" "does not answer"
   fi
 done
+# The Docker Engine's TLS listener (target docker-tls), with the lab's client certificate.
+tls_client=/etc/netconform/tls/client
+tls_ep=tcp://127.0.0.1:2376
+if [ ! -s "$tls_client/cert.pem" ]; then
+  show "$tls_ep" "no lab client certificate in $tls_client (lab up makes it)"
+elif DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$tls_client answers "$tls_ep"; then
+  show "$tls_ep" "answers (TLS): $(DOCKER_HOST=$tls_ep DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$tls_client timeout 5 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
+else
+  show "$tls_ep" "does not answer (TLS; lab down && lab up restarts Docker with it)"
+fi
 if alive "$LAB_RUN/dnsmasq.pid"; then show "lab DNS" "on $LAB_GATEWAY"; else show "lab DNS" "not running"; fi
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then show "segment" "$LAB_BRIDGE up"; else show "segment" "absent"; fi
 if ip netns list 2>/dev/null | grep -qw "$LAB_NETNS"; then show "outside client" "netns $LAB_NETNS at $LAB_OUTSIDE"; else show "outside client" "absent"; fi

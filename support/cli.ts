@@ -26,7 +26,7 @@ const USAGE = `usage:
   netconform help
 
   --target          a profile in targets/ (${'{'}known{'}'}) or a path to one
-  --endpoint        Docker API endpoint (unix:///… or tcp://…); overrides the profile's.
+  --endpoint        Docker API endpoint (unix:///…, tcp://… with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://…); overrides the profile's.
                     Without --target, the endpoint is DOCKER_HOST or unix:///var/run/docker.sock
   --public-address  where published ports answer (overrides the profile's)
   --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name'
@@ -102,7 +102,7 @@ function reportFlakes(summaries: Summary[]): number {
 }
 
 async function removeImages(target: Target): Promise<void> {
-  const removed = await removeSuiteImages(dockerFor(target.endpoint))
+  const removed = await removeSuiteImages(dockerFor(target))
   out(`netconform: removed images: ${removed.images.join(', ') || 'none'}`)
   for (const e of removed.errors) out(`netconform: could not remove ${e}`)
 }
@@ -121,8 +121,8 @@ async function clean(argv: string[]): Promise<number> {
   })
   const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])
   const target = resolveTarget(values)
-  await probeEndpoint(target.endpoint)
-  const swept = await sweepAbandoned(dockerFor(target.endpoint), { olderThanMs, runs: values.run })
+  await probeEndpoint(target)
+  const swept = await sweepAbandoned(dockerFor(target), { olderThanMs, runs: values.run })
   out(`netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
     `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`)
   for (const e of swept.errors) out(`netconform: could not remove ${e}`)

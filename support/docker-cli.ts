@@ -3,7 +3,7 @@
  * dockerode, and keeps what happened for the transcript.
  */
 import { execa } from 'execa'
-import { cliEnvironment } from './endpoint'
+import { cliEnvironment, type EndpointRef } from './endpoint'
 import { rewrite, type RewriteContext } from './doc-commands'
 
 export interface CommandResult {
@@ -21,7 +21,7 @@ export interface CommandResult {
 
 export const CLI_DEADLINE_MS = 60_000
 
-export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: string }): Promise<CommandResult> {
+export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: EndpointRef }): Promise<CommandResult> {
   const { argv, notes, container } = rewrite(documented, ctx)
   const started = Date.now()
   const r = await execa('docker', argv, { env: cliEnvironment(ctx.endpoint), reject: false, timeout: CLI_DEADLINE_MS, stdin: 'ignore' })

@@ -43,7 +43,7 @@ After(async function (this: NetconformWorld) {
 After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId || result?.status !== Status.FAILED || interruption.reason) return
   try {
-    await probeEndpoint(this.target.endpoint, 3_000)
+    await probeEndpoint(this.target, 3_000)
   } catch (e) {
     interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s (${firstLine(e)})`
     this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')

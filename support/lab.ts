@@ -1,12 +1,14 @@
 /** The local lab: lab/*.sh set up the engines and the segment; the probe image is imported from here. */
 import { execa } from 'execa'
 import { join } from 'node:path'
-import { UsageError } from './errors'
+import { UsageError, firstLine } from './errors'
 import { dockerFor, probeEndpoint } from './endpoint'
 import { ensureProbeImage } from './image'
 import { PROJECT, loadTarget } from './targets'
 
 export const LAB_TARGETS = ['docker', 'podman']
+/** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */
+export const LAB_TLS_TARGET = 'docker-tls'
 
 async function script(name: string): Promise<void> {
   const r = await execa('bash', [join(PROJECT, 'lab', `${name}.sh`)], { stdio: 'inherit', reject: false })
@@ -17,8 +19,16 @@ export async function labUp(log: (l: string) => void): Promise<void> {
   await script('up')
   for (const name of LAB_TARGETS) {
     const t = loadTarget(name)
-    await probeEndpoint(t.endpoint)
-    log(`lab: ${await ensureProbeImage(dockerFor(t.endpoint, 120_000), t.probeImage, t.endpoint)}`)
+    await probeEndpoint(t)
+    log(`lab: ${await ensureProbeImage(dockerFor(t, 120_000), t.probeImage, t.endpoint)}`)
+  }
+  // The same engine as `docker`: when it already ran without the TLS listener, lab up left it so and says it.
+  const tls = loadTarget(LAB_TLS_TARGET)
+  try {
+    await probeEndpoint(tls)
+    log(`lab: target ${tls.name} answers on ${tls.endpoint} (TLS)`)
+  } catch (e) {
+    log(`lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; \`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`)
   }
 }
 

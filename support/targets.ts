@@ -3,11 +3,11 @@
  * Every problem is a UsageError that names the file and the field.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import Ajv, { type ErrorObject } from 'ajv'
 import { parse } from 'yaml'
 import { UsageError, firstLine } from './errors'
-import { endpointFromEnvironment } from './endpoint'
+import { endpointFromEnvironment, tlsFromEnvironment } from './endpoint'
 import type { Target } from './types'
 import schema from '../targets/target.schema.json'
 
@@ -56,6 +56,12 @@ export function parseTarget(text: string, file: string): Target {
   for (const id of Object.keys(t.deviations ?? {})) {
     if (!known.has(id)) throw new UsageError(`${file}: field "deviations.${id}": no scenario has the id ${id} (ids are the @id: tags in features/)`)
   }
+  if (t.tls) {
+    if (!/^tcp:\/\//i.test(t.endpoint)) throw new UsageError(`${file}: field "tls": only a tcp:// endpoint speaks TLS, not ${t.endpoint}`)
+    // Relative paths are relative to the profile's folder.
+    const folder = dirname(file)
+    t.tls = { caFile: resolve(folder, t.tls.caFile), certFile: resolve(folder, t.tls.certFile), keyFile: resolve(folder, t.tls.keyFile) }
+  }
   return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
 }
 
@@ -74,11 +80,24 @@ export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
   return parseTarget(text, relative(process.cwd(), file) || file)
 }
 
-/** The target when none is named: the endpoint the docker CLI would use. */
-export function defaultTarget(endpoint = endpointFromEnvironment()): Target {
+/**
+ * The target when none is named: the endpoint the docker CLI would use, with TLS as the docker
+ * CLI would (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, for a tcp:// endpoint).
+ */
+export function defaultTarget(endpoint = endpointFromEnvironment(), env: NodeJS.ProcessEnv = process.env): Target {
   const url = safeUrl(endpoint)
   const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
-  return { name: 'default', endpoint, publicAddress, probeImage: DEFAULT_PROBE_IMAGE, offers: {}, deviations: {}, source: 'environment (DOCKER_HOST or the default socket)' }
+  const tls = tlsFromEnvironment(endpoint, env)
+  return {
+    name: 'default',
+    endpoint,
+    ...(tls ? { tls } : {}),
+    publicAddress,
+    probeImage: DEFAULT_PROBE_IMAGE,
+    offers: {},
+    deviations: {},
+    source: `environment (DOCKER_HOST or the default socket${tls ? '; TLS: DOCKER_TLS_VERIFY, DOCKER_CERT_PATH' : ''})`,
+  }
 }
 
 function safeUrl(s: string): URL | undefined {

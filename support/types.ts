@@ -6,8 +6,10 @@ export const VERDICTS: readonly Verdict[] = ['conforms', 'deviates', 'fails', 'n
 /** A target profile (targets/<name>.yaml), after validation and overrides. */
 export interface Target {
   name: string
-  /** Docker API endpoint, as DOCKER_HOST spells it: unix:///path or tcp://host:port */
+  /** Docker API endpoint, as DOCKER_HOST spells it: unix:///path, tcp://host:port or ssh://user@host */
   endpoint: string
+  /** TLS client files for a tcp:// endpoint (the profile's `tls`, or DOCKER_TLS_VERIFY + DOCKER_CERT_PATH); absent: plain. */
+  tls?: TlsFiles
   /** Address where ports published with -p answer: the "public network interface on the VCH". */
   publicAddress: string
   /** Image the suite runs for every documented image (busybox-static with a web server). */
@@ -18,6 +20,15 @@ export interface Target {
   offers: Offers
   /** Scenario id → why this endpoint knowingly behaves otherwise. */
   deviations: Record<string, Deviation>
+}
+
+/** The files a TLS client needs, as absolute paths (the docker CLI's ca.pem, cert.pem and key.pem). */
+export interface TlsFiles {
+  /** The CA that signed the endpoint's server certificate. */
+  caFile: string
+  /** The client certificate the endpoint accepts, and its key. */
+  certFile: string
+  keyFile: string
 }
 
 export interface Offers {

@@ -33,7 +33,8 @@ export class NetconformWorld extends World<WorldParameters> {
     super(options)
     this.target = options.parameters.target
     this.runId = options.parameters.runId
-    this.docker = dockerFor(this.target.endpoint)
+    // The target, not only its URL: its TLS files go with it (and to the docker CLI, by its URL).
+    this.docker = dockerFor(this.target)
   }
 
   /** Starts the scenario's book of names and labels. */
@@ -43,8 +44,8 @@ export class NetconformWorld extends World<WorldParameters> {
     this.names = new NameBook(realName(this.runId, newInstanceTag(), '').replace(/-$/, ''))
   }
 
-  get commandContext(): RewriteContext & { endpoint: string } {
-    return { names: this.names, labels: this.labels, probeImage: this.target.probeImage, endpoint: this.target.endpoint }
+  get commandContext(): RewriteContext & { endpoint: Target } {
+    return { names: this.names, labels: this.labels, probeImage: this.target.probeImage, endpoint: this.target }
   }
 
   /** The real name of a documented container or network. */

@@ -69,9 +69,9 @@ test('dockerOptions: tcp:// without a port uses 2375; http:// is accepted too', 
 })
 
 test('dockerOptions: an unsupported scheme is a UsageError naming the endpoint and the scheme', () => {
-  const e = thrownBy(() => dockerOptions('ssh://user@host', 1000))
+  const e = thrownBy(() => dockerOptions('gopher://user@host', 1000))
   expect(e).to.be.instanceOf(UsageError)
-  expect(e.message).to.equal('endpoint "ssh://user@host" has an unsupported scheme "ssh" (supported: unix, tcp)')
+  expect(e.message).to.equal('endpoint "gopher://user@host" has an unsupported scheme "gopher" (supported: unix, tcp, ssh)')
   expect(thrownBy(() => dockerOptions('ftp://h:21', 1000)).message).to.include('unsupported scheme "ftp"')
 })
 
