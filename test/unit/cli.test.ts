@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
+import { listenOnLoopback } from './loopback'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -40,9 +41,7 @@ async function fakeEndpoint(routes: Record<string, [number, unknown]>): Promise<
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body))
   })
   servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  return `tcp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  return `tcp://127.0.0.1:${await listenOnLoopback(server)}`
 }
 
 function profile(name: string, text: string): string {

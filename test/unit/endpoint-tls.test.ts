@@ -17,6 +17,8 @@ import { UsageError } from '../../support/errors'
 import { TLS_HINT, cliEnvironment, dockerFor, dockerOptions, endpointOf, probeEndpoint, tlsFromEnvironment } from '../../support/endpoint'
 import { defaultTarget, parseTarget } from '../../support/targets'
 import type { TlsFiles } from '../../support/types'
+import { rejectionOf, thrownBy } from './errors-of'
+import { listenOnLoopback } from './loopback'
 
 // ---------------------------------------------------------------- throwaway PKI
 
@@ -88,11 +90,7 @@ async function tlsDockerApi(): Promise<{ endpoint: string; close: () => Promise<
     })
   })
   server.on('tlsClientError', () => {})
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   const close = () =>
     new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy()
@@ -110,24 +108,6 @@ async function plainHttp(): Promise<{ endpoint: string; close: () => Promise<voi
     endpoint: `tcp://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (e) {
-    return e as Error
-  }
-  expect.fail('resolved, expected a rejection')
-}
-
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  expect.fail('no error thrown')
 }
 
 /** The UsageError a TLS probe gives: one line, naming the endpoint and TLS. */

@@ -4,28 +4,11 @@
  */
 import { test } from 'node:test'
 import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { expect } from 'chai'
 import { UsageError } from '../../support/errors'
 import { DEFAULT_ENDPOINT, cliEnvironment, dockerOptions, endpointFromEnvironment, probeEndpoint } from '../../support/endpoint'
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (e) {
-    return e as Error
-  }
-  expect.fail('resolved, expected a rejection')
-}
-
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error
-  }
-  expect.fail('no error thrown')
-}
+import { rejectionOf, thrownBy } from './errors-of'
+import { listenOnLoopback } from './loopback'
 
 /** An HTTP server on 127.0.0.1 and a random port; the endpoint URL to reach it. */
 async function serve(handler: RequestListener): Promise<{ server: Server; endpoint: string; paths: string[]; close: () => Promise<void> }> {
@@ -34,11 +17,7 @@ async function serve(handler: RequestListener): Promise<{ server: Server; endpoi
     paths.push(`${req.method} ${req.url}`)
     handler(req, res)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   const close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections()

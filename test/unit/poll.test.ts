@@ -2,16 +2,7 @@ import { test } from 'node:test'
 import { setTimeout as pause } from 'node:timers/promises'
 import { expect } from 'chai'
 import { eventually, within, type Observation } from '../../support/poll'
-
-/** The rejection of `promise`; fails when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (e) {
-    return e as Error
-  }
-  expect.fail('resolved, expected a rejection')
-}
+import { rejectionOf } from './errors-of'
 
 test('eventually returns the first ok observation at once, without waiting', { timeout: 1000 }, async () => {
   let calls = 0
