@@ -1,6 +1,7 @@
 # Seed document: "Bridged Containers with an Exposed Port".
 # server_app binds to port 5000 (the probe answers "Hello world!"). The document's
 # `telnet server 5000` then `GET /` is sent with nc, since busybox telnet is interactive.
+@exclusive:host-port-5000
 Feature: Bridged Containers with an Exposed Port
   Connect two containers on a bridge network and set up one of the containers to publish a
   port via the VCH. Assume that server_app binds to port 5000.

@@ -6,6 +6,7 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
   and a container network, the port mapping applies to the network that you use on the create
   command. It does not apply to networks that are connected after creation.
 
+  @exclusive:host-port-80 @shared:container-network-range
   @id:combine.mapping-on-create-network-only
   Scenario: The port mapping applies to the network used on the create command, not to networks connected after creation
     Given a container network public

@@ -1,6 +1,7 @@
 # Seed document: "Deploy Containers That Combine Bridge Networks with a Container Network".
 # ExternalNetwork (and `public` in the port-mapping example) is the target's container network;
 # the outside client and the suite's listener sit on its segment, never beyond this machine.
+@shared:container-network-range
 Feature: Deploy Containers That Combine Bridge Networks with a Container Network
   A "container" network is a vSphere port group that a container can be connected to directly
   and which allows the container to have an external identity on that network. This can be

@@ -1,6 +1,7 @@
 # Seed document: the NOTE under its title, "Container Networking with vSphere Integrated
 # Containers Engine". The outside client sits on the container network's segment (the lab's
 # extclient namespace); my_container/my_app is a service on port 80.
+@shared:container-network-range
 Feature: Container Networking with vSphere Integrated Containers Engine
   NOTE: The default level of trust on VCH container networks is published. As a consequence,
   if the vSphere administrator did not configure --container-network-firewall on the VCH, you

@@ -1,5 +1,6 @@
 # Seed document: "Container VM Port Forwarding". tomcat:alpine listens on 8080, as its
 # Dockerfile defines; the document leaves the container unnamed (the suite calls it tomcat).
+@shared:container-network-range
 Feature: Container VM Port Forwarding
   When a container VM is connected to a container-network as the primary network, you can
   forward a port on the container VM, in the same way you can via NAT on the endpoint VM.

@@ -2,6 +2,7 @@
 # The document runs `docker create -d …` (docker create has no -d: the suite drops it, and
 # says so) and then connects "web-model" to bridge-web; the container it created is named
 # model, so the suite connects model. Every image is a service on port 80.
+@exclusive:host-port-8080
 Feature: Deploy Containers on Multiple Bridge Networks
   You can use multiple bridge networks to isolate certain types of application network
   traffic. In order for this to work, at least one of the containers needs to be on both

@@ -4,6 +4,7 @@
 Feature: Publish a Container Port
   Connect a container VM to an external mapped port on the public network of the VCH.
 
+  @exclusive:host-port-8080
   @id:publish.port-8080-on-public-interface
   Scenario: You can access Port 80 on test1 from the public network interface on the VCH at port 8080
     When I run `docker run -p 8080:80 --name test1 my_container my_app`

@@ -10,6 +10,7 @@ import { describeCommand, failureOf, runDocumented, succeeded } from './docker-c
 import { describeOutside, outsideShell, type OutsideResult } from './outside'
 import { parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from './tables'
+import { DOC_IMAGES } from './doc-commands'
 import type { Offers } from './types'
 import type { NetconformWorld } from './world'
 
@@ -41,14 +42,25 @@ export async function addressOn(docker: Docker, container: string, network: stri
 /** Failures that waiting cannot cure: a missing capability, a missing program. */
 const PERMANENT = /permission denied|operation not permitted|not found/i
 
+/**
+ * Says why a failed observation cannot change by waiting, or undefined when it might. Asked
+ * only for failures; what it looks at to decide goes to the transcript.
+ */
+export type Finality<T> = (seen: T) => Promise<string | undefined>
+
 /** Polls a command in a container until `ok` holds; attaches the last run either way. */
-export async function execUntil(docker: Docker, attach: Attach, container: string, command: string, awaited: string, ok: (r: ExecResult) => boolean): Promise<ExecResult> {
+export async function execUntil(
+  docker: Docker, attach: Attach, container: string, command: string, awaited: string, ok: (r: ExecResult) => boolean,
+  finality?: Finality<ExecResult>,
+): Promise<ExecResult> {
   let last: ExecResult | undefined
   try {
     const seen = await eventually(awaited, async () => {
       last = await execIn(docker, container, command)
-      const final = PERMANENT.test(last.stderr) || last.exitCode === 127
-      return { ok: ok(last), seen: describeExec(last).replace(/\n/g, ' | '), value: last, final }
+      const good = ok(last)
+      const why = !good && finality ? await finality(last) : undefined
+      const final = PERMANENT.test(last.stderr) || last.exitCode === 127 || why !== undefined
+      return { ok: good, seen: [describeExec(last), why].filter(Boolean).join('\n').replace(/\n/g, ' | '), value: last, final }
     })
     return seen.value!
   } finally {
@@ -62,10 +74,33 @@ export async function pingReplies(docker: Docker, attach: Attach, from: string, 
     (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}`))
 }
 
+/** How busybox nc says a name did not resolve. */
+const LOOKUP_FAILED = /bad address/
+
+/**
+ * Whether a name lookup in `container` can never succeed as things stand: /etc/resolv.conf
+ * names nameservers and the container has a route to none of them ("Network is unreachable",
+ * as on an --internal network whose engine offers no DNS there). A container's routes and
+ * resolver change only when a network is connected or disconnected, never by waiting; the
+ * peers it looks up were started by earlier steps, so /etc/hosts will not change either.
+ */
+export async function resolverUnreachable(docker: Docker, attach: Attach, container: string): Promise<string | undefined> {
+  const r = await execIn(docker, container,
+    `awk '$1=="nameserver"{print $2}' /etc/resolv.conf | while read ns; do echo "nameserver $ns: $(ip route get "$ns" 2>&1 | head -n 1)"; done`)
+  attach(describeExec(r))
+  const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  if (r.exitCode !== 0 || lines.length === 0 || !lines.every((l) => /^nameserver \S+: .*Network is unreachable/.test(l))) return undefined
+  const servers = lines.map((l) => l.split(' ')[1].replace(/:$/, ''))
+  return `${container} has no route to its nameservers (${servers.join(', ')}), so no name resolves there until a network is connected: waiting cannot change that`
+}
+
 /** In `from`, a connection to address:port answers the request with `expected`. */
 export async function answersInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string): Promise<void> {
+  // Asked once: the answer does not change while the scenario waits.
+  let resolver: Promise<string | undefined> | undefined
   await execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${address}:${port} in ${from}`,
-    (r) => r.stdout.includes(expected))
+    (r) => r.stdout.includes(expected),
+    async (r) => (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined))
 }
 
 /** From this host, a connection to address:port answers the request with `expected`. */
@@ -141,13 +176,36 @@ export async function portsShown(world: NetconformWorld, command: string, contai
   return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
 }
 
+/** The ports the suite's stand-in services listen on: each runs one listener, `nc -ll -p PORT`. */
+export const SERVICE_PORTS = [...new Set(Object.values(DOC_IMAGES).flatMap((i) => (i.port ? [i.port] : [])))]
+
+/**
+ * Whether "Connection refused" on address:port, seen from the outside client, is final: the
+ * same address answers `expected` on another port a stand-in service listens on. Then the
+ * container runs and its service is up; an engine sets up a container's networks, port
+ * forwarding included, before it starts the container's process, and the stand-in listens on
+ * its one port only, so nothing will ever open `port` there.
+ */
+export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<string | undefined> {
+  const others = SERVICE_PORTS.filter((p) => p !== port)
+  if (others.length === 0) return undefined
+  const r = await outsideShell(net,
+    `for p in ${others.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc ${address} $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`)
+  const answering = [...r.stdout.matchAll(/^port (\d+) answers$/gm)].map((m) => Number(m[1]))
+  if (answering.length === 0) return undefined
+  attach(describeOutside(net, r))
+  return `port ${port} refuses connections while the service at ${address} answers on port ${answering[0]}: the container's network was set up before its service started, and the service listens on that port only, so waiting cannot change the refusal`
+}
+
 /** The outside client reaches address:port and gets `expected`. */
 export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<void> {
   let last: OutsideResult | undefined
   try {
     await eventually(`"${expected}" from ${address}:${port} at the outside client`, async () => {
       last = await outsideShell(net, telnetLike(address, port, 'GET /'))
-      return { ok: last.stdout.includes(expected), seen: describeOutside(net, last).replace(/\n/g, ' | ') }
+      const ok = last.stdout.includes(expected)
+      const why = !ok && /Connection refused/.test(`${last.stdout}\n${last.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined
+      return { ok, seen: [describeOutside(net, last), why].filter(Boolean).join('\n').replace(/\n/g, ' | '), final: why !== undefined }
     })
   } finally {
     if (last) attach(describeOutside(net, last))

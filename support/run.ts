@@ -34,7 +34,7 @@ export interface RunOutcome {
 export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
-const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'steps/**/*.ts')]
+const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
 
 /** Rejects a tag expression that does not parse or that selects no scenario. */
 async function checkTags(tags: string | undefined): Promise<void> {
@@ -54,9 +54,9 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
   const log = opts.log ?? (() => {})
   const { target } = opts
   await checkTags(opts.tags)
-  const engine = await probeEndpoint(target.endpoint)
+  const engine = await probeEndpoint(target)
   log(`netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`)
-  log(`netconform: ${await ensureProbeImage(dockerFor(target.endpoint, 120_000), target.probeImage, target.endpoint)}`)
+  log(`netconform: ${await ensureProbeImage(dockerFor(target, 120_000), target.probeImage, target.endpoint)}`)
 
   const runId = newRunId()
   const releaseLock = holdRunLock(runId, target.endpoint)
@@ -69,7 +69,7 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
 
 /** Sweeps what abandoned runs left (a run without a live lock, older than an hour or with its lock left behind). */
 async function sweepBefore(target: Target, runId: string, log: (line: string) => void): Promise<void> {
-  const swept = await sweepAbandoned(dockerFor(target.endpoint), { olderThanMs: ABANDONED_AFTER_MS, except: runId })
+  const swept = await sweepAbandoned(dockerFor(target), { olderThanMs: ABANDONED_AFTER_MS, except: runId })
   if (swept.runs.length > 0) {
     log(`netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ${swept.containers.length} containers, ${swept.networks.length} networks`)
   }
@@ -87,7 +87,7 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
       return
     }
     log(`netconform: ${signal} again: removing this run's resources and stopping`)
-    void removeLabelled(dockerFor(target.endpoint, 10_000), { [LABEL_RUN]: runId }).finally(() => process.exit(signalExitCode(signal)))
+    void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId }).finally(() => process.exit(signalExitCode(signal)))
   }
   process.on('SIGINT', handler)
   process.on('SIGTERM', handler)
@@ -126,7 +126,7 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
     stopWatching()
   }
 
-  const sweep = await removeLabelled(dockerFor(target.endpoint), { [LABEL_RUN]: runId })
+  const sweep = await removeLabelled(dockerFor(target), { [LABEL_RUN]: runId })
   if (sweep.containers.length + sweep.networks.length > 0) log(`netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`)
   for (const e of sweep.errors) log(`netconform: cleanup error: ${e}`)
 

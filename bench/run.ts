@@ -1,0 +1,204 @@
+/**
+ * The benchmark, in one run against the lab's Docker (`npm run bench`):
+ *   (b) the suite, serial:        node bin/netconform.cjs run --target docker
+ *   (a) the floor:                the engine operations (b) issued, read from its transcripts
+ *                                 and replayed back to back through dockerode (bench/floor.ts)
+ *   (c) the suite, --parallel 2
+ *   (d) start-up:                 from spawning the CLI to cucumber's first testStepStarted
+ * It prints b/a and c/a, counts the engine's own events for (b) and (a) (so the floor is seen
+ * to issue the same number and kind of operations), and writes bench/results.json.
+ */
+import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
+import { dockerFor } from '../support/endpoint'
+import { loadTarget } from '../support/targets'
+import type { Summary } from '../support/types'
+import { floorOfReport, replay } from './floor'
+
+const PROJECT = join(__dirname, '..')
+const CLI = join(PROJECT, 'bin', 'netconform.cjs')
+const GOALS = { serialOverFloor: 1.25, parallelOverFloor: 0.75, startupSeconds: 2 }
+
+interface SuiteRun {
+  args: string[]
+  seconds: number
+  startupSeconds: number
+  firstOutputSeconds: number
+  exitCode: number | null
+  dir: string
+  summary: Summary
+  attempts: number
+}
+
+/** Runs the CLI once; retried (after a pause) when a fixed host port was taken by someone else's run. */
+async function suite(args: string[]): Promise<SuiteRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await suiteOnce(args)
+    const taken = run.summary.scenarios.some((s) => /port is already allocated|address already in use/i.test(s.reason))
+    if (!taken || attempt === 3) return { ...run, attempts: attempt }
+    log(`  a fixed host port was taken by another run; retrying in 20 s`)
+    await pause(20_000)
+  }
+}
+
+async function suiteOnce(args: string[]): Promise<Omit<SuiteRun, 'attempts'>> {
+  const spawnedAt = Date.now()
+  const started = process.hrtime.bigint()
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let firstOutput: number | undefined
+  child.stdout.on('data', (b: Buffer) => {
+    firstOutput ??= Number(process.hrtime.bigint() - started) / 1e9
+    out += b.toString()
+  })
+  child.stderr.on('data', (b: Buffer) => { out += b.toString() })
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const m = /netconform: reports in (\S+)/.exec(out)
+  if (!m) throw new Error(`netconform ${args.join(' ')} wrote no report (exit ${exitCode}):\n${out.slice(-2000)}`)
+  const dir = join(PROJECT, m[1])
+  const summary: Summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))
+  return { args, seconds, startupSeconds: firstStep(dir, spawnedAt), firstOutputSeconds: firstOutput ?? seconds, exitCode, dir, summary }
+}
+
+/** Seconds from the spawn to the first testStepStarted in the run's message stream. */
+function firstStep(dir: string, spawnedAt: number): number {
+  for (const line of readFileSync(join(dir, 'messages.ndjson'), 'utf8').split('\n')) {
+    if (!line.includes('"testStepStarted"')) continue
+    const { seconds, nanos } = JSON.parse(line).testStepStarted.timestamp
+    return (seconds * 1000 + nanos / 1e6 - spawnedAt) / 1000
+  }
+  return NaN
+}
+
+interface EngineEvent {
+  Type: string
+  Action: string
+  Actor: { ID: string; Attributes?: Record<string, string> }
+}
+
+/** The engine's events while the bench runs, to count what the suite and the floor really issued. */
+async function watchEvents(docker: ReturnType<typeof dockerFor>): Promise<{ events: EngineEvent[]; stop: () => void }> {
+  const events: EngineEvent[] = []
+  const stream = (await docker.getEvents({})) as NodeJS.ReadableStream & { destroy?: () => void }
+  let buffer = ''
+  stream.on('data', (b: Buffer) => {
+    buffer += b.toString()
+    let nl: number
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim()
+      buffer = buffer.slice(nl + 1)
+      if (line) events.push(JSON.parse(line))
+    }
+  })
+  stream.on('error', () => {})
+  return { events, stop: () => stream.destroy?.() }
+}
+
+/** Engine operations by kind, from its events: those of containers carrying `label=value`, and of networks named with `prefix`. */
+function countEvents(events: EngineEvent[], label: string, value: string, prefix: string): Record<string, number> {
+  const containers = new Set<string>()
+  const counts: Record<string, number> = {}
+  const add = (k: string) => { counts[k] = (counts[k] ?? 0) + 1 }
+  for (const e of events) {
+    const a = e.Actor.Attributes ?? {}
+    const action = e.Action.split(':')[0]
+    if (e.Type === 'container' && a[label] === value) {
+      containers.add(e.Actor.ID)
+      if (['create', 'start', 'destroy', 'exec_create'].includes(action)) add(`container ${action}`)
+    }
+    if (e.Type === 'network') {
+      if ((action === 'create' || action === 'destroy') && a.name?.startsWith(prefix)) add(`network ${action}`)
+      if (action === 'connect' && a.container && containers.has(a.container)) add('network connect')
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).sort())
+}
+
+function verdicts(s: Summary): Record<string, string> {
+  return Object.fromEntries(s.scenarios.map((x) => [x.id, x.verdict]).sort())
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`)
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
+
+async function main(): Promise<void> {
+  const target = loadTarget('docker')
+  const docker = dockerFor(target, 60_000)
+  const v = await docker.version()
+  log(`bench: ${target.endpoint}: Docker Engine ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`)
+  const watch = await watchEvents(docker)
+  try {
+    log('bench: (b) the suite, serial …')
+    const serial = await suite(['run', '--target', 'docker'])
+    log(`  ${round(serial.seconds)} s, ${serial.summary.scenarios.length} scenarios (${serial.dir})`)
+
+    log('bench: (a) the floor: the engine operations of (b), back to back through dockerode …')
+    const floor = floorOfReport(serial.dir)
+    const a = await replay(docker, floor, target.probeImage)
+    log(`  ${round(a.seconds)} s, ${a.operations} operations${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`)
+
+    log('bench: (c) the suite, --parallel 2 …')
+    const parallel = await suite(['run', '--target', 'docker', '--parallel', '2'])
+    log(`  ${round(parallel.seconds)} s (${parallel.dir})`)
+    await pause(1000) // the last events of the runs
+
+    const sameVerdicts = JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary))
+    const suiteOps = countEvents(watch.events, 'io.netconform.run', serial.summary.runId, `nc-${serial.summary.runId.slice(-6)}-`)
+    const floorOps = countEvents(watch.events, 'io.netconform.bench', a.tag, `${a.tag}-`)
+    const ratios = { serialOverFloor: round(serial.seconds / a.seconds), parallelOverFloor: round(parallel.seconds / a.seconds) }
+    const results = {
+      measuredAt: new Date().toISOString(),
+      engine: { endpoint: target.endpoint, name: 'Docker Engine', version: v.Version, apiVersion: v.ApiVersion },
+      cpus: cpus().length,
+      seconds: {
+        floor: round(a.seconds),
+        serial: round(serial.seconds),
+        parallel2: round(parallel.seconds),
+        startupToFirstStep: round(serial.startupSeconds),
+        startupToFirstStepParallel2: round(parallel.startupSeconds),
+        startupToFirstOutput: round(serial.firstOutputSeconds),
+      },
+      ratios,
+      goals: {
+        ...GOALS,
+        met: {
+          serialOverFloor: ratios.serialOverFloor <= GOALS.serialOverFloor,
+          parallelOverFloor: ratios.parallelOverFloor <= GOALS.parallelOverFloor,
+          startupSeconds: serial.startupSeconds <= GOALS.startupSeconds,
+        },
+      },
+      operations: {
+        floorIssued: a.counts,
+        engineEventsOfSerialRun: suiteOps,
+        engineEventsOfFloor: floorOps,
+        floorRefusedByEngine: a.errors,
+      },
+      runs: {
+        serial: { dir: serial.dir.replace(`${PROJECT}/`, ''), exitCode: serial.exitCode, totals: serial.summary.totals, attempts: serial.attempts },
+        parallel2: { dir: parallel.dir.replace(`${PROJECT}/`, ''), exitCode: parallel.exitCode, totals: parallel.summary.totals, attempts: parallel.attempts },
+        sameVerdicts,
+      },
+    }
+    writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+    log('')
+    log(`floor (a)            ${results.seconds.floor} s`)
+    log(`serial (b)           ${results.seconds.serial} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`)
+    log(`--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor})`)
+    log(`start-up (d)         ${results.seconds.startupToFirstStep} s to the first step (goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`)
+    log(`engine events, suite (b): ${JSON.stringify(suiteOps)}`)
+    log(`engine events, floor (a): ${JSON.stringify(floorOps)}`)
+    log(`verdicts of (b) and (c) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/results.json written`)
+    if (!sameVerdicts) process.exitCode = 1
+  } finally {
+    watch.stop()
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`)
+  process.exitCode = 2
+})
