@@ -87,7 +87,8 @@ async function run(argv: string[]): Promise<number> {
   const flaky = repeat > 1 ? reportFlakes(summaries) : 0
   if (values['remove-images']) await removeImages(target)
   if (interruption.signal) return signalExitCode(interruption.signal)
-  return summaries.some((s) => s.totals.fails > 0) || flaky > 0 ? 1 : 0
+  const incomplete = summaries.some((s) => (s.notRun?.length ?? 0) > 0)
+  return summaries.some((s) => s.totals.fails > 0) || flaky > 0 || incomplete ? 1 : 0
 }
 
 /** Lists the scenarios whose verdict changed between repetitions; returns how many did. */

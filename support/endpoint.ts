@@ -294,3 +294,13 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
     kernel: v.KernelVersion,
   }
 }
+
+/** True when the endpoint answers GET /_ping within `timeoutMs`: the cheap liveness check for mid-run faults. */
+export async function endpointAnswers(ref: EndpointRef, timeoutMs = 10_000): Promise<boolean> {
+  try {
+    await dockerFor(ref, timeoutMs).ping()
+    return true
+  } catch {
+    return false
+  }
+}

@@ -54,18 +54,25 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
   const query = queryOf(ndjson)
   const all = query
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
-    .map((testCaseStarted) => ({ ...scenarioOf(query, testCaseStarted), notRun: noteOf(query, testCaseStarted, NOT_RUN_PREFIX) }))
+    .map((testCaseStarted) => ({
+      ...scenarioOf(query, testCaseStarted),
+      notRun: noteOf(query, testCaseStarted, NOT_RUN_PREFIX),
+      endpointLost: noteOf(query, testCaseStarted, ENDPOINT_LOST_PREFIX) !== undefined,
+    }))
     .sort(byDocument)
   const scenarios = all
     .filter((s) => s.notRun === undefined)
-    .map(({ line: _line, notRun: _notRun, ...scenario }) => classify(scenario, meta.deviations?.[scenario.id]))
+    .map(({ line: _line, notRun: _notRun, endpointLost, ...scenario }) =>
+      // A failure the endpoint's loss explains is no declared deviation.
+      classify(scenario, endpointLost ? undefined : meta.deviations?.[scenario.id]))
   const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun! }))
   return {
     target: meta.target,
     runId: meta.runId,
     startedAt: meta.startedAt,
     durationMs: meta.durationMs,
-    ...(meta.interrupted ? { interrupted: meta.interrupted } : {}),
+    // A worker of a parallel run knows of an interruption only in itself: its not-run scenarios say it.
+    ...(meta.interrupted || notRun.length > 0 ? { interrupted: meta.interrupted ?? notRun[0].reason } : {}),
     scenarios,
     ...(notRun.length > 0 ? { notRun } : {}),
     totals: totalsOf(scenarios),
