@@ -15,6 +15,9 @@ import type { NetconformWorld } from './world'
 watchSignals()
 const started = Date.now()
 
+/** How the docker CLI and dockerode say the endpoint is not there. */
+const UNREACHABLE = /Cannot connect to the Docker daemon|connect ECONNREFUSED|connect ENOENT|socket hang up/
+
 Before(function (this: NetconformWorld, { pickle }) {
   if (interruption.reason) {
     this.attach(`${NOT_RUN_PREFIX}${interruption.reason}`, 'text/plain')
@@ -41,8 +44,10 @@ After(async function (this: NetconformWorld) {
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.
 After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId || result?.status !== Status.FAILED || interruption.reason) return
-  // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room.
-  if (await endpointAnswers(this.target, 10_000)) return
+  // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room;
+  // and an engine shutting down may still answer a ping while refusing the docker CLI.
+  const refused = UNREACHABLE.test(result.message ?? '')
+  if (!refused && (await endpointAnswers(this.target, 10_000))) return
   interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
   this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')
 })

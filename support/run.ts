@@ -28,6 +28,8 @@ export interface RunOptions {
 export interface RunOutcome {
   summary: Summary
   dir: string
+  /** The end-of-run sweep removed everything labelled with the run's id. */
+  cleanedUp: boolean
 }
 
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
@@ -60,11 +62,11 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
 
   const runId = newRunId()
   const releaseLock = holdRunLock(runId, target.endpoint)
-  try {
-    return await runLocked(opts, engine, runId, log)
-  } finally {
-    releaseLock()
-  }
+  const outcome = await runLocked(opts, engine, runId, log)
+  // A run that could not remove all it made keeps its lock file (its process ends, so the lock is
+  // dead): the next run, or `netconform clean`, then knows those resources are abandoned.
+  if (outcome.cleanedUp) releaseLock()
+  return outcome
 }
 
 /** Sweeps what abandoned runs left (a run without a live lock, older than an hour or with its lock left behind). */
@@ -141,5 +143,7 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
   writeReportSet(dir, summary)
   rmSync(join(base, 'latest'), { force: true })
   symlinkSync(runId, join(base, 'latest'))
-  return { summary, dir }
+  // After the endpoint was lost, what it lists on its way down cannot be trusted to be all.
+  const endpointLost = summary.interrupted !== undefined && !interruption.signal
+  return { summary, dir, cleanedUp: sweep.errors.length === 0 && !endpointLost }
 }

@@ -5,7 +5,7 @@
  * stops the lab's Docker Engine and brings it back.
  */
 import { test } from 'node:test'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
@@ -23,6 +23,8 @@ const leftovers = async () => (await docker.listContainers({ all: true, filters:
 
 /** Starts a run and waits until its scenarios have made something on the endpoint (wrapped: a returned promise would be awaited). */
 async function startRunUntilBusy(args: string[]) {
+  // What earlier runs left would look like this run's work: clear it first.
+  await execa('node', [CLI, 'clean', '--target', 'docker'], { cwd: PROJECT })
   const child = execa('node', [CLI, 'run', '--target', 'docker', ...args], { cwd: PROJECT, reject: false, all: true })
   await eventually('the run to create labelled containers', async () => {
     const n = (await docker.listContainers({ all: true, filters: labelled })).length
@@ -74,6 +76,7 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
   await execa('bash', [join(PROJECT, 'lab', 'stop-engine.sh'), 'docker'])
   try {
     const r = await child
+    writeFileSync(join(PROJECT, 'reports', 'robustness-endpoint-stopped.log'), r.all ?? '')
     expect(Date.now() - stopped, 'time from stopping dockerd to the end of the run').to.be.below(60_000)
     expect(r.exitCode, r.all).to.equal(1)
     const summary = latestSummary()
