@@ -33,7 +33,6 @@ export const NOT_RUN_PREFIX = 'not-run: '
 /** A failure that the endpoint's disappearance explains. */
 export const ENDPOINT_LOST_PREFIX = 'endpoint-lost: '
 const SLOW_MS = 15_000
-const SLOWEST_COUNT = 5
 
 // ---------------------------------------------------------------------------------------------
 // Summary from messages
@@ -249,12 +248,12 @@ function tableRow(s: ScenarioResult): string {
 }
 
 function slowestLines(scenarios: readonly ScenarioResult[]): string[] {
-  const slowest = [...scenarios].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST_COUNT)
+  const slowest = [...scenarios].sort((a, b) => b.durationMs - a.durationMs)
   const lines = slowest.map((s, i) => {
     const flag = s.durationMs > SLOW_MS ? ' ⚠ over 15 s' : ''
     return `${i + 1}. ${oneLine(s.id)}: ${oneLine(s.name)} (${seconds(s.durationMs)})${flag}`
   })
-  return ['## Slowest scenarios', '', ...(lines.length > 0 ? lines : ['No scenarios ran.'])]
+  return ['## Durations, slowest first', '', ...(lines.length > 0 ? lines : ['No scenarios ran.'])]
 }
 
 function seconds(ms: number): string {

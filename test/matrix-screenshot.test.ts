@@ -1,5 +1,6 @@
 /**
- * Renders the conformance matrix of the fixture runs (test/fixtures/matrix) in Debian's headless
+ * Renders the conformance matrix of the lab's latest runs (or, before any, of the fixture runs in
+ * test/fixtures/matrix) in Debian's headless
  * Chromium and keeps a screenshot of it, reports/matrix-screenshot.png, to look at.
  *
  *   sh test/ensure-chromium.sh        # installs chromium with apt-get when it is not on PATH
@@ -21,6 +22,9 @@ import { type LoadedReport, loadReports, renderMatrixHtml, writeMatrix } from '.
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')
+/** The lab's latest runs when both exist (after the lab tests), else the fixture runs. */
+const LATEST = ['docker', 'podman'].map((t) => join(PROJECT, 'reports', t, 'latest'))
+const RUNS = LATEST.every((d) => existsSync(join(d, 'summary.json'))) ? LATEST : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'matrix-screenshot.png')
 const WIDTH = 1400
 const HEIGHT = 1800
@@ -88,7 +92,7 @@ test('matrix.html renders in headless Chromium (screenshot in reports/matrix-scr
 
   const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-shot-'))
   try {
-    const { html } = writeMatrix([join(FIXTURES, 'docker'), join(FIXTURES, 'podman')], work)
+    const { html } = writeMatrix(RUNS, work)
     const png = join(work, 'matrix.png')
     const run = headless(chromium, [`--window-size=${WIDTH},${HEIGHT}`, `--screenshot=${png}`], html)
     expect(run.error, `chromium did not run: ${tail(run.output)}`).to.equal(undefined)

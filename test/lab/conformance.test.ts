@@ -79,7 +79,7 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
     expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
   }
   // summary.md groups the scenarios by the document's sections, in the document's order.
-  const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Slowest scenarios').map((l) => l.slice(3))
+  const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Durations, slowest first').map((l) => l.slice(3))
   expect(headings).to.deep.equal([...DOC_SECTIONS])
 
   const docker = new Docker({ socketPath: new URL(endpoint).pathname })

@@ -198,7 +198,7 @@ test('renderSummaryMarkdown has a totals line', () => {
 test('renderSummaryMarkdown has one table per doc heading, in document order', () => {
   const md = renderSummaryMarkdown(fixtureSummary())
   const headings = md.split('\n').filter((line) => line.startsWith('## '))
-  expect(headings).to.deep.equal(['## Publish a Container Port', '## Container VM Port Forwarding', '## Slowest scenarios'])
+  expect(headings).to.deep.equal(['## Publish a Container Port', '## Container VM Port Forwarding', '## Durations, slowest first'])
   expect(md.match(/^\| id \| scenario \| verdict \| reason \| duration \|$/gm)).to.have.length(2)
   expect(md).to.include('| publish-not-applicable | A port published on a DHCP network | not-applicable | target docker has no DHCP network |')
 })
@@ -227,7 +227,7 @@ test('renderSummaryMarkdown lists the five slowest scenarios, flagging those ove
       result('f', 3_050),
     ]),
   )
-  const slowest = md.slice(md.indexOf('## Slowest scenarios'))
+  const slowest = md.slice(md.indexOf('## Durations, slowest first'))
   const items = slowest.split('\n').filter((line) => /^\d+\. /.test(line))
   expect(items).to.deep.equal([
     '1. e: scenario e (42.0 s) ⚠ over 15 s',
@@ -235,6 +235,7 @@ test('renderSummaryMarkdown lists the five slowest scenarios, flagging those ove
     '3. c: scenario c (15.0 s)',
     '4. f: scenario f (3.0 s)',
     '5. a: scenario a (1.0 s)',
+    '6. d: scenario d (0.2 s)',
   ])
 })
 
