@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadConfiguration, loadSources, runCucumber, type IConfiguration } from '@cucumber/cucumber/api'
+import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from './errors'
 import { dockerFor, probeEndpoint } from './endpoint'
@@ -37,6 +37,8 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
 const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
+
+let supportLibrary: IRunResult['support'] | undefined
 
 /** Rejects a tag expression that does not parse or that selects no scenario. */
 async function checkTags(tags: string | undefined): Promise<void> {
@@ -123,7 +125,9 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
   })
   const stopWatching = onSignals(target, runId, log)
   try {
-    await runCucumber(runConfiguration, { cwd: PROJECT })
+    // Support code is required once per process: a second run (--repeat) reuses the first's library.
+    const result = await runCucumber({ ...runConfiguration, support: supportLibrary ?? runConfiguration.support }, { cwd: PROJECT })
+    supportLibrary ??= result.support
   } finally {
     stopWatching()
   }

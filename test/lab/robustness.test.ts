@@ -91,3 +91,11 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
   expect(r.exitCode, r.all).to.equal(0)
   expect(await leftovers()).to.equal(0)
 })
+
+test('--repeat 2 runs the selection twice in one process, with the same verdicts, and says none changed', async () => {
+  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--repeat', '2', '--tags', '@id:new-bridge.network-listed or @id:exposed-port.public-5000'],
+    { cwd: PROJECT, reject: false, all: true })
+  expect(r.exitCode, r.all).to.equal(0)
+  expect(r.all?.match(/docker: 2 conforms, 0 deviates, 0 fails, 0 not applicable/g)).to.have.length(2)
+  expect(r.all).to.match(/2 repetitions in \d+ s: 0 of 2 scenarios changed verdict/)
+})
