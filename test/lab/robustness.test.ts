@@ -15,45 +15,52 @@ import { eventually } from '../../support/poll'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
-const docker = new Docker({ socketPath: '/var/run/docker.sock' })
+const ENDPOINTS: Record<string, Docker> = {
+  docker: new Docker({ socketPath: '/var/run/docker.sock' }),
+  podman: new Docker({ socketPath: '/run/podman/podman.sock' }),
+}
+const docker = ENDPOINTS.docker
 const labelled = JSON.stringify({ label: ['io.netconform.run'] })
 
 const latestSummary = (name = 'docker'): Summary => JSON.parse(readFileSync(join(PROJECT, 'reports', name, 'latest', 'summary.json'), 'utf8'))
-const leftovers = async () => (await docker.listContainers({ all: true, filters: labelled })).length + (await docker.listNetworks({ filters: labelled })).length
+const leftovers = async (engine = docker) =>
+  (await engine.listContainers({ all: true, filters: labelled })).length + (await engine.listNetworks({ filters: labelled })).length
 
 /** Starts a run and waits until its scenarios have made something on the endpoint (wrapped: a returned promise would be awaited). */
-async function startRunUntilBusy(args: string[]) {
+async function startRunUntilBusy(target = 'docker') {
   // What earlier runs left would look like this run's work: clear it first.
-  await execa('node', [CLI, 'clean', '--target', 'docker'], { cwd: PROJECT })
-  const child = execa('node', [CLI, 'run', '--target', 'docker', ...args], { cwd: PROJECT, reject: false, all: true })
+  await execa('node', [CLI, 'clean', '--target', target], { cwd: PROJECT })
+  const child = execa('node', [CLI, 'run', '--target', target], { cwd: PROJECT, reject: false, all: true })
   await eventually('the run to create labelled containers', async () => {
-    const n = (await docker.listContainers({ all: true, filters: labelled })).length
+    const n = (await ENDPOINTS[target].listContainers({ all: true, filters: labelled })).length
     return { ok: n > 0, seen: `${n} labelled containers` }
   }, { timeoutMs: 60_000 })
   return { child }
 }
 
-test('SIGINT mid-scenario: the run finishes the scenario, cleans up, writes a report marked interrupted, exits 130', async () => {
-  const { child } = await startRunUntilBusy([])
-  child.kill('SIGINT')
-  const r = await child
-  expect(r.exitCode, r.all).to.equal(130)
-  const summary = latestSummary()
-  expect(summary.interrupted).to.equal('interrupted by SIGINT')
-  expect(summary.notRun?.length ?? 0).to.be.above(0)
-  expect(await leftovers(), 'labelled resources left').to.equal(0)
-})
+for (const target of Object.keys(ENDPOINTS)) {
+  test(`${target}: SIGINT mid-scenario: the run finishes the scenario, cleans up, writes a report marked interrupted, exits 130`, async () => {
+    const { child } = await startRunUntilBusy(target)
+    child.kill('SIGINT')
+    const r = await child
+    expect(r.exitCode, r.all).to.equal(130)
+    const summary = latestSummary(target)
+    expect(summary.interrupted).to.equal('interrupted by SIGINT')
+    expect(summary.notRun?.length ?? 0).to.be.above(0)
+    expect(await leftovers(ENDPOINTS[target]), 'labelled resources left').to.equal(0)
+  })
 
-test('SIGKILL mid-run leaves resources; the next run sweeps them, by label', async () => {
-  const { child } = await startRunUntilBusy([])
-  child.kill('SIGKILL')
-  await child
-  expect(await leftovers(), 'a killed run leaves its resources').to.be.above(0)
-  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
-  expect(r.exitCode, r.all).to.equal(0)
-  expect(r.all).to.match(/removed what 1 abandoned run\(s\) left/)
-  expect(await leftovers(), 'labelled resources after the next run').to.equal(0)
-})
+  test(`${target}: SIGKILL mid-run leaves resources; the next run sweeps them, by label`, async () => {
+    const { child } = await startRunUntilBusy(target)
+    child.kill('SIGKILL')
+    await child
+    expect(await leftovers(ENDPOINTS[target]), 'a killed run leaves its resources').to.be.above(0)
+    const r = await execa('node', [CLI, 'run', '--target', target, '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+    expect(r.exitCode, r.all).to.equal(0)
+    expect(r.all).to.match(/removed what 1 abandoned run\(s\) left/)
+    expect(await leftovers(ENDPOINTS[target]), 'labelled resources after the next run').to.equal(0)
+  })
+}
 
 test('netconform clean removes a named run\'s resources and says what it removed; it leaves unlabelled ones alone', async () => {
   const decoy = await docker.createContainer({ name: `db-decoy-${process.pid}`, Image: 'netconform-probe:1', Cmd: ['sleep', '60'] })
@@ -71,7 +78,7 @@ test('netconform clean removes a named run\'s resources and says what it removed
 })
 
 test('Docker Engine stopped mid-run: the run ends within 60 s with a report saying so', async () => {
-  const { child } = await startRunUntilBusy([])
+  const { child } = await startRunUntilBusy()
   const stopped = Date.now()
   await execa('bash', [join(PROJECT, 'lab', 'stop-engine.sh'), 'docker'])
   try {
