@@ -13,7 +13,7 @@
  */
 import { test } from 'node:test'
 import { spawnSync } from 'node:child_process'
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -22,9 +22,20 @@ import { type LoadedReport, loadReports, renderMatrixHtml, writeMatrix } from '.
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')
-/** The lab's latest runs when both exist (after the lab tests), else the fixture runs. */
-const LATEST = ['docker', 'podman'].map((t) => join(PROJECT, 'reports', t, 'latest'))
-const RUNS = LATEST.every((d) => existsSync(join(d, 'summary.json'))) ? LATEST : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
+/** The target's newest complete run in reports/ (most scenarios, not interrupted), if any. */
+function fullestRun(target: string): string | undefined {
+  const base = join(PROJECT, 'reports', target)
+  if (!existsSync(base)) return undefined
+  const runs = readdirSync(base).filter((d) => d !== 'latest' && existsSync(join(base, d, 'summary.json')))
+    .map((d) => ({ dir: join(base, d), summary: JSON.parse(readFileSync(join(base, d, 'summary.json'), 'utf8')) as { scenarios: unknown[]; interrupted?: string } }))
+    .filter((r) => !r.summary.interrupted)
+    .sort((a, b) => b.summary.scenarios.length - a.summary.scenarios.length || b.dir.localeCompare(a.dir))
+  return runs[0]?.dir
+}
+
+/** The lab's complete docker and podman runs when both exist (after the lab tests), else the fixture runs. */
+const LAB_RUNS = ['docker', 'podman'].map(fullestRun)
+const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'matrix-screenshot.png')
 const WIDTH = 1400
 const HEIGHT = 1800
