@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
+import { parseOptions, RUN_VALUE_OPTIONS, VALUE_OPTIONS } from '../support/doc-commands'
 
 export type Op =
   | { kind: 'network-create'; name: string; driver?: string; internal: boolean; subnet?: string }
@@ -39,23 +40,6 @@ interface Envelope {
   [k: string]: any // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Options of docker run/create and network create/connect that take a value (as the suite writes them). */
-const VALUE_OPTIONS = new Set(['-p', '--publish', '--name', '--net', '--network', '-e', '--env', '--ip', '--dns', '-l', '--label', '-d', '--driver', '--subnet', '--ip-range', '--gateway', '-o', '--opt'])
-
-/** Splits `docker …` argv words (as the transcript shows them, joined by spaces) into options and operands. */
-function options(words: string[], valueOptions: Set<string>): { opts: [string, string | undefined][]; operands: string[] } {
-  const opts: [string, string | undefined][] = []
-  let i = 0
-  for (; i < words.length && words[i].startsWith('-'); i++) {
-    const w = words[i]
-    const eq = w.indexOf('=')
-    if (w.startsWith('--') && eq > 0) opts.push([w.slice(0, eq), w.slice(eq + 1)])
-    else if (valueOptions.has(w)) opts.push([w, words[++i]])
-    else opts.push([w, undefined])
-  }
-  return { opts, operands: words.slice(i) }
-}
-
 const value = (opts: [string, string | undefined][], ...names: string[]) => opts.find(([o]) => names.includes(o))?.[1]
 const values = (opts: [string, string | undefined][], ...names: string[]) => opts.filter(([o]) => names.includes(o)).map(([, v]) => v!)
 
@@ -64,7 +48,7 @@ export function opsOfCommand(asRun: string, output: string[]): Op[] {
   const words = asRun.split(/\s+/).filter((w) => w !== '')
   const [sub, ...rest] = words
   if (sub === 'run' || sub === 'create') {
-    const { opts, operands } = options(rest, new Set([...VALUE_OPTIONS].filter((o) => o !== '-d' && o !== '-o')))
+    const { options: opts, operands } = parseOptions(rest, RUN_VALUE_OPTIONS)
     const [image, ...cmd] = operands
     const printedId = output.find((l) => /^[0-9a-f]{64}$/.test(l.trim()))?.trim()
     return [{
@@ -74,11 +58,11 @@ export function opsOfCommand(asRun: string, output: string[]): Op[] {
     }]
   }
   if (sub === 'network' && rest[0] === 'create') {
-    const { opts, operands } = options(rest.slice(1), VALUE_OPTIONS)
+    const { options: opts, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
     return [{ kind: 'network-create', name: operands[0], driver: value(opts, '-d', '--driver'), internal: opts.some(([o]) => o === '--internal'), subnet: value(opts, '--subnet') }]
   }
   if (sub === 'network' && rest[0] === 'connect') {
-    const { opts, operands } = options(rest.slice(1), VALUE_OPTIONS)
+    const { options: opts, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
     return [{ kind: 'network-connect', network: operands[0], container: operands[1], ip: value(opts, '--ip') }]
   }
   if (sub === 'network' && rest[0] === 'ls') return [{ kind: 'network-list' }]

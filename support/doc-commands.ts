@@ -106,7 +106,7 @@ export function splitWords(line: string): string[] {
 }
 
 /** Options of `docker run`/`create` and `docker network create|connect` that take a value. */
-const VALUE_OPTIONS = new Set([
+export const VALUE_OPTIONS = new Set([
   '-p', '--publish', '--name', '--net', '--network', '-e', '--env', '--ip', '--ip6', '--dns', '--dns-search',
   '--dns-option', '-l', '--label', '--network-alias', '--alias', '-v', '--volume', '--cap-add', '--cap-drop',
   '--expose', '-w', '--workdir', '--entrypoint', '-h', '--hostname', '--mac-address', '-u', '--user',
@@ -115,13 +115,16 @@ const VALUE_OPTIONS = new Set([
   '--ipam-opt', '--scope', '--config-from',
 ])
 
-interface Parsed {
+/** The same minus `-d`/`-o`, which for `docker run`/`create` are flags (detach), not the driver or an opt. */
+export const RUN_VALUE_OPTIONS = new Set([...VALUE_OPTIONS].filter((o) => o !== '-d' && o !== '-o'))
+
+export interface Parsed {
   options: [string, string | undefined][]
   operands: string[]
 }
 
 /** Splits words after a subcommand into options (with their values) and operands. */
-function parseOptions(words: string[], valueOptions: Set<string>): Parsed {
+export function parseOptions(words: string[], valueOptions: Set<string>): Parsed {
   const options: [string, string | undefined][] = []
   let i = 0
   for (; i < words.length && words[i].startsWith('-'); i++) {
@@ -165,7 +168,7 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
   const notes: string[] = []
   const { names } = ctx
   if (sub === 'run' || sub === 'create') {
-    const { options, operands } = parseOptions(rest, new Set([...VALUE_OPTIONS].filter((o) => o !== '-d' && o !== '-o')))
+    const { options, operands } = parseOptions(rest, RUN_VALUE_OPTIONS)
     const kept: [string, string | undefined][] = []
     let container: string | undefined
     for (const [o, v] of options) {
