@@ -7,7 +7,7 @@ import type Docker from 'dockerode'
 import { eventually } from './poll'
 import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
 import { describeCommand, failureOf, runDocumented, succeeded } from './docker-cli'
-import { describeOutside, outsideShell, type OutsideResult } from './outside'
+import { describeOutside, outsideShell } from './outside'
 import { parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from './tables'
 import { DOC_IMAGES } from './doc-commands'
@@ -48,24 +48,42 @@ const PERMANENT = /permission denied|operation not permitted|not found/i
  */
 export type Finality<T> = (seen: T) => Promise<string | undefined>
 
+/** One attempt of a poll: what it gives, its transcript, and whether it is what was awaited. */
+interface Attempt<T> {
+  value: T
+  transcript: string
+  ok: boolean
+  /** Why waiting cannot change a failed attempt, when it cannot. */
+  why?: string
+  final?: boolean
+}
+
+/** Polls `attempt` until it is ok (see `eventually`); the last attempt's transcript is attached either way. */
+async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => Promise<Attempt<T>>): Promise<T> {
+  let last: string | undefined
+  try {
+    const seen = await eventually(awaited, async () => {
+      const a = await attempt()
+      last = a.transcript
+      return { ok: a.ok, value: a.value, final: a.final || a.why !== undefined, seen: [a.transcript, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | ') }
+    })
+    return seen.value as T
+  } finally {
+    if (last) attach(last)
+  }
+}
+
 /** Polls a command in a container until `ok` holds; attaches the last run either way. */
 export async function execUntil(
   docker: Docker, attach: Attach, container: string, command: string, awaited: string, ok: (r: ExecResult) => boolean,
   finality?: Finality<ExecResult>,
 ): Promise<ExecResult> {
-  let last: ExecResult | undefined
-  try {
-    const seen = await eventually(awaited, async () => {
-      last = await execIn(docker, container, command)
-      const good = ok(last)
-      const why = !good && finality ? await finality(last) : undefined
-      const final = PERMANENT.test(last.stderr) || last.exitCode === 127 || why !== undefined
-      return { ok: good, seen: [describeExec(last), why].filter(Boolean).join('\n').replace(/\n/g, ' | '), value: last, final }
-    })
-    return seen.value!
-  } finally {
-    if (last) attach(describeExec(last))
-  }
+  return pollAttaching(attach, awaited, async () => {
+    const r = await execIn(docker, container, command)
+    const good = ok(r)
+    const why = !good && finality ? await finality(r) : undefined
+    return { value: r, transcript: describeExec(r), ok: good, why, final: PERMANENT.test(r.stderr) || r.exitCode === 127 }
+  })
 }
 
 /** In `from`, `ping` reaches `toAddress`: replies come from that address. */
@@ -105,16 +123,10 @@ export async function answersInContainer(docker: Docker, attach: Attach, from: s
 
 /** From this host, a connection to address:port answers the request with `expected`. */
 export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string): Promise<void> {
-  let last = ''
-  try {
-    await eventually(`"${expected}" from ${address}:${port} (connecting from this host)`, async () => {
-      const r = await tcpExchange(address, port, requestBytes(request))
-      last = describeTcp(r)
-      return { ok: r.received.includes(expected), seen: last.replace(/\n/g, ' | ') }
-    })
-  } finally {
-    if (last) attach(last)
-  }
+  await pollAttaching(attach, `"${expected}" from ${address}:${port} (connecting from this host)`, async () => {
+    const r = await tcpExchange(address, port, requestBytes(request))
+    return { value: r, transcript: describeTcp(r), ok: r.received.includes(expected) }
+  })
 }
 
 /** Messages with which busybox's resolver says a name did not resolve. */
@@ -199,30 +211,20 @@ export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attac
 
 /** The outside client reaches address:port and gets `expected`. */
 export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<void> {
-  let last: OutsideResult | undefined
-  try {
-    await eventually(`"${expected}" from ${address}:${port} at the outside client`, async () => {
-      last = await outsideShell(net, telnetLike(address, port, 'GET /'))
-      const ok = last.stdout.includes(expected)
-      const why = !ok && /Connection refused/.test(`${last.stdout}\n${last.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined
-      return { ok, seen: [describeOutside(net, last), why].filter(Boolean).join('\n').replace(/\n/g, ' | '), final: why !== undefined }
-    })
-  } finally {
-    if (last) attach(describeOutside(net, last))
-  }
+  await pollAttaching(attach, `"${expected}" from ${address}:${port} at the outside client`, async () => {
+    const r = await outsideShell(net, telnetLike(address, port, 'GET /'))
+    const ok = r.stdout.includes(expected)
+    const why = !ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined
+    return { value: r, transcript: describeOutside(net, r), ok, why }
+  })
 }
 
 /** The outside client reaches the address at all (ping): the control before a port is found closed. */
 export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, address: string): Promise<void> {
-  let last: OutsideResult | undefined
-  try {
-    await eventually(`replies from ${address} at the outside client`, async () => {
-      last = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
-      return { ok: last.exitCode === 0, seen: describeOutside(net, last).replace(/\n/g, ' | ') }
-    })
-  } finally {
-    if (last) attach(describeOutside(net, last))
-  }
+  await pollAttaching(attach, `replies from ${address} at the outside client`, async () => {
+    const r = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
+    return { value: r, transcript: describeOutside(net, r), ok: r.exitCode === 0 }
+  })
 }
 
 /** The outside client gets no greeting from address:port. */
