@@ -14,13 +14,22 @@ Feature: Add Containers to a New Bridge Network
       615d565d498c        my-bridge-network   bridge
       """
 
-  @id:new-bridge.ping-by-name
-  Scenario: The server and client containers can ping each other by name
+  # One row per direction: a deviation in one direction leaves the other observed.
+  Scenario Outline: The server and client containers can ping each other by name: <from> pings <to>
     When I run `docker network create -d bridge my-bridge-network`
     And I run `docker run -d --net=my-bridge-network --name=server my_server_image server_app`
     And I run `docker run -it --name=client --net=my-bridge-network busybox`
-    Then in client, `ping -c 3 server` gets replies from server on my-bridge-network
-    And in server, `ping -c 3 client` gets replies from client on my-bridge-network
+    Then in <from>, `ping -c 3 <to>` gets replies from <to> on my-bridge-network
+
+    @id:new-bridge.ping-by-name.client-to-server
+    Examples:
+      | from   | to     |
+      | client | server |
+
+    @id:new-bridge.ping-by-name.server-to-client
+    Examples:
+      | from   | to     |
+      | server | client |
 
   # Note: Containers created on the default bridge network don't get name resolution by
   # default in the way described above. This is consistent with docker bridge network behavior.
@@ -28,6 +37,5 @@ Feature: Add Containers to a New Bridge Network
   Scenario: Containers created on the default bridge network don't get name resolution
     When I run `docker run -d --name=server my_server_image server_app`
     And I run `docker run -it --name=client busybox`
-    Then in client, server's address on bridge answers "Hello world!" on port 5000
-    But in client, `nslookup server` cannot resolve server
-    And in client, `ping -c 3 server` cannot resolve server
+    Then in client, `nslookup server` cannot resolve server, while server's address on bridge answers "Hello world!" on port 5000
+    And in client, `ping -c 3 server` cannot resolve server, while server's address on bridge answers "Hello world!" on port 5000

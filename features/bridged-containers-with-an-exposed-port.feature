@@ -19,15 +19,23 @@ Feature: Bridged Containers with an Exposed Port
       615d565d498c        my-bridge-network   bridge
       """
 
-  @id:exposed-port.ping-by-name
-  Scenario: The server and client containers can ping each other by name
-    Then in client, `ping -c 3 server` gets replies from server on my-bridge-network
-    And in server, `ping -c 3 client` gets replies from client on my-bridge-network
+  Scenario Outline: The server and client containers can ping each other by name: <from> pings <to>
+    Then in <from>, `ping -c 3 <to>` gets replies from <to> on my-bridge-network
+
+    @id:exposed-port.ping-by-name.client-to-server
+    Examples:
+      | from   | to     |
+      | client | server |
+
+    @id:exposed-port.ping-by-name.server-to-client
+    Examples:
+      | from   | to     |
+      | server | client |
 
   @id:exposed-port.client-to-server-5000
   Scenario: You can connect to server on port 5000 from the client container
-    Then in client, `telnet server 5000` and `GET /` answers "Hello world!"
+    Then in client, `telnet server 5000` and `GET /` answers "Hello world!" from server
 
   @id:exposed-port.public-5000
   Scenario: You can connect to port 5000 on the VCH public network
-    Then from the public network, `telnet vch_public_interface 5000` and `GET /` answers "Hello world!"
+    Then from the public network, `telnet vch_public_interface 5000` and `GET /` answers "Hello world!" from server

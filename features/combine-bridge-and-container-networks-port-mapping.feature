@@ -6,17 +6,23 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
   and a container network, the port mapping applies to the network that you use on the create
   command. It does not apply to networks that are connected after creation.
 
-  @exclusive:host-port-80 @shared:container-network-range
-  @id:combine.mapping-on-create-network-only
-  Scenario: The port mapping applies to the network used on the create command, not to networks connected after creation
+  Background:
     Given a container network public
     When I run `docker create -p 80:8080 --net=public tomcat:alpine`, which prints the id 50…
     And I run `docker network connect bridge 50`
     And I run `docker start 50`
+
+  @exclusive:host-port-80 @shared:container-network-range
+  @id:combine.mapping-on-create-network-only.applies-to-create-network
+  Scenario: The port mapping applies to the network that you use on the create command
     Then `docker ps` shows 50 with ports "<its address on public>:80->8080/tcp", where the document shows:
       """
       CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS                         NAMES
       50ca68165532        tomcat:alpine       "catalina.sh run"   7 minutes ago       Up 5 minutes        192.168.78.159:80->8080/tcp   priceless_tesla
       """
     And from the outside, 50's address on public answers "Hello world!" on port 80
-    But from the public network, `telnet vch_public_interface 80` gets no answer
+
+  @exclusive:host-port-80 @shared:container-network-range
+  @id:combine.mapping-on-create-network-only.not-to-connected-networks
+  Scenario: The port mapping does not apply to networks that are connected after creation
+    Then from the public network, `telnet vch_public_interface 80` gets no answer

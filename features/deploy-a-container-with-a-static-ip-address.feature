@@ -29,7 +29,7 @@ Feature: Deploy a Container with a Static IP Address
   @id:static-ip.outside-range-refused
   Scenario: An IP address outside the specified range is refused
     When I try `docker network connect --ip outside_address container-net container1`
-    Then it is refused
+    Then it is refused, naming the address or the range
 
   @id:static-ip.taken-address-refused
   Scenario: An IP address another container already has is refused
@@ -37,4 +37,4 @@ Feature: Deploy a Container with a Static IP Address
     And I run `docker start container1`
     And I run `docker create -it --name container2 busybox`
     When I try `docker network connect --ip ip_address container-net container2`
-    Then it is refused
+    Then it is refused, naming the address

@@ -8,4 +8,4 @@ Feature: Publish a Container Port
   @id:publish.port-8080-on-public-interface
   Scenario: You can access Port 80 on test1 from the public network interface on the VCH at port 8080
     When I run `docker run -p 8080:80 --name test1 my_container my_app`
-    Then from the public network, `telnet vch_public_interface 8080` and `GET /` answers "Hello world!"
+    Then from the public network, `telnet vch_public_interface 8080` and `GET /` answers "Hello world!" from test1

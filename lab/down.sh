@@ -24,6 +24,7 @@ stop udhcpd
 stop podman
 stop docker
 stop dnsmasq
+for prefix in $LAB_CONTAINER_POOLS; do ip route del unreachable "$prefix" metric 4242 2>/dev/null || true; done
 if ip netns list | grep -qw "$LAB_NETNS"; then ip netns del "$LAB_NETNS"; say "removed netns $LAB_NETNS"; fi
 if ip link show "$LAB_HOSTLEG" >/dev/null 2>&1; then ip link del "$LAB_HOSTLEG"; fi
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then ip link del "$LAB_BRIDGE"; say "removed bridge $LAB_BRIDGE"; fi

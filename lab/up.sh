@@ -205,6 +205,16 @@ lab_network podman netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-ra
   --gateway "$LAB_GATEWAY" -o parent="$LAB_BRIDGE"
 lab_network podman netconform-dhcp -d macvlan --ipam-driver dhcp -o parent="$LAB_BRIDGE"
 
+# --- container addresses never leave this machine ------------------------------------------
+# A probe to a container address the host has no route for (Podman's --internal networks have no
+# gateway on the host) would follow the default route off this machine. Low-priority unreachable
+# routes for the engines' pools and the suite's subnet keep such packets here: the prober gets
+# "no route", a recognised "no answer", and nothing beyond this machine ever answers for a container.
+for prefix in $LAB_CONTAINER_POOLS; do
+  ip route replace unreachable "$prefix" metric 4242
+done
+say "unreachable routes (metric 4242) for the container pools: $LAB_CONTAINER_POOLS"
+
 cat <<EOF
 netconform lab is up.
   Docker Engine: unix:///var/run/docker.sock     npx netconform run --target docker

@@ -20,26 +20,27 @@ Given('a listener outside the endpoint\'s networks', async function (this: Netco
   this.listeners.push(await startOutsideListener(this.containerNetwork!, 20_000 + Math.floor(Math.random() * 20_000)))
 })
 
-Then(/^from the outside, (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, expected: string, port: number) {
+Then(/^from the outside, (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, expected: string, port: string) {
   const address = await addressOn(this.docker, this.real(container), this.real(network))
-  await answersFromOutside(this.containerNetwork!, this.note, address, port, expected)
+  await answersFromOutside(this.containerNetwork!, this.note, address, Number(port), expected, this.real(container))
 })
 
 Then(/^from the outside, (\S+)'s address on (\S+) answers ping$/, async function (this: NetconformWorld, container: string, network: string) {
   await outsidePings(this.containerNetwork!, this.note, await addressOn(this.docker, this.real(container), this.real(network)))
 })
 
-Then(/^from the outside, (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, container: string, network: string, port: number) {
+Then(/^from the outside, (\S+)'s address on (\S+) does not answer on port (\d+), while it answers ping$/, async function (this: NetconformWorld, container: string, network: string, port: string) {
   const address = await addressOn(this.docker, this.real(container), this.real(network))
-  await noAnswerFromOutside(this.containerNetwork!, this.note, address, port)
+  await noAnswerFromOutside(this.containerNetwork!, this.note, address, Number(port))
 })
 
-Then(/^in (\S+), the outside listener answers "([^"]+)"$/, async function (this: NetconformWorld, container: string, expected: string) {
-  const { address, port } = this.listeners[0]
-  await answersInContainer(this.docker, this.note, this.real(container), address, port, 'GET /', expected)
+Then(/^in (\S+), the outside listener answers "([^"]+)" from the outside listener$/, async function (this: NetconformWorld, container: string, expected: string) {
+  const { address, port, identity } = this.listeners[0]
+  await answersInContainer(this.docker, this.note, this.real(container), address, port, 'GET /', expected, identity)
 })
 
-Then(/^in (\S+), the outside listener cannot be reached$/, async function (this: NetconformWorld, container: string) {
-  const { address, port } = this.listeners[0]
-  await noAnswerInContainer(this.docker, this.note, this.real(container), address, port)
+Then(/^in (\S+), the outside listener cannot be reached, while (\S+)'s address on (\S+) answers "[^"]+" on port (\d+)$/, async function (this: NetconformWorld, container: string, peer: string, network: string, port: string) {
+  const { address, port: listening } = this.listeners[0]
+  const control = { address: await addressOn(this.docker, this.real(peer), this.real(network)), port: Number(port), answerer: this.real(peer) }
+  await noAnswerInContainer(this.docker, this.note, this.real(container), address, listening, control)
 })

@@ -24,9 +24,14 @@ When(/^I try `(docker [^`]+)`$/, async function (this: NetconformWorld, command:
   if (!succeeded(this.tried)) this.unchecked = this.tried
 })
 
-Then(/^it is refused(?: with "([^"]+)")?$/, function (this: NetconformWorld, expected: string | undefined) {
+Then(/^it is refused with "([^"]+)"$/, function (this: NetconformWorld, text: string) {
   this.unchecked = undefined
-  expectRefused(this.tried!, expected)
+  expectRefused(this.tried!, { text })
+})
+
+Then(/^it is refused, naming (the running state|the address or the range|the address)$/, function (this: NetconformWorld, about: string) {
+  this.unchecked = undefined
+  expectRefused(this.tried!, { about })
 })
 
 Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?$/, async function (this: NetconformWorld, command: string, network: string, driver?: string) {

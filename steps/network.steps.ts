@@ -3,7 +3,7 @@ import { Then } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import {
   addressOn, answersFromHost, answersInContainer, doesNotResolve, execUntil, findAddress, interfaceAddresses, noAnswerFromHost,
-  interfacesOf, noAnswerInContainer, pingReplies,
+  interfacesOf, noAnswerInContainer, pingReplies, addressInCidr,
 } from '../support/checks'
 import { inRange } from '../support/ipv4'
 import type { NetconformWorld } from '../support/world'
@@ -13,26 +13,28 @@ Then(/^in (\S+), `(ping [^`]+)` gets replies from (\S+) on (\S+)$/, async functi
   await pingReplies(this.docker, this.note, this.real(from), this.names.substitute(command), address)
 })
 
-Then(/^in (\S+), `telnet (\S+) (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, from: string, to: string, port: number, request: string, expected: string) {
-  await answersInContainer(this.docker, this.note, this.real(from), this.real(to), port, request, expected)
+Then(/^in (\S+), `telnet (\S+) (\d+)` and `([^`]+)` answers "([^"]+)" from (\S+)$/, async function (this: NetconformWorld, from: string, to: string, port: string, request: string, expected: string, answerer: string) {
+  await answersInContainer(this.docker, this.note, this.real(from), this.real(to), Number(port), request, expected, this.real(answerer))
 })
 
-Then(/^in (\S+), (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, expected: string, port: number) {
+Then(/^in (\S+), (\S+)'s address on (\S+) answers "([^"]+)" on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, expected: string, port: string) {
   const address = await addressOn(this.docker, this.real(to), this.real(network))
-  await answersInContainer(this.docker, this.note, this.real(from), address, port, 'GET /', expected)
+  await answersInContainer(this.docker, this.note, this.real(from), address, Number(port), 'GET /', expected, this.real(to))
 })
 
-Then(/^from the public network, `telnet vch_public_interface (\d+)` and `([^`]+)` answers "([^"]+)"$/, async function (this: NetconformWorld, port: number, request: string, expected: string) {
-  await answersFromHost(this.note, this.target.publicAddress, port, request, expected)
+Then(/^from the public network, `telnet vch_public_interface (\d+)` and `([^`]+)` answers "([^"]+)" from (\S+)$/, async function (this: NetconformWorld, port: string, request: string, expected: string, answerer: string) {
+  await answersFromHost(this.note, this.target.publicAddress, Number(port), request, expected, this.real(answerer))
 })
 
-Then(/^in (\S+), `([^`]+)` cannot resolve (\S+)$/, async function (this: NetconformWorld, from: string, command: string, name: string) {
-  await doesNotResolve(this.docker, this.note, this.real(from), this.names.substitute(command), this.real(name))
+Then(/^in (\S+), `([^`]+)` cannot resolve (\S+), while (\S+)'s address on (\S+) answers "[^"]+" on port (\d+)$/, async function (this: NetconformWorld, from: string, command: string, name: string, peer: string, network: string, port: string) {
+  const control = { address: await addressOn(this.docker, this.real(peer), this.real(network)), port: Number(port), answerer: this.real(peer) }
+  await doesNotResolve(this.docker, this.note, this.real(from), this.names.substitute(command), this.real(name), control)
 })
 
-Then(/^in (\S+), (\S+)'s address on (\S+) does not answer on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, port: number) {
+Then(/^in (\S+), (\S+)'s address on (\S+) does not answer on port (\d+), while (\S+)'s address on (\S+) answers "[^"]+" on port (\d+)$/, async function (this: NetconformWorld, from: string, to: string, network: string, port: string, peer: string, peerNetwork: string, peerPort: string) {
   const address = await addressOn(this.docker, this.real(to), this.real(network))
-  await noAnswerInContainer(this.docker, this.note, this.real(from), address, port)
+  const control = { address: await addressOn(this.docker, this.real(peer), this.real(peerNetwork)), port: Number(peerPort), answerer: this.real(peer) }
+  await noAnswerInContainer(this.docker, this.note, this.real(from), address, Number(port), control)
 })
 
 Then(/^in (\S+), `ip addr` shows the address (\S+)$/, async function (this: NetconformWorld, container: string, address: string) {
@@ -46,9 +48,7 @@ Then(/^in (\S+), `ip addr` shows an address in the container network's range$/, 
 })
 
 Then(/^in (\S+), `ip addr` shows an address in (\d+\.\d+\.\d+\.\d+\/\d+)$/, async function (this: NetconformWorld, container: string, cidr: string) {
-  const shown = await interfaceAddresses(this.docker, this.note, this.real(container))
-  const hit = shown.find((a) => inRange(a.address, cidr))
-  expect(hit ? `${hit.address}/${hit.prefix}` : shown.map((a) => `${a.address}/${a.prefix}`).join(', '), `an address in ${cidr}`).to.match(new RegExp(`/${cidr.split('/')[1]}$`))
+  addressInCidr(await interfaceAddresses(this.docker, this.note, this.real(container)), cidr, container)
 })
 
 Then(/^in (\S+), `ip addr` shows its address on (\S+) with mask \/(\d+)$/, async function (this: NetconformWorld, container: string, network: string, bits: number) {

@@ -8,9 +8,9 @@ import { eventually } from './poll'
 import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
 import { describeCommand, failureOf, runDocumented, succeeded } from './docker-cli'
 import { describeOutside, outsideShell } from './outside'
-import { parseIpAddr, type InterfaceAddress } from './ipv4'
+import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from './tables'
-import { DOC_IMAGES } from './doc-commands'
+import { DOC_IMAGES, GREETING, answererOf } from './doc-commands'
 import type { Offers } from './types'
 import type { NetconformWorld } from './world'
 
@@ -86,10 +86,10 @@ export async function execUntil(
   })
 }
 
-/** In `from`, `ping` reaches `toAddress`: replies come from that address. */
+/** In `from`, `ping` reaches `toAddress`: replies come from exactly that address (`bytes from IP:`, so .2 is not .23). */
 export async function pingReplies(docker: Docker, attach: Attach, from: string, command: string, toAddress: string): Promise<void> {
   await execUntil(docker, attach, from, command, `replies from ${toAddress} to "${command}" in ${from}`,
-    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}`))
+    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`))
 }
 
 /** How busybox nc says a name did not resolve. */
@@ -112,31 +112,96 @@ export async function resolverUnreachable(docker: Docker, attach: Attach, contai
   return `${container} has no route to its nameservers (${servers.join(', ')}), so no name resolves there until a network is connected: waiting cannot change that`
 }
 
-/** In `from`, a connection to address:port answers the request with `expected`. */
-export async function answersInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string): Promise<void> {
-  // Asked once: the answer does not change while the scenario waits.
-  let resolver: Promise<string | undefined> | undefined
-  await execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${address}:${port} in ${from}`,
-    (r) => r.stdout.includes(expected),
-    async (r) => (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined))
+/**
+ * Whether an answer is the expected one from the expected service: the documented text, and
+ * the identity of the container (or listener) that should have answered. Says who answered
+ * instead when another did: that cannot change by waiting (a name resolved to the wrong peer,
+ * an address that belongs to another container).
+ */
+export function judgeAnswer(received: string, expected: string, answerer: string): { ok: boolean; why?: string } {
+  const by = answererOf(received)
+  if (received.includes(expected) && by === answerer) return { ok: true }
+  if (by !== undefined && by !== answerer) return { ok: false, why: `answered by ${by}, not by ${answerer}` }
+  return { ok: false }
 }
 
-/** From this host, a connection to address:port answers the request with `expected`. */
-export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string): Promise<void> {
-  await pollAttaching(attach, `"${expected}" from ${address}:${port} (connecting from this host)`, async () => {
+/** In `from`, a connection to address:port answers the request with `expected`, from `answerer`. */
+export async function answersInContainer(
+  docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string, answerer: string,
+): Promise<void> {
+  // Asked once: the answer does not change while the scenario waits.
+  let resolver: Promise<string | undefined> | undefined
+  await execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
+    (r) => judgeAnswer(r.stdout, expected, answerer).ok,
+    async (r) => judgeAnswer(r.stdout, expected, answerer).why
+      ?? (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined))
+}
+
+/** From this host, a connection to address:port answers the request with `expected`, from `answerer`. */
+export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string, answerer: string): Promise<void> {
+  await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} (connecting from this host)`, async () => {
     const r = await tcpExchange(address, port, requestBytes(request))
-    return { value: r, transcript: describeTcp(r), ok: r.received.includes(expected) }
+    const { ok, why } = judgeAnswer(r.received, expected, answerer)
+    return { value: r, transcript: describeTcp(r), ok, why }
   })
 }
 
-/** Messages with which busybox's resolver says a name did not resolve. */
-const NOT_RESOLVED = /can't find|can't resolve|bad address|NXDOMAIN|no servers could be reached|timed out/i
+/** Messages with which busybox's resolver says a name does not exist (a timeout is not one: it says nothing of the name). */
+const NOT_RESOLVED = /can't find|can't resolve|bad address|NXDOMAIN/i
+
+/** A peer that must answer from the same source: the control of a negative check. */
+export interface Control {
+  address: string
+  port: number
+  answerer: string
+}
+
+/** The ways a connection attempt ends that the suite recognises as "no answer". */
+const NO_ANSWER: readonly [RegExp, string][] = [
+  [/Connection refused|ECONNREFUSED/i, 'connection refused'],
+  [/timed out|ETIMEDOUT|no close within/i, 'timed out'],
+  [/Network is unreachable|ENETUNREACH/i, 'network unreachable'],
+  [/No route to host|EHOSTUNREACH/i, 'no route to host'],
+]
+
+/** How one connection attempt ended. */
+export type Outcome = { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
 
 /**
- * In `from`, the command fails because the name does not resolve. One observation is
- * enough: the steps before it show the container is up and the peer reachable by address.
+ * Classifies a connection attempt: what came back, what the tool said, and its exit code
+ * (busybox `timeout` ends a silent nc with 143). Anything else — a missing applet, a missing
+ * namespace, a connection accepted without a greeting — is `other`, never "no answer".
  */
-export async function doesNotResolve(docker: Docker, attach: Attach, from: string, command: string, name: string): Promise<void> {
+export function connectionOutcome(received: string, said: string, exitCode: number | null | undefined): Outcome {
+  if (received.trim() !== '') return { kind: 'answered', text: received.trim() }
+  const hit = NO_ANSWER.find(([pattern]) => pattern.test(said))
+  if (hit) return { kind: 'no answer', how: hit[1] }
+  if (exitCode === 143 && said.trim() === '') return { kind: 'no answer', how: 'timed out' }
+  return { kind: 'other', text: `exit ${exitCode ?? 'none'}${said.trim() ? `: ${said.trim().split('\n')[0]}` : ', nothing said'}` }
+}
+
+/** Throws unless the outcome is a recognised "no answer"; `allowed` narrows which ones count. Returns how it ended. */
+export function expectNoAnswer(outcome: Outcome, who: string, address: string, port: number, allowed?: readonly string[]): string {
+  if (outcome.kind === 'answered') throw new Error(`${who} reached ${address}:${port} and got "${oneLine(outcome.text)}"`)
+  if (outcome.kind === 'other' || (allowed && !allowed.includes(outcome.how))) {
+    const seen = outcome.kind === 'other' ? outcome.text : outcome.how
+    throw new Error(`${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`)
+  }
+  return outcome.how
+}
+
+/** Shell text for a negative probe: send a request line, wait a bounded time for an answer. */
+function negativeProbe(address: string, port: number): string {
+  return `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`
+}
+
+/**
+ * In `from`, the command fails because the name does not resolve. The control comes first,
+ * from the same source: `from` reaches its peer by address, so its network works and a failed
+ * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
+ */
+export async function doesNotResolve(docker: Docker, attach: Attach, from: string, command: string, name: string, control: Control): Promise<void> {
+  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
   const text = `${r.stdout}\n${r.stderr}`
@@ -146,12 +211,16 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
   }
 }
 
-/** From `from`, a connection to address:port gets no greeting: one observation, after the steps' positive controls. */
-export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number): Promise<void> {
-  const r = await execIn(docker, from, `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`)
+/**
+ * From `from`, address:port gives no answer. The control comes first, from the same source: a
+ * peer that must answer does, so "no answer" is about the target, not a dead source.
+ */
+export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, control: Control): Promise<void> {
+  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
+  const r = await execIn(docker, from, negativeProbe(address, port))
   attach(describeExec(r))
-  if (r.exitCode === 127) throw new Error(`the probe could not run in ${from}: ${r.stderr.trim()}`)
-  if (r.stdout.includes('Hello world!')) throw new Error(`${from} reached ${address}:${port} and got "${r.stdout.trim()}"`)
+  const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), from, address, port)
+  attach(`no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from})`)
 }
 
 /** `ip addr` inside a container, parsed; attaches what it showed. */
@@ -166,6 +235,16 @@ export async function interfaceAddresses(docker: Docker, attach: Attach, contain
 export function findAddress(shown: InterfaceAddress[], address: string, container: string): InterfaceAddress {
   const hit = shown.find((a) => a.address === address)
   if (!hit) throw new Error(`ip addr in ${container} shows no ${address}; it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`)
+  return hit
+}
+
+/** An address `ip addr` shows inside `cidr` with `cidr`'s own prefix: a hit must exist first, then its mask is checked. */
+export function addressInCidr(shown: InterfaceAddress[], cidr: string, container: string): InterfaceAddress {
+  const all = shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'
+  const hit = shown.find((a) => inRange(a.address, cidr))
+  if (!hit) throw new Error(`ip addr in ${container} shows no address in ${cidr}; it shows ${all}`)
+  const bits = Number(cidr.split('/')[1])
+  if (hit.prefix !== bits) throw new Error(`ip addr in ${container} shows ${hit.address}/${hit.prefix}, in ${cidr} but with mask /${hit.prefix}, not /${bits}`)
   return hit
 }
 
@@ -209,13 +288,13 @@ export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attac
   return `port ${port} refuses connections while the service at ${address} answers on port ${answering[0]}: the container's network was set up before its service started, and the service listens on that port only, so waiting cannot change the refusal`
 }
 
-/** The outside client reaches address:port and gets `expected`. */
-export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<void> {
-  await pollAttaching(attach, `"${expected}" from ${address}:${port} at the outside client`, async () => {
+/** The outside client reaches address:port and gets `expected` from `answerer`. */
+export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string, answerer: string): Promise<void> {
+  await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} at the outside client`, async () => {
     const r = await outsideShell(net, telnetLike(address, port, 'GET /'))
-    const ok = r.stdout.includes(expected)
-    const why = !ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined
-    return { value: r, transcript: describeOutside(net, r), ok, why }
+    const judged = judgeAnswer(r.stdout, expected, answerer)
+    const why = judged.why ?? (!judged.ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined)
+    return { value: r, transcript: describeOutside(net, r), ok: judged.ok, why }
   })
 }
 
@@ -223,15 +302,17 @@ export async function answersFromOutside(net: ContainerNetworkOffer, attach: Att
 export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, address: string): Promise<void> {
   await pollAttaching(attach, `replies from ${address} at the outside client`, async () => {
     const r = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
-    return { value: r, transcript: describeOutside(net, r), ok: r.exitCode === 0 }
+    return { value: r, transcript: describeOutside(net, r), ok: r.exitCode === 0 && r.stdout.includes(`bytes from ${address}:`) }
   })
 }
 
-/** The outside client gets no greeting from address:port. */
+/** The outside client gets no answer from address:port, while the same address answers its ping (the control, first). */
 export async function noAnswerFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number): Promise<void> {
-  const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`)
+  await outsidePings(net, attach, address)
+  const r = await outsideShell(net, negativeProbe(address, port))
   attach(describeOutside(net, r))
-  if (r.stdout.includes('Hello world!')) throw new Error(`the outside client reached ${address}:${port} and got "${r.stdout.trim()}"`)
+  const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), 'the outside client', address, port)
+  attach(`no answer, as documented: ${how} (control: ${address} answered the outside client's ping)`)
 }
 
 /** The interface that carries a container's address on each of the given networks. */
@@ -242,16 +323,25 @@ export async function interfacesOf(world: NetconformWorld, container: string, ne
   return out
 }
 
-/** From this host, address:port gives no greeting (one observation, after the scenario's positive controls). */
+/**
+ * From this host, address:port gives no answer. Only a refusal counts: the address itself
+ * answers (with a reset), which is the control; a silence could as well be an address this
+ * host cannot reach at all.
+ */
 export async function noAnswerFromHost(attach: Attach, address: string, port: number): Promise<void> {
   const r = await tcpExchange(address, port, requestBytes('GET /'))
   attach(describeTcp(r))
-  if (r.received.includes('Hello world!')) throw new Error(`${address}:${port} answered "${r.received.trim()}" from this host`)
+  const how = expectNoAnswer(connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0), 'this host', address, port, ['connection refused'])
+  attach(`no answer, as documented: ${how} (the refusal comes from ${address} itself, so the address is reachable and the port closed)`)
 }
 
 /** The document's output and the endpoint's, one above the other, for a reader to compare. */
 export function besideDocument(documented: string, observed: string): string {
   return ['as the document shows it:', indent(documented), '', 'as this endpoint shows it:', indent(observed.trimEnd() || '(nothing)')].join('\n')
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }
 
 function indent(text: string): string {

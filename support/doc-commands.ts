@@ -15,12 +15,35 @@ export const DOC_IMAGES: Record<string, { role: string; port?: number }> = {
   'myrepo/web-view': { role: 'the web front end, on port 80', port: 80 },
 }
 
-/** The command the probe image runs in place of a documented image. */
-export function standInCommand(docImage: string): string[] {
+/** What a documented image stands for; an image the document does not use is an error that names the known ones. */
+function docImageOf(docImage: string): { role: string; port?: number } {
   const image = DOC_IMAGES[docImage]
   if (!image) throw new Error(`the document's image "${docImage}" has no stand-in (known: ${Object.keys(DOC_IMAGES).join(', ')})`)
-  // A server answers each connection's first line with "Hello world!"; a shell just stays up.
-  return image.port ? ['nc', '-ll', '-p', String(image.port), '-e', '/bin/hello'] : ['sleep', '86400']
+  return image
+}
+
+/** What every stand-in service answers first, as the document's server_app does. */
+export const GREETING = 'Hello world!'
+
+/** The answer of the service that `identity` (a container's real name) runs: the greeting, then who it is. */
+export function greetingOf(identity: string): string {
+  return `${GREETING} from ${identity}`
+}
+
+/** Who answered, from an answer a stand-in service (or the suite's outside listener) gave; undefined when none said. */
+export function answererOf(text: string): string | undefined {
+  return /Hello world! from (\S+)/.exec(text)?.[1]
+}
+
+/**
+ * The command the probe image runs in place of a documented image. A server answers each
+ * connection's first line with the greeting and its own identity, so a probe knows WHO
+ * answered (a name that resolves to the wrong container is caught); a shell just stays up.
+ */
+export function standInCommand(docImage: string, identity: string): string[] {
+  const image = docImageOf(docImage)
+  if (!/^[A-Za-z0-9_.-]+$/.test(identity)) throw new Error(`a service identity must be a plain name, not "${identity}"`)
+  return image.port ? ['nc', '-ll', '-p', String(image.port), '-e', 'sh', '-c', `read -r request; printf '%s' '${greetingOf(identity)}'`] : ['sleep', '86400']
 }
 
 /** Names that belong to the endpoint, never to a scenario. */
@@ -181,13 +204,14 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
     if (sub === 'run' && !kept.some(([o]) => o === '-d' || o === '--detach')) kept.unshift(['-d', undefined])
     const [image, ...appArgs] = operands
     if (!image) throw new Error(`no image in: ${documented}`)
-    const command = standInCommand(image)
+    const { role } = docImageOf(image)
     if (!container) {
       container = image.replace(/:.*$/, '').replace(/^.*\//, '')
       kept.push(['--name', names.define(container)])
       notes.push(`--name added: the document leaves the container unnamed; the suite names all it makes (here "${container}")`)
     }
-    notes.push(`${[image, ...appArgs].join(' ')} → ${ctx.probeImage} ${command.join(' ')} (stands for ${DOC_IMAGES[image].role})`)
+    const command = standInCommand(image, names.resolve(container))
+    notes.push(`${[image, ...appArgs].join(' ')} → ${ctx.probeImage} ${command.join(' ')} (stands for ${role})`)
     return { argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command], notes, container }
   }
   if (sub === 'network' && rest[0] === 'create') {

@@ -5,6 +5,7 @@
 import { execa } from 'execa'
 import { cliEnvironment, type EndpointRef } from './endpoint'
 import { rewrite, type RewriteContext } from './doc-commands'
+import { unresolvedPlaceholder } from './placeholders'
 
 export interface CommandResult {
   documented: string
@@ -23,6 +24,8 @@ export const CLI_DEADLINE_MS = 60_000
 
 export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: EndpointRef }): Promise<CommandResult> {
   const { argv, notes, container } = rewrite(documented, ctx)
+  const placeholder = unresolvedPlaceholder(argv)
+  if (placeholder) throw new Error(`\`${documented}\` still holds the placeholder ${placeholder}: the target profile gives it no value, so it was not run`)
   const started = Date.now()
   const r = await execa('docker', argv, { env: cliEnvironment(ctx.endpoint), reject: false, timeout: CLI_DEADLINE_MS, stdin: 'ignore' })
   return {
@@ -62,9 +65,44 @@ export function failureOf(r: CommandResult): string {
   return `\`${r.documented}\` failed (${why})`
 }
 
-/** Throws, with what happened instead, unless the command failed (and its error says `expected`). */
-export function expectRefused(r: CommandResult, expected?: string): void {
+/**
+ * What a refusal must be about, by the words a step uses: the endpoint's error must name it.
+ * `address` is the address the command asked for (its --ip), when it has one.
+ */
+export function refusalAbout(about: string, address: string | undefined): { describe: string; matches(said: string): boolean } {
+  const names = (said: string) => address !== undefined && said.includes(address)
+  switch (about) {
+    case 'the running state':
+      return { describe: 'the container\'s running state', matches: (said) => /\brunning\b|\bstate\b/i.test(said) }
+    case 'the address':
+      return { describe: `the address ${address ?? '(none given)'} or that it is taken`, matches: (said) => names(said) || /\b(in use|already|allocated|taken|conflict)/i.test(said) }
+    case 'the address or the range':
+      return { describe: `the address ${address ?? '(none given)'} or the range`, matches: (said) => names(said) || /\b(range|pool|subnet)\b/i.test(said) }
+    default:
+      throw new Error(`unknown refusal "${about}" (known: the running state, the address, the address or the range)`)
+  }
+}
+
+/** The value of a command's --ip, as run. */
+export function requestedAddress(r: CommandResult): string | undefined {
+  const i = r.argv.findIndex((w) => w === '--ip' || w.startsWith('--ip='))
+  if (i < 0) return undefined
+  return r.argv[i].startsWith('--ip=') ? r.argv[i].slice('--ip='.length) : r.argv[i + 1]
+}
+
+/**
+ * Throws, with what happened instead, unless the endpoint refused the command: it answered
+ * with an error (a CLI timeout is no refusal), and that error says `expected` (quoted text) or
+ * names what the refusal must be about.
+ */
+export function expectRefused(r: CommandResult, expected?: { text?: string; about?: string }): void {
   if (succeeded(r)) throw new Error(`\`${r.documented}\` was accepted (exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); the document says it is refused`)
+  if (r.timedOut) throw new Error(`\`${r.documented}\` got no answer within ${CLI_DEADLINE_MS / 1000} s: a timeout is not a refusal`)
   const said = `${r.stderr}${r.stdout}`.trim()
-  if (expected && !said.includes(expected)) throw new Error(`\`${r.documented}\` failed, but not with "${expected}": ${said.split('\n')[0]}`)
+  if (said === '') throw new Error(`\`${r.documented}\` failed (exit ${r.exitCode}) without saying why: a refusal names what it refuses`)
+  if (expected?.text && !said.includes(expected.text)) throw new Error(`\`${r.documented}\` failed, but not with "${expected.text}": ${said.split('\n')[0]}`)
+  if (expected?.about) {
+    const about = refusalAbout(expected.about, requestedAddress(r))
+    if (!about.matches(said)) throw new Error(`\`${r.documented}\` failed, but its error does not name ${about.describe}: ${said.split('\n')[0]}`)
+  }
 }

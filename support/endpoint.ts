@@ -304,3 +304,15 @@ export async function endpointAnswers(ref: EndpointRef, timeoutMs = 10_000): Pro
     return false
   }
 }
+
+/**
+ * How the docker CLI and dockerode say the endpoint itself is not there: only messages that
+ * name the endpoint's own socket or address (a refused connection to a published port is
+ * evidence about that port, never the endpoint's loss), or an HTTP exchange with it cut short.
+ */
+export function endpointRefusal(endpoint: string): RegExp {
+  const url = new URL(endpoint)
+  const where = url.protocol === 'unix:' ? decodeURIComponent(url.pathname) : `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 2375}`
+  const escaped = where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`Cannot connect to the Docker daemon|connect (ECONNREFUSED|ENOENT) ${escaped}|socket hang up`)
+}

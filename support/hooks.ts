@@ -7,7 +7,7 @@
 import { Before, After, Status } from '@cucumber/cucumber'
 import { removeLabelled } from './resources'
 import { failureOf } from './docker-cli'
-import { endpointAnswers } from './endpoint'
+import { endpointAnswers, endpointRefusal } from './endpoint'
 import { interruption, watchSignals } from './interrupt'
 import { ENDPOINT_LOST_PREFIX, NOT_RUN_PREFIX } from './reports'
 import type { NetconformWorld } from './world'
@@ -15,8 +15,6 @@ import type { NetconformWorld } from './world'
 watchSignals()
 const started = Date.now()
 
-/** How the docker CLI and dockerode say the endpoint is not there. */
-const UNREACHABLE = /Cannot connect to the Docker daemon|connect ECONNREFUSED|connect ENOENT|socket hang up/
 
 Before(function (this: NetconformWorld, { pickle }) {
   if (interruption.reason) {
@@ -46,7 +44,7 @@ After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId || result?.status !== Status.FAILED || interruption.reason) return
   // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room;
   // and an engine shutting down may still answer a ping while refusing the docker CLI.
-  const refused = UNREACHABLE.test(result.message ?? '')
+  const refused = endpointRefusal(this.target.endpoint).test(result.message ?? '')
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
   interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
   this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')

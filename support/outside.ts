@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import type { Offers } from './types'
 import { eventually } from './poll'
+import { greetingOf } from './doc-commands'
 
 type ContainerNetwork = NonNullable<Offers['containerNetwork']>
 
@@ -41,26 +42,28 @@ export function describeOutside(net: ContainerNetwork, r: OutsideResult): string
 export interface Listener {
   address: string
   port: number
+  /** Who the listener says it is in its answer: a probe that reaches it knows it reached the suite's own. */
+  identity: string
   stop(): Promise<void>
 }
 
-const HELLO = '#!/bin/sh\nread -r request\nprintf "Hello world!"\n'
-
-/** Starts a "Hello world!" listener on the outside client, at the network's outside address. */
+/** Starts a "Hello world!" listener on the outside client, at the network's outside address; it answers with its identity. */
 export async function startOutsideListener(net: ContainerNetwork, port: number): Promise<Listener> {
   if (!net.outsideAddress) throw new Error('the container network has no outsideAddress in the target profile')
+  const identity = `netconform-outside-listener-${port}`
   const dir = mkdtempSync(join(tmpdir(), 'netconform-listener-'))
   const script = join(dir, 'hello')
-  writeFileSync(script, HELLO, { mode: 0o755 })
+  writeFileSync(script, `#!/bin/sh\nread -r request\nprintf '%s' '${greetingOf(identity)}'\n`, { mode: 0o755 })
   const [file, ...args] = fromOutside(net, ['nc', '-ll', '-p', String(port), '-e', script])
   const child: ResultPromise = execa(file, args, { reject: false, stdin: 'ignore' })
   await eventually(`the outside listener on port ${port} to accept`, async () => {
     const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
-    return { ok: r.stdout.includes('Hello world!'), seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}` }
+    return { ok: r.stdout.includes(greetingOf(identity)), seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}` }
   }, { timeoutMs: 10_000 })
   return {
     address: net.outsideAddress,
     port,
+    identity,
     async stop() {
       child.kill('SIGTERM')
       await child

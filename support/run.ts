@@ -3,7 +3,7 @@
  * features with cucumber, sweep what the run labelled, and write the report set.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from './errors'
@@ -12,6 +12,7 @@ import { ensureProbeImage } from './image'
 import { LABEL_RUN, newRunId, removeLabelled } from './resources'
 import { buildSummary, writeReportSet } from './reports'
 import { PROJECT } from './targets'
+import { profileGap } from './placeholders'
 import type { EngineInfo, Summary, Target, WorldParameters } from './types'
 import { holdRunLock, sweepAbandoned } from './sweep'
 import { interruption, signalExitCode } from './interrupt'
@@ -40,24 +41,30 @@ const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks
 
 let supportLibrary: IRunResult['support'] | undefined
 
-/** Rejects a tag expression that does not parse or that selects no scenario. */
-async function checkTags(tags: string | undefined): Promise<void> {
-  if (!tags) return
-  try {
-    parseTagExpression(tags)
-  } catch (e) {
-    throw new UsageError(`invalid tag expression "${tags}": ${firstLine(e)}`)
+/**
+ * Rejects, before anything runs, a tag expression that does not parse or selects no scenario,
+ * and a profile that lacks a field a selected feature's placeholders need.
+ */
+async function checkPlan(target: Target, tags: string | undefined): Promise<void> {
+  if (tags) {
+    try {
+      parseTagExpression(tags)
+    } catch (e) {
+      throw new UsageError(`invalid tag expression "${tags}": ${firstLine(e)}`)
+    }
   }
-  const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: FEATURES, tags } })
+  const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: FEATURES, tags: tags ?? '' } })
   const { plan, errors } = await loadSources(runConfiguration.sources)
   if (errors.length > 0) throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
   if (plan.length === 0) throw new UsageError(`no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name; see features/)`)
+  const gap = profileGap(target, [...new Set(plan.map((p) => resolve(p.uri)))])
+  if (gap) throw new UsageError(gap)
 }
 
 export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
   const log = opts.log ?? (() => {})
   const { target } = opts
-  await checkTags(opts.tags)
+  await checkPlan(target, opts.tags)
   const engine = await probeEndpoint(target)
   log(`netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`)
   log(`netconform: ${await ensureProbeImage(dockerFor(target, 120_000), target.probeImage, target.endpoint)}`)

@@ -1,12 +1,12 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { DOC_IMAGES, NameBook, rewrite, splitWords, standInCommand, type RewriteContext } from '../../support/doc-commands'
+import { DOC_IMAGES, NameBook, answererOf, greetingOf, rewrite, splitWords, standInCommand, type RewriteContext } from '../../support/doc-commands'
 
 const PREFIX = 'nc-a1b2c3-beef'
 const PROBE = 'netconform-probe:1'
 const LABELS = { 'io.netconform.run': '20250102T030405Z-a1b2c3', 'io.netconform.scenario': 'publish.port-80' }
 const LABEL_ARGS = ['--label', 'io.netconform.run=20250102T030405Z-a1b2c3', '--label', 'io.netconform.scenario=publish.port-80']
-const SERVER_80 = ['nc', '-ll', '-p', '80', '-e', '/bin/hello']
+const serves = (port: number, identity: string) => ['nc', '-ll', '-p', String(port), '-e', 'sh', '-c', `read -r request; printf '%s' 'Hello world! from ${identity}'`]
 
 function context(names = new NameBook(PREFIX)): RewriteContext {
   return { names, labels: LABELS, probeImage: PROBE }
@@ -144,12 +144,19 @@ test('NameBook.substitute leaves builtin networks alone', () => {
 
 // ---------------------------------------------------------------- stand-ins
 
-test('standInCommand: servers listen on their documented port, shells sleep', () => {
-  expect(standInCommand('my_container')).to.deep.equal(SERVER_80)
-  expect(standInCommand('my_server_image')).to.deep.equal(['nc', '-ll', '-p', '5000', '-e', '/bin/hello'])
-  expect(standInCommand('tomcat:alpine')).to.deep.equal(['nc', '-ll', '-p', '8080', '-e', '/bin/hello'])
-  expect(standInCommand('busybox')).to.deep.equal(['sleep', '86400'])
-  for (const image of Object.keys(DOC_IMAGES)) expect(standInCommand(image), image).to.be.an('array').that.is.not.empty
+test('standInCommand: servers listen on their documented port and answer with their identity, shells sleep', () => {
+  expect(standInCommand('my_container', 'nc-1-a-web')).to.deep.equal(serves(80, 'nc-1-a-web'))
+  expect(standInCommand('my_server_image', 'nc-1-a-server')).to.deep.equal(serves(5000, 'nc-1-a-server'))
+  expect(standInCommand('tomcat:alpine', 'x')).to.deep.equal(serves(8080, 'x'))
+  expect(standInCommand('busybox', 'x')).to.deep.equal(['sleep', '86400'])
+  for (const image of Object.keys(DOC_IMAGES)) expect(standInCommand(image, 'x'), image).to.be.an('array').that.is.not.empty
+  expect(() => standInCommand('my_container', "it's")).to.throw(/plain name/)
+})
+
+test('answererOf reads who answered; greetingOf is what a service answers', () => {
+  expect(answererOf(greetingOf('nc-1-a-db'))).to.equal('nc-1-a-db')
+  expect(answererOf('Hello world!')).to.equal(undefined)
+  expect(answererOf('HTTP/1.1 400 Bad Request')).to.equal(undefined)
 })
 
 // ---------------------------------------------------------------- rewrite: docker run / create
@@ -157,10 +164,10 @@ test('standInCommand: servers listen on their documented port, shells sleep', ()
 test('rewrite: docker run -p 8080:80 --name test1 my_container my_app', () => {
   const ctx = context()
   const { argv, notes } = rewrite('docker run -p 8080:80 --name test1 my_container my_app', ctx)
-  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-p', '8080:80', `--name=${PREFIX}-test1`, PROBE, ...SERVER_80])
+  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-p', '8080:80', `--name=${PREFIX}-test1`, PROBE, ...serves(80, `${PREFIX}-test1`)])
   expect(ctx.names.resolve('test1')).to.equal(`${PREFIX}-test1`)
   expect(notes).to.have.length(1)
-  expect(notes[0]).to.equal(`my_container my_app → ${PROBE} nc -ll -p 80 -e /bin/hello (stands for ${DOC_IMAGES.my_container.role})`)
+  expect(notes[0]).to.equal(`my_container my_app → ${PROBE} ${serves(80, `${PREFIX}-test1`).join(' ')} (stands for ${DOC_IMAGES.my_container.role})`)
 })
 
 test('rewrite: docker run puts the labels right after the subcommand', () => {
@@ -218,12 +225,7 @@ test('rewrite: docker run -d as documented keeps a single -d', () => {
     `--net=${PREFIX}-my-bridge-network`,
     `--name=${PREFIX}-server`,
     PROBE,
-    'nc',
-    '-ll',
-    '-p',
-    '5000',
-    '-e',
-    '/bin/hello',
+    ...serves(5000, `${PREFIX}-server`),
   ])
   expect(argv.filter((w) => w === '-d')).to.have.length(1)
 })
@@ -238,15 +240,15 @@ test('rewrite: docker create -d --name model --net bridge-db myrepo/web-model', 
   const ctx = context()
   rewrite('docker network create --internal bridge-db', ctx)
   const { argv, notes } = rewrite('docker create -d --name model --net bridge-db myrepo/web-model', ctx)
-  expect(argv).to.deep.equal(['create', ...LABEL_ARGS, `--name=${PREFIX}-model`, `--net=${PREFIX}-bridge-db`, PROBE, ...SERVER_80])
+  expect(argv).to.deep.equal(['create', ...LABEL_ARGS, `--name=${PREFIX}-model`, `--net=${PREFIX}-bridge-db`, PROBE, ...serves(80, `${PREFIX}-model`)])
   expect(argv).to.not.include('-d')
   expect(notes[0]).to.equal('-d dropped: docker create has no -d (the document writes it)')
-  expect(notes[1]).to.equal(`myrepo/web-model → ${PROBE} nc -ll -p 80 -e /bin/hello (stands for ${DOC_IMAGES['myrepo/web-model'].role})`)
+  expect(notes[1]).to.equal(`myrepo/web-model → ${PROBE} ${serves(80, `${PREFIX}-model`).join(' ')} (stands for ${DOC_IMAGES['myrepo/web-model'].role})`)
 })
 
 test('rewrite: docker create without -d gets no -d', () => {
   const { argv, notes } = rewrite('docker create --name view myrepo/web-view', context())
-  expect(argv).to.deep.equal(['create', ...LABEL_ARGS, `--name=${PREFIX}-view`, PROBE, ...SERVER_80])
+  expect(argv).to.deep.equal(['create', ...LABEL_ARGS, `--name=${PREFIX}-view`, PROBE, ...serves(80, `${PREFIX}-view`)])
   expect(notes).to.have.length(1)
 })
 

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import { expect } from 'chai'
 import { UsageError } from '../../support/errors'
-import { DEFAULT_ENDPOINT, cliEnvironment, dockerOptions, endpointFromEnvironment, probeEndpoint } from '../../support/endpoint'
+import { DEFAULT_ENDPOINT, cliEnvironment, dockerOptions, endpointFromEnvironment, endpointRefusal, probeEndpoint } from '../../support/endpoint'
 import { rejectionOf, thrownBy } from './errors-of'
 import { listenOnLoopback } from './loopback'
 
@@ -214,3 +214,13 @@ test(
     }
   },
 )
+
+test('endpointRefusal: the endpoint\'s own socket or address, never a refused published port', () => {
+  const unix = endpointRefusal('unix:///var/run/docker.sock')
+  expect(unix.test('connect ENOENT /var/run/docker.sock')).to.equal(true)
+  expect(unix.test('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?')).to.equal(true)
+  expect(unix.test('from the public network: awaited "Hello world!"; last seen: error: connect ECONNREFUSED 198.51.100.1:8080')).to.equal(false)
+  const tcp = endpointRefusal('tcp://127.0.0.1:2376')
+  expect(tcp.test('connect ECONNREFUSED 127.0.0.1:2376')).to.equal(true)
+  expect(tcp.test('connect ECONNREFUSED 127.0.0.1:8080')).to.equal(false)
+})
