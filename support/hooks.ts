@@ -9,7 +9,7 @@ import { removeLabelled } from './resources'
 import { failureOf } from './docker-cli'
 import { endpointAnswers } from './endpoint'
 import { interruption, watchSignals } from './interrupt'
-import { ENDPOINT_LOST_PREFIX, NOT_RUN_PREFIX } from './reports'
+import { attachRecord } from './attachments'
 import type { NetconformWorld } from './world'
 
 watchSignals()
@@ -20,7 +20,7 @@ const UNREACHABLE = /Cannot connect to the Docker daemon|connect ECONNREFUSED|co
 
 Before(function (this: NetconformWorld, { pickle }) {
   if (interruption.reason) {
-    this.attach(`${NOT_RUN_PREFIX}${interruption.reason}`, 'text/plain')
+    attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
     return 'skipped'
   }
   const id = pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
@@ -49,7 +49,7 @@ After(async function (this: NetconformWorld, { result }) {
   const refused = UNREACHABLE.test(result.message ?? '')
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
   interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
-  this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')
+  attachRecord(this.attach, { kind: 'endpoint-lost', reason: interruption.reason })
 })
 
 After(async function (this: NetconformWorld) {
