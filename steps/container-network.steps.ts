@@ -9,11 +9,11 @@ import { notApplicable, offerContainerNetwork, offerDhcpNetwork } from '../suppo
 import type { NetconformWorld } from '../support/world'
 
 Given(/^a container network (\S+)(?: with an address range)?$/, function (this: NetconformWorld, docName: string) {
-  if (!offerContainerNetwork(this, docName)) return notApplicable(this, `target ${this.target.name} offers no container network (offers.containerNetwork in ${this.target.source})`)
+  if (!offerContainerNetwork(this, docName)) return notApplicable(this, `target ${this.target.name} offers no container network (offers.containerNetwork in ${this.target.source})`, 'offers.containerNetwork')
 })
 
 Given(/^a DHCP container network (\S+), whose DNS server the document calls (\S+)$/, function (this: NetconformWorld, docName: string, dns: string) {
-  if (!offerDhcpNetwork(this, docName, dns)) return notApplicable(this, `target ${this.target.name} offers no DHCP network (offers.dhcpNetwork in ${this.target.source})`)
+  if (!offerDhcpNetwork(this, docName, dns)) return notApplicable(this, `target ${this.target.name} offers no DHCP network (offers.dhcpNetwork in ${this.target.source})`, 'offers.dhcpNetwork')
 })
 
 Given('a listener outside the endpoint\'s networks', async function (this: NetconformWorld) {

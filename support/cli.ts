@@ -7,6 +7,7 @@ import { relative } from 'node:path'
 import { UsageError, firstLine } from './errors'
 import { defaultTarget, knownTargets, loadTarget } from './targets'
 import type { Summary, Target } from './types'
+import { notApplicableCauses } from './reports'
 import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from './lab'
 import { compareCommand } from './compare'
@@ -53,7 +54,8 @@ function printVerdicts(summary: Summary, dir: string): void {
   if (stale.length > 0) out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
   if (summary.interrupted) out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
   const t = summary.totals
-  out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable`)
+  const causes = notApplicableCauses(summary.scenarios)
+  out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`)
   out(`netconform: reports in ${relative(process.cwd(), dir) || dir}`)
 }
 

@@ -30,6 +30,12 @@ export interface Comparison {
   next: RunInfo
   /** conforms → fails|deviates, and a new undeclared failure: not-applicable|deviates → fails. */
   regressions: Change[]
+  /**
+   * The regressions to `fails` whose declared deviation no longer matches the failure (e.g.
+   * deviates → fails: the scenario now fails at another step, or with another message). Also
+   * in `regressions`; listed apart under their own label.
+   */
+  deviationMismatches: Change[]
   /** fails|deviates → conforms. */
   fixes: Change[]
   /** Any other change of verdict, e.g. conforms → not-applicable, fails → deviates. */
@@ -133,6 +139,7 @@ export function compareSummaries(base: Summary, next: Summary): Comparison {
     base: runInfoOf(base),
     next: runInfoOf(next),
     regressions: [],
+    deviationMismatches: [],
     fixes: [],
     otherChanges: [],
     reasonChanges: [],
@@ -153,8 +160,10 @@ function runInfoOf(summary: Summary): RunInfo {
 
 function classify(comparison: Comparison, before: ScenarioResult, after: ScenarioResult): void {
   const change = changeOf(before, after)
-  if (isRegression(before.verdict, after.verdict)) comparison.regressions.push(change)
-  else if (isFix(before.verdict, after.verdict)) comparison.fixes.push(change)
+  if (isRegression(before.verdict, after.verdict)) {
+    comparison.regressions.push(change)
+    if (after.verdict === 'fails' && after.deviation?.mismatch) comparison.deviationMismatches.push(change)
+  } else if (isFix(before.verdict, after.verdict)) comparison.fixes.push(change)
   else if (before.verdict !== after.verdict) comparison.otherChanges.push(change)
   else if (normalizeReason(before.reason) !== normalizeReason(after.reason)) comparison.reasonChanges.push(change)
   else comparison.unchanged += 1
@@ -188,7 +197,8 @@ export function isFix(from: Verdict, to: Verdict): boolean {
 export function renderComparison(c: Comparison): string {
   return [
     `compare: ${runLabel(c.base)} → ${runLabel(c.next)}`,
-    ...section('Regressions', c.regressions.map(changeLines)),
+    ...section('Regressions', c.regressions.filter((r) => !c.deviationMismatches.includes(r)).map(changeLines)),
+    ...section(DEVIATION_MISMATCHES, c.deviationMismatches.map(changeLines)),
     ...section('Fixes', c.fixes.map(changeLines)),
     ...section('Other verdict changes', c.otherChanges.map(changeLines)),
     ...section('Changed reasons', c.reasonChanges.map(changeLines)),
@@ -198,6 +208,8 @@ export function renderComparison(c: Comparison): string {
     countsLine(c),
   ].join('\n')
 }
+
+export const DEVIATION_MISMATCHES = 'Regressions: the declared deviation no longer matches the failure'
 
 function runLabel(run: RunInfo): string {
   return `${run.target} ${run.engineVersion} (run ${run.runId})`
@@ -225,7 +237,7 @@ function scenarioLines(scenario: ScenarioResult): string[] {
 
 function countsLine(c: Comparison): string {
   return [
-    `${c.regressions.length} regressions`,
+    `${c.regressions.length} regressions${c.deviationMismatches.length > 0 ? ` (${c.deviationMismatches.length} declared deviations no longer matching)` : ''}`,
     `${c.fixes.length} fixes`,
     `${c.otherChanges.length} other verdict changes`,
     `${c.added.length} new`,

@@ -9,7 +9,7 @@ import { removeLabelled } from './resources'
 import { failureOf } from './docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint'
 import { interruption, watchSignals } from './interrupt'
-import { ENDPOINT_LOST_PREFIX, NOT_RUN_PREFIX } from './reports'
+import { attachRecord } from './attachments'
 import type { NetconformWorld } from './world'
 
 watchSignals()
@@ -18,7 +18,7 @@ const started = Date.now()
 
 Before(function (this: NetconformWorld, { pickle }) {
   if (interruption.reason) {
-    this.attach(`${NOT_RUN_PREFIX}${interruption.reason}`, 'text/plain')
+    attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
     return 'skipped'
   }
   const id = pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
@@ -47,7 +47,7 @@ After(async function (this: NetconformWorld, { result }) {
   const refused = endpointRefusal(this.target.endpoint).test(result.message ?? '')
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
   interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
-  this.attach(`${ENDPOINT_LOST_PREFIX}${interruption.reason}`, 'text/plain')
+  attachRecord(this.attach, { kind: 'endpoint-lost', reason: interruption.reason })
 })
 
 After(async function (this: NetconformWorld) {

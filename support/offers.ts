@@ -3,12 +3,17 @@
  * container-net, DhcpNetwork…) stands for the network the profile names; where the target
  * offers none, the scenario is not applicable, with the reason in its transcript.
  */
+import { attachRecord } from './attachments'
 import { outsideRange, pickInRange } from './ipv4'
 import type { NetconformWorld } from './world'
 
-/** Marks the scenario not applicable: the reason goes to the transcript, the step is skipped. */
-export function notApplicable(world: NetconformWorld, reason: string): 'skipped' {
-  world.note(`not-applicable: ${reason}`)
+/**
+ * Marks the scenario not applicable: a not-applicable record with the reason and the profile
+ * field whose absence caused it (e.g. 'offers.dhcpNetwork') goes to the transcript, and the
+ * step is skipped. A skip without such a record fails.
+ */
+export function notApplicable(world: NetconformWorld, reason: string, field: string): 'skipped' {
+  attachRecord(world.attach, { kind: 'not-applicable', reason, field })
   return 'skipped'
 }
 

@@ -12,8 +12,9 @@ import {
   TestStepResultStatus,
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
+import { findRecord } from './attachments'
 import { docOrder } from './doc'
-import { type Deviation, type EngineInfo, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+import { type Deviation, type EngineInfo, type Failure, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
 import { classify } from './verdicts'
 
 export interface SummaryMeta {
@@ -27,17 +28,17 @@ export interface SummaryMeta {
   interrupted?: string
 }
 
-const NOT_APPLICABLE_PREFIX = 'not-applicable: '
-/** Scenarios the run did not get to (interrupted, endpoint gone): listed apart, with no verdict. */
-export const NOT_RUN_PREFIX = 'not-run: '
-/** A failure that the endpoint's disappearance explains. */
-export const ENDPOINT_LOST_PREFIX = 'endpoint-lost: '
+/** The reason of a scenario skipped without a not-applicable record: it fails. */
+export const UNEXPLAINED_SKIP = 'skipped without a stated reason'
 const SLOW_MS = 15_000
 
 // ---------------------------------------------------------------------------------------------
 // Summary from messages
 
-/** The verdict for a test case, from the most severe status among its steps. */
+/**
+ * The verdict a test case's most severe step status stands for. A skip is not-applicable only
+ * with a not-applicable record saying why (see scenarioOf); without one, it fails.
+ */
 export function verdictOf(status: TestStepResultStatus): Verdict {
   switch (status) {
     case TestStepResultStatus.PASSED:
@@ -55,8 +56,10 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
     .map((testCaseStarted) => ({
       ...scenarioOf(query, testCaseStarted),
-      notRun: noteOf(query, testCaseStarted, NOT_RUN_PREFIX),
-      endpointLost: noteOf(query, testCaseStarted, ENDPOINT_LOST_PREFIX) !== undefined,
+      // Scenarios the run did not get to (interrupted, endpoint gone): listed apart, with no verdict.
+      notRun: findRecord(query, testCaseStarted, 'not-run')?.reason,
+      // A failure that the endpoint's disappearance explains.
+      endpointLost: findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined,
     }))
     .sort(byDocument)
   const scenarios = all
@@ -92,21 +95,35 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
   const pickle = query.findPickleBy(testCaseStarted)
   if (!pickle) throw new Error(`messages: no pickle for test case ${testCaseStarted.testCaseId}`)
   const line = query.findLocationOf(pickle)?.line ?? 0
-  const finished = query.findTestCaseFinishedBy(testCaseStarted) !== undefined
-  const status = finished
-    ? (query.findMostSevereTestStepResultBy(testCaseStarted)?.status ?? TestStepResultStatus.UNKNOWN)
-    : TestStepResultStatus.UNKNOWN
-  const verdict = verdictOf(status)
   return {
     id: idOf(pickle.tags, pickle.uri, line),
     doc: query.findLineageBy(pickle)?.feature?.name ?? '',
     feature: pickle.uri,
     name: pickle.name,
-    verdict,
-    reason: finished ? reasonOf(query, testCaseStarted, verdict, status) : 'did not finish',
+    ...outcomeOf(query, testCaseStarted),
     durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
     line,
   }
+}
+
+type Outcome = Pick<ScenarioResult, 'verdict' | 'reason' | 'failure' | 'notApplicableField'>
+
+/** The verdict, its reason, and where it failed or which profile field made it not applicable. */
+function outcomeOf(query: Query, testCaseStarted: TestCaseStarted): Outcome {
+  if (query.findTestCaseFinishedBy(testCaseStarted) === undefined) return { verdict: 'fails', reason: 'did not finish' }
+  const status = query.findMostSevereTestStepResultBy(testCaseStarted)?.status ?? TestStepResultStatus.UNKNOWN
+  const verdict = verdictOf(status)
+  if (verdict === 'conforms') return { verdict, reason: '' }
+  const failure = failureOf(query, testCaseStarted, status)
+  if (verdict === 'not-applicable') {
+    const record = findRecord(query, testCaseStarted, 'not-applicable')
+    if (record) return { verdict, reason: record.reason, notApplicableField: record.field }
+    return { verdict: 'fails', reason: failure ? `${failure.step}: ${UNEXPLAINED_SKIP}` : UNEXPLAINED_SKIP, ...(failure ? { failure } : {}) }
+  }
+  const lost = findRecord(query, testCaseStarted, 'endpoint-lost')
+  if (!failure) return { verdict, reason: lost?.reason ?? 'no steps ran' }
+  const reason = lost?.reason ?? (status === TestStepResultStatus.UNDEFINED ? `step is not defined: ${failure.step}` : `${failure.step}: ${firstLine(failure.message)}`)
+  return { verdict, reason, failure }
 }
 
 function idOf(tags: readonly { name: string }[], uri: string, line: number): string {
@@ -114,42 +131,21 @@ function idOf(tags: readonly { name: string }[], uri: string, line: number): str
   return tag ? tag.name.slice('@id:'.length) : `missing-id:${uri}:${line}`
 }
 
-function reasonOf(query: Query, testCaseStarted: TestCaseStarted, verdict: Verdict, status: TestStepResultStatus): string {
-  switch (verdict) {
-    case 'conforms':
-      return ''
-    case 'not-applicable':
-      return notApplicableReasonOf(query, testCaseStarted)
-    default:
-      return noteOf(query, testCaseStarted, ENDPOINT_LOST_PREFIX) ?? failureReasonOf(query, testCaseStarted, status)
-  }
-}
-
-function notApplicableReasonOf(query: Query, testCaseStarted: TestCaseStarted): string {
-  return noteOf(query, testCaseStarted, NOT_APPLICABLE_PREFIX) ?? 'skipped without a stated reason'
-}
-
-/** The text of the scenario's first text attachment that starts with `prefix`, without it. */
-function noteOf(query: Query, testCaseStarted: TestCaseStarted, prefix: string): string | undefined {
-  for (const testStepFinished of query.findTestStepsFinishedBy(testCaseStarted)) {
-    for (const attachment of query.findAttachmentsBy(testStepFinished)) {
-      if (attachment.mediaType.startsWith('text/') && attachment.body.startsWith(prefix)) return attachment.body.slice(prefix.length)
-    }
-  }
-  return undefined
-}
-
-/** Names the first step that has the test case's most severe status, and what went wrong there. */
-function failureReasonOf(query: Query, testCaseStarted: TestCaseStarted, status: TestStepResultStatus): string {
+/** The first step (or hook) that has the test case's most severe status, and its whole message. */
+function failureOf(query: Query, testCaseStarted: TestCaseStarted, status: TestStepResultStatus): Failure | undefined {
   const found = query
     .findTestStepFinishedAndTestStepBy(testCaseStarted)
     .find(([testStepFinished]) => testStepFinished.testStepResult.status === status)
-  if (!found) return 'no steps ran'
+  if (!found) return undefined
   const [testStepFinished, testStep] = found
   const pickleStep = query.findPickleStepBy(testStep)
-  const text = pickleStep ? pickleStep.text : hookLabel(query.findHookBy(testStep)?.name)
-  if (status === TestStepResultStatus.UNDEFINED) return `step is not defined: ${text}`
-  return `${text}: ${firstLine(errorMessageOf(testStepFinished.testStepResult) || status.toLowerCase())}`
+  const step = pickleStep ? pickleStep.text : hookLabel(query.findHookBy(testStep)?.name)
+  const message = status === TestStepResultStatus.SKIPPED
+    ? UNEXPLAINED_SKIP
+    : status === TestStepResultStatus.UNDEFINED
+      ? 'step is not defined'
+      : errorMessageOf(testStepFinished.testStepResult).trim() || status.toLowerCase()
+  return { step, message }
 }
 
 function hookLabel(name: string | undefined): string {
@@ -190,7 +186,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
   return [
     ...headerLines(summary),
     '',
-    totalsLine(summary.totals),
+    totalsLine(summary),
     ...interruptedLines(summary),
     ...docSections(summary.scenarios).flatMap((lines) => ['', ...lines]),
     '',
@@ -222,9 +218,25 @@ function interruptedLines(summary: Summary): string[] {
   return lines
 }
 
-function totalsLine(totals: Record<Verdict, number>): string {
+function totalsLine(summary: Summary): string {
+  const { totals } = summary
   const scenarios = VERDICTS.reduce((sum, v) => sum + totals[v], 0)
-  return `**Totals:** ${scenarios} scenarios: ${VERDICTS.map((v) => `${totals[v]} ${v}`).join(', ')}`
+  const causes = notApplicableCauses(summary.scenarios)
+  return `**Totals:** ${scenarios} scenarios: ${VERDICTS.map((v) => `${totals[v]} ${v}`).join(', ')}${causes ? ` (${causes})` : ''}`
+}
+
+/**
+ * Which profile fields' absence made scenarios not applicable, and how many each:
+ * `offers.dhcpNetwork absent: 2`, or '' when none is not applicable.
+ */
+export function notApplicableCauses(scenarios: readonly ScenarioResult[]): string {
+  const counts = new Map<string, number>()
+  for (const s of scenarios) {
+    if (s.verdict !== 'not-applicable') continue
+    const cause = s.notApplicableField ? `${s.notApplicableField} absent` : 'no field named'
+    counts.set(cause, (counts.get(cause) ?? 0) + 1)
+  }
+  return [...counts].sort(([a], [b]) => compareText(a, b)).map(([cause, n]) => `${cause}: ${n}`).join(', ')
 }
 
 /** One section per doc heading, in the order the scenarios are in (document order). */

@@ -9,6 +9,7 @@ import { parse } from 'yaml'
 import { UsageError, firstLine } from './errors'
 import { endpointFromEnvironment, tlsFromEnvironment } from './endpoint'
 import type { Target } from './types'
+import { stepRegExp } from './verdicts'
 import schema from '../targets/target.schema.json'
 
 export const PROJECT = join(__dirname, '..')
@@ -53,8 +54,10 @@ export function parseTarget(text: string, file: string): Target {
   if (!validate(data)) throw new UsageError(`${file}: ${(validate.errors ?? []).map(describeError).join('; ')}`)
   const t = data as Omit<Target, 'source' | 'offers' | 'deviations'> & Partial<Pick<Target, 'offers' | 'deviations'>>
   const known = scenarioIds()
-  for (const id of Object.keys(t.deviations ?? {})) {
+  for (const [id, deviation] of Object.entries(t.deviations ?? {})) {
     if (!known.has(id)) throw new UsageError(`${file}: field "deviations.${id}": no scenario has the id ${id} (ids are the @id: tags in features/)`)
+    checkRegExp(file, `deviations.${id}.step`, () => stepRegExp(deviation.step))
+    checkRegExp(file, `deviations.${id}.observed`, () => new RegExp(deviation.observed))
   }
   if (t.tls) {
     if (!/^tcp:\/\//i.test(t.endpoint)) throw new UsageError(`${file}: field "tls": only a tcp:// endpoint speaks TLS, not ${t.endpoint}`)
@@ -63,6 +66,15 @@ export function parseTarget(text: string, file: string): Target {
     t.tls = { caFile: resolve(folder, t.tls.caFile), certFile: resolve(folder, t.tls.certFile), keyFile: resolve(folder, t.tls.keyFile) }
   }
   return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
+}
+
+/** A deviation's regular expressions must compile when the profile loads, not when a scenario fails. */
+function checkRegExp(file: string, field: string, compile: () => unknown): void {
+  try {
+    compile()
+  } catch (e) {
+    throw new UsageError(`${file}: field "${field}": not a valid regular expression: ${firstLine(e)}`)
+  }
 }
 
 /** Loads targets/<name>.yaml, or a profile given by path. */

@@ -73,14 +73,34 @@ export interface ScenarioResult {
   /** Why it fails / is not applicable; empty when it conforms. */
   reason: string
   durationMs: number
-  /** The profile's declared deviation for this scenario, if any. */
-  deviation?: Deviation & { noLongerNeeded?: boolean }
+  /** For a scenario that failed (fails or deviates): the step that failed and its whole error message. */
+  failure?: Failure
+  /** For a not-applicable scenario: the profile field whose absence made it so, e.g. 'offers.dhcpNetwork'. */
+  notApplicableField?: string
+  /**
+   * The profile's declared deviation for this scenario, if any: `noLongerNeeded` when the scenario
+   * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
+   */
+  deviation?: Deviation & { noLongerNeeded?: boolean; mismatch?: boolean }
 }
 
-/** A documented behaviour an endpoint knowingly does otherwise, as its profile declares it. */
+/** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
+export interface Failure {
+  step: string
+  message: string
+}
+
+/**
+ * A documented behaviour an endpoint knowingly does otherwise, as its profile declares it, with
+ * the failure it shows: the scenario fails at `step` with a message `observed` matches.
+ */
 export interface Deviation {
   reason: string
   link?: string
+  /** The failing step's text as written in the feature, matched exactly; or a regular expression written /like this/. */
+  step: string
+  /** A regular expression (JavaScript syntax) that the failing step's whole error message matches. */
+  observed: string
 }
 
 export interface Summary {

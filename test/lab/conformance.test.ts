@@ -1,7 +1,9 @@
 /**
  * The conformance features against both lab endpoints (`npx netconform lab up` first), as a
- * user runs them: through the CLI. Asserts the verdicts measured on these machines, the report
- * set, that nothing labelled is left behind, and that what the suite did not create survives.
+ * user runs them: through the CLI. Asserts the verdicts the profiles (targets/docker.yaml,
+ * podman.yaml) say these machines give, each deviation with the failure its profile declares,
+ * the report set, that nothing labelled is left behind, and that what the suite did not create
+ * survives.
  */
 import { test, before, after } from 'node:test'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -9,12 +11,13 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
-import { EXPECTED, type Expected } from './expected-verdicts'
-import { loadTarget } from '../../support/targets'
+import { NEEDS_OFFER, SCENARIO_IDS } from './expected-verdicts'
+import { loadTarget, scenarioIds } from '../../support/targets'
+import { failureText, matchesDeviation } from '../../support/verdicts'
 import { stringify } from 'yaml'
 import { tmpdir } from 'node:os'
 import { DOC_SECTIONS } from '../../support/doc'
-import type { Summary } from '../../support/types'
+import type { ScenarioResult, Summary, Target, Verdict } from '../../support/types'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -22,6 +25,53 @@ const ENDPOINTS: Record<string, string> = { docker: 'unix:///var/run/docker.sock
 
 const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 600_000 })
+
+/** A scenario's expected verdict, and what else its result must show. */
+interface Expected {
+  verdict: Verdict
+  check?: (s: ScenarioResult) => void
+}
+
+/**
+ * What the profile says each scenario does on its endpoint: not-applicable where it lacks the
+ * offer the scenario needs (the reason and the field say which), deviates where it declares a
+ * deviation (failing at the declared step, with a message the declared observed matches), and
+ * conforms otherwise. `declared` false: the deviations are those of `profile` but the run's
+ * profile declares none, so each is a failure, the very one the profile describes.
+ */
+function expectedFrom(profile: Target, declared = true): Record<string, Expected> {
+  const expected: Record<string, Expected> = {}
+  for (const id of SCENARIO_IDS) {
+    const offer = NEEDS_OFFER[id]
+    const deviation = profile.deviations[id]
+    if (offer && !profile.offers[offer]) {
+      expect(deviation, `${profile.source} declares a deviation for ${id}, which it cannot run (no offers.${offer})`).to.equal(undefined)
+      expected[id] = {
+        verdict: 'not-applicable',
+        check: (s) => {
+          expect(s.notApplicableField, `${id}'s field`).to.equal(`offers.${offer}`)
+          expect(s.reason, `${id}'s reason`).to.match(new RegExp(`offers\\.${offer}`))
+        },
+      }
+    } else if (deviation) {
+      expected[id] = {
+        verdict: declared ? 'deviates' : 'fails',
+        check: (s) => {
+          expect(matchesDeviation(s.failure, deviation), `${id} failed as ${profile.source} declares (${deviation.step} / /${deviation.observed}/): ${JSON.stringify(s.failure)}`).to.equal(true)
+          expect(s.reason, `${id}'s reason`).to.equal(declared ? `${deviation.reason} (observed: ${failureText(s.failure!)})` : failureText(s.failure!))
+        },
+      }
+    } else {
+      expected[id] = { verdict: 'conforms', check: (s) => expect(s.reason, `${id}'s reason`).to.equal('') }
+    }
+  }
+  return expected
+}
+
+test('the lab test knows every scenario id, and which offer each needs', () => {
+  expect([...SCENARIO_IDS].sort()).to.deep.equal([...scenarioIds()].sort())
+  expect(SCENARIO_IDS).to.include.members(Object.keys(NEEDS_OFFER))
+})
 
 /** Decoys: containers `server` and `db` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
 interface Decoys { container?: string; db?: string; network?: string }
@@ -74,10 +124,12 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
   expect(seen).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([id, e]) => [id, e.verdict])))
   for (const s of summary.scenarios) {
-    const why = expected[s.id].evidence
-    if (why) expect(s.reason, `${s.id}'s reason`).to.match(why)
+    expected[s.id].check?.(s)
     expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
   }
+  // The closing line says how many are not applicable, and for want of which field.
+  const counts = Object.values(expected).filter((e) => e.verdict === 'not-applicable').length
+  expect(r.stdout).to.match(new RegExp(`: ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals.fails} fails, ${counts} not applicable${counts > 0 ? ' \\(offers\\.\\w+ absent: \\d+' : '\\n'}`))
   // summary.md groups the scenarios by the document's sections, in the document's order.
   const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Durations, slowest first').map((l) => l.slice(3))
   expect(headings).to.deep.equal([...DOC_SECTIONS])
@@ -93,32 +145,20 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   return summary
 }
 
-/** With the profile's declared deviations: each measured failure is a deviation with its declared reason. */
-function withProfile(name: string): Record<string, Expected> {
-  const declared = loadTarget(name).deviations
-  expect(Object.keys(declared).sort(), `deviations declared in targets/${name}.yaml`).to.deep.equal(
-    Object.entries(EXPECTED[name]).filter(([, e]) => e.verdict === 'fails').map(([id]) => id).sort())
-  return Object.fromEntries(Object.entries(EXPECTED[name]).map(([id, e]) =>
-    [id, e.verdict === 'fails' ? { verdict: 'deviates', evidence: new RegExp(`${escapeRegExp(declared[id].reason)}.*${e.evidence!.source}`) } : e]))
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
 for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
-  test(`netconform run --target ${name}: exit 0, measured failures declared as deviations, full report set, nothing left behind`, async () => {
-    const summary = await runAndCheck(name, name, endpoint, withProfile(name))
+  test(`netconform run --target ${name}: exit 0, every declared deviation fails as declared, full report set, nothing left behind`, async () => {
+    const summary = await runAndCheck(name, name, endpoint, expectedFrom(loadTarget(name)))
     expect(summary.totals.fails).to.equal(0)
+    expect(summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id), 'declared deviations no longer needed').to.deep.equal([])
   })
 }
 
-test('a docker profile that declares nothing: exit 1, exactly the measured deviations are fails', async () => {
+test('a docker profile that declares nothing: exit 1, exactly the declared deviations fail, each as targets/docker.yaml describes', async () => {
   const profile = loadTarget('docker')
   const bare = { ...profile, name: 'docker-undeclared', deviations: undefined, offers: profile.offers, source: undefined }
   const file = join(mkdtempSync(join(tmpdir(), 'netconform-')), 'docker-undeclared.yaml')
   writeFileSync(file, stringify(JSON.parse(JSON.stringify(bare))))
-  await runAndCheck(file, 'docker-undeclared', ENDPOINTS.docker, EXPECTED.docker)
+  await runAndCheck(file, 'docker-undeclared', ENDPOINTS.docker, expectedFrom(profile, false))
 })
 
 test('an unreachable endpoint: exit 2 within 10 s, naming the endpoint', async () => {

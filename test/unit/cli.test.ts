@@ -60,7 +60,10 @@ test('a profile without an endpoint names the file and the field', () =>
 test('a misspelt key names the file and the key', () =>
   expectUsageError(['run', '--target', profile('typo.yaml', DOCKER_YAML.replace('publicAddress:', 'publicAdress:'))], /typo\.yaml: .*unknown field "publicAdress"/))
 test('a deviation for an unknown scenario id names the file and the field', () =>
-  expectUsageError(['run', '--target', profile('bad-id.yaml', `${DOCKER_YAML}\n  no.such-scenario:\n    reason: x\n`)], /bad-id\.yaml: field "deviations\.no\.such-scenario": no scenario has the id/))
+  expectUsageError(['run', '--target', profile('bad-id.yaml', `${DOCKER_YAML}\n  no.such-scenario:\n    reason: x\n    step: it is refused\n    observed: accepted\n`)], /bad-id\.yaml: field "deviations\.no\.such-scenario": no scenario has the id/))
+test('a deviation whose observed is not a regular expression names the file and the field', () =>
+  expectUsageError(['run', '--target', profile('bad-regex.yaml', DOCKER_YAML.replace("observed: 'the outside client", "observed: '(the outside client"))],
+    /bad-regex\.yaml: field "deviations\.trust\.unpublished-port-closed\.observed": not a valid regular expression: /))
 test('a profile that is not YAML', () => expectUsageError(['run', '--target', profile('broken.yaml', 'name: [unclosed\n')], /broken\.yaml: not valid YAML/))
 test('an unreadable profile path', () => expectUsageError(['run', '--target', join(dir, 'missing.yaml')], /unknown target .*missing\.yaml/))
 test('a tag expression that does not parse', () => expectUsageError(['run', '--tags', '@a and'], /invalid tag expression "@a and"/))

@@ -23,6 +23,7 @@ import {
   COMPARE_USAGE,
   compareCommand,
   compareSummaries,
+  DEVIATION_MISMATCHES,
   isFix,
   isRegression,
   loadSummary,
@@ -254,6 +255,40 @@ test('compareSummaries: a newly undeclared failure is a regression, a newly decl
   const c = compareSummaries(base, next)
   expect(ids(c.regressions)).to.deep.equal(['na', 'dev'])
   expect(ids(c.otherChanges)).to.deep.equal(['fail'])
+})
+
+test('compareSummaries: deviates → fails because the declared deviation no longer matches is a regression with its own label', () => {
+  const deviation = { reason: 'Docker connects a running container.', step: 'it is refused', observed: 'was accepted' }
+  const base = summaryOf('r1', [
+    result('mismatch', 'deviates', 'Docker connects a running container. (observed: it is refused: was accepted)'),
+    result('undeclared', 'deviates', 'declared'),
+    result('stable', 'deviates', 'declared'),
+  ])
+  base.scenarios[0].deviation = deviation
+  const mismatch: ScenarioResult = {
+    ...result('mismatch', 'fails', 'declared deviation does not match: declared it is refused / /was accepted/, observed I run `docker start db`: boom'),
+    failure: { step: 'I run `docker start db`', message: 'boom' },
+    deviation: { ...deviation, mismatch: true },
+  }
+  const next = summaryOf('r2', [mismatch, result('undeclared', 'fails', 'z'), result('stable', 'deviates', 'declared')])
+  const c = compareSummaries(base, next)
+  expect(ids(c.regressions)).to.deep.equal(['mismatch', 'undeclared'])
+  expect(transitions(c.deviationMismatches)).to.deep.equal(['mismatch: deviates → fails'])
+  const lines = renderComparison(c).split('\n')
+  expect(lines).to.include('Regressions (1)')
+  expect(lines).to.include(`${DEVIATION_MISMATCHES} (1)`)
+  const at = lines.indexOf(`${DEVIATION_MISMATCHES} (1)`)
+  expect(lines[at + 1]).to.equal(`  mismatch: deviates → fails — ${mismatch.reason}`)
+  expect(lines.filter((l) => l.startsWith('  mismatch:')), 'listed once').to.have.length(1)
+  expect(lines.at(-1)).to.equal('2 regressions (1 declared deviations no longer matching), 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 1 unchanged')
+  withTempDir((dir) => {
+    const out: string[] = []
+    expect(compareCommand([writeSummary(dir, 'b.json', base), writeSummary(dir, 'n.json', next)], (l) => out.push(l)), 'exit 1').to.equal(1)
+  })
+})
+
+test('compareSummaries: the fixtures have no deviation mismatch', () => {
+  expect(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE)).deviationMismatches).to.deep.equal([])
 })
 
 // --- renderComparison -------------------------------------------------------------------------

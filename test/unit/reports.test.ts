@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, renderSummaryMarkdown, verdictOf, writeReportSet } from '../../support/reports'
+import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, verdictOf, writeReportSet } from '../../support/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
@@ -91,8 +91,10 @@ test('buildSummary keeps one result per scenario, in document order then by file
     'publish-fails',
     'publish-not-applicable',
     'publish-undefined',
+    'publish-multiline',
+    'publish-hook-fails',
     'publish-retried',
-    `missing-id:${SAMPLE}:32`,
+    `missing-id:${SAMPLE}:41`,
     'forwarding-skipped-silently',
   ])
 })
@@ -116,24 +118,40 @@ test('buildSummary: a passing scenario conforms, with no reason', () => {
 })
 
 test('buildSummary: a failed assertion fails, naming the step and the first line of the error', () => {
-  expect(scenario(fixtureSummary(), 'publish-fails')).to.include({
+  const s = scenario(fixtureSummary(), 'publish-fails')
+  expect(s).to.include({
     verdict: 'fails',
     reason: `port 8080 serves the page "hello | world": the page on port 8080: expected 'hello | world' to equal 'it works'`,
   })
+  expect(s.failure).to.deep.equal({ step: 'port 8080 serves the page "hello | world"', message: "the page on port 8080: expected 'hello | world' to equal 'it works'" })
 })
 
-test('buildSummary: a skipped scenario is not applicable, for the reason it attached', () => {
-  expect(scenario(fixtureSummary(), 'publish-not-applicable')).to.include({
-    verdict: 'not-applicable',
-    reason: 'target docker has no DHCP network',
+test('buildSummary records the failing step and its whole message; the reason keeps its first line', () => {
+  const s = scenario(fixtureSummary(), 'publish-multiline')
+  expect(s.reason).to.equal('the probe fails with a transcript: awaited "Hello world!" from server:80')
+  expect(s.failure).to.deep.equal({
+    step: 'the probe fails with a transcript',
+    message: `awaited "Hello world!" from server:80\n[in client] $ nc server 80 | nc: bad address 'server' | exit 1`,
   })
 })
 
-test('buildSummary: a scenario skipped without a not-applicable attachment says so', () => {
-  expect(scenario(fixtureSummary(), 'forwarding-skipped-silently')).to.include({
-    verdict: 'not-applicable',
-    reason: 'skipped without a stated reason',
-  })
+test('buildSummary: a failing hook is named hook "<name>"', () => {
+  const s = scenario(fixtureSummary(), 'publish-hook-fails')
+  expect(s.verdict).to.equal('fails')
+  expect(s.failure).to.deep.equal({ step: 'hook "checks what the scenario left"', message: 'unexamined failure: `docker rm db` exited 1' })
+})
+
+test('buildSummary: a skipped scenario is not applicable, for the reason and the profile field of its not-applicable record', () => {
+  const s = scenario(fixtureSummary(), 'publish-not-applicable')
+  expect(s).to.include({ verdict: 'not-applicable', reason: 'target docker has no DHCP network', notApplicableField: 'offers.dhcpNetwork' })
+  expect(s.failure).to.equal(undefined)
+})
+
+test('buildSummary: a scenario skipped without a not-applicable record fails, naming the step', () => {
+  const s = scenario(fixtureSummary(), 'forwarding-skipped-silently')
+  expect(s).to.include({ verdict: 'fails', reason: `a step that skips without a reason: ${UNEXPLAINED_SKIP}` })
+  expect(s.notApplicableField).to.equal(undefined)
+  expect(s.failure).to.deep.equal({ step: 'a step that skips without a reason', message: UNEXPLAINED_SKIP })
 })
 
 test('buildSummary: an undefined step fails, naming the step', () => {
@@ -143,6 +161,29 @@ test('buildSummary: an undefined step fails, naming the step', () => {
   })
 })
 
+test('buildSummary applies declared deviations by their step and observed message', () => {
+  const summary = buildSummary(readFileSync(FIXTURE, 'utf8'), {
+    ...META,
+    deviations: {
+      // Matches: at this step, and on the message's second line.
+      'publish-multiline': { reason: 'The lab has no DNS.', step: 'the probe fails with a transcript', observed: "nc: bad address 'server'" },
+      // Right step, other message.
+      'publish-fails': { reason: 'Serves another page.', step: 'port 8080 serves the page "hello | world"', observed: 'expected .* to equal .hello' },
+      // Another step.
+      'publish-hook-fails': { reason: 'Left a container.', step: '/^a container publishing/', observed: 'exited 1' },
+    },
+  })
+  expect(scenario(summary, 'publish-multiline')).to.include({
+    verdict: 'deviates',
+    reason: 'The lab has no DNS. (observed: the probe fails with a transcript: awaited "Hello world!" from server:80)',
+  })
+  for (const id of ['publish-fails', 'publish-hook-fails']) {
+    expect(scenario(summary, id).verdict, id).to.equal('fails')
+    expect(scenario(summary, id).reason, id).to.match(/^declared deviation does not match: declared /)
+  }
+  expect(summary.totals).to.deep.equal({ conforms: 3, deviates: 1, fails: 4, 'not-applicable': 1 })
+})
+
 test('buildSummary uses only the final attempt of a retried scenario', () => {
   const retried = fixtureSummary().scenarios.filter((s) => s.id === 'publish-retried')
   expect(retried).to.have.length(1)
@@ -150,7 +191,7 @@ test('buildSummary uses only the final attempt of a retried scenario', () => {
 })
 
 test('buildSummary marks a scenario without an @id: tag by its file and line', () => {
-  expect(scenario(fixtureSummary(), `missing-id:${SAMPLE}:32`).name).to.equal('A scenario without an id')
+  expect(scenario(fixtureSummary(), `missing-id:${SAMPLE}:41`).name).to.equal('A scenario without an id')
 })
 
 test('buildSummary gives durations in whole milliseconds', () => {
@@ -161,7 +202,7 @@ test('buildSummary gives durations in whole milliseconds', () => {
 })
 
 test('buildSummary counts every verdict, zero included', () => {
-  expect(fixtureSummary().totals).to.deep.equal({ conforms: 3, deviates: 0, fails: 2, 'not-applicable': 2 })
+  expect(fixtureSummary().totals).to.deep.equal({ conforms: 3, deviates: 0, fails: 5, 'not-applicable': 1 })
 })
 
 test('buildSummary of an empty run has no scenarios and zero totals', () => {
@@ -189,10 +230,19 @@ test('renderSummaryMarkdown starts with the target, engine and run', () => {
   }
 })
 
-test('renderSummaryMarkdown has a totals line', () => {
+test('renderSummaryMarkdown has a totals line, saying which profile fields made scenarios not applicable', () => {
   expect(renderSummaryMarkdown(fixtureSummary())).to.include(
-    '**Totals:** 7 scenarios: 3 conforms, 0 deviates, 2 fails, 2 not-applicable',
+    '**Totals:** 9 scenarios: 3 conforms, 0 deviates, 5 fails, 1 not-applicable (offers.dhcpNetwork absent: 1)\n',
   )
+  expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.include('**Totals:** 1 scenarios: 1 conforms, 0 deviates, 0 fails, 0 not-applicable\n')
+})
+
+test('notApplicableCauses counts the not-applicable scenarios per absent profile field', () => {
+  const na = (id: string, field?: string) => result(id, 1, { verdict: 'not-applicable', reason: 'r', ...(field ? { notApplicableField: field } : {}) })
+  expect(notApplicableCauses([na('a', 'offers.dhcpNetwork'), na('b', 'offers.containerNetwork'), na('c', 'offers.dhcpNetwork'), result('d', 1)]))
+    .to.equal('offers.containerNetwork absent: 1, offers.dhcpNetwork absent: 2')
+  expect(notApplicableCauses([result('d', 1)])).to.equal('')
+  expect(notApplicableCauses([na('old')]), 'a summary written before the field was recorded').to.equal('no field named: 1')
 })
 
 test('renderSummaryMarkdown has one table per doc heading, in document order', () => {

@@ -137,6 +137,33 @@ test('parseTarget: every problem is listed, separated by "; "', () => {
   expect(message.split('; ').length).to.equal(3)
 })
 
+const DEVIATION = ['deviations:', '  multi-bridge.connect-only-when-created:', '    reason: Docker connects a running container to another network.']
+
+test('parseTarget: a deviation names its failure, step and observed', () => {
+  const t = parseTarget([VALID, ...DEVIATION, "    step: 'it is refused'", "    observed: '^`docker network connect bridge-web db` was accepted'"].join('\n'), FILE)
+  expect(t.deviations['multi-bridge.connect-only-when-created']).to.deep.equal({
+    reason: 'Docker connects a running container to another network.',
+    step: 'it is refused',
+    observed: '^`docker network connect bridge-web db` was accepted',
+  })
+})
+
+test('parseTarget: a deviation without step or observed is refused, naming both fields', () => {
+  const message = parseError([VALID, ...DEVIATION].join('\n'))
+  expect(message).to.include('missing field "deviations.multi-bridge.connect-only-when-created.step"')
+  expect(message).to.include('missing field "deviations.multi-bridge.connect-only-when-created.observed"')
+  expect(parseError([VALID, ...DEVIATION, '    step: it is refused'].join('\n'))).to.equal(
+    `${FILE}: missing field "deviations.multi-bridge.connect-only-when-created.observed"`)
+  expect(parseError([VALID, ...DEVIATION, "    step: ''", '    observed: x'].join('\n'))).to.include('deviations.multi-bridge.connect-only-when-created.step')
+})
+
+test('parseTarget: a regular expression that does not compile is refused when the profile loads, naming the field', () => {
+  expect(parseError([VALID, ...DEVIATION, '    step: it is refused', "    observed: 'was accepted ('"].join('\n'))).to.match(
+    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.observed": not a valid regular expression: .*Unterminated group/)
+  expect(parseError([VALID, ...DEVIATION, "    step: '/it is [refused/'", '    observed: accepted'].join('\n'))).to.match(
+    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.step": not a valid regular expression: /)
+})
+
 test('loadTarget loads a profile of targets/ by name', () => {
   const t = loadTarget('docker')
   expect(t.name).to.equal('docker')

@@ -1,0 +1,74 @@
+/**
+ * Typed records the suite attaches to a scenario's transcript, for the reports to read back:
+ * why a scenario is not applicable (and which profile field's absence caused it), why it was
+ * not run, and that the endpoint was lost. One JSON object per attachment, under a media type
+ * of its own, so that no free text in a transcript can be mistaken for one.
+ */
+import { type Attachment, AttachmentContentEncoding, type TestCaseStarted } from '@cucumber/messages'
+import type { Query } from '@cucumber/query'
+
+export const RECORD_MEDIA_TYPE = 'application/vnd.netconform.record+json'
+
+export type NetconformRecord =
+  /** The target lacks what the scenario needs; `field` is the profile field whose absence caused it, e.g. 'offers.dhcpNetwork'. */
+  | { kind: 'not-applicable'; reason: string; field: string }
+  /** The run did not get to the scenario (interrupted, endpoint gone). */
+  | { kind: 'not-run'; reason: string }
+  /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
+  | { kind: 'endpoint-lost'; reason: string }
+
+export type RecordKind = NetconformRecord['kind']
+export type RecordOf<K extends RecordKind> = Extract<NetconformRecord, { kind: K }>
+
+/** Cucumber's `this.attach`, as far as a record needs it. */
+export type Attach = (data: string, mediaType: string) => unknown
+
+/** Attaches one record to the current step. */
+export function attachRecord(attach: Attach, record: NetconformRecord): void {
+  attach(JSON.stringify(record), RECORD_MEDIA_TYPE)
+}
+
+/** The record an attachment carries, or undefined when it is none (another media type, or not a valid record). */
+export function recordOf(attachment: Pick<Attachment, 'mediaType' | 'body'> & Partial<Pick<Attachment, 'contentEncoding'>>): NetconformRecord | undefined {
+  if (attachment.mediaType !== RECORD_MEDIA_TYPE) return undefined
+  const text = attachment.contentEncoding === AttachmentContentEncoding.BASE64 ? Buffer.from(attachment.body, 'base64').toString('utf8') : attachment.body
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return isRecord(data) ? data : undefined
+}
+
+function isRecord(data: unknown): data is NetconformRecord {
+  if (typeof data !== 'object' || data === null) return false
+  const r = data as Record<string, unknown>
+  if (typeof r.reason !== 'string') return false
+  switch (r.kind) {
+    case 'not-applicable':
+      return typeof r.field === 'string'
+    case 'not-run':
+    case 'endpoint-lost':
+      return true
+    default:
+      return false
+  }
+}
+
+/** Every record attached to the steps (hooks included) of a test case, in step order. */
+export function recordsOf(query: Query, testCaseStarted: TestCaseStarted): NetconformRecord[] {
+  const records: NetconformRecord[] = []
+  for (const testStepFinished of query.findTestStepsFinishedBy(testCaseStarted)) {
+    for (const attachment of query.findAttachmentsBy(testStepFinished)) {
+      const record = recordOf(attachment)
+      if (record) records.push(record)
+    }
+  }
+  return records
+}
+
+/** The first record of that kind attached to a test case. */
+export function findRecord<K extends RecordKind>(query: Query, testCaseStarted: TestCaseStarted, kind: K): RecordOf<K> | undefined {
+  return recordsOf(query, testCaseStarted).find((r): r is RecordOf<K> => r.kind === kind)
+}
