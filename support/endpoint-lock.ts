@@ -5,8 +5,8 @@
  * with "port is already allocated".
  *
  * A lock is a container, created and never started, from the probe image, under a fixed name:
- * container names are unique on Docker and Podman, and a create with a taken name fails with
- * 409 Conflict, so creating it is the atomic test-and-set. It carries the scenario's labels
+ * container names are unique on Docker and Podman, and a create with a taken name fails (409
+ * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the atomic test-and-set. It carries the scenario's labels
  * (io.netconform.run, io.netconform.scenario), so the After hook's cleanup by label, the
  * end-of-run sweep and sweepAbandoned remove it like any other resource of the scenario, and
  * io.netconform.lock=<name> and a lease (io.netconform.lock.lease, epoch ms).
@@ -135,6 +135,9 @@ export function holderOf(labels: Record<string, string> | undefined, now: number
 }
 
 const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
+/** A create refused for its name: 409 Conflict on Docker; Podman 4.3 answers 500 "… is already in use". */
+export const nameTaken = (e: unknown): boolean =>
+  statusOf(e) === 409 || (statusOf(e) === 500 && /name .* is already in use|that name is already in use/.test(firstLine(e)))
 const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
 
 interface LockInfo {
@@ -201,7 +204,7 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       owned.push(lock)
       return lock
     } catch (e) {
-      if (statusOf(e) === 409) return undefined
+      if (nameTaken(e)) return undefined
       throw e
     }
   }

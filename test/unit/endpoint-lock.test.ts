@@ -8,6 +8,7 @@ import {
   holdsOf,
   hostPortOf,
   leaseOf,
+  nameTaken,
   safeName,
   sharedMarkerName,
   type AcquireOptions,
@@ -299,4 +300,13 @@ test('removeLabelled removes a scenario\'s lock containers after its other conta
   expect(removed.containers.slice(1).every((n) => n.startsWith('netconform-lock-'))).to.equal(true)
   expect([...d.containers.values()].map((x) => x.name)).to.deep.equal(['someone-else'])
   await held.release() // already gone: no error
+})
+
+test('nameTaken: Docker\'s 409 and Podman 4.3\'s 500 "that name is already in use"; not other errors', () => {
+  const err = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode })
+  expect(nameTaken(err(409, '(HTTP code 409) unexpected - Conflict. The container name "/netconform-lock-x" is already in use by container "ab12"'))).to.equal(true)
+  expect(nameTaken(err(500, '(HTTP code 500) server error - container create: creating container storage: the container name "netconform-lock-x" is already in use by fe52. You have to remove that container to be able to reuse that name: that name is already in use'))).to.equal(true)
+  expect(nameTaken(err(500, '(HTTP code 500) server error - no space left on device'))).to.equal(false)
+  expect(nameTaken(err(404, 'No such image: netconform-probe:1'))).to.equal(false)
+  expect(nameTaken(new Error('socket hang up'))).to.equal(false)
 })
