@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { createServer } from 'node:net'
 import { expect } from 'chai'
 import {
   LABEL_LEASE,
@@ -9,12 +10,14 @@ import {
   hostPortOf,
   leaseOf,
   nameTaken,
+  portAnswers,
   safeName,
   sharedMarkerName,
   type AcquireOptions,
 } from '../../support/endpoint-lock'
 import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/resources'
 import { FakeDocker } from './fake-docker'
+import { listenOnLoopback } from './loopback'
 
 const T0 = 1_750_000_000_000
 const MIN = 60_000
@@ -309,4 +312,51 @@ test('nameTaken: Docker\'s 409 and Podman 4.3\'s 500 "that name is already in us
   expect(nameTaken(err(500, '(HTTP code 500) server error - no space left on device'))).to.equal(false)
   expect(nameTaken(err(404, 'No such image: netconform-probe:1'))).to.equal(false)
   expect(nameTaken(new Error('socket hang up'))).to.equal(false)
+})
+
+test('portAnswers: true while a loopback server listens on the port, false once it is closed', async () => {
+  const server = createServer((s) => s.end())
+  const port = await listenOnLoopback(server)
+  expect(await portAnswers('127.0.0.1', port)).to.equal(true)
+  await new Promise((r) => server.close(r))
+  expect(await portAnswers('127.0.0.1', port)).to.equal(false)
+})
+
+test('with the public address: a host port still answering (a removed container\'s proxy) is waited for until it stops', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const server = createServer((s) => s.end())
+  const port = await listenOnLoopback(server)
+  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', [`@exclusive:host-port-${port}`], { publicAddress: '127.0.0.1' })
+  o.log = (l) => {
+    lines.push(l)
+    if (l.startsWith('waiting')) server.close()
+  }
+  const held = await acquireHolds(d.asDocker, o)
+  expect(held.notRun).to.equal(undefined)
+  expect(lines[0]).to.equal(`waiting for host port ${port} at 127.0.0.1 to stop answering (a removed container's proxy)`)
+  expect(await portAnswers('127.0.0.1', port)).to.equal(false)
+  await held.release()
+})
+
+test('with the public address: a host port that keeps answering with no container publishing it: not run after the grace, said so', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const asked: string[] = []
+  const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { publicAddress: '198.51.100.1', answers, portGraceMs: 5000, intervalMs: 1000 }).o)
+  expect(held.notRun).to.equal('host port 8080 answers at 198.51.100.1, but no running container publishes it: held by something that is not netconform\'s')
+  expect(held.waitedMs).to.be.within(4000, 5000)
+  expect(asked[0]).to.equal('198.51.100.1:8080')
+  expect(locks(d)).to.deep.equal([])
+})
+
+test('without the public address the port is not probed; a name that is no host port is never probed', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const asked: string[] = []
+  const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080'], { answers }).o)
+  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:container-network-range'], { answers, publicAddress: '198.51.100.1' }).o)
+  expect([a.notRun, b.notRun, asked]).to.deep.equal([undefined, undefined, []])
 })
