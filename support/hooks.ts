@@ -30,7 +30,7 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   this.begin(id.slice('@id:'.length))
   // Its lock containers carry the scenario's labels: the After hook's cleanup by label removes them, last.
   const tags = pickle.tags.map((t) => t.name)
-  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, log: this.note, stop: () => interruption.reason })
+  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
   if (!held.notRun) return
   this.attach(`${NOT_RUN_PREFIX}${held.notRun}`, 'text/plain')
   return 'skipped'
