@@ -38,6 +38,8 @@ after(async () => {
     for (const run of runIds) {
       const removed = await removeLabelled(docker, { [LABEL_RUN]: run })
       expect(removed.errors, `cleanup of ${run}`).to.deep.equal([])
+      const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_RUN}=${run}`] }) })
+      expect(left.map((c) => c.Names[0]), `left by ${run}`).to.deep.equal([])
     }
   }
 })
