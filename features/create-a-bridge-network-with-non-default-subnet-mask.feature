@@ -1,10 +1,12 @@
 # Seed document: "Create a Bridge Network with Non-Default Subnet Mask".
 # The document writes `docker network create --subnet value`; the suite's value is
-# 203.0.113.0/24, a documentation range, and the network is my-subnet-network.
+# 203.0.113.0/24, a documentation range, and the network is my-subnet-network. An engine
+# refuses a second network with that subnet ("Pool overlaps"): one run at a time holds it.
 Feature: Create a Bridge Network with Non-Default Subnet Mask
   To override the default subnet mask, you can specify a new value by using the
   docker network create --subnet option.
 
+  @exclusive:subnet-203.0.113.0-24
   @id:subnet.non-default-mask-honoured
   Scenario: docker network create --subnet sets the subnet of a new bridge network
     When I run `docker network create --subnet 203.0.113.0/24 my-subnet-network`

@@ -12,8 +12,8 @@ export const RECORD_MEDIA_TYPE = 'application/vnd.netconform.record+json'
 export type NetconformRecord =
   /** The target lacks what the scenario needs; `field` is the profile field whose absence caused it, e.g. 'offers.dhcpNetwork'. */
   | { kind: 'not-applicable'; reason: string; field: string }
-  /** The run did not get to the scenario (interrupted, endpoint gone). */
-  | { kind: 'not-run'; reason: string }
+  /** The run did not get to the scenario (interrupted, endpoint gone), or something not netconform's holds what it needs (`held`). */
+  | { kind: 'not-run'; reason: string; held?: boolean }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }
 

@@ -6,6 +6,7 @@
  */
 import { Before, After, Status } from '@cucumber/cucumber'
 import { removeLabelled } from './resources'
+import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint-lock'
 import { failureOf } from './docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint'
 import { interruption, watchSignals } from './interrupt'
@@ -16,7 +17,8 @@ watchSignals()
 const started = Date.now()
 
 
-Before(function (this: NetconformWorld, { pickle }) {
+// It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.
+Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pickle }) {
   if (interruption.reason) {
     attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
     return 'skipped'
@@ -24,6 +26,12 @@ Before(function (this: NetconformWorld, { pickle }) {
   const id = pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
   if (!id) throw new Error(`scenario "${pickle.name}" has no @id: tag; every scenario needs a stable id`)
   this.begin(id.slice('@id:'.length))
+  // Its lock containers carry the scenario's labels: the After hook's cleanup by label removes them, last.
+  const tags = pickle.tags.map((t) => t.name)
+  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
+  if (!held.notRun) return
+  attachRecord(this.attach, { kind: 'not-run', reason: held.notRun, held: true })
+  return 'skipped'
 })
 
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.

@@ -57,7 +57,7 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .map((testCaseStarted) => ({
       ...scenarioOf(query, testCaseStarted),
       // Scenarios the run did not get to (interrupted, endpoint gone): listed apart, with no verdict.
-      notRun: findRecord(query, testCaseStarted, 'not-run')?.reason,
+      notRun: findRecord(query, testCaseStarted, 'not-run'),
       // A failure that the endpoint's disappearance explains.
       endpointLost: findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined,
     }))
@@ -67,14 +67,16 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .map(({ line: _line, notRun: _notRun, endpointLost, ...scenario }) =>
       // A failure the endpoint's loss explains is no declared deviation.
       classify(scenario, endpointLost ? undefined : meta.deviations?.[scenario.id]))
-  const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun! }))
+  const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
+  // A scenario whose host port something else holds was not run, but the run was not cut short.
+  const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held)?.notRun?.reason
   return {
     target: meta.target,
     runId: meta.runId,
     startedAt: meta.startedAt,
     durationMs: meta.durationMs,
     // A worker of a parallel run knows of an interruption only in itself: its not-run scenarios say it.
-    ...(meta.interrupted || notRun.length > 0 ? { interrupted: meta.interrupted ?? notRun[0].reason } : {}),
+    ...(meta.interrupted || cutShort ? { interrupted: meta.interrupted ?? cutShort } : {}),
     scenarios,
     ...(notRun.length > 0 ? { notRun } : {}),
     totals: totalsOf(scenarios),

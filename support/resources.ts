@@ -10,6 +10,8 @@ import { firstLine } from './errors'
 export const LABEL_RUN = 'io.netconform.run'
 export const LABEL_SCENARIO = 'io.netconform.scenario'
 export const LABEL_IMAGE = 'io.netconform.image'
+/** A shared-endpoint lock container (endpoint-lock.ts): created, never started. */
+export const LABEL_LOCK = 'io.netconform.lock'
 
 /** A run id: sortable by time, unique by its random tail. */
 export function newRunId(now = new Date()): string {
@@ -51,7 +53,10 @@ export async function removeLabelled(docker: Docker, labels: Record<string, stri
   const filters = JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) })
   const removed: Removed = { containers: [], networks: [], errors: [] }
   try {
-    for (const c of await docker.listContainers({ all: true, filters })) {
+    const containers = await docker.listContainers({ all: true, filters })
+    // Lock containers last: what they guard (a published port) is gone before another run may take it.
+    const isLock = (c: Docker.ContainerInfo) => (c.Labels?.[LABEL_LOCK] !== undefined ? 1 : 0)
+    for (const c of containers.sort((a, b) => isLock(a) - isLock(b))) {
       const name = c.Names[0]?.replace(/^\//, '') ?? c.Id
       try {
         await docker.getContainer(c.Id).remove({ force: true, v: true })

@@ -1,0 +1,377 @@
+/**
+ * Shared-endpoint locks: what a scenario holds on the endpoint's host (its @exclusive:NAME and
+ * @shared:NAME tags, see parallel.ts) is claimed through a lock that lives ON THE ENDPOINT, so
+ * runs from different machines sharing one engine take turns instead of failing each other
+ * with "port is already allocated".
+ *
+ * A lock is a container, created and never started, from the probe image, under a fixed name:
+ * container names are unique on Docker and Podman, and a create with a taken name fails (409
+ * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the atomic test-and-set. It carries the scenario's labels
+ * (io.netconform.run, io.netconform.scenario), so the After hook's cleanup by label, the
+ * end-of-run sweep and sweepAbandoned remove it like any other resource of the scenario, and
+ * io.netconform.lock=<name> and a lease (io.netconform.lock.lease, epoch ms).
+ *
+ *   exclusive  netconform-lock-<name>: create it (on 409 wait until it goes), then wait until
+ *              no shared marker of the name is left.
+ *   shared     netconform-lock-<name>.shared.<runId>.<random>: create the marker, then if the
+ *              exclusive lock of the name exists, remove the own marker, wait until it goes,
+ *              and start over. A waiting writer thus keeps new readers out.
+ *
+ * Each side creates its own container before it looks for the other's, so of two acquirers
+ * the later one always sees the earlier. Names are taken in sorted order, so runs waiting for
+ * each other's names cannot deadlock. A lock whose lease has passed is stale (its holder
+ * crashed on a machine that cannot sweep it): it is removed, by id, after its labels are
+ * checked, and the name taken again. The lease covers what the holder may still wait for its
+ * other names plus the scenario's own time (leaseMs).
+ *
+ * A host port (host-port-N) is also held by containers that are not netconform's: a running
+ * container without the io.netconform.run label that publishes host port N makes the scenario
+ * not run, with the container's name; containers of netconform's other runs that publish it
+ * (a run without locks, a crashed run's leftovers) are waited for and named. Given the
+ * endpoint's public address, a host port is held only once nothing answers there: Docker frees
+ * a removed container's port before its userland proxy stops listening, and the next run's
+ * `docker run -p` would fail with "bind: address already in use" (measured: 5 of 60 scenarios
+ * in two runs started 2 s apart, without this wait).
+ */
+import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
+import { setTimeout as pause } from 'node:timers/promises'
+import type Docker from 'dockerode'
+import { firstLine } from './errors'
+import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO } from './resources'
+
+export { LABEL_LOCK }
+export const LABEL_LEASE = 'io.netconform.lock.lease'
+export const LABEL_MODE = 'io.netconform.lock.mode'
+export const LOCK_PREFIX = 'netconform-lock-'
+// The tags parallel.ts reads (its holds()); not imported from there: parallel.ts registers with
+// cucumber when loaded, which only works inside a run.
+const EXCLUSIVE = '@exclusive:'
+const SHARED = '@shared:'
+
+const envMs = (name: string, fallback: number): number => {
+  const v = Number(process.env[name])
+  return Number.isFinite(v) && v > 0 ? v : fallback
+}
+/** How long a scenario waits for its holds before it is not run (NETCONFORM_LOCK_WAIT_MS). */
+export const DEFAULT_WAIT_MS = envMs('NETCONFORM_LOCK_WAIT_MS', 10 * 60_000)
+/** How long a scenario may hold a name once it has it all (NETCONFORM_LOCK_LEASE_MS). */
+export const DEFAULT_LEASE_MS = envMs('NETCONFORM_LOCK_LEASE_MS', 10 * 60_000)
+/** A Before hook that calls acquireHolds needs this timeout (cucumber's default is the step's). */
+export const HOOK_TIMEOUT_MS = DEFAULT_WAIT_MS + 60_000
+
+/** What of dockerode the locks use (a fake implements it in the unit tests). */
+export type LockDocker = Pick<Docker, 'createContainer' | 'listContainers' | 'getContainer'>
+
+export interface AcquireOptions {
+  runId: string
+  scenarioId: string
+  probeImage: string
+  /** The scenario's tag names (the Feature's included): @exclusive:NAME, @shared:NAME. */
+  tags: readonly string[]
+  /** Progress for the scenario's transcript: whom it waits for, and when it got its holds. */
+  log?: (line: string) => void
+  /** Gives up waiting after this long: the scenario is not run (default DEFAULT_WAIT_MS). */
+  timeoutMs?: number
+  leaseMs?: number
+  intervalMs?: number
+  /**
+   * Where the endpoint's published ports answer (target.publicAddress). When given, a host port
+   * is held only once nothing answers there any more: Docker frees a removed container's port
+   * before its userland proxy has stopped listening ("bind: address already in use").
+   */
+  publicAddress?: string
+  /** How long a host port may keep answering with no container publishing it (default 15 s). */
+  portGraceMs?: number
+  /** Whether something accepts connections at address:port (a fake in the tests). */
+  answers?: (address: string, port: number) => Promise<boolean>
+  /** A reason to stop waiting (an interruption); checked at every poll. */
+  stop?: () => string | undefined
+  now?: () => number
+  /** How it waits between polls (a fake clock in the tests). */
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface Held {
+  /** Removes the own lock containers (by id); idempotent, never throws. */
+  release(): Promise<void>
+  /** How long acquiring took, waiting included. */
+  waitedMs: number
+  /** Set when the scenario must not run: why (a foreign holder, the wait ran out, an interruption). */
+  notRun?: string
+}
+
+export type Mode = 'exclusive' | 'shared'
+
+/** A name as it may appear in a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*). */
+export function safeName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_.-]/g, '-')
+}
+
+export function exclusiveLockName(name: string): string {
+  return `${LOCK_PREFIX}${safeName(name)}`
+}
+
+export function sharedMarkerName(name: string, runId: string, random = randomBytes(3).toString('hex')): string {
+  return `${LOCK_PREFIX}${safeName(name)}.shared.${safeName(runId)}.${random}`
+}
+
+/** The names a scenario holds, in the order they are taken (sorted; exclusive wins over shared). */
+export function holdsOf(tags: readonly string[]): { name: string; mode: Mode }[] {
+  const named = (prefix: string) => new Set(tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length)).filter(Boolean))
+  const exclusive = named(EXCLUSIVE)
+  const names = [...new Set([...exclusive, ...named(SHARED)])].sort()
+  return names.map((name) => ({ name, mode: exclusive.has(name) ? 'exclusive' : 'shared' }))
+}
+
+/** The host port a name holds (host-port-8080 → 8080), if it is one. */
+export function hostPortOf(name: string): number | undefined {
+  const m = /^host-port-(\d{1,5})$/.exec(name)
+  const port = m ? Number(m[1]) : NaN
+  return port > 0 && port < 65536 ? port : undefined
+}
+
+/** The labels of a lock container. */
+export function lockLabels(o: { runId: string; scenarioId: string; name: string; mode: Mode; expiresAt: number }): Record<string, string> {
+  return { [LABEL_RUN]: o.runId, [LABEL_SCENARIO]: o.scenarioId, [LABEL_LOCK]: o.name, [LABEL_MODE]: o.mode, [LABEL_LEASE]: String(o.expiresAt) }
+}
+
+/** The lease's end from a lock's labels; a lock without a readable lease is stale. */
+export function leaseOf(labels: Record<string, string> | undefined): number {
+  const v = Number(labels?.[LABEL_LEASE])
+  return Number.isFinite(v) ? v : 0
+}
+
+/** Who holds a lock, for messages: run R, scenario S (lease until …). */
+export function holderOf(labels: Record<string, string> | undefined, now: number): string {
+  const lease = leaseOf(labels)
+  const left = Math.round((lease - now) / 1000)
+  return `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} (lease ${left > 0 ? `${left} s left` : 'expired'})`
+}
+
+const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
+/** A create refused for its name: 409 Conflict on Docker; Podman 4.3 answers 500 "… is already in use". */
+export const nameTaken = (e: unknown): boolean =>
+  statusOf(e) === 409 || (statusOf(e) === 500 && /name .* is already in use|that name is already in use/.test(firstLine(e)))
+const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
+
+interface LockInfo {
+  id: string
+  containerName: string
+  labels: Record<string, string>
+}
+
+/** Stops the acquisition: the scenario is not run, for this reason. */
+class NotRun extends Error {}
+
+/**
+ * Takes what the scenario's tags say it holds on the endpoint, waiting (with a deadline) for
+ * other runs that hold it. With nothing to hold it returns at once without an API call.
+ */
+export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Promise<Held> {
+  const now = opts.now ?? Date.now
+  const sleep = opts.sleep ?? ((ms: number) => pause(ms).then(() => undefined))
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_MS
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS
+  const intervalMs = opts.intervalMs ?? 500
+  const log = opts.log ?? (() => {})
+  const start = now()
+  const deadline = start + timeoutMs
+  const wanted = holdsOf(opts.tags)
+  const owned: LockInfo[] = []
+
+  let released = false
+  const release = async () => {
+    if (released) return
+    released = true
+    for (const lock of owned.splice(0).reverse()) await removeById(docker, lock.id)
+  }
+  if (wanted.length === 0) return { release, waitedMs: 0 }
+
+  /** One wait: logs whom it waits for when that changes, and gives up at the deadline or on stop. */
+  let lastWaitedFor = ''
+  let waited = false
+  const waitFor = async (what: string) => {
+    const stopped = opts.stop?.()
+    if (stopped) throw new NotRun(stopped)
+    if (what !== lastWaitedFor) {
+      log(`waiting for ${what}`)
+      lastWaitedFor = what
+    }
+    waited = true
+    if (now() + intervalMs > deadline) throw new NotRun(`waited ${Math.round(timeoutMs / 1000)} s for ${what}`)
+    await sleep(intervalMs)
+  }
+
+  const create = async (containerName: string, name: string, mode: Mode): Promise<LockInfo | undefined> => {
+    // The lease covers what is left of the wait for the other names, then the scenario itself.
+    const expiresAt = Math.max(now(), deadline) + leaseMs
+    const labels = lockLabels({ runId: opts.runId, scenarioId: opts.scenarioId, name, mode, expiresAt })
+    try {
+      const c = await docker.createContainer({
+        name: containerName,
+        Image: opts.probeImage,
+        Cmd: ['true'],
+        Labels: labels,
+        HostConfig: { NetworkMode: 'none' },
+      })
+      const lock = { id: c.id, containerName, labels }
+      owned.push(lock)
+      return lock
+    } catch (e) {
+      if (nameTaken(e)) return undefined
+      throw e
+    }
+  }
+
+  /** The locks of a name on the endpoint (the exclusive one and the shared markers). */
+  const locksOf = async (name: string): Promise<LockInfo[]> => {
+    const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_LOCK}=${name}`] }) })
+    return list.map((c) => ({ id: c.Id, containerName: nameOf(c), labels: c.Labels ?? {} }))
+  }
+
+  /** Removes another holder's lock whose lease has passed; true when it was stale. */
+  const removeIfStale = async (lock: LockInfo, name: string): Promise<boolean> => {
+    if (leaseOf(lock.labels) > now()) return false
+    // Check again what the id is now, by id: only a lock of this name whose lease has passed goes.
+    let labels: Record<string, string> | undefined
+    try {
+      labels = (await docker.getContainer(lock.id).inspect()).Config?.Labels ?? undefined
+    } catch (e) {
+      if (statusOf(e) === 404) return true
+      throw e
+    }
+    if (labels?.[LABEL_LOCK] !== name || leaseOf(labels) > now()) return false
+    log(`removing the stale lock ${lock.containerName} of ${holderOf(labels, now())}`)
+    await removeById(docker, lock.id)
+    return true
+  }
+
+  /** What of the name others hold, for the messages. */
+  const describe = (name: string, locks: LockInfo[], mode: Mode): string => {
+    const t = now()
+    const who = locks.map((l) => `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')} by ${holderOf(l.labels, t)}`)
+    return `${mode} hold of ${name}, held ${who.join('; ') || 'by nobody now'}`
+  }
+
+  const others = (locks: LockInfo[]) => locks.filter((l) => !owned.some((o) => o.id === l.id))
+  const isShared = (l: LockInfo) => l.containerName.includes('.shared.')
+
+  const takeExclusive = async (name: string) => {
+    const containerName = exclusiveLockName(name)
+    for (;;) {
+      if (await create(containerName, name, 'exclusive')) break
+      // The name is taken: by whom, looked up by that name.
+      let holder: LockInfo
+      try {
+        const c = await docker.getContainer(containerName).inspect()
+        holder = { id: c.Id, containerName, labels: c.Config?.Labels ?? {} }
+      } catch (e) {
+        if (statusOf(e) === 404) continue // it went between the create and the look
+        throw e
+      }
+      if (holder.labels[LABEL_LOCK] !== name) throw new NotRun(`the lock name ${containerName} is taken by a container that is not a netconform lock`)
+      if (await removeIfStale(holder, name)) continue
+      await waitFor(describe(name, [holder], 'exclusive'))
+    }
+    for (;;) {
+      const readers = others(await locksOf(name)).filter(isShared)
+      const live: LockInfo[] = []
+      for (const r of readers) if (!(await removeIfStale(r, name))) live.push(r)
+      if (live.length === 0) return
+      await waitFor(describe(name, live, 'exclusive'))
+    }
+  }
+
+  const takeShared = async (name: string) => {
+    for (;;) {
+      const marker = await create(sharedMarkerName(name, opts.runId), name, 'shared')
+      if (!marker) continue // a random name taken: another one
+      const writers = others(await locksOf(name)).filter((l) => !isShared(l))
+      const live: LockInfo[] = []
+      for (const w of writers) if (!(await removeIfStale(w, name))) live.push(w)
+      if (live.length === 0) return
+      // Make way for the writer, and wait until it is gone.
+      await removeById(docker, marker.id)
+      owned.splice(owned.indexOf(marker), 1)
+      for (;;) {
+        await waitFor(describe(name, live, 'shared'))
+        const still = others(await locksOf(name)).filter((l) => !isShared(l))
+        let any = false
+        for (const w of still) if (!(await removeIfStale(w, name))) any = true
+        if (!any) break
+      }
+    }
+  }
+
+  /** A host port held by a container that is not netconform's; waits for other runs' containers. */
+  const checkHostPort = async (port: number, wait: boolean) => {
+    for (;;) {
+      const running = await docker.listContainers({ all: false })
+      const publishing = running.filter((c) => (c.Ports ?? []).some((p) => p.PublicPort === port && (p.Type ?? 'tcp') === 'tcp'))
+      const foreign = publishing.filter((c) => !c.Labels?.[LABEL_RUN])
+      if (foreign.length > 0) throw new NotRun(`host port ${port} is held by ${foreign.map(nameOf).join(', ')} (not netconform's)`)
+      const ofOtherRuns = publishing.filter((c) => c.Labels?.[LABEL_RUN] !== opts.runId)
+      if (!wait || ofOtherRuns.length === 0) return
+      const who = ofOtherRuns.map((c) => `${nameOf(c)} of run ${c.Labels[LABEL_RUN]}, scenario ${c.Labels[LABEL_SCENARIO] ?? '?'}`)
+      await waitFor(`host port ${port} to be free, published by ${who.join('; ')}`)
+    }
+  }
+
+  /** Waits (a little) until nothing answers on the port: a removed container's proxy lingers. */
+  const portQuiet = async (address: string, port: number) => {
+    const answers = opts.answers ?? portAnswers
+    const until = Math.min(deadline, now() + (opts.portGraceMs ?? 15_000))
+    while (await answers(address, port)) {
+      if (now() + intervalMs > until) {
+        throw new NotRun(`host port ${port} answers at ${address}, but no running container publishes it: held by something that is not netconform's`)
+      }
+      await waitFor(`host port ${port} at ${address} to stop answering (a removed container's proxy)`)
+    }
+  }
+
+  const ports = wanted.map((w) => hostPortOf(w.name)).filter((p): p is number => p !== undefined)
+  try {
+    // A user's own container on the port makes waiting pointless: say so at once.
+    for (const port of ports) await checkHostPort(port, false)
+    for (const { name, mode } of wanted) {
+      if (mode === 'exclusive') await takeExclusive(name)
+      else await takeShared(name)
+    }
+    // Whatever started while this waited, and other runs' containers still on the port.
+    for (const port of ports) await checkHostPort(port, true)
+    if (opts.publicAddress) for (const port of ports) await portQuiet(opts.publicAddress, port)
+  } catch (e) {
+    await release()
+    if (e instanceof NotRun) return { release, waitedMs: now() - start, notRun: e.message }
+    throw e
+  }
+  const waitedMs = now() - start
+  const names = wanted.map((w) => `${w.mode} ${w.name}`).join(', ')
+  if (waited) log(`holds ${names} after waiting ${(waitedMs / 1000).toFixed(1)} s`)
+  return { release, waitedMs }
+}
+
+async function removeById(docker: LockDocker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true })
+  } catch (e) {
+    if (statusOf(e) === 404) return
+    // The After hook's cleanup by label removes it then; say why it stays for now.
+    process.stderr.write(`netconform: could not remove lock container ${id.slice(0, 12)}: ${firstLine(e)}\n`)
+  }
+}
+
+/** True when something accepts a TCP connection at address:port within timeoutMs; refused, silent or unreachable is false. */
+export function portAnswers(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port })
+    const done = (answered: boolean) => {
+      socket.destroy()
+      resolve(answered)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}

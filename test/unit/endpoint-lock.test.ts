@@ -1,0 +1,362 @@
+import { test } from 'node:test'
+import { createServer } from 'node:net'
+import { expect } from 'chai'
+import {
+  LABEL_LEASE,
+  LABEL_LOCK,
+  acquireHolds,
+  exclusiveLockName,
+  holdsOf,
+  hostPortOf,
+  leaseOf,
+  nameTaken,
+  portAnswers,
+  safeName,
+  sharedMarkerName,
+  type AcquireOptions,
+} from '../../support/endpoint-lock'
+import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/resources'
+import { FakeDocker } from './fake-docker'
+import { listenOnLoopback } from './loopback'
+
+const T0 = 1_750_000_000_000
+const MIN = 60_000
+
+/** A fake clock shared by the acquirers of a test: sleeping advances it and lets the others go. */
+function clock() {
+  const c = { t: T0, now: () => c.t, sleep: async (ms: number) => { c.t += ms; await new Promise((r) => setImmediate(r)) } }
+  return c
+}
+
+function opts(c: ReturnType<typeof clock>, runId: string, scenarioId: string, tags: string[], extra: Partial<AcquireOptions> = {}) {
+  const lines: string[] = []
+  const o: AcquireOptions = { runId, scenarioId, probeImage: 'netconform-probe:1', tags, now: c.now, sleep: c.sleep, log: (l) => lines.push(l), ...extra }
+  return { o, lines }
+}
+
+const locks = (d: FakeDocker) => [...d.containers.values()].filter((c) => c.labels[LABEL_LOCK] !== undefined).map((c) => c.name).sort()
+
+test('names: the exclusive lock has a fixed name; a shared marker adds the run and a random tail', () => {
+  expect(exclusiveLockName('host-port-8080')).to.equal('netconform-lock-host-port-8080')
+  expect(sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3', 'beef01')).to.equal('netconform-lock-container-network-range.shared.20250102T030405Z-a1b2c3.beef01')
+  expect(sharedMarkerName('x', 'r')).to.match(/^netconform-lock-x\.shared\.r\.[0-9a-f]{6}$/)
+  expect(sharedMarkerName('x', 'r')).to.not.equal(sharedMarkerName('x', 'r'))
+  expect(safeName('a b/c:d')).to.equal('a-b-c-d')
+  // valid container names
+  for (const n of [exclusiveLockName('host-port-80'), sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3')]) expect(n).to.match(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/)
+})
+
+test('holdsOf: the scenario\'s @exclusive:/@shared: names, sorted; exclusive wins over shared', () => {
+  expect(holdsOf(['@id:combine.mapping', '@shared:container-network-range', '@exclusive:host-port-80'])).to.deep.equal([
+    { name: 'container-network-range', mode: 'shared' },
+    { name: 'host-port-80', mode: 'exclusive' },
+  ])
+  expect(holdsOf(['@shared:a', '@exclusive:a'])).to.deep.equal([{ name: 'a', mode: 'exclusive' }])
+  expect(holdsOf(['@id:x', '@wip', '@exclusive:'])).to.deep.equal([])
+})
+
+test('hostPortOf: host-port-N names a port; nothing else does', () => {
+  expect(hostPortOf('host-port-8080')).to.equal(8080)
+  expect(hostPortOf('host-port-5000')).to.equal(5000)
+  expect(hostPortOf('host-port-0')).to.equal(undefined)
+  expect(hostPortOf('host-port-70000')).to.equal(undefined)
+  expect(hostPortOf('container-network-range')).to.equal(undefined)
+})
+
+test('leaseOf: the lease label in epoch ms; a lock without a readable lease is stale (0)', () => {
+  expect(leaseOf({ [LABEL_LEASE]: '1750000000000' })).to.equal(1_750_000_000_000)
+  expect(leaseOf({ [LABEL_LEASE]: 'soon' })).to.equal(0)
+  expect(leaseOf({})).to.equal(0)
+})
+
+test('a scenario that holds nothing makes no API call', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'x', ['@id:x']).o)
+  expect(held).to.include({ waitedMs: 0 })
+  expect(held.notRun).to.equal(undefined)
+  expect(d.calls).to.deep.equal([])
+  await held.release()
+})
+
+test('an exclusive hold: a created (never started) container from the probe image with the scenario\'s labels, the lock name and a lease; release removes it', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { leaseMs: 10 * MIN, timeoutMs: 10 * MIN }).o)
+  expect(held.notRun).to.equal(undefined)
+  const lock = d.byName('netconform-lock-host-port-8080')!
+  expect(lock, 'lock container').to.not.equal(undefined)
+  expect(lock.running).to.equal(false)
+  expect(lock.image).to.equal('netconform-probe:1')
+  expect(lock.labels).to.include({ [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080', [LABEL_LOCK]: 'host-port-8080' })
+  // the lease covers the longest wait for other names plus the scenario's lease
+  expect(leaseOf(lock.labels)).to.equal(T0 + 20 * MIN)
+  await held.release()
+  expect(locks(d)).to.deep.equal([])
+  await held.release() // idempotent
+})
+
+test('two acquirers of the same exclusive name take turns; the waiter says who held it', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
+  const { o, lines } = opts(c, 'run-b', 'multi-bridge.view-on-public-8080', ['@exclusive:host-port-8080'])
+  let releasedWhileWaiting = false
+  o.log = (l) => {
+    lines.push(l)
+    if (l.startsWith('waiting') && !releasedWhileWaiting) {
+      releasedWhileWaiting = true
+      expect(locks(d)).to.deep.equal(['netconform-lock-host-port-8080'])
+      void a.release()
+    }
+  }
+  const b = await acquireHolds(d.asDocker, o)
+  expect(b.notRun).to.equal(undefined)
+  expect(releasedWhileWaiting).to.equal(true)
+  expect(b.waitedMs).to.be.above(0)
+  expect(lines[0]).to.match(/^waiting for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish\.port-8080 \(lease \d+ s left\)$/)
+  expect(lines.at(-1)).to.match(/^holds exclusive host-port-8080 after waiting \d+\.\d s$/)
+  expect(d.byName('netconform-lock-host-port-8080')!.labels[LABEL_RUN]).to.equal('run-b')
+  await b.release()
+  expect(locks(d)).to.deep.equal([])
+})
+
+test('shared holds coexist: two runs hold the same name shared at once, neither waits', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 'trust.x', ['@shared:container-network-range']).o)
+  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 'trust.x', ['@shared:container-network-range']).o)
+  expect([a.waitedMs, b.waitedMs]).to.deep.equal([0, 0])
+  const names = locks(d)
+  expect(names).to.have.length(2)
+  expect(names[0]).to.match(/^netconform-lock-container-network-range\.shared\.run-a\.[0-9a-f]{6}$/)
+  expect(names[1]).to.match(/^netconform-lock-container-network-range\.shared\.run-b\.[0-9a-f]{6}$/)
+  await a.release()
+  await b.release()
+  expect(locks(d)).to.deep.equal([])
+})
+
+test('an exclusive hold waits for the shared holders; a shared one that comes meanwhile makes way and waits for it', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const reader = await acquireHolds(d.asDocker, opts(c, 'run-a', 'trust.x', ['@shared:container-network-range']).o)
+  const order: string[] = []
+  const w = opts(c, 'run-b', 'static-ip.x', ['@exclusive:container-network-range'])
+  let lateReader: Promise<Awaited<ReturnType<typeof acquireHolds>>> | undefined
+  const late = opts(c, 'run-c', 'trust.y', ['@shared:container-network-range'])
+  late.o.log = (l) => {
+    late.lines.push(l)
+    // the late reader made way: only the writer's lock and the first reader's marker are there
+    if (l.startsWith('waiting') && order.length === 0) {
+      order.push('late reader waits')
+      expect(locks(d).filter((n) => n.includes('run-c'))).to.deep.equal([])
+      void reader.release()
+    }
+  }
+  w.o.log = (l) => {
+    w.lines.push(l)
+    if (l.startsWith('waiting') && !lateReader) lateReader = acquireHolds(d.asDocker, late.o)
+  }
+  const writer = await acquireHolds(d.asDocker, w.o)
+  order.push('writer holds')
+  expect(writer.notRun).to.equal(undefined)
+  expect(w.lines[0]).to.match(/^waiting for exclusive hold of container-network-range, held shared by run run-a, scenario trust\.x/)
+  expect(late.lines[0]).to.match(/^waiting for shared hold of container-network-range, held exclusive by run run-b, scenario static-ip\.x/)
+  expect(locks(d)).to.deep.equal(['netconform-lock-container-network-range'])
+  await writer.release()
+  const r = await lateReader!
+  expect(r.notRun).to.equal(undefined)
+  expect(order).to.deep.equal(['late reader waits', 'writer holds'])
+  expect(locks(d)).to.have.length(1)
+  expect(locks(d)[0]).to.contain('.shared.run-c.')
+  await r.release()
+})
+
+test('a stale exclusive lock (lease passed) is removed by id after its labels are checked, and taken over', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const stale = d.add({ name: 'netconform-lock-host-port-5000', labels: { [LABEL_RUN]: 'run-dead', [LABEL_SCENARIO]: 'exposed-port.x', [LABEL_LOCK]: 'host-port-5000', [LABEL_LEASE]: String(T0 - 1) } })
+  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', ['@exclusive:host-port-5000'])
+  const held = await acquireHolds(d.asDocker, o)
+  expect(held.notRun).to.equal(undefined)
+  expect(held.waitedMs).to.equal(0)
+  expect(d.calls).to.include(`inspect ${stale.id}`)
+  expect(lines).to.deep.equal(['removing the stale lock netconform-lock-host-port-5000 of run run-dead, scenario exposed-port.x (lease expired)'])
+  expect(d.byName('netconform-lock-host-port-5000')!.labels[LABEL_RUN]).to.equal('run-a')
+  await held.release()
+})
+
+test('a stale shared marker does not keep an exclusive hold waiting', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  d.add({ name: 'netconform-lock-r.shared.run-dead.abcdef', labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'r', [LABEL_LEASE]: String(T0 - 1) } })
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:r']).o)
+  expect(held.notRun).to.equal(undefined)
+  expect(locks(d)).to.deep.equal(['netconform-lock-r'])
+  await held.release()
+})
+
+test('a live lock is never removed; the wait ends at its deadline with who held it, and the scenario is not run', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
+  const before = d.containers.size
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-b', 'multi.x', ['@shared:container-network-range', '@exclusive:host-port-8080'], { timeoutMs: 30_000, intervalMs: 1000 }).o)
+  expect(held.notRun).to.equal('waited 30 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish.port-8080 (lease 1170 s left)')
+  expect(held.waitedMs).to.be.within(29_000, 30_000)
+  // the shared hold it had taken is given back; run-a's lock stays
+  expect(d.containers.size).to.equal(before)
+  expect(locks(d)).to.deep.equal(['netconform-lock-host-port-8080'])
+})
+
+test('an interruption stops the wait: not run, with its reason', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  let reason: string | undefined
+  const { o } = opts(c, 'run-b', 't', ['@exclusive:n'], { stop: () => reason })
+  const p = acquireHolds(d.asDocker, o)
+  await c.sleep(0)
+  reason = 'interrupted by SIGINT'
+  expect((await p).notRun).to.equal('interrupted by SIGINT')
+})
+
+test('a running container that is not netconform\'s publishing the host port: not run, named, without waiting or creating a lock', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  d.add({ name: 'my-own-web', running: true, ports: [8080] })
+  d.add({ name: 'stopped-one', running: false, ports: [8080] })
+  d.add({ name: 'other-port', running: true, ports: [8081] })
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
+  expect(held.notRun).to.equal('host port 8080 is held by my-own-web (not netconform\'s)')
+  expect(held.waitedMs).to.equal(0)
+  expect(d.calls.filter((x) => x.startsWith('create'))).to.deep.equal([])
+})
+
+test('a foreign container that starts on the port while the scenario waits is found after the wait; the lock is given back', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080']).o)
+  const { o } = opts(c, 'run-b', 't', ['@exclusive:host-port-8080'])
+  o.log = () => {
+    d.add({ name: 'users-nginx', running: true, ports: [8080] })
+    void a.release()
+  }
+  const held = await acquireHolds(d.asDocker, o)
+  expect(held.notRun).to.equal('host port 8080 is held by users-nginx (not netconform\'s)')
+  expect(locks(d)).to.deep.equal([])
+})
+
+test('a container of another netconform run on the port (a run without locks, a crashed run\'s) is waited for and named', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const other = d.add({ name: 'nc-abcdef-1234-view', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-old', [LABEL_SCENARIO]: 'multi-bridge.x' } })
+  d.add({ name: 'nc-own', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'earlier' } })
+  const { o, lines } = opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'])
+  o.log = (l) => {
+    lines.push(l)
+    if (l.startsWith('waiting')) d.containers.delete(other.id)
+  }
+  const held = await acquireHolds(d.asDocker, o)
+  expect(held.notRun).to.equal(undefined)
+  expect(lines[0]).to.equal('waiting for host port 8080 to be free, published by nc-abcdef-1234-view of run run-old, scenario multi-bridge.x')
+  await held.release()
+})
+
+test('a container that is not a lock under the lock\'s name: not run, said so', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  d.add({ name: 'netconform-lock-n', labels: {} })
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  expect(held.notRun).to.equal('the lock name netconform-lock-n is taken by a container that is not a netconform lock')
+  expect(d.containers.size).to.equal(1)
+})
+
+test('names are taken in sorted order: two runs holding the same two names, tagged in either order, do not deadlock', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const a = opts(c, 'run-a', 's', ['@exclusive:b', '@exclusive:a'], { timeoutMs: 60_000 })
+  const b = opts(c, 'run-b', 't', ['@exclusive:a', '@exclusive:b'], { timeoutMs: 60_000 })
+  const pa = acquireHolds(d.asDocker, a.o).then((h) => ({ h, who: 'run-a' }))
+  const pb = acquireHolds(d.asDocker, b.o).then((h) => ({ h, who: 'run-b' }))
+  const first = await Promise.race([pa, pb])
+  expect(first.h.notRun).to.equal(undefined)
+  expect(locks(d)).to.deep.equal(['netconform-lock-a', 'netconform-lock-b'])
+  await first.h.release()
+  // the other gets both after it
+  const second = await (first.who === 'run-a' ? pb : pa)
+  expect(second.h.notRun).to.equal(undefined)
+  expect(['a', 'b'].map((n) => d.byName(`netconform-lock-${n}`)!.labels[LABEL_RUN])).to.deep.equal([second.who, second.who])
+  await second.h.release()
+})
+
+test('removeLabelled removes a scenario\'s lock containers after its other containers', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080', '@shared:container-network-range']).o)
+  d.add({ name: 'nc-a-1-test1', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080' } })
+  d.add({ name: 'someone-else', running: true, labels: {} })
+  const removed = await removeLabelled(d.asDocker, { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080' })
+  expect(removed.errors).to.deep.equal([])
+  expect(removed.containers[0]).to.equal('nc-a-1-test1')
+  expect(removed.containers.slice(1).sort()).to.have.length(2)
+  expect(removed.containers.slice(1).every((n) => n.startsWith('netconform-lock-'))).to.equal(true)
+  expect([...d.containers.values()].map((x) => x.name)).to.deep.equal(['someone-else'])
+  await held.release() // already gone: no error
+})
+
+test('nameTaken: Docker\'s 409 and Podman 4.3\'s 500 "that name is already in use"; not other errors', () => {
+  const err = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode })
+  expect(nameTaken(err(409, '(HTTP code 409) unexpected - Conflict. The container name "/netconform-lock-x" is already in use by container "ab12"'))).to.equal(true)
+  expect(nameTaken(err(500, '(HTTP code 500) server error - container create: creating container storage: the container name "netconform-lock-x" is already in use by fe52. You have to remove that container to be able to reuse that name: that name is already in use'))).to.equal(true)
+  expect(nameTaken(err(500, '(HTTP code 500) server error - no space left on device'))).to.equal(false)
+  expect(nameTaken(err(404, 'No such image: netconform-probe:1'))).to.equal(false)
+  expect(nameTaken(new Error('socket hang up'))).to.equal(false)
+})
+
+test('portAnswers: true while a loopback server listens on the port, false once it is closed', async () => {
+  const server = createServer((s) => s.end())
+  const port = await listenOnLoopback(server)
+  expect(await portAnswers('127.0.0.1', port)).to.equal(true)
+  await new Promise((r) => server.close(r))
+  expect(await portAnswers('127.0.0.1', port)).to.equal(false)
+})
+
+test('with the public address: a host port still answering (a removed container\'s proxy) is waited for until it stops', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const server = createServer((s) => s.end())
+  const port = await listenOnLoopback(server)
+  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', [`@exclusive:host-port-${port}`], { publicAddress: '127.0.0.1' })
+  o.log = (l) => {
+    lines.push(l)
+    if (l.startsWith('waiting')) server.close()
+  }
+  const held = await acquireHolds(d.asDocker, o)
+  expect(held.notRun).to.equal(undefined)
+  expect(lines[0]).to.equal(`waiting for host port ${port} at 127.0.0.1 to stop answering (a removed container's proxy)`)
+  expect(await portAnswers('127.0.0.1', port)).to.equal(false)
+  await held.release()
+})
+
+test('with the public address: a host port that keeps answering with no container publishing it: not run after the grace, said so', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const asked: string[] = []
+  const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { publicAddress: '198.51.100.1', answers, portGraceMs: 5000, intervalMs: 1000 }).o)
+  expect(held.notRun).to.equal('host port 8080 answers at 198.51.100.1, but no running container publishes it: held by something that is not netconform\'s')
+  expect(held.waitedMs).to.be.within(4000, 5000)
+  expect(asked[0]).to.equal('198.51.100.1:8080')
+  expect(locks(d)).to.deep.equal([])
+})
+
+test('without the public address the port is not probed; a name that is no host port is never probed', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const asked: string[] = []
+  const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080'], { answers }).o)
+  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:container-network-range'], { answers, publicAddress: '198.51.100.1' }).o)
+  expect([a.notRun, b.notRun, asked]).to.deep.equal([undefined, undefined, []])
+})
