@@ -18,7 +18,7 @@ import { interruption, signalExitCode } from './interrupt'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
-                 [--repeat N] [--remove-images]
+                 [--repeat N] [--remove-images] [--format FORMAT]…
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
@@ -26,12 +26,13 @@ const USAGE = `usage:
   netconform lab up|down|status
   netconform help
 
-  --target          a profile in targets/ (${'{'}known{'}'}) or a path to one
+  --target          a profile in targets/ ({known}) or a path to one
   --endpoint        Docker API endpoint (unix:///…, tcp://… with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://…); overrides the profile's.
                     Without --target, the endpoint is DOCKER_HOST or unix:///var/run/docker.sock
   --public-address  where published ports answer (overrides the profile's)
   --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name'
   --parallel        run scenarios in N worker processes
+  --format          a cucumber format instead of the verdict console (repeatable), e.g. progress, pretty
   --repeat          run the selection N times and report every scenario whose verdict changed
   --remove-images   also remove the probe images the suite imported (labelled io.netconform.image)
 
@@ -48,12 +49,11 @@ function resolveTarget(values: { target?: string; endpoint?: string; 'public-add
   return target
 }
 
+/** After the run: what the verdict console did not say line by line (stale deviations, what was not run), then the totals. */
 function printVerdicts(summary: Summary, dir: string): void {
-  for (const s of summary.scenarios) out(`  ${s.verdict.padEnd(14)} ${s.id}${s.reason ? `  — ${s.reason}` : ''}`)
   const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
   if (stale.length > 0) out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
   if (summary.interrupted) out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
-  else for (const s of summary.notRun ?? []) out(`  not run        ${s.id}  — ${s.reason}`)
   const t = summary.totals
   const causes = notApplicableCauses(summary.scenarios)
   out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`)
@@ -71,6 +71,7 @@ async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       repeat: { type: 'string' },
       'remove-images': { type: 'boolean' },
+      format: { type: 'string', multiple: true },
     },
     strict: true,
   })
@@ -82,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
   const summaries: Summary[] = []
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
-    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, log: out })
+    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, log: out })
     printVerdicts(summary, dir)
     summaries.push(summary)
     if (summary.interrupted) break

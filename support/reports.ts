@@ -12,7 +12,7 @@ import {
   TestStepResultStatus,
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
-import { findRecord } from './attachments'
+import { findRecord, type RecordOf } from './attachments'
 import { docOrder } from './doc'
 import { type Deviation, type EngineInfo, type Failure, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
 import { classify } from './verdicts'
@@ -54,19 +54,9 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
   const query = queryOf(ndjson)
   const all = query
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
-    .map((testCaseStarted) => ({
-      ...scenarioOf(query, testCaseStarted),
-      // Scenarios the run did not get to (interrupted, endpoint gone): listed apart, with no verdict.
-      notRun: findRecord(query, testCaseStarted, 'not-run'),
-      // A failure that the endpoint's disappearance explains.
-      endpointLost: findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined,
-    }))
+    .map((testCaseStarted) => testCaseVerdict(query, testCaseStarted, meta.deviations))
     .sort(byDocument)
-  const scenarios = all
-    .filter((s) => s.notRun === undefined)
-    .map(({ line: _line, notRun: _notRun, endpointLost, ...scenario }) =>
-      // A failure the endpoint's loss explains is no declared deviation.
-      classify(scenario, endpointLost ? undefined : meta.deviations?.[scenario.id]))
+  const scenarios = all.filter((s) => s.notRun === undefined).map(({ line: _line, notRun: _notRun, ...scenario }) => scenario)
   const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
   // A scenario whose host port something else holds was not run, but the run was not cut short.
   const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held)?.notRun?.reason
@@ -81,6 +71,20 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     ...(notRun.length > 0 ? { notRun } : {}),
     totals: totalsOf(scenarios),
   }
+}
+
+/**
+ * One test case's result: its verdict with the profile's declared deviations applied, or the
+ * record saying it was not run. The reports and the live console both read verdicts here.
+ */
+export function testCaseVerdict(query: Query, testCaseStarted: TestCaseStarted, deviations?: Record<string, Deviation>): SortableResult & { notRun?: RecordOf<'not-run'> } {
+  const scenario = scenarioOf(query, testCaseStarted)
+  // Scenarios the run did not get to (interrupted, endpoint gone, held by another): listed apart, with no verdict.
+  const notRun = findRecord(query, testCaseStarted, 'not-run')
+  // A failure that the endpoint's disappearance explains is no declared deviation.
+  const endpointLost = findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined
+  const { line } = scenario
+  return { ...classify(scenario, endpointLost ? undefined : deviations?.[scenario.id]), line, ...(notRun ? { notRun } : {}) }
 }
 
 function queryOf(ndjson: string): Query {

@@ -3,7 +3,7 @@
  * features with cucumber, sweep what the run labelled, and write the report set.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from './errors'
@@ -22,6 +22,8 @@ export interface RunOptions {
   tags?: string
   parallel?: number
   reportsDir?: string
+  /** Cucumber formats instead of the verdict console (`--format`, passed through). */
+  formats?: string[]
   /** Where progress goes (the CLI passes stdout). */
   log?: (line: string) => void
 }
@@ -36,6 +38,8 @@ export interface RunOutcome {
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
 export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
+/** The verdict console: a cucumber formatter, so JavaScript (support/console-formatter.cjs). */
+const CONSOLE = join(PROJECT, 'support', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
 const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
 
@@ -122,8 +126,12 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
       paths: FEATURES,
       require: SUPPORT,
       requireModule: ['ts-node/register'],
-      format: ['progress', `message:${join(dir, 'messages.ndjson')}`, `html:${join(dir, 'report.html')}`, `junit:${join(dir, 'junit.xml')}`],
-      formatOptions: { junit: { suiteName: `netconform ${target.name}` } },
+      // The verdict console on stdout, unless the user names cucumber formats of their own (--format).
+      format: [...(opts.formats?.length ? opts.formats : [CONSOLE]), `message:${join(dir, 'messages.ndjson')}`, `html:${join(dir, 'report.html')}`, `junit:${join(dir, 'junit.xml')}`],
+      formatOptions: {
+        junit: { suiteName: `netconform ${target.name}` },
+        netconform: { deviations: target.deviations, report: relative(process.cwd(), join(dir, 'report.html')) },
+      } as unknown as IConfiguration['formatOptions'],
       worldParameters: worldParameters as unknown as IConfiguration['worldParameters'],
       tags: opts.tags ?? '',
       parallel: opts.parallel ?? 0,

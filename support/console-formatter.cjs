@@ -1,0 +1,54 @@
+'use strict'
+/**
+ * The verdict console: while the run goes, one line per scenario in netconform's words —
+ * verdict, id, duration, progress (done/total, elapsed) — and for anything but conforms its
+ * reason on one line; a `fails` also says where its transcript is. No cucumber "Failures:"
+ * block, no stack traces: the verdicts come from the same code as summary.json
+ * (support/reports.ts testCaseVerdict, with the profile's declared deviations).
+ *
+ * A cucumber formatter must be JavaScript; this one runs in the netconform process, where
+ * ts-node is registered, so it reads the TypeScript sources. Its options come through
+ * formatOptions.netconform: { deviations, report }.
+ */
+const { Formatter } = require('@cucumber/cucumber')
+const { Query } = require('@cucumber/query')
+
+const WIDTH = 'not-applicable'.length
+
+class VerdictConsole extends Formatter {
+  static documentation = 'netconform: one line per scenario with its verdict and reason'
+
+  constructor(options) {
+    super(options)
+    const { testCaseVerdict } = require('./reports.ts')
+    const { deviations = {}, report = '' } = options.parsedArgvOptions.netconform ?? {}
+    const query = new Query()
+    const started = Date.now()
+    let total = 0
+    let done = 0
+    options.eventBroadcaster.on('envelope', (envelope) => {
+      query.update(envelope)
+      if (envelope.testCase) total += 1
+      const finished = envelope.testCaseFinished
+      if (!finished || finished.willBeRetried) return
+      const testCaseStarted = query.findTestCaseStartedBy(finished)
+      if (!testCaseStarted) return
+      done += 1
+      const r = testCaseVerdict(query, testCaseStarted, deviations)
+      const word = r.notRun ? 'not run' : r.verdict
+      const progress = `[${done}/${total}, ${Math.round((Date.now() - started) / 1000)} s]`
+      this.log(`${word.padEnd(WIDTH)}  ${r.id}  ${(r.durationMs / 1000).toFixed(1)} s  ${progress}\n`)
+      const reason = r.notRun ? r.notRun.reason : r.reason
+      if (word !== 'conforms' && reason) this.log(`${' '.repeat(WIDTH)}  ${oneLine(reason)}\n`)
+      else if (word === 'conforms' && r.deviation && r.deviation.noLongerNeeded) this.log(`${' '.repeat(WIDTH)}  ${oneLine(r.reason)}\n`)
+      if (word === 'fails' && report) this.log(`${' '.repeat(WIDTH)}  transcript: ${report} (scenario ${r.id})\n`)
+    })
+  }
+}
+
+function oneLine(text) {
+  const line = String(text).replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 297)}…` : line
+}
+
+module.exports = VerdictConsole
