@@ -217,10 +217,10 @@ say "unreachable routes (metric 4242) for the container pools: $LAB_CONTAINER_PO
 
 cat <<EOF
 netconform lab is up.
-  Docker Engine: unix:///var/run/docker.sock     npx netconform run --target docker
-                 $LAB_TLS_ENDPOINT (TLS)      npx netconform run --target docker-tls
+  Docker Engine: unix:///var/run/docker.sock     npx --no netconform run --target docker
+                 $LAB_TLS_ENDPOINT (TLS)      npx --no netconform run --target docker-tls
                  (client files for DOCKER_CERT_PATH: $LAB_TLS_CLIENT)
-  Podman:        unix:///run/podman/podman.sock  npx netconform run --target podman
+  Podman:        unix:///run/podman/podman.sock  npx --no netconform run --target podman
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
   DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
   logs:          $LAB_LOG

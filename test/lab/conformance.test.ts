@@ -1,5 +1,5 @@
 /**
- * The conformance features against both lab endpoints (`npx netconform lab up` first), as a
+ * The conformance features against both lab endpoints (`npx --no netconform lab up` first), as a
  * user runs them: through the CLI. Asserts the verdicts the profiles (targets/docker.yaml,
  * podman.yaml) say these machines give, each deviation with the failure its profile declares,
  * the report set, that nothing labelled is left behind, and that what the suite did not create

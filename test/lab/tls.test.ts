@@ -1,5 +1,5 @@
 /**
- * The lab's Docker Engine through its TLS listener, tcp://127.0.0.1:2376 (`npx netconform lab up`
+ * The lab's Docker Engine through its TLS listener, tcp://127.0.0.1:2376 (`npx --no netconform lab up`
  * first; `lab down && lab up` when Docker ran before it had the listener), as a user reaches it:
  * through the CLI, with the profile's tls files, and with DOCKER_TLS_VERIFY + DOCKER_CERT_PATH
  * holding a client certificate from a CA the engine does not know (made here with openssl).
