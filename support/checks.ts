@@ -128,10 +128,10 @@ export function judgeAnswer(received: string, expected: string, answerer: string
 /** In `from`, a connection to address:port answers the request with `expected`, from `answerer`. */
 export async function answersInContainer(
   docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string, answerer: string,
-): Promise<void> {
+): Promise<ExecResult> {
   // Asked once: the answer does not change while the scenario waits.
   let resolver: Promise<string | undefined> | undefined
-  await execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
+  return execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
     (r) => judgeAnswer(r.stdout, expected, answerer).ok,
     async (r) => judgeAnswer(r.stdout, expected, answerer).why
       ?? (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined))
@@ -190,9 +190,22 @@ export function expectNoAnswer(outcome: Outcome, who: string, address: string, p
   return outcome.how
 }
 
-/** Shell text for a negative probe: send a request line, wait a bounded time for an answer. */
-function negativeProbe(address: string, port: number): string {
-  return `printf 'GET /\\r\\n' | timeout 5 nc -w 3 ${address} ${port}`
+/** How long a negative probe waits when no control measured the path: the outside client's and the host's. */
+const NEGATIVE_WAIT_S = 3
+
+/**
+ * How long a negative probe waits for an answer, in whole seconds: ten times the round trip of
+ * the same-source control that just answered (its whole exec, so an upper bound), at least one
+ * second. A peer that answers in milliseconds is not silent for a second by accident.
+ */
+export function boundByControl(controlMs: number): { seconds: number; why: string } {
+  const seconds = Math.max(1, Math.ceil((controlMs * 10) / 1000))
+  return { seconds, why: `waited ${seconds} s for an answer: 10 × the control's ${controlMs} ms round trip, at least 1 s` }
+}
+
+/** Shell text for a negative probe: send a request line, wait `seconds` for an answer. */
+function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S): string {
+  return `printf 'GET /\\r\\n' | timeout ${seconds + 1} nc -w ${seconds} ${address} ${port}`
 }
 
 /**
@@ -216,11 +229,12 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
  * peer that must answer does, so "no answer" is about the target, not a dead source.
  */
 export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, control: Control): Promise<void> {
-  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
-  const r = await execIn(docker, from, negativeProbe(address, port))
+  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
+  const bound = boundByControl(controlled.durationMs)
+  const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
   attach(describeExec(r))
   const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), from, address, port)
-  attach(`no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from})`)
+  attach(`no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`)
 }
 
 /** `ip addr` inside a container, parsed; attaches what it showed. */

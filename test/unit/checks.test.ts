@@ -1,0 +1,67 @@
+/**
+ * The judgements behind the observations, each shown failing on the broken endpoint it exists
+ * to catch: who answered, what counts as "no answer", a CIDR hit, a refusal of the documented kind.
+ */
+import { test } from 'node:test'
+import { expect } from 'chai'
+import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer } from '../../support/checks'
+import { expectRefused, type CommandResult } from '../../support/docker-cli'
+
+test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
+  expect(judgeAnswer('Hello world! from nc-1-a-db', 'Hello world!', 'nc-1-a-db').ok).to.equal(true)
+  // A name that resolves to the asking container itself: its own service answers.
+  expect(judgeAnswer('Hello world! from nc-1-a-model', 'Hello world!', 'nc-1-a-db')).to.deep.equal({ ok: false, why: 'answered by nc-1-a-model, not by nc-1-a-db' })
+  expect(judgeAnswer('Hello world!', 'Hello world!', 'nc-1-a-db').ok, 'an anonymous greeting proves nothing').to.equal(false)
+  expect(judgeAnswer('', 'Hello world!', 'nc-1-a-db')).to.deep.equal({ ok: false })
+})
+
+test('connectionOutcome: only refused, timed out, unreachable and no route are "no answer"', () => {
+  expect(connectionOutcome('', "nc: can't connect to remote host (10.89.2.2): Connection refused", 1)).to.deep.equal({ kind: 'no answer', how: 'connection refused' })
+  expect(connectionOutcome('', 'nc: timed out', 1)).to.deep.equal({ kind: 'no answer', how: 'timed out' })
+  expect(connectionOutcome('', '', 143)).to.deep.equal({ kind: 'no answer', how: 'timed out' })
+  expect(connectionOutcome('', 'nc: connect: Network is unreachable', 1)).to.deep.equal({ kind: 'no answer', how: 'network unreachable' })
+  expect(connectionOutcome('', 'connect EHOSTUNREACH 198.51.100.9:80', undefined)).to.deep.equal({ kind: 'no answer', how: 'no route to host' })
+  // A broken probe is not silence: a missing applet, a missing namespace, a connection that said nothing.
+  expect(connectionOutcome('', 'sh: nc: not found', 127).kind).to.equal('other')
+  expect(connectionOutcome('', 'Cannot open network namespace "extclient": No such file or directory', 1).kind).to.equal('other')
+  expect(connectionOutcome('', '', 0).kind).to.equal('other')
+  // Something answered, even if it is not one of ours (a proxy beyond this machine answers HTTP).
+  expect(connectionOutcome('HTTP/1.1 400 Bad Request', '', 0)).to.deep.equal({ kind: 'answered', text: 'HTTP/1.1 400 Bad Request' })
+})
+
+test('expectNoAnswer: an answer or an unrecognised ending fails, saying what was seen', () => {
+  expect(expectNoAnswer({ kind: 'no answer', how: 'timed out' }, 'db', '10.0.0.1', 80)).to.equal('timed out')
+  expect(() => expectNoAnswer({ kind: 'answered', text: 'Hello world! from x' }, 'db', '198.51.100.5', 80)).to.throw('db reached 198.51.100.5:80 and got "Hello world! from x"')
+  expect(() => expectNoAnswer({ kind: 'other', text: 'exit 127: sh: nc: not found' }, 'db', '198.51.100.5', 80)).to.throw(/neither in an answer nor in a recognised "no answer".*not found/)
+  expect(() => expectNoAnswer({ kind: 'no answer', how: 'timed out' }, 'this host', '198.51.100.1', 80, ['connection refused'])).to.throw(/timed out/)
+})
+
+test('boundByControl: ten round trips of the control, at least a second', () => {
+  expect(boundByControl(40).seconds).to.equal(1)
+  expect(boundByControl(250).seconds).to.equal(3)
+  expect(boundByControl(250).why).to.contain("10 × the control's 250 ms round trip")
+})
+
+test('addressInCidr: a hit must exist before its mask is checked', () => {
+  const shown = [{ iface: 'eth0', address: '172.18.0.2', prefix: 24 }]
+  // The old check passed here: no address in 203.0.113.0/24, but one with the same mask length.
+  expect(() => addressInCidr(shown, '203.0.113.0/24', 'client')).to.throw('shows no address in 203.0.113.0/24; it shows 172.18.0.2/24 on eth0')
+  expect(() => addressInCidr([{ iface: 'eth0', address: '203.0.113.2', prefix: 16 }], '203.0.113.0/24', 'client')).to.throw(/with mask \/16, not \/24/)
+  expect(addressInCidr([{ iface: 'eth0', address: '203.0.113.2', prefix: 24 }], '203.0.113.0/24', 'client').address).to.equal('203.0.113.2')
+})
+
+const tried = (over: Partial<CommandResult>): CommandResult => ({
+  documented: 'docker network connect --ip outside_address container-net container1',
+  argv: ['network', 'connect', '--ip=198.51.100.20', 'netconform-external', 'nc-1-a-container1'],
+  notes: [], stdout: '', stderr: '', exitCode: 1, durationMs: 5, timedOut: false, ...over,
+})
+
+test('expectRefused: a refusal names what it refuses; a timeout or an unrelated error is no refusal', () => {
+  expect(() => expectRefused(tried({ stderr: 'Error response from daemon: invalid address 198.51.100.20: not in range' }), { about: 'the address or the range' })).to.not.throw()
+  expect(() => expectRefused(tried({ exitCode: 0 }), { about: 'the address or the range' })).to.throw(/was accepted/)
+  expect(() => expectRefused(tried({ exitCode: undefined, timedOut: true }), { about: 'the address or the range' })).to.throw(/a timeout is not a refusal/)
+  expect(() => expectRefused(tried({ stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock' }), { about: 'the address or the range' })).to.throw(/does not name the address 198.51.100.20 or the range/)
+  expect(() => expectRefused(tried({ stderr: 'Error: container is running' }), { about: 'the running state' })).to.not.throw()
+  expect(() => expectRefused(tried({ stderr: 'unknown flag: --ip' }), { about: 'the running state' })).to.throw(/does not name the container's running state/)
+  expect(() => expectRefused(tried({ stderr: '' }), { about: 'the address' })).to.throw(/without saying why/)
+})
