@@ -230,11 +230,13 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
 
     const rewriters = hits.filter(({ hook }) => hook.response || hook.after)
     const out = forward(method, url, headers)
-    out.on('error', (e) => fail(res, `${method} ${url} upstream`, e))
+    let answered = false
+    out.on('error', (e) => fail(res, `${method} ${url} upstream${answered ? ' (after its answer began)' : ''}`, e))
     res.on('close', () => {
       if (!res.writableFinished) out.destroy()
     })
     out.on('response', async (upRes) => {
+      answered = true
       try {
         const status = upRes.statusCode ?? 502
         const json = /json/i.test(String(upRes.headers['content-type'] ?? ''))
@@ -248,16 +250,19 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         }
         const raw = await readAll(upRes)
         let value = parseJson(raw)
-        const unchanged = value
+        let rewritten = false
         for (const { hook, params } of rewriters) {
           ctx.params = params
           await hook.after?.(ctx, status, value)
           if (hook.response && status >= 200 && status < 300 && value !== undefined) {
             const changed = await hook.response(value, ctx)
-            if (changed !== undefined) value = changed
+            if (changed !== undefined) {
+              value = changed
+              rewritten = true
+            }
           }
         }
-        const text = value === unchanged ? raw : Buffer.from(value === undefined ? '' : JSON.stringify(value))
+        const text = !rewritten ? raw : Buffer.from(value === undefined ? '' : JSON.stringify(value))
         const h = withoutHopByHop(upRes.headers)
         delete h['content-length']
         res.writeHead(status, upRes.statusMessage, { ...h, 'content-length': String(text.length) }).end(text)
@@ -266,6 +271,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       }
     })
     if (body !== undefined) out.end(body)
+    else if (Number(req.headers['content-length'] ?? -1) >= 0 && Number(req.headers['content-length']) < 1_000_000) out.end(await readAll(req))
     else req.pipe(out)
   }
 

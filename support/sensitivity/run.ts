@@ -10,8 +10,9 @@ import { join, relative } from 'node:path'
 import { conformanceRun } from '../run'
 import { dockerFor, probeEndpoint } from '../endpoint'
 import { UsageError, firstLine } from '../errors'
-import { LABEL_RUN, newRunId } from '../resources'
+import { LABEL_RUN, newRunId, removeLabelled } from '../resources'
 import { PROJECT } from '../targets'
+import { interruption } from '../interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { faultsFor, type Fault } from './faults'
 import { startProxy, type Proxy } from './proxy'
@@ -36,13 +37,19 @@ export interface FaultResult {
   breaks: string
   does: string
   tags: string
-  /** Scenarios that failed with the fault and did not fail without it. */
+  /** Scenarios that failed with the fault and did not fail without it (failures of the environment left out). */
   caughtBy: string[]
+  /** Scenarios that failed for the environment's sake (a host port another run holds): they neither catch nor miss. */
+  environment: string[]
+  /** What the run through the fault left on the endpoint (its own cleanup goes through the fault too), removed directly. */
+  sweptDirectly: string[]
   caught: boolean
   /** Verdicts of the fault's scenarios under the fault. */
   verdicts: ScenarioVerdict[]
   /** Scenarios whose verdict differs from transparent mode's without failing (e.g. deviates → conforms). */
   changed: { id: string; from: Verdict; to: Verdict }[]
+  /** Scenarios the run did not get to (after an interruption or the endpoint's loss): no verdict. */
+  notRun: string[]
   runId: string
   durationMs: number
   interrupted?: string
@@ -63,13 +70,16 @@ export interface SensitivityReport {
     /** Where the direct verdicts came from: reports/<target>/latest, or a direct run made for the comparison. */
     directRun: string
     /** Scenarios whose verdict through the proxy differs from the direct run's: each is a defect. */
-    differences: { id: string; direct: Verdict | 'absent'; transparent: Verdict }[]
+    differences: { id: string; direct: Verdict | 'absent'; transparent: Verdict; environment: boolean; reasons: string }[]
   }
   faults: FaultResult[]
   /** Labelled resources of the runs that remained on the endpoint afterwards. */
   leftovers: string[]
   totals: { faults: number; caught: number; notCaught: number }
 }
+
+/** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
+export const ENVIRONMENT = /address already in use|port is already allocated/i
 
 const orTags = (tags: string[]) => tags.map((t) => `(${t})`).join(' or ')
 
@@ -86,14 +96,23 @@ export function selectFaults(all: Fault[], wanted?: string[]): Fault[] {
 }
 
 /** A direct run's verdicts from reports/<target>/latest, when that run covered every one of `ids`. */
-function latestDirect(base: string, ids: string[]): { verdicts: Map<string, Verdict>; from: string } | undefined {
+interface Direct {
+  verdicts: Map<string, Verdict>
+  reasons: Map<string, string>
+  from: string
+}
+
+function directOf(summary: Summary, from: string): Direct {
+  return { verdicts: new Map(summary.scenarios.map((s) => [s.id, s.verdict])), reasons: new Map(summary.scenarios.map((s) => [s.id, s.reason])), from }
+}
+
+function latestDirect(base: string, ids: string[]): Direct | undefined {
   const file = join(base, 'latest', 'summary.json')
   if (!existsSync(file)) return undefined
   const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
   if (summary.interrupted) return undefined
-  const verdicts = new Map(summary.scenarios.map((s) => [s.id, s.verdict]))
-  if (!ids.every((id) => verdicts.has(id))) return undefined
-  return { verdicts, from: `${relative(PROJECT, join(base, summary.runId))} (reports/${summary.target.name}/latest)` }
+  if (!ids.every((id) => summary.scenarios.some((s) => s.id === id))) return undefined
+  return directOf(summary, `${relative(PROJECT, join(base, summary.runId))} (reports/${summary.target.name}/latest)`)
 }
 
 async function leftoversOf(target: Target, runIds: string[]): Promise<string[]> {
@@ -129,6 +148,9 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     await probeEndpoint(proxied)
     log(`netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) through ${proxy.url}: ${faults.length} faults`)
     const runThrough = async (label: string, tags: string) => {
+      // A run that lost its endpoint says so in its own summary; the next run checks the endpoint
+      // anew (its probe fails when it is really gone) rather than skipping everything as not run.
+      if (!interruption.signal) interruption.reason = undefined
       const { summary } = await conformanceRun({ target: proxied, tags, parallel: opts.parallel, reportsDir: join(dir, 'runs', label), log: () => {} })
       runIds.push(summary.runId)
       return summary
@@ -147,11 +169,15 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       log('netconform: no complete direct run in reports/' + target.name + '/latest covers these scenarios: running one, directly')
       const { summary, dir: directDir } = await conformanceRun({ target, tags: allTags, parallel: opts.parallel, reportsDir: opts.reportsDir, log: () => {} })
       runIds.push(summary.runId)
-      direct = { verdicts: new Map(summary.scenarios.map((s) => [s.id, s.verdict])), from: relative(PROJECT, directDir) }
+      direct = directOf(summary, relative(PROJECT, directDir))
     }
+    const clearReasons = new Map(clear.scenarios.map((s) => [s.id, s.reason]))
     const differences = [...clearVerdicts]
       .filter(([id, v]) => direct!.verdicts.get(id) !== v)
-      .map(([id, v]) => ({ id, direct: direct!.verdicts.get(id) ?? ('absent' as const), transparent: v }))
+      .map(([id, v]) => {
+        const reasons = [`direct: ${direct!.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(' / ')
+        return { id, direct: direct!.verdicts.get(id) ?? ('absent' as const), transparent: v, environment: ENVIRONMENT.test(reasons), reasons }
+      })
     log(`netconform:   direct verdicts from ${direct.from}: ${differences.length === 0 ? 'the same' : `${differences.length} differ`}`)
 
     const results: FaultResult[] = []
@@ -159,16 +185,22 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       proxy.setHooks(fault.hooks)
       const s = await runThrough(fault.id, fault.tags)
       proxy.setHooks([])
-      const caughtBy = s.scenarios.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails').map((x) => x.id)
+      const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: s.runId })
+      const sweptDirectly = [...swept.containers.map((c) => `container ${c}`), ...swept.networks.map((n) => `network ${n}`), ...swept.errors]
+      const failed = s.scenarios.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails')
+      const environment = failed.filter((x) => ENVIRONMENT.test(x.reason)).map((x) => x.id)
+      const caughtBy = failed.filter((x) => !ENVIRONMENT.test(x.reason)).map((x) => x.id)
       const changed = s.scenarios
         .filter((x) => x.verdict !== 'fails' && clearVerdicts.has(x.id) && clearVerdicts.get(x.id) !== x.verdict)
         .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
       results.push({
-        id: fault.id, breaks: fault.breaks, does: fault.does, tags: fault.tags, caughtBy, caught: caughtBy.length > 0,
-        verdicts: verdictsOf(s), changed, runId: s.runId, durationMs: s.durationMs, ...(s.interrupted ? { interrupted: s.interrupted } : {}),
+        id: fault.id, breaks: fault.breaks, does: fault.does, tags: fault.tags, caughtBy, environment, sweptDirectly, caught: caughtBy.length > 0,
+        verdicts: verdictsOf(s), changed, notRun: (s.notRun ?? []).map((n) => n.id), runId: s.runId, durationMs: s.durationMs, ...(s.interrupted ? { interrupted: s.interrupted } : {}),
       })
+      if (environment.length > 0) log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
+      if (sweptDirectly.length > 0) log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
       log(`netconform: ${fault.id}: ${caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : 'NOT CAUGHT'} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`)
-      if (s.interrupted) {
+      if (interruption.signal) {
         log(`netconform: ${s.interrupted}: stopping`)
         break
       }
@@ -216,8 +248,11 @@ export function renderMarkdown(r: SensitivityReport): string {
     for (const f of faults) {
       const by = f.caughtBy.length > 0 ? f.caughtBy.join(', ') : 'nothing'
       const verdicts = f.verdicts.map((v) => `${v.id}: ${v.verdict}`).join('; ')
-      const changed = f.changed.length > 0 ? ` (changed: ${f.changed.map((c) => `${c.id} ${c.from} → ${c.to}`).join(', ')})` : ''
-      lines.push(`| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ${cell(verdicts)}${f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}` : ''} | ${secs(f.durationMs)} |`)
+      const changed = [
+        f.changed.length > 0 ? ` (changed: ${f.changed.map((c) => `${c.id} ${c.from} → ${c.to}`).join(', ')})` : '',
+        f.environment.length > 0 ? ` (failed for the environment's sake, a host port taken: ${f.environment.join(', ')})` : '',
+      ].join('')
+      lines.push(`| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ${cell(verdicts)}${f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}` : ''} | ${secs(f.durationMs)} |`)
     }
     lines.push('')
   }
@@ -233,11 +268,17 @@ export function renderMarkdown(r: SensitivityReport): string {
   lines.push(`Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, compared with the direct run ${r.transparent.directRun}.`, '')
   if (r.transparent.differences.length === 0) lines.push('Every verdict through the proxy equals the direct run\'s.', '')
   else {
-    lines.push('**Defect**: verdicts through the transparent proxy differ from the direct run\'s:', '', '| scenario | direct | transparent |', '| --- | --- | --- |')
-    for (const d of r.transparent.differences) lines.push(`| ${d.id} | ${d.direct} | ${d.transparent} |`)
+    lines.push('**Defect**: verdicts through the transparent proxy differ from the direct run\'s (a difference marked *environment* had a host port taken by another run on this machine: rerun when the host is quiet):', '', '| scenario | direct | transparent | why |', '| --- | --- | --- | --- |')
+    for (const d of r.transparent.differences) lines.push(`| ${d.id} | ${d.direct} | ${d.transparent} | ${d.environment ? '*environment*: ' : ''}${cell(d.reasons)} |`)
     lines.push('')
   }
   lines.push(r.transparent.verdicts.map((v) => `- ${v.id}: ${v.verdict}`).join('\n'), '')
+  const swept = r.faults.filter((f) => f.sweptDirectly.length > 0)
+  if (swept.length > 0) {
+    lines.push('## Removed directly after a fault', '', 'The suite\'s own cleanup lists through the proxy, so a fault that hides resources hides them from it too; the runner removed these by label, directly:', '')
+    for (const f of swept) lines.push(`- ${f.id}: ${f.sweptDirectly.join(', ')}`)
+    lines.push('')
+  }
   lines.push('## Left on the endpoint', '', r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'), '')
   return `${lines.join('\n')}\n`
 }

@@ -204,3 +204,13 @@ test('an answer of its own is not forwarded; hooks can be replaced; side request
     expect((await call(proxy, 'POST', '/v1.41/networks/n1/connect', { Container: 'c' })).status).to.equal(404)
   })
 })
+
+test('a response hook that changes the body in place and returns it is a rewrite too', async () => {
+  await withProxy(
+    async (proxy) => {
+      const r = await call(proxy, 'GET', '/v1.41/containers/json')
+      expect(JSON.parse(r.body)[0].Names).to.deep.equal(['/changed'])
+    },
+    [{ method: 'GET', path: /^\/containers\/json$/, response: (list: { Names: string[] }[]) => ((list[0].Names = ['/changed']), list) }],
+  )
+})
