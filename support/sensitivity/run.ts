@@ -81,7 +81,12 @@ export interface SensitivityReport {
 /** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
 export const ENVIRONMENT = /address already in use|port is already allocated/i
 
-const orTags = (tags: string[]) => tags.map((t) => `(${t})`).join(' or ')
+/** One tag expression for all the faults' scenarios; plain lists of ids are merged without repeats. */
+export function orTags(tags: string[]): string {
+  const lists = tags.map((t) => t.split(/\s+or\s+/))
+  if (lists.every((l) => l.every((w) => /^@id:\S+$/.test(w)))) return [...new Set(lists.flat())].join(' or ')
+  return tags.map((t) => `(${t})`).join(' or ')
+}
 
 function verdictsOf(summary: Summary): ScenarioVerdict[] {
   return summary.scenarios.map((s) => ({ id: s.id, verdict: s.verdict, reason: s.reason }))
@@ -164,20 +169,27 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const clearVerdicts = new Map(clear.scenarios.map((s) => [s.id, s.verdict]))
     log(`netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(clear.totals)}`)
 
-    let direct = latestDirect(base, [...clearVerdicts.keys()])
-    if (!direct) {
-      log('netconform: no complete direct run in reports/' + target.name + '/latest covers these scenarios: running one, directly')
+    const clearReasons = new Map(clear.scenarios.map((s) => [s.id, s.reason]))
+    const compare = (d: Direct) =>
+      [...clearVerdicts]
+        .filter(([id, v]) => d.verdicts.get(id) !== v)
+        .map(([id, v]) => {
+          const reasons = [`direct: ${d.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(' / ')
+          return { id, direct: d.verdicts.get(id) ?? ('absent' as const), transparent: v, environment: ENVIRONMENT.test(reasons), reasons }
+        })
+    const directNow = async (): Promise<Direct> => {
       const { summary, dir: directDir } = await conformanceRun({ target, tags: allTags, parallel: opts.parallel, reportsDir: opts.reportsDir, log: () => {} })
       runIds.push(summary.runId)
-      direct = directOf(summary, relative(PROJECT, directDir))
+      return directOf(summary, relative(PROJECT, directDir))
     }
-    const clearReasons = new Map(clear.scenarios.map((s) => [s.id, s.reason]))
-    const differences = [...clearVerdicts]
-      .filter(([id, v]) => direct!.verdicts.get(id) !== v)
-      .map(([id, v]) => {
-        const reasons = [`direct: ${direct!.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(' / ')
-        return { id, direct: direct!.verdicts.get(id) ?? ('absent' as const), transparent: v, environment: ENVIRONMENT.test(reasons), reasons }
-      })
+    let direct = latestDirect(base, [...clearVerdicts.keys()])
+    let differences = direct ? compare(direct) : []
+    if (!direct || differences.length > 0) {
+      // An older direct run may have met another engine state or another run's ports: ask again, now.
+      log(`netconform: ${direct ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now` : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`}`)
+      direct = await directNow()
+      differences = compare(direct)
+    }
     log(`netconform:   direct verdicts from ${direct.from}: ${differences.length === 0 ? 'the same' : `${differences.length} differ`}`)
 
     const results: FaultResult[] = []
