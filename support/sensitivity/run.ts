@@ -44,6 +44,8 @@ export interface FaultResult {
   /** What the run through the fault left on the endpoint (its own cleanup goes through the fault too), removed directly. */
   sweptDirectly: string[]
   caught: boolean
+  /** False when every scenario of the fault was not applicable on the target: nothing could catch it there. */
+  applicable: boolean
   /** Verdicts of the fault's scenarios under the fault. */
   verdicts: ScenarioVerdict[]
   /** Scenarios whose verdict differs from transparent mode's without failing (e.g. deviates → conforms). */
@@ -75,7 +77,7 @@ export interface SensitivityReport {
   faults: FaultResult[]
   /** Labelled resources of the runs that remained on the endpoint afterwards. */
   leftovers: string[]
-  totals: { faults: number; caught: number; notCaught: number }
+  totals: { faults: number; caught: number; notCaught: number; notApplicable: number }
 }
 
 /** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
@@ -207,11 +209,13 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
         .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
       results.push({
         id: fault.id, breaks: fault.breaks, does: fault.does, tags: fault.tags, caughtBy, environment, sweptDirectly, caught: caughtBy.length > 0,
+        applicable: s.scenarios.some((x) => x.verdict !== 'not-applicable'),
         verdicts: verdictsOf(s), changed, notRun: (s.notRun ?? []).map((n) => n.id), runId: s.runId, durationMs: s.durationMs, ...(s.interrupted ? { interrupted: s.interrupted } : {}),
       })
       if (environment.length > 0) log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
       if (sweptDirectly.length > 0) log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
-      log(`netconform: ${fault.id}: ${caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : 'NOT CAUGHT'} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`)
+      const verdict = caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : s.scenarios.every((x) => x.verdict === 'not-applicable') ? 'not applicable (every scenario is)' : 'NOT CAUGHT'
+      log(`netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`)
       if (interruption.signal) {
         log(`netconform: ${s.interrupted}: stopping`)
         break
@@ -220,6 +224,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
 
     const leftovers = await leftoversOf(target, runIds)
     const caught = results.filter((r) => r.caught).length
+    const notApplicable = results.filter((r) => !r.applicable).length
     const report: SensitivityReport = {
       target: { name: target.name, endpoint: target.endpoint, engine },
       runId,
@@ -229,7 +234,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       transparent: { runId: clear.runId, durationMs: clear.durationMs, tags: allTags, verdicts: verdictsOf(clear), directRun: direct.from, differences },
       faults: results,
       leftovers,
-      totals: { faults: results.length, caught, notCaught: results.length - caught },
+      totals: { faults: results.length, caught, notCaught: results.length - caught - notApplicable, notApplicable },
     }
     writeFileSync(join(dir, 'sensitivity.json'), `${JSON.stringify(report, null, 2)}\n`)
     writeFileSync(join(dir, 'sensitivity.md'), renderMarkdown(report))
@@ -251,7 +256,7 @@ export function renderMarkdown(r: SensitivityReport): string {
   const lines: string[] = [
     `# Sensitivity of the suite: ${r.target.name} (${r.target.engine.name} ${r.target.engine.version})`,
     '',
-    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ${r.totals.notCaught} not caught.`,
+    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here (all their scenarios are).`,
     `Method: ${r.method}. A fault is caught when a scenario that did not fail without it fails with it.`,
     '',
   ]
@@ -268,7 +273,7 @@ export function renderMarkdown(r: SensitivityReport): string {
     }
     lines.push('')
   }
-  const missed = r.faults.filter((f) => !f.caught)
+  const missed = r.faults.filter((f) => !f.caught && f.applicable)
   lines.push('## Not caught (defects of the suite)', '')
   if (missed.length === 0) lines.push('None: every fault made a scenario fail.', '')
   else table(missed)
@@ -276,6 +281,11 @@ export function renderMarkdown(r: SensitivityReport): string {
   const hit = r.faults.filter((f) => f.caught)
   if (hit.length === 0) lines.push('None.', '')
   else table(hit)
+  const na = r.faults.filter((f) => !f.applicable)
+  if (na.length > 0) {
+    lines.push('## Not applicable on this target', '', 'Every scenario these faults break is not applicable here, so no run on this target can catch them:', '')
+    table(na)
+  }
   lines.push('## Transparent mode (no fault)', '')
   lines.push(`Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, compared with the direct run ${r.transparent.directRun}.`, '')
   if (r.transparent.differences.length === 0) lines.push('Every verdict through the proxy equals the direct run\'s.', '')

@@ -71,18 +71,18 @@ test('the transparent run selects each scenario once', () => {
 
 test('the report lists faults nobody caught first; exit 1 unless all are caught and transparent matches', () => {
   const fault = (id: string, caughtBy: string[]): FaultResult => ({
-    id, breaks: `breaks ${id}`, does: `does ${id}`, tags: '@id:x', caughtBy, caught: caughtBy.length > 0, environment: [], sweptDirectly: [],
+    id, breaks: `breaks ${id}`, does: `does ${id}`, tags: '@id:x', caughtBy, caught: caughtBy.length > 0, applicable: true, environment: [], sweptDirectly: [],
     verdicts: [], changed: [], notRun: [], runId: 'r', durationMs: 1000,
   })
   const report: SensitivityReport = {
     target: { name: 'podman', endpoint: 'unix:///x', engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' } },
     runId: 'run', startedAt: 'now', durationMs: 5000, method: 'm',
     transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
-    faults: [fault('caught-one', ['x']), fault('missed-one', [])], leftovers: [], totals: { faults: 2, caught: 1, notCaught: 1 },
+    faults: [fault('caught-one', ['x']), fault('missed-one', [])], leftovers: [], totals: { faults: 2, caught: 1, notCaught: 1, notApplicable: 0 },
   }
   const md = renderMarkdown(report)
   expect(md.indexOf('## Not caught (defects of the suite)')).to.be.below(md.indexOf('## Caught'))
   expect(md.indexOf('missed-one')).to.be.below(md.indexOf('caught-one'))
   expect(sensitivityExitCode(report)).to.equal(1)
-  expect(sensitivityExitCode({ ...report, faults: [report.faults[0]], totals: { faults: 1, caught: 1, notCaught: 0 } })).to.equal(0)
+  expect(sensitivityExitCode({ ...report, faults: [report.faults[0]], totals: { faults: 1, caught: 1, notCaught: 0, notApplicable: 0 } })).to.equal(0)
 })
