@@ -149,14 +149,14 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'new-networks-28',
       breaks: '"By default, user-defined bridge networks have a subnet mask value of 16"',
-      does: 'network create without --subnet gets a /28 (from 10.254.0.0/16)',
+      does: 'network create without --subnet gets a /28 (one of the sixteen in 172.31.254.0/24, a private pool of this host)',
       tags: ids('subnet.default-mask-16'),
       hooks: [{
         method: 'POST', path: /^\/networks\/create$/,
         request: (body) => {
           if (!ours(body?.Labels) || body.IPAM?.Config?.length || (body.Driver && body.Driver !== 'bridge')) return undefined
-          const n = small++ % 4096
-          return { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [{ Subnet: `10.254.${n >> 4}.${(n & 15) * 16}/28` }] } }
+          const n = small++ % 16
+          return { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [{ Subnet: `172.31.254.${n * 16}/28` }] } }
         },
       }],
     },
@@ -277,7 +277,7 @@ export function faultsFor(target: Target): Fault[] {
     },
     {
       id: 'ps-no-ports',
-      breaks: '`docker ps` shows the mapping "192.168.78.159:80->8080/tcp": "the port mapping applies to the network that you use on the create command"',
+      breaks: '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): "the port mapping applies to the network that you use on the create command"',
       does: "container list shows no ports for the suite's containers",
       tags: ids('combine.mapping-on-create-network-only'),
       hooks: [{ method: 'GET', path: /^\/containers\/json$/, response: (list: { Labels?: Labels }[]) => (Array.isArray(list) ? list.map((c) => (ours(c.Labels) ? { ...c, Ports: [] } : c)) : undefined) }],
