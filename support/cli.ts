@@ -15,6 +15,7 @@ import { matrixCommand } from './matrix'
 import { dockerFor, endpointFromEnvironment, probeEndpoint } from './endpoint'
 import { removeSuiteImages, sweepAbandoned } from './sweep'
 import { interruption, signalExitCode } from './interrupt'
+import { sensitivityCommand } from './sensitivity/cli'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
@@ -23,6 +24,8 @@ const USAGE = `usage:
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
   netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
+  netconform sensitivity [--target NAME|FILE] [--faults id,id] [--parallel N]
+                       (the suite through a fault-injecting proxy, once per fault → reports/<target>/sensitivity/)
   netconform lab up|down|status
   netconform help
 
@@ -159,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'compare') return compareCommand(rest, out)
     if (command === 'clean') return await clean(rest)
     if (command === 'matrix') return matrixCommand(rest, out)
+    if (command === 'sensitivity') return await sensitivityCommand(rest, out, resolveTarget)
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))
       return command === undefined ? 2 : 0
