@@ -7,6 +7,7 @@
  */
 import { LABEL_RUN, LABEL_SCENARIO } from '../resources'
 import { inRange } from '../ipv4'
+import { scenarioIds } from '../targets'
 import type { Target } from '../types'
 import type { Hook, HookContext } from './proxy'
 
@@ -21,7 +22,14 @@ export interface Fault {
   hooks: Hook[]
 }
 
-const ids = (...id: string[]) => id.map((i) => `@id:${i}`).join(' or ')
+/**
+ * A tag expression for scenario ids; an id that stands for several documented results (one
+ * Scenario Outline row each, `combine.all-communicate.db-to-model`…) selects all its rows.
+ */
+const ids = (...id: string[]) => {
+  const known = [...scenarioIds()]
+  return id.flatMap((i) => (known.includes(i) ? [i] : known.filter((k) => k.startsWith(`${i}.`)))).map((i) => `@id:${i}`).join(' or ')
+}
 
 /** The documented names a scenario's containers get (nc-<run>-<instance>-<name>). */
 export const DOC_CONTAINERS = ['server', 'client', 'db', 'model', 'view', 'test1', 'web', 'container1', 'container2', 'tomcat']
