@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError, firstLine } from './errors'
+import { TARGET_OPTIONS, parallelOf } from './cli-options'
 import { defaultTarget, knownTargets, loadTarget } from './targets'
 import type { Summary, Target } from './types'
 import { notApplicableCauses } from './reports'
@@ -67,9 +68,7 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      target: { type: 'string' },
-      endpoint: { type: 'string' },
-      'public-address': { type: 'string' },
+      ...TARGET_OPTIONS,
       tags: { type: 'string' },
       parallel: { type: 'string' },
       repeat: { type: 'string' },
@@ -78,8 +77,7 @@ async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   })
-  const parallel = values.parallel === undefined ? 0 : Number(values.parallel)
-  if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel takes a whole number, not "${values.parallel}"`)
+  const parallel = parallelOf(values.parallel)
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
   const target = resolveTarget(values)

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError } from '../errors'
+import { TARGET_OPTIONS, parallelOf } from '../cli-options'
 import { interruption, signalExitCode } from '../interrupt'
 import type { Target } from '../types'
 import { sensitivityExitCode, sensitivityRun } from './run'
@@ -14,16 +15,13 @@ export async function sensitivityCommand(
   const { values } = parseArgs({
     args: argv,
     options: {
-      target: { type: 'string' },
-      endpoint: { type: 'string' },
-      'public-address': { type: 'string' },
+      ...TARGET_OPTIONS,
       faults: { type: 'string' },
       parallel: { type: 'string' },
     },
     strict: true,
   })
-  const parallel = values.parallel === undefined ? 0 : Number(values.parallel)
-  if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel takes a whole number, not "${values.parallel}"`)
+  const parallel = parallelOf(values.parallel)
   const faults = values.faults?.split(',').map((f) => f.trim()).filter((f) => f !== '')
   if (values.faults !== undefined && faults!.length === 0) throw new UsageError('--faults takes fault ids separated by commas')
   const target = resolveTarget(values)
