@@ -51,6 +51,9 @@ if ! ip link show "$LAB_HOSTLEG" >/dev/null 2>&1; then
   ip addr add "$LAB_GATEWAY/24" dev "$LAB_HOSTLEG"
 fi
 ip link set "$LAB_HOSTLEG" up
+# The DHCP network's DNS server (`--dns dns_server`) has an address of its own, not the engines'
+# default nameserver: otherwise resolv.conf would name it whether --dns was applied or not.
+ip addr replace "$LAB_DHCP_DNS/24" dev "$LAB_HOSTLEG"
 if ! ip netns list | grep -qw "$LAB_NETNS"; then
   ip netns add "$LAB_NETNS"
   say "created network namespace $LAB_NETNS"
@@ -83,10 +86,10 @@ fi
 # --- lab DNS: every name is NXDOMAIN, nothing is forwarded -------------------------------
 printf 'nameserver %s\n' "$LAB_GATEWAY" >"$LAB_RUN/resolv.conf"
 if ! alive "$LAB_RUN/dnsmasq.pid"; then
-  dnsmasq --no-resolv --no-hosts --no-poll --address=/#/ --listen-address="$LAB_GATEWAY" \
+  dnsmasq --no-resolv --no-hosts --no-poll --address=/#/ --listen-address="$LAB_GATEWAY,$LAB_DHCP_DNS" \
     --bind-interfaces --except-interface=lo --pid-file="$LAB_RUN/dnsmasq.pid" \
     --log-facility="$LAB_LOG/dnsmasq.log"
-  say "started lab DNS on $LAB_GATEWAY"
+  say "started lab DNS on $LAB_GATEWAY and $LAB_DHCP_DNS"
 fi
 
 # --- TLS for the Docker Engine's second listener (target docker-tls) ----------------------

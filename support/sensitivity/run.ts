@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { conformanceRun } from '../run'
+import { normalizeReason } from '../compare'
 import { dockerFor, probeEndpoint } from '../endpoint'
 import { UsageError, firstLine } from '../errors'
 import { LABEL_RUN, newRunId, removeLabelled } from '../resources'
@@ -46,6 +47,12 @@ export interface FaultResult {
   caught: boolean
   /** False when every scenario of the fault was not applicable on the target: nothing could catch it there. */
   applicable: boolean
+  /**
+   * The fault changed nothing observable because the endpoint already behaves so: every one of its
+   * scenarios has the same verdict and the same evidence as without it, and these deviate as the
+   * profile declares (Podman already drops NET_RAW: dropping it again shows the same denial).
+   */
+  alreadySo?: string[]
   /** Verdicts of the fault's scenarios under the fault. */
   verdicts: ScenarioVerdict[]
   /** Scenarios whose verdict differs from transparent mode's without failing (e.g. deviates → conforms). */
@@ -77,7 +84,7 @@ export interface SensitivityReport {
   faults: FaultResult[]
   /** Labelled resources of the runs that remained on the endpoint afterwards. */
   leftovers: string[]
-  totals: { faults: number; caught: number; notCaught: number; notApplicable: number }
+  totals: { faults: number; caught: number; notCaught: number; notApplicable: number; alreadySo?: number }
 }
 
 /** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
@@ -207,14 +214,19 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       const changed = s.scenarios
         .filter((x) => x.verdict !== 'fails' && clearVerdicts.has(x.id) && clearVerdicts.get(x.id) !== x.verdict)
         .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
+      const same = s.scenarios.every((x) => clearVerdicts.get(x.id) === x.verdict && normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason))
+      const deviating = s.scenarios.filter((x) => x.verdict === 'deviates').map((x) => x.id)
+      const alreadySo = caughtBy.length === 0 && same && deviating.length > 0 ? deviating : undefined
       results.push({
+        ...(alreadySo ? { alreadySo } : {}),
         id: fault.id, breaks: fault.breaks, does: fault.does, tags: fault.tags, caughtBy, environment, sweptDirectly, caught: caughtBy.length > 0,
         applicable: s.scenarios.some((x) => x.verdict !== 'not-applicable'),
         verdicts: verdictsOf(s), changed, notRun: (s.notRun ?? []).map((n) => n.id), runId: s.runId, durationMs: s.durationMs, ...(s.interrupted ? { interrupted: s.interrupted } : {}),
       })
       if (environment.length > 0) log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
       if (sweptDirectly.length > 0) log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
-      const verdict = caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : s.scenarios.every((x) => x.verdict === 'not-applicable') ? 'not applicable (every scenario is)' : 'NOT CAUGHT'
+      const verdict = caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : s.scenarios.every((x) => x.verdict === 'not-applicable') ? 'not applicable (every scenario is)'
+        : alreadySo ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, with the same evidence as without the fault` : 'NOT CAUGHT'
       log(`netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`)
       if (interruption.signal) {
         log(`netconform: ${s.interrupted}: stopping`)
@@ -225,6 +237,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const leftovers = await leftoversOf(target, runIds)
     const caught = results.filter((r) => r.caught).length
     const notApplicable = results.filter((r) => !r.applicable).length
+    const alreadySoCount = results.filter((r) => r.alreadySo).length
     const report: SensitivityReport = {
       target: { name: target.name, endpoint: target.endpoint, engine },
       runId,
@@ -234,7 +247,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       transparent: { runId: clear.runId, durationMs: clear.durationMs, tags: allTags, verdicts: verdictsOf(clear), directRun: direct.from, differences },
       faults: results,
       leftovers,
-      totals: { faults: results.length, caught, notCaught: results.length - caught - notApplicable, notApplicable },
+      totals: { faults: results.length, caught, notCaught: results.length - caught - notApplicable - alreadySoCount, notApplicable, alreadySo: alreadySoCount },
     }
     writeFileSync(join(dir, 'sensitivity.json'), `${JSON.stringify(report, null, 2)}\n`)
     writeFileSync(join(dir, 'sensitivity.md'), renderMarkdown(report))
@@ -256,7 +269,7 @@ export function renderMarkdown(r: SensitivityReport): string {
   const lines: string[] = [
     `# Sensitivity of the suite: ${r.target.name} (${r.target.engine.name} ${r.target.engine.version})`,
     '',
-    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here (all their scenarios are).`,
+    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here (all their scenarios are)${r.totals.alreadySo ? `, ${r.totals.alreadySo} already so on this endpoint` : ''}.`,
     `Method: ${r.method}. A fault is caught when a scenario that did not fail without it fails with it.`,
     '',
   ]
@@ -273,7 +286,7 @@ export function renderMarkdown(r: SensitivityReport): string {
     }
     lines.push('')
   }
-  const missed = r.faults.filter((f) => !f.caught && f.applicable)
+  const missed = r.faults.filter((f) => !f.caught && f.applicable && !f.alreadySo)
   lines.push('## Not caught (defects of the suite)', '')
   if (missed.length === 0) lines.push('None: every fault made a scenario fail.', '')
   else table(missed)
@@ -281,6 +294,11 @@ export function renderMarkdown(r: SensitivityReport): string {
   const hit = r.faults.filter((f) => f.caught)
   if (hit.length === 0) lines.push('None.', '')
   else table(hit)
+  const so = r.faults.filter((f) => f.alreadySo)
+  if (so.length > 0) {
+    lines.push('## Already so on this target', '', 'The endpoint already behaves as these faults make it: every scenario they break has the same verdict and evidence with and without the fault, deviating as the profile declares (no observation can tell them apart here):', '')
+    table(so)
+  }
   const na = r.faults.filter((f) => !f.applicable)
   if (na.length > 0) {
     lines.push('## Not applicable on this target', '', 'Every scenario these faults break is not applicable here, so no run on this target can catch them:', '')
