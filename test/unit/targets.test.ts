@@ -54,7 +54,7 @@ test('parseTarget accepts targets/podman.yaml', () => {
     probeImage: 'netconform-probe:1',
     offers: {
       containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.192/27', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
-      dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.1', pool: '198.51.100.50-198.51.100.99' },
+      dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.2', pool: '198.51.100.50-198.51.100.99' },
     },
     deviations: (parse(PODMAN_YAML) as { deviations: object }).deviations,
     source: 'targets/podman.yaml',
