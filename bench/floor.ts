@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
-import { parseOptions, RUN_VALUE_OPTIONS, VALUE_OPTIONS } from '../support/doc-commands'
+import { parseOptions, RUN_VALUE_OPTIONS, VALUE_OPTIONS } from '../support/document/doc-commands'
 
 export type Op =
   | { kind: 'network-create'; name: string; driver?: string; internal: boolean; subnet?: string }

@@ -5,6 +5,6 @@
 const path = require('node:path')
 process.env.TS_NODE_PROJECT = path.join(__dirname, '..', 'tsconfig.json')
 require('ts-node/register')
-require('../support/cli.ts')
+require('../support/cli/main.ts')
   .main(process.argv.slice(2))
   .then((code) => { process.exitCode = code })

@@ -3,9 +3,9 @@
  * client on the network's segment, and the suite's own listener there.
  */
 import { Given, Then } from '@cucumber/cucumber'
-import { addressOn, answersFromOutside, answersInContainer, noAnswerFromOutside, noAnswerInContainer, outsidePings } from '../support/checks'
-import { startOutsideListener } from '../support/outside'
-import { notApplicable, offerContainerNetwork, offerDhcpNetwork } from '../support/offers'
+import { addressOn, answersFromOutside, answersInContainer, noAnswerFromOutside, noAnswerInContainer, outsidePings } from '../support/observe/checks'
+import { startOutsideListener } from '../support/observe/outside'
+import { notApplicable, offerContainerNetwork, offerDhcpNetwork } from '../support/endpoint/offers'
 import type { NetconformWorld } from '../support/world'
 
 Given(/^a container network (\S+)(?: with an address range)?$/, function (this: NetconformWorld, docName: string) {

@@ -1,8 +1,8 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
 import { expect } from 'chai'
-import { describeCommand, expectRefused, failureOf, runDocumented, succeeded } from '../support/docker-cli'
-import { networkListed, portsShown, subnetsOf } from '../support/checks'
+import { describeCommand, expectRefused, failureOf, runDocumented, succeeded } from '../support/document/docker-cli'
+import { networkListed, portsShown, subnetsOf } from '../support/observe/checks'
 import type { NetconformWorld } from '../support/world'
 
 When(/^I run `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {

@@ -4,8 +4,8 @@ import { expect } from 'chai'
 import {
   addressOn, answersFromHost, answersInContainer, doesNotResolve, execUntil, findAddress, interfaceAddresses, noAnswerFromHost,
   interfacesOf, noAnswerInContainer, pingReplies, addressInCidr,
-} from '../support/checks'
-import { inRange } from '../support/ipv4'
+} from '../support/observe/checks'
+import { inRange } from '../support/observe/ipv4'
 import type { NetconformWorld } from '../support/world'
 
 Then(/^in (\S+), `(ping [^`]+)` gets replies from (\S+) on (\S+)$/, async function (this: NetconformWorld, from: string, command: string, to: string, network: string) {

@@ -5,12 +5,12 @@
  * endpoint's loss, the scenarios not yet started are skipped as not run.
  */
 import { Before, After, Status } from '@cucumber/cucumber'
-import { removeLabelled } from './resources'
-import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint-lock'
-import { failureOf } from './docker-cli'
-import { endpointAnswers, endpointRefusal } from './endpoint'
-import { interruption, watchSignals } from './interrupt'
-import { attachRecord } from './attachments'
+import { removeLabelled } from './cleanup/resources'
+import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
+import { failureOf } from './document/docker-cli'
+import { endpointAnswers, endpointRefusal } from './endpoint/connection'
+import { interruption, watchSignals } from './cleanup/interrupt'
+import { attachRecord } from './report/records'
 import type { NetconformWorld } from './world'
 
 watchSignals()

@@ -4,11 +4,11 @@
  */
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
 import type Docker from 'dockerode'
-import { dockerFor } from './endpoint'
-import { NameBook, type RewriteContext } from './doc-commands'
-import type { CommandResult } from './docker-cli'
-import type { Listener } from './outside'
-import { realName, scenarioLabels, newInstanceTag } from './resources'
+import { dockerFor } from './endpoint/connection'
+import { NameBook, type RewriteContext } from './document/doc-commands'
+import type { CommandResult } from './document/docker-cli'
+import type { Listener } from './observe/outside'
+import { realName, scenarioLabels, newInstanceTag } from './cleanup/resources'
 import type { Target, WorldParameters } from './types'
 
 /** A scenario creates a few containers and probes them; no single step may take longer. */

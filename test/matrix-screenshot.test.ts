@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { expect } from 'chai'
-import { type LoadedReport, loadReports, renderMatrixHtml, writeMatrix } from '../support/matrix'
+import { type LoadedReport, loadReports, renderMatrixHtml, writeMatrix } from '../support/report/matrix'
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError } from '../errors'
-import { TARGET_OPTIONS, parallelOf } from '../cli-options'
-import { interruption, signalExitCode } from '../interrupt'
+import { TARGET_OPTIONS, parallelOf } from '../cli/options'
+import { interruption, signalExitCode } from '../cleanup/interrupt'
 import type { Target } from '../types'
 import { sensitivityExitCode, sensitivityRun } from './run'
 

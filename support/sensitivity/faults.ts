@@ -5,9 +5,9 @@
  * suite created (labelled io.netconform.run) and only what it describes, and names the
  * scenarios of the section(s) it breaks, as a tag expression: a fault runs with those only.
  */
-import { LABEL_RUN, LABEL_SCENARIO } from '../resources'
-import { inRange } from '../ipv4'
-import { scenarioIds } from '../targets'
+import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
+import { inRange } from '../observe/ipv4'
+import { scenarioIds } from '../endpoint/targets'
 import type { Target } from '../types'
 import type { Hook, HookContext } from './proxy'
 

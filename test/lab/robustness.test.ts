@@ -11,7 +11,7 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
 import type { Summary } from '../../support/types'
-import { eventually } from '../../support/poll'
+import { eventually } from '../../support/observe/poll'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer } from '../../support/checks'
-import { expectRefused, type CommandResult } from '../../support/docker-cli'
+import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer } from '../../support/observe/checks'
+import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
   expect(judgeAnswer('Hello world! from nc-1-a-db', 'Hello world!', 'nc-1-a-db').ok).to.equal(true)

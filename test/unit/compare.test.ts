@@ -29,7 +29,7 @@ import {
   loadSummary,
   normalizeReason,
   renderComparison,
-} from '../../support/compare'
+} from '../../support/report/compare'
 import { UsageError } from '../../support/errors'
 import type { ScenarioResult, Summary, Verdict } from '../../support/types'
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { DOC_IMAGES, NameBook, answererOf, greetingOf, rewrite, splitWords, standInCommand, type RewriteContext } from '../../support/doc-commands'
+import { DOC_IMAGES, NameBook, answererOf, greetingOf, rewrite, splitWords, standInCommand, type RewriteContext } from '../../support/document/doc-commands'
 
 const PREFIX = 'nc-a1b2c3-beef'
 const PROBE = 'netconform-probe:1'

@@ -14,8 +14,8 @@ import {
   safeName,
   sharedMarkerName,
   type AcquireOptions,
-} from '../../support/endpoint-lock'
-import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/resources'
+} from '../../support/endpoint/lock'
+import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/cleanup/resources'
 import { FakeDocker } from './fake-docker'
 import { listenOnLoopback } from './loopback'
 

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import { expect } from 'chai'
 import { UsageError } from '../../support/errors'
-import { DEFAULT_ENDPOINT, cliEnvironment, dockerOptions, endpointFromEnvironment, endpointRefusal, probeEndpoint } from '../../support/endpoint'
+import { DEFAULT_ENDPOINT, cliEnvironment, dockerOptions, endpointFromEnvironment, endpointRefusal, probeEndpoint } from '../../support/endpoint/connection'
 import { rejectionOf, thrownBy } from './errors-of'
 import { listenOnLoopback } from './loopback'
 

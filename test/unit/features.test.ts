@@ -8,8 +8,8 @@ import { test } from 'node:test'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { DOC_SECTIONS } from '../../support/doc'
-import { inRange } from '../../support/ipv4'
+import { DOC_SECTIONS } from '../../support/document/doc'
+import { inRange } from '../../support/observe/ipv4'
 
 const PROJECT = join(__dirname, '..', '..')
 const FEATURES = join(PROJECT, 'features')

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { DOC_SECTIONS, docOrder } from '../../support/doc'
+import { DOC_SECTIONS, docOrder } from '../../support/document/doc'
 import { UsageError } from '../../support/errors'
 import {
   type LoadedReport,
@@ -18,7 +18,7 @@ import {
   renderMatrixMarkdown,
   truncateReason,
   writeMatrix,
-} from '../../support/matrix'
+} from '../../support/report/matrix'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'matrix')

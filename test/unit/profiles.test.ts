@@ -6,8 +6,9 @@ import { test } from 'node:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { loadTarget, PROJECT, TARGETS_DIR } from '../../support/targets'
-import { stepRegExp } from '../../support/verdicts'
+import { loadTarget, TARGETS_DIR } from '../../support/endpoint/targets'
+import { PROJECT } from '../../support/project'
+import { stepRegExp } from '../../support/report/verdicts'
 
 const FEATURES = join(PROJECT, 'features')
 const featureTexts = readdirSync(FEATURES).filter((f) => f.endsWith('.feature')).map((f) => readFileSync(join(FEATURES, f), 'utf8'))

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, verdictOf, writeReportSet } from '../../support/reports'
+import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, verdictOf, writeReportSet } from '../../support/report/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')

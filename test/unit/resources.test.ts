@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { NameBook } from '../../support/doc-commands'
-import { LABEL_RUN, LABEL_SCENARIO, newInstanceTag, newRunId, realName, scenarioLabels, shortRunId } from '../../support/resources'
+import { NameBook } from '../../support/document/doc-commands'
+import { LABEL_RUN, LABEL_SCENARIO, newInstanceTag, newRunId, realName, scenarioLabels, shortRunId } from '../../support/cleanup/resources'
 
 const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
 

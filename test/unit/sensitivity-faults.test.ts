@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import { expect } from 'chai'
 import { faultsFor, nextAddress, scenarioPrefix } from '../../support/sensitivity/faults'
 import { orTags, renderMarkdown, selectFaults, sensitivityExitCode, type FaultResult, type SensitivityReport } from '../../support/sensitivity/run'
-import { loadTarget, scenarioIds } from '../../support/targets'
+import { loadTarget, scenarioIds } from '../../support/endpoint/targets'
 import type { HookContext } from '../../support/sensitivity/proxy'
 
 const target = loadTarget('podman')

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { parseTable } from '../../support/tables'
+import { parseTable } from '../../support/document/tables'
 
 /*
  * The docker CLI writes its tables with Go's tabwriter (min width 10, padding 3): a cell that

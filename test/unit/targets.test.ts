@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { parse } from 'yaml'
 import { UsageError } from '../../support/errors'
-import { DEFAULT_PROBE_IMAGE, TARGETS_DIR, defaultTarget, knownTargets, loadTarget, parseTarget } from '../../support/targets'
+import { DEFAULT_PROBE_IMAGE, TARGETS_DIR, defaultTarget, knownTargets, loadTarget, parseTarget } from '../../support/endpoint/targets'
 
 const FILE = 'targets/mine.yaml'
 const DOCKER_YAML = readFileSync(join(TARGETS_DIR, 'docker.yaml'), 'utf8')

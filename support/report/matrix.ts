@@ -6,12 +6,13 @@
  *
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
+import { PROJECT } from '../project'
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DOC_TITLE, docOrder } from './doc'
-import { UsageError } from './errors'
-import { type Summary, type Verdict, VERDICTS } from './types'
+import { DOC_TITLE, docOrder } from '../document/doc'
+import { UsageError } from '../errors'
+import { type Summary, type Verdict, VERDICTS } from '../types'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
@@ -484,7 +485,7 @@ export function matrixCommand(argv: string[], out: (line: string) => void): numb
     strict: true,
   })
   if (positionals.length === 0) throw new UsageError(`matrix needs at least one report folder; ${USAGE}`)
-  const outDir = values.out ?? join(__dirname, '..', 'reports')
+  const outDir = values.out ?? join(PROJECT, 'reports')
   const written = writeMatrix(positionals, outDir)
   out(`netconform: matrix in ${shown(written.html)}`)
   out(`netconform: matrix in ${shown(written.md)}`)

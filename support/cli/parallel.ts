@@ -20,6 +20,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setParallelCanAssign } from '@cucumber/cucumber'
+import { PROJECT } from '../project'
 
 export const EXCLUSIVE = '@exclusive:'
 export const SHARED = '@shared:'
@@ -143,7 +144,7 @@ export class Scheduler {
 }
 
 /** The scenarios of the features, as cucumber compiles them; empty when they cannot be read. */
-export function planOf(dir = join(__dirname, '..', 'features')): Planned[] {
+export function planOf(dir = join(PROJECT, 'features')): Planned[] {
   try {
     // cucumber's own parser (a dependency of @cucumber/cucumber).
     // eslint-disable-next-line @typescript-eslint/no-require-imports

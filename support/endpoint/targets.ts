@@ -6,13 +6,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import Ajv, { type ErrorObject } from 'ajv'
 import { parse } from 'yaml'
-import { UsageError, firstLine } from './errors'
-import { endpointFromEnvironment, tlsFromEnvironment } from './endpoint'
-import type { Target } from './types'
-import { stepRegExp } from './verdicts'
-import schema from '../targets/target.schema.json'
+import { PROJECT } from '../project'
+import { UsageError, firstLine } from '../errors'
+import { endpointFromEnvironment, tlsFromEnvironment } from './connection'
+import type { Target } from '../types'
+import { stepRegExp } from '../report/verdicts'
+import schema from '../../targets/target.schema.json'
 
-export const PROJECT = join(__dirname, '..')
+
 export const TARGETS_DIR = join(PROJECT, 'targets')
 export const DEFAULT_PROBE_IMAGE = 'netconform-probe:1'
 

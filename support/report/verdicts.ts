@@ -6,8 +6,8 @@
  * seen; a declared deviation whose scenario now conforms stays `conforms` and is flagged, so
  * that profiles do not rot.
  */
-import { firstLine } from './errors'
-import type { Deviation, Failure, ScenarioResult } from './types'
+import { firstLine } from '../errors'
+import type { Deviation, Failure, ScenarioResult } from '../types'
 
 export const NO_LONGER_NEEDED = 'declared deviation no longer needed'
 export const DOES_NOT_MATCH = 'declared deviation does not match'

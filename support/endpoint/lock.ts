@@ -37,8 +37,8 @@ import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
 import { setTimeout as pause } from 'node:timers/promises'
 import type Docker from 'dockerode'
-import { firstLine } from './errors'
-import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO } from './resources'
+import { firstLine } from '../errors'
+import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 
 export { LABEL_LOCK }
 export const LABEL_LEASE = 'io.netconform.lock.lease'

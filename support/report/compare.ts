@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { UsageError, firstLine } from './errors'
-import { type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+import { UsageError, firstLine } from '../errors'
+import { type ScenarioResult, type Summary, type Verdict, VERDICTS } from '../types'
 
 export interface Change {
   id: string

@@ -3,7 +3,7 @@
  * dockerode, and keeps what happened for the transcript.
  */
 import { execa } from 'execa'
-import { cliEnvironment, type EndpointRef } from './endpoint'
+import { cliEnvironment, type EndpointRef } from '../endpoint/connection'
 import { rewrite, type RewriteContext } from './doc-commands'
 import { unresolvedPlaceholder } from './placeholders'
 

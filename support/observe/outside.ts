@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
-import type { Offers } from './types'
+import type { Offers } from '../types'
 import { eventually } from './poll'
-import { greetingOf } from './doc-commands'
+import { greetingOf } from '../document/doc-commands'
 
 type ContainerNetwork = NonNullable<Offers['containerNetwork']>
 

@@ -5,8 +5,8 @@
  * still holds one when it runs is never sent to the endpoint.
  */
 import { readFileSync } from 'node:fs'
-import { outsideRange } from './ipv4'
-import type { Target } from './types'
+import { outsideRange } from '../observe/ipv4'
+import type { Target } from '../types'
 
 interface Placeholder {
   /** The offer it belongs to: without that offer, its scenarios are not applicable, not wrong. */

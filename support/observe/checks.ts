@@ -6,13 +6,13 @@
 import type Docker from 'dockerode'
 import { eventually } from './poll'
 import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
-import { describeCommand, failureOf, runDocumented, succeeded } from './docker-cli'
+import { describeCommand, failureOf, runDocumented, succeeded } from '../document/docker-cli'
 import { describeOutside, outsideShell } from './outside'
 import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
-import { parseTable } from './tables'
-import { DOC_IMAGES, GREETING, answererOf } from './doc-commands'
-import type { Offers } from './types'
-import type { NetconformWorld } from './world'
+import { parseTable } from '../document/tables'
+import { DOC_IMAGES, GREETING, answererOf } from '../document/doc-commands'
+import type { Offers } from '../types'
+import type { NetconformWorld } from '../world'
 
 type ContainerNetworkOffer = NonNullable<Offers['containerNetwork']>
 

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { pack } from 'tar-stream'
 import type Docker from 'dockerode'
-import { UsageError, firstLine } from './errors'
-import { LABEL_IMAGE } from './resources'
+import { UsageError, firstLine } from '../errors'
+import { LABEL_IMAGE } from '../cleanup/resources'
 
 /** Debian's busybox-static; NETCONFORM_BUSYBOX points elsewhere (or nowhere, in a test). */
 export const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'

@@ -4,7 +4,7 @@
  * verdict, id, duration, progress (done/total, elapsed) — and for anything but conforms its
  * reason on one line; a `fails` also says where its transcript is. No cucumber "Failures:"
  * block, no stack traces: the verdicts come from the same code as summary.json
- * (support/reports.ts testCaseVerdict, with the profile's declared deviations).
+ * (support/report/reports.ts testCaseVerdict, with the profile's declared deviations).
  *
  * A cucumber formatter must be JavaScript; this one runs in the netconform process, where
  * ts-node is registered, so it reads the TypeScript sources. Its options come through

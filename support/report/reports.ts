@@ -12,9 +12,9 @@ import {
   TestStepResultStatus,
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
-import { findRecord, type RecordOf } from './attachments'
-import { docOrder } from './doc'
-import { type Deviation, type EngineInfo, type Failure, type ScenarioResult, type Summary, type Verdict, VERDICTS } from './types'
+import { findRecord, type RecordOf } from './records'
+import { docOrder } from '../document/doc'
+import { type Deviation, type EngineInfo, type Failure, type ScenarioResult, type Summary, type Verdict, VERDICTS } from '../types'
 import { classify } from './verdicts'
 
 export interface SummaryMeta {

@@ -6,16 +6,16 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
-import { UsageError, firstLine } from './errors'
-import { dockerFor, probeEndpoint } from './endpoint'
-import { ensureProbeImage } from './image'
-import { LABEL_RUN, newRunId, removeLabelled } from './resources'
-import { buildSummary, writeReportSet } from './reports'
-import { PROJECT } from './targets'
-import { profileGap } from './placeholders'
-import type { EngineInfo, Summary, Target, WorldParameters } from './types'
-import { holdRunLock, sweepAbandoned } from './sweep'
-import { interruption, signalExitCode } from './interrupt'
+import { UsageError, firstLine } from '../errors'
+import { dockerFor, probeEndpoint } from '../endpoint/connection'
+import { ensureProbeImage } from '../endpoint/image'
+import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
+import { buildSummary, writeReportSet } from '../report/reports'
+import { PROJECT } from '../project'
+import { profileGap } from '../document/placeholders'
+import type { EngineInfo, Summary, Target, WorldParameters } from '../types'
+import { holdRunLock, sweepAbandoned } from '../cleanup/sweep'
+import { interruption, signalExitCode } from '../cleanup/interrupt'
 
 export interface RunOptions {
   target: Target
@@ -39,9 +39,9 @@ export interface RunOutcome {
 export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
 /** The verdict console: a cucumber formatter, so JavaScript (support/console-formatter.cjs). */
-const CONSOLE = join(PROJECT, 'support', 'console-formatter.cjs')
+const CONSOLE = join(PROJECT, 'support', 'report', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
-const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
+const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/cli/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
 
 let supportLibrary: IRunResult['support'] | undefined
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Docker from 'dockerode'
 import { LABEL_IMAGE, LABEL_RUN, removeLabelled } from './resources'
-import { firstLine } from './errors'
+import { firstLine } from '../errors'
 
 export const RUNS_DIR = join(tmpdir(), 'netconform-runs')
 

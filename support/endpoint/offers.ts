@@ -3,9 +3,9 @@
  * container-net, DhcpNetwork…) stands for the network the profile names; where the target
  * offers none, the scenario is not applicable, with the reason in its transcript.
  */
-import { attachRecord } from './attachments'
-import { outsideRange, pickInRange } from './ipv4'
-import type { NetconformWorld } from './world'
+import { attachRecord } from '../report/records'
+import { outsideRange, pickInRange } from '../observe/ipv4'
+import type { NetconformWorld } from '../world'
 
 /**
  * Marks the scenario not applicable: a not-applicable record with the reason and the profile

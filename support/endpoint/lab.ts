@@ -1,10 +1,11 @@
 /** The local lab: lab/*.sh set up the engines and the segment; the probe image is imported from here. */
 import { execa } from 'execa'
 import { join } from 'node:path'
-import { UsageError, firstLine } from './errors'
-import { dockerFor, probeEndpoint } from './endpoint'
+import { UsageError, firstLine } from '../errors'
+import { dockerFor, probeEndpoint } from './connection'
 import { ensureProbeImage } from './image'
-import { PROJECT, loadTarget } from './targets'
+import { PROJECT } from '../project'
+import { loadTarget } from './targets'
 
 export const LAB_TARGETS = ['docker', 'podman']
 /** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */

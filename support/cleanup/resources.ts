@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type Docker from 'dockerode'
-import { firstLine } from './errors'
+import { firstLine } from '../errors'
 
 export const LABEL_RUN = 'io.netconform.run'
 export const LABEL_SCENARIO = 'io.netconform.scenario'

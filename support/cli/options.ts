@@ -1,5 +1,5 @@
 /** Options that several netconform commands take, parsed one way. */
-import { UsageError } from './errors'
+import { UsageError } from '../errors'
 
 /** Which endpoint a command talks to: a profile, and what overrides it. */
 export const TARGET_OPTIONS = {

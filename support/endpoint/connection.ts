@@ -15,8 +15,8 @@ import { homedir, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import Docker from 'dockerode'
-import { UsageError, firstLine } from './errors'
-import type { EngineInfo, Target, TlsFiles } from './types'
+import { UsageError, firstLine } from '../errors'
+import type { EngineInfo, Target, TlsFiles } from '../types'
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock'
 
