@@ -1,56 +1,46 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
-import { expect } from 'chai'
-import { describeCommand, expectRefused, failureOf, runDocumented, succeeded } from '../support/document/docker-cli'
-import { networkListed, portsShown, subnetsOf } from '../support/observe/checks'
-import type { NetconformWorld } from '../support/world'
+import { listsNetwork, runCommand, runCommandNamingId, tryCommand, wasRefused } from '../support/document/commands'
+import { inspectShowsMask, inspectShowsSubnet, psShowsMapping } from '../support/observe/scenario'
+import type { NetconformWorld as World } from '../support/world'
 
-When(/^I run `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {
-  const result = await runDocumented(command, this.commandContext)
-  this.note(describeCommand(result))
-  if (!succeeded(result)) throw new Error(failureOf(result))
+When('I run {command}', async function (this: World, command: string) {
+  await runCommand(this, command)
 })
 
-When(/^I run `(docker [^`]+)`, which prints the id (\w+)…$/, async function (this: NetconformWorld, command: string, id: string) {
-  const result = await runDocumented(command, this.commandContext)
-  this.note(describeCommand(result))
-  if (!succeeded(result)) throw new Error(failureOf(result))
-  this.names.alias(id, this.real(result.container!))
+When('I run {command}, which prints the id {word}…', async function (this: World, command: string, id: string) {
+  await runCommandNamingId(this, command, id)
 })
 
-When(/^I try `(docker [^`]+)`$/, async function (this: NetconformWorld, command: string) {
-  this.tried = await runDocumented(command, this.commandContext)
-  this.note(describeCommand(this.tried))
-  if (!succeeded(this.tried)) this.unchecked = this.tried
+When('I try {command}', async function (this: World, command: string) {
+  await tryCommand(this, command)
 })
 
-Then(/^it is refused with "([^"]+)"$/, function (this: NetconformWorld, text: string) {
-  this.unchecked = undefined
-  expectRefused(this.tried!, { text })
+Then('it is refused with {string}', function (this: World, text: string) {
+  wasRefused(this, { text })
 })
 
-Then(/^it is refused, naming (the running state|the address or the range|the address)$/, function (this: NetconformWorld, about: string) {
-  this.unchecked = undefined
-  expectRefused(this.tried!, { about })
+Then('it is refused, naming {refusal}', function (this: World, about: string) {
+  wasRefused(this, { about })
 })
 
-Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?$/, async function (this: NetconformWorld, command: string, network: string, driver?: string) {
-  await networkListed(this, command, network, driver)
+// The network names below are the document's: the docker commands they build are transcribed as documented.
+Then('{command} lists {word} with driver {string}, where the document shows:', async function (this: World, command: string, network: string, driver: string, documented: string) {
+  await listsNetwork(this, command, network, documented, driver)
 })
 
-Then(/^`(docker network ls)` lists (\S+)(?: with driver "([^"]+)")?, where the document shows:$/, async function (this: NetconformWorld, command: string, network: string, driver: string | undefined, documented: string) {
-  await networkListed(this, command, network, driver, documented)
+Then('{command} lists {word}, where the document shows:', async function (this: World, command: string, network: string, documented: string) {
+  await listsNetwork(this, command, network, documented)
 })
 
-Then(/^`docker network inspect (\S+)` shows the subnet (\S+)$/, async function (this: NetconformWorld, network: string, subnet: string) {
-  expect(await subnetsOf(this, network), `subnets of ${network}`).to.include(subnet)
+Then('`docker network inspect {word}` shows the subnet {cidr}', async function (this: World, network: string, cidr: string) {
+  await inspectShowsSubnet(this, network, cidr)
 })
 
-Then(/^`docker network inspect (\S+)` shows a subnet with mask \/(\d+)$/, async function (this: NetconformWorld, network: string, bits: string) {
-  expect((await subnetsOf(this, network)).map((s) => s.split('/')[1]), `subnet masks of ${network}`).to.include(String(bits))
+Then('`docker network inspect {word}` shows a subnet with mask \\/{int}', async function (this: World, network: string, bits: number) {
+  await inspectShowsMask(this, network, bits)
 })
 
-Then(/^`(docker ps)` shows (\S+) with ports "<its address on (\S+)>(:[^"]+)", where the document shows:$/, async function (this: NetconformWorld, command: string, container: string, network: string, mapping: string, documented: string) {
-  const { shown, expected } = await portsShown(this, command, container, network, mapping, documented)
-  expect(shown, `PORTS of ${container} in docker ps`).to.contain(expected)
+Then('{command} shows {word} with ports "<its address on {word}>:{int}->{int}\\/tcp", where the document shows:', async function (this: World, command: string, container: string, network: string, host: number, inside: number, documented: string) {
+  await psShowsMapping(this, command, container, network, host, inside, documented)
 })

@@ -34,7 +34,7 @@ const USAGE = `usage:
   --endpoint        Docker API endpoint (unix:///…, tcp://… with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://…); overrides the profile's.
                     Without --target, the endpoint is DOCKER_HOST or unix:///var/run/docker.sock
   --public-address  where published ports answer (overrides the profile's)
-  --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name'
+  --tags            cucumber tag expression, e.g. '@id:new-bridge.ping-by-name.client-to-server'
   --parallel        run scenarios in N worker processes
   --format          a cucumber format instead of the verdict console (repeatable), e.g. progress, pretty
   --repeat          run the selection N times and report every scenario whose verdict changed

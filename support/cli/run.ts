@@ -41,7 +41,7 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 /** The verdict console: a cucumber formatter, so JavaScript (support/console-formatter.cjs). */
 const CONSOLE = join(PROJECT, 'support', 'report', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
-const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/cli/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
+const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/parameter-types.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/cli/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
 
 let supportLibrary: IRunResult['support'] | undefined
 
@@ -60,7 +60,7 @@ async function checkPlan(target: Target, tags: string | undefined): Promise<void
   const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: FEATURES, tags: tags ?? '' } })
   const { plan, errors } = await loadSources(runConfiguration.sources)
   if (errors.length > 0) throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
-  if (plan.length === 0) throw new UsageError(`no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name; see features/)`)
+  if (plan.length === 0) throw new UsageError(`no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name.client-to-server; see features/)`)
   const gap = profileGap(target, [...new Set(plan.map((p) => resolve(p.uri)))])
   if (gap) throw new UsageError(gap)
 }
@@ -102,7 +102,9 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
       return
     }
     log(`netconform: ${signal} again: removing this run's resources and stopping`)
-    void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId }).finally(() => process.exit(signalExitCode(signal)))
+    void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId })
+      .then((r) => log(`netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ${runId}${r.errors.length ? `; could not remove: ${r.errors.join('; ')}` : ''}`))
+      .finally(() => process.exit(signalExitCode(signal)))
   }
   process.on('SIGINT', handler)
   process.on('SIGTERM', handler)

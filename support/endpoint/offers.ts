@@ -45,3 +45,15 @@ export function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsNam
   world.note(`${docName} is ${net.name} on ${world.target.name}; ${dnsName} = ${net.dns}; the DHCP server's pool is ${net.pool}`)
   return true
 }
+
+/** "a container network NAME": the target's container network under the document's name, or not applicable, naming the field. */
+export function needContainerNetwork(world: NetconformWorld, docName: string): 'skipped' | undefined {
+  if (offerContainerNetwork(world, docName)) return undefined
+  return notApplicable(world, `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})`, 'offers.containerNetwork')
+}
+
+/** "a DHCP container network NAME, whose DNS server the document calls DNS": the target's, or not applicable, naming the field. */
+export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): 'skipped' | undefined {
+  if (offerDhcpNetwork(world, docName, dnsName)) return undefined
+  return notApplicable(world, `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})`, 'offers.dhcpNetwork')
+}

@@ -10,7 +10,7 @@ import { describeCommand, failureOf, runDocumented, succeeded } from '../documen
 import { describeOutside, outsideShell } from './outside'
 import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from '../document/tables'
-import { DOC_IMAGES, GREETING, answererOf } from '../document/doc-commands'
+import { DOC_IMAGES, answererOf } from '../document/doc-commands'
 import type { Offers } from '../types'
 import type { NetconformWorld } from '../world'
 
@@ -154,6 +154,8 @@ export interface Control {
   address: string
   port: number
   answerer: string
+  /** What it answers: the documented greeting. */
+  expected: string
 }
 
 /** The ways a connection attempt ends that the suite recognises as "no answer". */
@@ -214,7 +216,7 @@ function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S)
  * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
  */
 export async function doesNotResolve(docker: Docker, attach: Attach, from: string, command: string, name: string, control: Control): Promise<void> {
-  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
+  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer)
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
   const text = `${r.stdout}\n${r.stderr}`
@@ -229,7 +231,7 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
  * peer that must answer does, so "no answer" is about the target, not a dead source.
  */
 export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, control: Control): Promise<void> {
-  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', GREETING, control.answerer)
+  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer)
   const bound = boundByControl(controlled.durationMs)
   const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
   attach(describeExec(r))

@@ -18,7 +18,7 @@ const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
 const ENDPOINT = 'tcp://127.0.0.1:2376'
 const LAB_CLIENT = '/etc/netconform/tls/client'
-const SCENARIO = 'new-bridge.ping-by-name'
+const SCENARIO = 'new-bridge.ping-by-name.client-to-server'
 
 /** The environment without any TLS or endpoint settings of the caller's. */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

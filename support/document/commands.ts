@@ -1,0 +1,41 @@
+/**
+ * The document's commands as the steps state them: run one (it must succeed), try one (a later
+ * step judges it), say it was refused, or read what `docker network ls` lists. Each takes the
+ * World; transcripts go to the scenario as "as documented" / "as run".
+ */
+import { describeCommand, expectRefused, failureOf, runDocumented, succeeded, type CommandResult } from './docker-cli'
+import { networkListed } from '../observe/checks'
+import type { NetconformWorld } from '../world'
+
+/** I run COMMAND: it must succeed. Returns what it did. */
+export async function runCommand(w: NetconformWorld, command: string): Promise<CommandResult> {
+  const result = await runDocumented(command, w.commandContext)
+  w.note(describeCommand(result))
+  if (!succeeded(result)) throw new Error(failureOf(result))
+  return result
+}
+
+/** I run COMMAND, which prints the id ID…: later steps call the container it made by that id. */
+export async function runCommandNamingId(w: NetconformWorld, command: string, id: string): Promise<void> {
+  const result = await runCommand(w, command)
+  w.names.alias(id, w.real(result.container!))
+}
+
+/** I try COMMAND: a failure is kept for a later step to judge; unjudged, the After hook fails the scenario. */
+export async function tryCommand(w: NetconformWorld, command: string): Promise<void> {
+  w.tried = await runDocumented(command, w.commandContext)
+  w.note(describeCommand(w.tried))
+  if (!succeeded(w.tried)) w.unchecked = w.tried
+}
+
+/** it is refused, naming ABOUT | with "TEXT": the tried command's failure is judged here. */
+export function wasRefused(w: NetconformWorld, expected: { text?: string; about?: string }): void {
+  w.unchecked = undefined
+  if (!w.tried) throw new Error('no command was tried before "it is refused"')
+  expectRefused(w.tried, expected)
+}
+
+/** `docker network ls` lists NETWORK (with DRIVER), where the document shows DOCUMENTED. */
+export async function listsNetwork(w: NetconformWorld, command: string, network: string, documented: string, driver?: string): Promise<void> {
+  await networkListed(w, command, network, driver, documented)
+}

@@ -1,0 +1,150 @@
+/**
+ * The observations as the steps state them, one function a step: each takes the World and the
+ * real names the parameter types gave, finds the addresses the endpoint reports, and calls the
+ * checks in checks.ts. Steps stay one-liners; the judging stays in checks.ts.
+ */
+import { expect } from 'chai'
+import {
+  addressInCidr, addressOn, answersFromHost, answersFromOutside, answersInContainer, doesNotResolve, execUntil, findAddress, interfaceAddresses,
+  interfacesOf, noAnswerFromHost, noAnswerFromOutside, noAnswerInContainer, outsidePings, pingReplies, portsShown, subnetsOf, type Control,
+} from './checks'
+import { inRange } from './ipv4'
+import type { NetconformWorld } from '../world'
+
+/** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
+async function control(w: NetconformWorld, peer: string, network: string, expected: string, port: number): Promise<Control> {
+  return { address: await addressOn(w.docker, peer, network), port, answerer: peer, expected }
+}
+
+/** The target's container network; steps that need it come after "a container network …", which makes it applicable. */
+function containerNetwork(w: NetconformWorld) {
+  const net = w.containerNetwork
+  if (!net) throw new Error(`target ${w.target.name} offers no container network (offers.containerNetwork in ${w.target.source})`)
+  return net
+}
+
+/** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
+export async function pingGetsReplies(w: NetconformWorld, from: string, target: string, replier: string, network: string): Promise<void> {
+  await pingReplies(w.docker, w.note, from, `ping -c 3 ${target}`, await addressOn(w.docker, replier, network))
+}
+
+/** in FROM, `telnet TO PORT` and `GET /` answers EXPECTED from ANSWERER. */
+export async function telnetAnswers(w: NetconformWorld, from: string, to: string, port: number, expected: string, answerer: string): Promise<void> {
+  await answersInContainer(w.docker, w.note, from, to, port, 'GET /', expected, answerer)
+}
+
+/** in FROM, TO's address on NETWORK answers EXPECTED on PORT (from TO). */
+export async function addressAnswers(w: NetconformWorld, from: string, to: string, network: string, expected: string, port: number): Promise<void> {
+  await answersInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, 'GET /', expected, to)
+}
+
+/** from the public network, `telnet vch_public_interface PORT` and `GET /` answers EXPECTED from ANSWERER. */
+export async function publicAnswers(w: NetconformWorld, port: number, expected: string, answerer: string): Promise<void> {
+  await answersFromHost(w.note, w.target.publicAddress, port, 'GET /', expected, answerer)
+}
+
+/** from the public network, `telnet vch_public_interface PORT` gets no answer. */
+export async function publicSilent(w: NetconformWorld, port: number): Promise<void> {
+  await noAnswerFromHost(w.note, w.target.publicAddress, port)
+}
+
+/** in FROM, `LOOKUP NAME` cannot resolve NAME, while PEER's address on NETWORK answers EXPECTED on PORT. */
+export async function cannotResolve(w: NetconformWorld, from: string, lookup: string, name: string, peer: string, network: string, expected: string, port: number): Promise<void> {
+  await doesNotResolve(w.docker, w.note, from, `${lookup} ${name}`, name, await control(w, peer, network, expected, port))
+}
+
+/** in FROM, TO's address on NETWORK does not answer on PORT, while PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT. */
+export async function addressSilent(
+  w: NetconformWorld, from: string, to: string, network: string, port: number, peer: string, peerNetwork: string, expected: string, peerPort: number,
+): Promise<void> {
+  await noAnswerInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, await control(w, peer, peerNetwork, expected, peerPort))
+}
+
+/** in CONTAINER, `ip addr` shows ADDRESS. */
+export async function showsAddress(w: NetconformWorld, container: string, address: string): Promise<void> {
+  findAddress(await interfaceAddresses(w.docker, w.note, container), address, container)
+}
+
+/** in CONTAINER, `ip addr` shows an address in RANGE (what: how the range is called, for the failure). */
+export async function showsAddressIn(w: NetconformWorld, container: string, range: string, what: string): Promise<void> {
+  const shown = await interfaceAddresses(w.docker, w.note, container)
+  expect(shown.map((a) => a.address).filter((a) => inRange(a, range)), `addresses of ${container} in ${what} ${range}`).to.have.length.above(0)
+}
+
+/** in CONTAINER, `ip addr` shows an address in the container network's range. */
+export async function showsAddressInRange(w: NetconformWorld, container: string): Promise<void> {
+  const range = containerNetwork(w).ipRange
+  if (!range) throw new Error(`target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange in ${w.target.source})`)
+  await showsAddressIn(w, container, range, "the container network's range")
+}
+
+/** in CONTAINER, `ip addr` shows an address from the DHCP server's pool. */
+export async function showsAddressInPool(w: NetconformWorld, container: string): Promise<void> {
+  await showsAddressIn(w, container, w.target.offers.dhcpNetwork!.pool, "the DHCP server's pool")
+}
+
+/** in CONTAINER, `ip addr` shows an address in CIDR, with CIDR's mask. */
+export async function showsAddressInCidr(w: NetconformWorld, container: string, cidr: string): Promise<void> {
+  addressInCidr(await interfaceAddresses(w.docker, w.note, container), cidr, container)
+}
+
+/** in CONTAINER, `ip addr` shows its address on NETWORK with mask /BITS. */
+export async function showsMask(w: NetconformWorld, container: string, network: string, bits: number): Promise<void> {
+  const address = await addressOn(w.docker, container, network)
+  expect(findAddress(await interfaceAddresses(w.docker, w.note, container), address, container).prefix, `mask of ${address} in ${container}`).to.equal(bits)
+}
+
+/** in CONTAINER, `ip addr` shows its addresses on A and B on one interface | distinct interfaces. */
+export async function addressesLaidOut(w: NetconformWorld, container: string, a: string, b: string, layout: string): Promise<void> {
+  const [ia, ib] = await interfacesOf(w, container, [a, b])
+  expect(ia === ib ? 'one interface' : 'distinct interfaces', `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`).to.equal(layout)
+}
+
+/** in CONTAINER, `cat /etc/resolv.conf` names the nameserver DNS. */
+export async function namesNameserver(w: NetconformWorld, container: string, dns: string): Promise<void> {
+  const r = await execUntil(w.docker, w.note, container, 'cat /etc/resolv.conf', `nameserver ${dns}`, (x) => x.exitCode === 0)
+  expect(r.stdout.split('\n').map((l) => l.trim()), 'lines of /etc/resolv.conf').to.include(`nameserver ${dns}`)
+}
+
+/** `docker network inspect NETWORK` shows the subnet CIDR. */
+export async function inspectShowsSubnet(w: NetconformWorld, network: string, cidr: string): Promise<void> {
+  expect(await subnetsOf(w, network), `subnets of ${network}`).to.include(cidr)
+}
+
+/** `docker network inspect NETWORK` shows a subnet with mask /BITS. */
+export async function inspectShowsMask(w: NetconformWorld, network: string, bits: number): Promise<void> {
+  expect((await subnetsOf(w, network)).map((s) => s.split('/')[1]), `subnet masks of ${network}`).to.include(String(bits))
+}
+
+/** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp". */
+export async function psShowsMapping(w: NetconformWorld, command: string, container: string, network: string, host: number, inside: number, documented: string): Promise<void> {
+  const { shown, expected } = await portsShown(w, command, container, network, `:${host}->${inside}/tcp`, documented)
+  expect(shown, `PORTS of ${container} in docker ps`).to.contain(expected)
+}
+
+/** from the outside, CONTAINER's address on NETWORK answers EXPECTED on PORT. */
+export async function outsideAnswers(w: NetconformWorld, container: string, network: string, expected: string, port: number): Promise<void> {
+  await answersFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port, expected, container)
+}
+
+/** from the outside, CONTAINER's address on NETWORK answers ping. */
+export async function outsidePingAnswered(w: NetconformWorld, container: string, network: string): Promise<void> {
+  await outsidePings(containerNetwork(w), w.note, await addressOn(w.docker, container, network))
+}
+
+/** from the outside, CONTAINER's address on NETWORK does not answer on PORT, while it answers ping. */
+export async function outsideSilent(w: NetconformWorld, container: string, network: string, port: number): Promise<void> {
+  await noAnswerFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port)
+}
+
+/** in CONTAINER, the outside listener answers EXPECTED from the outside listener. */
+export async function listenerAnswers(w: NetconformWorld, container: string, expected: string): Promise<void> {
+  const { address, port, identity } = w.listeners[0]
+  await answersInContainer(w.docker, w.note, container, address, port, 'GET /', expected, identity)
+}
+
+/** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
+export async function listenerUnreachable(w: NetconformWorld, container: string, peer: string, network: string, expected: string, port: number): Promise<void> {
+  const { address, port: listening } = w.listeners[0]
+  await noAnswerInContainer(w.docker, w.note, container, address, listening, await control(w, peer, network, expected, port))
+}
