@@ -11,6 +11,7 @@ import { failureOf } from './document/docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint/connection'
 import { interruption, watchSignals } from './cleanup/interrupt'
 import { attachRecord } from './report/records'
+import { scenarioId } from './scenario-id'
 import type { NetconformWorld } from './world'
 
 watchSignals()
@@ -23,9 +24,9 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
     return 'skipped'
   }
-  const id = pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
+  const id = scenarioId(pickle.tags)
   if (!id) throw new Error(`scenario "${pickle.name}" has no @id: tag; every scenario needs a stable id`)
-  this.begin(id.slice('@id:'.length))
+  this.begin(id)
   // Its lock containers carry the scenario's labels: the After hook's cleanup by label removes them, last.
   const tags = pickle.tags.map((t) => t.name)
   const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })

@@ -61,35 +61,6 @@ export interface EngineInfo {
   kernel: string
 }
 
-export interface ScenarioResult {
-  /** Stable id, from the scenario's @id: tag. */
-  id: string
-  /** Exact heading of the seed document's section this scenario transcribes (the Feature name). */
-  doc: string
-  /** Feature file, relative to the project. */
-  feature: string
-  name: string
-  verdict: Verdict
-  /** Why it fails / is not applicable; empty when it conforms. */
-  reason: string
-  durationMs: number
-  /** For a scenario that failed (fails or deviates): the step that failed and its whole error message. */
-  failure?: Failure
-  /** For a not-applicable scenario: the profile field whose absence made it so, e.g. 'offers.dhcpNetwork'. */
-  notApplicableField?: string
-  /**
-   * The profile's declared deviation for this scenario, if any: `noLongerNeeded` when the scenario
-   * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
-   */
-  deviation?: Deviation & { noLongerNeeded?: boolean; mismatch?: boolean }
-}
-
-/** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
-export interface Failure {
-  step: string
-  message: string
-}
-
 /**
  * A documented behaviour an endpoint knowingly does otherwise, as its profile declares it, with
  * the failure it shows: the scenario fails at `step` with a message `observed` matches.
@@ -103,18 +74,8 @@ export interface Deviation {
   observed: string
 }
 
-export interface Summary {
-  target: { name: string; endpoint: string; engine: EngineInfo }
-  runId: string
-  startedAt: string
-  durationMs: number
-  /** Set when the run was cut short: by a signal (SIGINT, SIGTERM) or by the endpoint going away. */
-  interrupted?: string
-  scenarios: ScenarioResult[]
-  /** Scenarios the run did not get to, and why: they have no verdict. */
-  notRun?: { id: string; doc: string; name: string; reason: string }[]
-  totals: Record<Verdict, number>
-}
+/** The run's summary (summary.json) and its parts: defined, with their schema, in report/summary.ts. */
+export type { Failure, NotRun, ScenarioResult, Summary } from './report/summary'
 
 /** What every step can read: passed by the CLI as cucumber worldParameters. */
 export interface WorldParameters {

@@ -17,10 +17,8 @@
  * at the end while the other workers idle. That preference only orders the work; which
  * scenarios may run together is decided by the tags alone.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { setParallelCanAssign } from '@cucumber/cucumber'
-import { PROJECT } from '../project'
+import { FEATURES_DIR, featurePickles, scenarioId } from '../scenario-id'
 
 export const EXCLUSIVE = '@exclusive:'
 export const SHARED = '@shared:'
@@ -65,7 +63,7 @@ export interface Planned {
 }
 
 function idOf(pickle: Tagged): string | undefined {
-  return pickle.tags.map((t) => t.name).find((t) => t.startsWith('@id:'))
+  return scenarioId(pickle.tags)
 }
 
 /**
@@ -144,24 +142,12 @@ export class Scheduler {
 }
 
 /** The scenarios of the features, as cucumber compiles them; empty when they cannot be read. */
-export function planOf(dir = join(PROJECT, 'features')): Planned[] {
+export function planOf(dir = FEATURES_DIR): Planned[] {
   try {
-    // cucumber's own parser (a dependency of @cucumber/cucumber).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const gherkin = require('@cucumber/gherkin') as typeof import('@cucumber/gherkin')
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { IdGenerator } = require('@cucumber/messages') as typeof import('@cucumber/messages')
-    const newId = IdGenerator.incrementing()
-    const out: Planned[] = []
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
-      const parser = new gherkin.Parser(new gherkin.AstBuilder(newId), new gherkin.GherkinClassicTokenMatcher())
-      const doc = parser.parse(readFileSync(join(dir, file), 'utf8'))
-      for (const pickle of gherkin.compile(doc, file, newId)) {
-        const id = idOf(pickle)
-        if (id) out.push({ id, holds: holds(pickle), steps: pickle.steps.length })
-      }
-    }
-    return out
+    return featurePickles(dir).flatMap((pickle) => {
+      const id = idOf(pickle)
+      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length }] : []
+    })
   } catch {
     return []
   }

@@ -11,6 +11,7 @@ import { UsageError, firstLine } from '../errors'
 import { endpointFromEnvironment, tlsFromEnvironment } from './connection'
 import type { Target } from '../types'
 import { stepRegExp } from '../report/verdicts'
+import { scenarioIds } from '../scenario-id'
 import schema from '../../targets/target.schema.json'
 
 
@@ -19,14 +20,8 @@ export const DEFAULT_PROBE_IMAGE = 'netconform-probe:1'
 
 const validate = new Ajv({ allErrors: true }).compile(schema)
 
-/** The stable ids of all scenarios: the @id: tags in features/. */
-export function scenarioIds(dir = join(PROJECT, 'features')): Set<string> {
-  const ids = new Set<string>()
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.feature'))) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/@id:(\S+)/g)) ids.add(m[1])
-  }
-  return ids
-}
+/** The stable ids of all scenarios: the @id: tags in features/ (defined in support/scenario-id.ts). */
+export { scenarioIds }
 
 /** Names of the profiles in targets/. */
 export function knownTargets(dir = TARGETS_DIR): string[] {

@@ -11,6 +11,7 @@ import { describeOutside, outsideShell } from './outside'
 import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from '../document/tables'
 import { DOC_IMAGES, answererOf } from '../document/doc-commands'
+import { oneLine } from '../text'
 import type { Offers } from '../types'
 import type { NetconformWorld } from '../world'
 
@@ -354,10 +355,6 @@ export async function noAnswerFromHost(attach: Attach, address: string, port: nu
 /** The document's output and the endpoint's, one above the other, for a reader to compare. */
 export function besideDocument(documented: string, observed: string): string {
   return ['as the document shows it:', indent(documented), '', 'as this endpoint shows it:', indent(observed.trimEnd() || '(nothing)')].join('\n')
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }
 
 function indent(text: string): string {

@@ -3,10 +3,10 @@
  * by scenario id. Reasons are compared after removing what differs from run to run anyway
  * (resource names, container and run ids, durations, attempt counts, addresses).
  */
-import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { UsageError, firstLine } from '../errors'
-import { type ScenarioResult, type Summary, type Verdict, VERDICTS } from '../types'
+import { UsageError } from '../errors'
+import { oneLine } from '../text'
+import type { Verdict } from '../types'
+import { loadSummary, type ScenarioResult, type Summary } from './summary'
 
 export interface Change {
   id: string
@@ -53,59 +53,6 @@ export interface Comparison {
 export const COMPARE_USAGE = 'usage: netconform compare BASE NEW (report folders or summary.json files)'
 
 // ---------------------------------------------------------------------------------------------
-// Loading
-
-/** Reads a summary.json, or the summary.json in a report folder (e.g. reports/docker/latest). */
-export function loadSummary(pathOrDir: string): Summary {
-  const file = summaryFileOf(pathOrDir)
-  let data: unknown
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new UsageError(`cannot read summary ${file}: ${firstLine(e)}`)
-  }
-  const problem = summaryProblem(data)
-  if (problem) throw new UsageError(`${file} is not a netconform summary: ${problem}`)
-  return data as Summary
-}
-
-function summaryFileOf(pathOrDir: string): string {
-  let isDirectory: boolean
-  try {
-    isDirectory = statSync(pathOrDir).isDirectory()
-  } catch {
-    throw new UsageError(`no report at ${pathOrDir} (expected a report folder or a summary.json file)`)
-  }
-  return isDirectory ? join(pathOrDir, 'summary.json') : pathOrDir
-}
-
-/** What is wrong with a parsed summary.json, or undefined when it has what compare reads. */
-function summaryProblem(data: unknown): string | undefined {
-  const summary = data as Partial<Summary> | null
-  if (typeof summary !== 'object' || summary === null) return 'not a JSON object'
-  if (typeof summary.target?.name !== 'string') return 'no target.name'
-  if (typeof summary.target.engine?.version !== 'string') return 'no target.engine.version'
-  if (typeof summary.runId !== 'string') return 'no runId'
-  if (!Array.isArray(summary.scenarios)) return 'no scenarios list'
-  const seen = new Set<string>()
-  for (const [index, scenario] of summary.scenarios.entries()) {
-    const problem = scenarioProblem(scenario)
-    if (problem) return `scenario ${index + 1}: ${problem}`
-    if (seen.has(scenario.id)) return `scenario id ${scenario.id} appears twice`
-    seen.add(scenario.id)
-  }
-  return undefined
-}
-
-function scenarioProblem(scenario: Partial<ScenarioResult> | null): string | undefined {
-  if (typeof scenario !== 'object' || scenario === null) return 'not an object'
-  if (typeof scenario.id !== 'string' || scenario.id === '') return 'no id'
-  if (!VERDICTS.includes(scenario.verdict as Verdict)) return `${scenario.id}: unknown verdict "${scenario.verdict}"`
-  if (typeof scenario.reason !== 'string') return `${scenario.id}: no reason`
-  return undefined
-}
-
-// ---------------------------------------------------------------------------------------------
 // Reasons
 
 /** Patterns for what changes from run to run, most specific first. */
@@ -122,11 +69,6 @@ const RUN_SPECIFIC: readonly [RegExp, string][] = [
 /** A reason without its run-specific tokens, so two runs' reasons can be compared. */
 export function normalizeReason(reason: string): string {
   return RUN_SPECIFIC.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), oneLine(reason))
-}
-
-/** Whitespace runs, line breaks included, as one space: each entry stays on one terminal line. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ const { Formatter } = require('@cucumber/cucumber')
 const { Query } = require('@cucumber/query')
 
 const WIDTH = 'not-applicable'.length
+/** A reason's line is cut to this many characters (support/text.ts oneLine). */
+const REASON_MAX = 300
 
 class VerdictConsole extends Formatter {
   static documentation = 'netconform: one line per scenario with its verdict and reason'
@@ -21,6 +23,8 @@ class VerdictConsole extends Formatter {
   constructor(options) {
     super(options)
     const { testCaseVerdict } = require('./reports.ts')
+    const { oneLine } = require('../text.ts')
+    const line = (text) => oneLine(String(text), REASON_MAX)
     const { deviations = {}, report = '' } = options.parsedArgvOptions.netconform ?? {}
     const query = new Query()
     const started = Date.now()
@@ -39,16 +43,11 @@ class VerdictConsole extends Formatter {
       const progress = `[${done}/${total}, ${Math.round((Date.now() - started) / 1000)} s]`
       this.log(`${word.padEnd(WIDTH)}  ${r.id}  ${(r.durationMs / 1000).toFixed(1)} s  ${progress}\n`)
       const reason = r.notRun ? r.notRun.reason : r.reason
-      if (word !== 'conforms' && reason) this.log(`${' '.repeat(WIDTH)}  ${oneLine(reason)}\n`)
-      else if (word === 'conforms' && r.deviation && r.deviation.noLongerNeeded) this.log(`${' '.repeat(WIDTH)}  ${oneLine(r.reason)}\n`)
+      if (word !== 'conforms' && reason) this.log(`${' '.repeat(WIDTH)}  ${line(reason)}\n`)
+      else if (word === 'conforms' && r.deviation && r.deviation.noLongerNeeded) this.log(`${' '.repeat(WIDTH)}  ${line(r.reason)}\n`)
       if (word === 'fails' && report) this.log(`${' '.repeat(WIDTH)}  transcript: ${report} (scenario ${r.id})\n`)
     })
   }
-}
-
-function oneLine(text) {
-  const line = String(text).replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? `${line.slice(0, 297)}…` : line
 }
 
 module.exports = VerdictConsole

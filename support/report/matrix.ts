@@ -7,12 +7,14 @@
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
 import { PROJECT } from '../project'
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DOC_TITLE, docOrder } from '../document/doc'
 import { UsageError } from '../errors'
-import { type Summary, type Verdict, VERDICTS } from '../types'
+import { oneLine } from '../text'
+import { type Verdict, VERDICTS } from '../types'
+import { loadSummary, type Summary, summaryFileOf } from './summary'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
@@ -48,38 +50,12 @@ const MARK: Record<CellVerdict, string> = {
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-/** Reads summary.json from each report folder; a missing folder or summary is a UsageError. */
+/**
+ * Reads summary.json from each report folder (or a summary.json given itself, its folder being
+ * the report's); a missing folder or summary, or one that is no summary, is a UsageError.
+ */
 export function loadReports(dirs: string[]): LoadedReport[] {
-  return dirs.map((dir) => ({ dir, summary: loadSummary(dir) }))
-}
-
-function loadSummary(dir: string): Summary {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(`no report folder ${dir} (give a run's report folder, e.g. reports/docker/latest)`)
-  }
-  const file = join(dir, 'summary.json')
-  if (!existsSync(file)) throw new UsageError(`no summary.json in report folder ${dir}`)
-  let summary: unknown
-  try {
-    summary = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`)
-  }
-  if (!isSummary(summary)) throw new UsageError(`${file} is not a netconform summary (no target or scenarios)`)
-  const odd = summary.scenarios.find((s) => !VERDICTS.includes(s.verdict))
-  if (odd) throw new UsageError(`${file}: scenario ${odd.id} has an unknown verdict "${odd.verdict}"`)
-  return summary
-}
-
-function isSummary(value: unknown): value is Summary {
-  const s = value as Partial<Summary> | null
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.target?.name === 'string' &&
-    Array.isArray(s.scenarios) &&
-    s.scenarios.every((r) => typeof r?.id === 'string' && typeof r.verdict === 'string')
-  )
+  return dirs.map((dir) => ({ dir: summaryFileOf(dir) === dir ? dirname(dir) : dir, summary: loadSummary(dir) }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,14 +194,9 @@ function runDate(startedAt: string | undefined): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 }
 
-/** At most REASON_MAX characters, an ellipsis ending a cut one. */
+/** On one line, at most REASON_MAX characters, an ellipsis ending a cut one. */
 export function truncateReason(reason: string, max = REASON_MAX): string {
-  const chars = Array.from(oneLine(reason))
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
+  return oneLine(reason, max)
 }
 
 function verdictWord(verdict: CellVerdict): string {

@@ -14,7 +14,10 @@ import {
 import { Query } from '@cucumber/query'
 import { findRecord, type RecordOf } from './records'
 import { docOrder } from '../document/doc'
-import { type Deviation, type EngineInfo, type Failure, type ScenarioResult, type Summary, type Verdict, VERDICTS } from '../types'
+import { scenarioId } from '../scenario-id'
+import { oneLine } from '../text'
+import { type Deviation, type EngineInfo, type Verdict, VERDICTS } from '../types'
+import { type Failure, type ScenarioResult, type Summary, writeSummary } from './summary'
 import { classify } from './verdicts'
 
 export interface SummaryMeta {
@@ -133,8 +136,7 @@ function outcomeOf(query: Query, testCaseStarted: TestCaseStarted): Outcome {
 }
 
 function idOf(tags: readonly { name: string }[], uri: string, line: number): string {
-  const tag = tags.find((t) => t.name.startsWith('@id:'))
-  return tag ? tag.name.slice('@id:'.length) : `missing-id:${uri}:${line}`
+  return scenarioId(tags) ?? `missing-id:${uri}:${line}`
 }
 
 /** The first step (or hook) that has the test case's most severe status, and its whole message. */
@@ -283,15 +285,12 @@ function cell(text: string): string {
   return oneLine(text).replace(/\|/g, '\\|')
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Files
 
+/** Writes summary.md and summary.json (report/summary.ts) into the run's report folder. */
 export function writeReportSet(dir: string, summary: Summary): void {
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
   writeFileSync(join(dir, 'summary.md'), renderSummaryMarkdown(summary))
+  writeSummary(dir, summary)
 }

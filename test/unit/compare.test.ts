@@ -26,10 +26,10 @@ import {
   DEVIATION_MISMATCHES,
   isFix,
   isRegression,
-  loadSummary,
   normalizeReason,
   renderComparison,
 } from '../../support/report/compare'
+import { loadSummary } from '../../support/report/summary'
 import { UsageError } from '../../support/errors'
 import type { ScenarioResult, Summary, Verdict } from '../../support/types'
 
@@ -135,7 +135,7 @@ test('loadSummary names a file that is not JSON', () => {
 
 test('loadSummary names a JSON file that is not a summary, and what it lacks', () => {
   const file = join(FIXTURES, 'invalid.json')
-  expectUsageError(() => loadSummary(file), file, 'target.engine.version')
+  expectUsageError(() => loadSummary(file), file, 'missing field "target.engine"', 'missing field "totals"')
 })
 
 test('loadSummary refuses unknown verdicts and repeated scenario ids', () => {

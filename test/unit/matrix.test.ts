@@ -126,7 +126,23 @@ test('loadReports: a missing folder, or one without summary.json, is a UsageErro
   const summary = JSON.parse(readFileSync(join(DOCKER, 'summary.json'), 'utf8')) as Summary
   summary.scenarios[3] = { ...summary.scenarios[3], verdict: 'exploded' as never }
   writeFileSync(join(empty, 'summary.json'), JSON.stringify(summary))
-  expect(() => loadReports([empty])).to.throw(UsageError, `${summary.scenarios[3].id} has an unknown verdict "exploded"`)
+  expect(() => loadReports([empty])).to.throw(UsageError, `field "scenarios[3].verdict" (scenario ${summary.scenarios[3].id}) is "exploded", not one of`)
+})
+
+test('loadReports refuses, through the summary schema, a summary.json compare would refuse: one line naming the file and the fields', (t) => {
+  const dir = tempDir(t)
+  const summary = JSON.parse(readFileSync(join(DOCKER, 'summary.json'), 'utf8')) as Summary
+  const broken = { ...summary, target: { ...summary.target, name: undefined }, scenarios: [summary.scenarios[0], summary.scenarios[0]] }
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(broken))
+  expect(() => loadReports([dir])).to.throw(UsageError, `${join(dir, 'summary.json')} is not a netconform summary: missing field "target.name"`)
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...summary, scenarios: [summary.scenarios[0], summary.scenarios[0]] }))
+  expect(() => loadReports([dir])).to.throw(UsageError, `scenario id ${summary.scenarios[0].id} appears twice (scenarios[0] and scenarios[1])`)
+})
+
+test('loadReports takes a summary.json file too: its folder is the report\'s', () => {
+  const [report] = loadReports([join(DOCKER, 'summary.json')])
+  expect(report.dir).to.equal(DOCKER)
+  expect(report.summary.target.name).to.equal('docker')
 })
 
 test('rows: one per scenario id, grouped under the doc section headings in document order', () => {
