@@ -195,7 +195,7 @@ function sectionsOf(reports: readonly LoadedReport[]): { doc: string; scenarios:
  * The run's report.html relative to the matrix's folder, as a URL path. A symlinked folder
  * (reports/docker/latest) is followed, so the link keeps pointing at this run.
  */
-function reportLink(dir: string, linkBase: string): string {
+export function reportLink(dir: string, linkBase: string): string {
   const path = relative(realOrResolved(linkBase), join(realOrResolved(dir), 'report.html'))
   return path
     .split(sep)
@@ -211,7 +211,7 @@ function realOrResolved(path: string): string {
   }
 }
 
-function runDate(startedAt: string | undefined): string {
+export function runDate(startedAt: string | undefined): string {
   const date = new Date(startedAt ?? '')
   if (Number.isNaN(date.getTime())) return startedAt ?? ''
   const iso = date.toISOString()
@@ -224,7 +224,7 @@ export function truncateReason(reason: string, max = REASON_MAX): string {
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
 }
 
@@ -453,7 +453,7 @@ function htmlCell(cell: Cell, target: string): string {
 }
 
 /** Text for HTML content and attribute values. */
-function esc(text: string): string {
+export function esc(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
