@@ -4,8 +4,8 @@
  * output line, quoted verbatim from vic-container-networking.txt, typos included). The living
  * document (netconform document) puts each id's verdict badges right after those words.
  *
- * Reviewed by hand, one entry per scenario id of features/; several ids may share words (both
- * directions of a ping, the six paths between three containers). test/unit/living-document.test.ts
+ * Reviewed by hand, one entry per scenario id of features/, in the document's order (the page's);
+ * several ids may share words (both directions of a ping, the six paths between three containers). test/unit/living-document.test.ts
  * checks that every id of features/ is here exactly once, under its Feature's heading, and that
  * every quote occurs exactly once in its section's text, within one line.
  */
@@ -67,12 +67,12 @@ export const ANCHORS: readonly Anchor[] = [
   { id: 'exposed-port.client-to-server-5000', section: EXPOSED, quote: 'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.' },
   { id: 'exposed-port.public-5000', section: EXPOSED, quote: 'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.' },
 
+  { id: 'multi-bridge.connect-only-when-created', section: MULTI, quote: "They can't be added while the container is running." },
   { id: 'multi-bridge.db-and-view-isolated.db-to-view', section: MULTI, quote: 'db and web-view cannot communicate with each other' },
   { id: 'multi-bridge.db-and-view-isolated.view-to-db', section: MULTI, quote: 'db and web-view cannot communicate with each other' },
   { id: 'multi-bridge.model-reaches-both.model-to-db', section: MULTI, quote: 'web-model can communicate with both db and web-view' },
   { id: 'multi-bridge.model-reaches-both.model-to-view', section: MULTI, quote: 'web-model can communicate with both db and web-view' },
   { id: 'multi-bridge.view-on-public-8080', section: MULTI, quote: 'web-view exposes a service on port 8080 of the VCH' },
-  { id: 'multi-bridge.connect-only-when-created', section: MULTI, quote: "They can't be added while the container is running." },
   {
     id: 'multi-bridge.one-interface-several-addresses',
     section: MULTI,
@@ -108,13 +108,13 @@ export const ANCHORS: readonly Anchor[] = [
   { id: 'subnet.non-default-mask-honoured', section: SUBNET, quote: 'To override the default subnet mask, you can specify a new value by using the docker network create --subnet option.' },
   { id: 'subnet.default-mask-16', section: SUBNET, quote: 'By default, user-defined bridge networks in VCHs have a subnet mask value of 16.' },
 
-  { id: 'static-ip.connect-with-ip', section: STATIC, quote: STATIC_RESULT },
+  { id: 'static-ip.outside-range-refused', section: STATIC, quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.' },
   {
     id: 'static-ip.assigned-from-range',
     section: STATIC,
     quote: 'If you do not specify --ip, the VCH assigns an IP address from the range that the vSphere administrator specified in --container-network-ip-range.',
   },
-  { id: 'static-ip.outside-range-refused', section: STATIC, quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.' },
+  { id: 'static-ip.connect-with-ip', section: STATIC, quote: STATIC_RESULT },
   // The document does not say it in so many words: an address that is "the specified IP
   // address" of container1 is not given to a second container. Read as part of the result.
   { id: 'static-ip.taken-address-refused', section: STATIC, quote: STATIC_RESULT },
