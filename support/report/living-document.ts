@@ -161,7 +161,8 @@ table.endpoints td.name a { font-weight: 700; color: inherit; }
 .counts li.zero { opacity: 0.6; font-weight: 400; }
 ul.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 6px 0 0; padding: 0; list-style: none; }
 ul.legend li { display: flex; align-items: center; gap: 6px; }
-article { max-width: 1000px; }
+/* prose keeps a readable measure; command blocks take the page's width, so wide output wraps less */
+article p, article ul { max-width: 1000px; }
 h1 { font-size: 26px; line-height: 1.25; margin: 8px 0 14px; }
 h2 { font-size: 20px; line-height: 1.3; margin: 30px 0 10px; padding-top: 8px; border-top: 1px solid var(--rule); }
 p { margin: 0 0 12px; }
