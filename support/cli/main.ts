@@ -13,6 +13,7 @@ import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from '../endpoint/lab'
 import { compareCommand } from '../report/compare'
 import { matrixCommand } from '../report/matrix'
+import { documentCommand } from '../report/living-document'
 import { dockerFor, endpointFromEnvironment, probeEndpoint } from '../endpoint/connection'
 import { removeSuiteImages, sweepAbandoned } from '../cleanup/sweep'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
@@ -24,6 +25,7 @@ const USAGE = `usage:
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
+  netconform document DIR… [--out DIR] (the VIC document with each endpoint's verdicts inline → reports/document.html)
   netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
   netconform sensitivity [--target NAME|FILE] [--faults id,id] [--parallel N]
                        (the suite through a fault-injecting proxy, once per fault → reports/<target>/sensitivity/)
@@ -160,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'compare') return compareCommand(rest, out)
     if (command === 'clean') return await clean(rest)
     if (command === 'matrix') return matrixCommand(rest, out)
+    if (command === 'document') return documentCommand(rest, out)
     if (command === 'sensitivity') return await sensitivityCommand(rest, out, resolveTarget)
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))

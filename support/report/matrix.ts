@@ -171,7 +171,7 @@ function sectionsOf(reports: readonly LoadedReport[]): { doc: string; scenarios:
  * The run's report.html relative to the matrix's folder, as a URL path. A symlinked folder
  * (reports/docker/latest) is followed, so the link keeps pointing at this run.
  */
-function reportLink(dir: string, linkBase: string): string {
+export function reportLink(dir: string, linkBase: string): string {
   const path = relative(realOrResolved(linkBase), join(realOrResolved(dir), 'report.html'))
   return path
     .split(sep)
@@ -187,7 +187,7 @@ function realOrResolved(path: string): string {
   }
 }
 
-function runDate(startedAt: string | undefined): string {
+export function runDate(startedAt: string | undefined): string {
   const date = new Date(startedAt ?? '')
   if (Number.isNaN(date.getTime())) return startedAt ?? ''
   const iso = date.toISOString()
@@ -424,7 +424,7 @@ function htmlCell(cell: Cell, target: string): string {
 }
 
 /** Text for HTML content and attribute values. */
-function esc(text: string): string {
+export function esc(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

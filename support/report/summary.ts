@@ -20,6 +20,13 @@ export const SUMMARY_FILE = 'summary.json'
 // ---------------------------------------------------------------------------------------------
 // Types
 
+/**
+ * A declared deviation as a summary keeps it. `step` and `observed` are required in profiles, but a
+ * summary written before deviations named their evidence has only the reason: it still loads, so
+ * an older release's reports can be compared with a newer one's.
+ */
+export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> & Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
+
 export interface ScenarioResult {
   /** Stable id, from the scenario's @id: tag. */
   id: string
@@ -40,7 +47,7 @@ export interface ScenarioResult {
    * The profile's declared deviation for this scenario, if any: `noLongerNeeded` when the scenario
    * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
    */
-  deviation?: Deviation & { noLongerNeeded?: boolean; mismatch?: boolean }
+  deviation?: RecordedDeviation
 }
 
 /** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
@@ -107,12 +114,12 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
     deviation: {
       type: 'object',
       nullable: true,
-      required: ['reason', 'step', 'observed'],
+      required: ['reason'],
       properties: {
         reason: text,
         link: optional(text),
-        step: text,
-        observed: text,
+        step: optional(text),
+        observed: optional(text),
         noLongerNeeded: optional({ type: 'boolean' } as const),
         mismatch: optional({ type: 'boolean' } as const),
       },
