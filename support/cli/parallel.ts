@@ -154,5 +154,7 @@ export function planOf(dir = FEATURES_DIR): Planned[] {
 }
 
 // The plan is read on the first question, which only a parallel run's coordinator asks.
+// NETCONFORM_SCHEDULER=fifo keeps only the collision rule (file order otherwise): bench/ compares the two.
 let scheduler: Scheduler | undefined
-setParallelCanAssign((pickle, running) => (scheduler ??= new Scheduler(planOf())).canAssign(pickle, running))
+setParallelCanAssign((pickle, running) =>
+  process.env.NETCONFORM_SCHEDULER === 'fifo' ? canStartBeside(pickle, running) : (scheduler ??= new Scheduler(planOf())).canAssign(pickle, running))
