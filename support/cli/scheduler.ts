@@ -1,0 +1,154 @@
+/**
+ * Parallel runs (`netconform run --parallel N`): scenarios that need something of the
+ * endpoint's host for themselves say so with tags, and the scheduler never starts a scenario
+ * beside one it would collide with.
+ *
+ *   @exclusive:NAME  the scenario needs NAME alone: no other scenario tagged @exclusive:NAME
+ *                    or @shared:NAME runs at the same time (a fixed host port published
+ *                    with -p; the container network's range, where it picks a static address)
+ *   @shared:NAME     the scenario uses NAME beside others, but never beside one that holds it
+ *                    exclusively (it takes an address from the container network's range)
+ *
+ * Tags on a Feature apply to all its scenarios (a Background that publishes a port).
+ *
+ * Scenarios that hold the same name exclusively run one after the other: a chain. The
+ * scheduler (cucumber's, which offers the waiting scenarios in file order) is asked to start
+ * the longest work first, a chain counted whole, so that no long chain or scenario runs alone
+ * at the end while the other workers idle. That preference only orders the work; which
+ * scenarios may run together is decided by the tags alone.
+ */
+import { FEATURES_DIR, featurePickles, scenarioId } from '../scenario-id'
+
+export const EXCLUSIVE = '@exclusive:'
+export const SHARED = '@shared:'
+
+interface Tagged {
+  tags: readonly { name: string }[]
+}
+
+export interface Holds {
+  exclusive: Set<string>
+  shared: Set<string>
+}
+
+/** What a scenario holds: the names it needs alone, and the names it shares. */
+export function holds(pickle: Tagged): Holds {
+  const named = (prefix: string) => new Set(pickle.tags.map((t) => t.name).filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length)))
+  return { exclusive: named(EXCLUSIVE), shared: named(SHARED) }
+}
+
+/** The names two scenarios would collide on, were they to run at the same time. */
+export function conflicts(a: Tagged, b: Tagged): string[] {
+  return conflictsOf(holds(a), holds(b))
+}
+
+function conflictsOf(ha: Holds, hb: Holds): string[] {
+  const out = new Set<string>()
+  for (const name of ha.exclusive) if (hb.exclusive.has(name) || hb.shared.has(name)) out.add(name)
+  for (const name of hb.exclusive) if (ha.shared.has(name)) out.add(name)
+  return [...out]
+}
+
+/** A scenario may start when it collides with none of those running. */
+export function canStartBeside(pickle: Tagged, running: readonly Tagged[]): boolean {
+  return running.every((other) => conflicts(pickle, other).length === 0)
+}
+
+/** One scenario of the plan: its @id, what it holds, and its length in steps (its Background's included). */
+export interface Planned {
+  id: string
+  holds: Holds
+  steps: number
+}
+
+function idOf(pickle: Tagged): string | undefined {
+  return scenarioId(pickle.tags)
+}
+
+/**
+ * The scheduler: collisions decide; among scenarios that may start, the longest work goes
+ * first (a scenario's steps, or its chain's remaining steps). Cucumber offers the waiting
+ * scenarios in order and starts the first one allowed, so the scheduler refuses those that
+ * should wait for longer work further on. It learns which scenarios are waiting from those
+ * questions: a round of them that ends without a start has offered every waiting scenario,
+ * so the plan's others are not in this run (left out by --tags) and are no longer waited for.
+ */
+export class Scheduler {
+  private readonly plan = new Map<string, Planned>()
+  private readonly started = new Set<string>()
+  private readonly absent = new Set<string>()
+  /** Who was asked in the current round of questions. */
+  private asked = new Set<string>()
+
+  constructor(plan: readonly Planned[]) {
+    for (const p of plan) this.plan.set(p.id, p)
+  }
+
+  canAssign = (pickle: Tagged, running: readonly Tagged[]): boolean => {
+    if (!canStartBeside(pickle, running)) return this.answer(pickle, false)
+    const id = idOf(pickle)
+    for (const r of running) {
+      const rid = idOf(r)
+      if (rid) this.started.add(rid)
+    }
+    // With nothing running, the first one offered starts: were it refused for work that is not
+    // in this run, no worker would have any, and cucumber would force one and warn.
+    if (!id || running.length === 0) return this.answer(pickle, true)
+    // Asked again: the last round ended without a start, having offered every waiting scenario.
+    if (this.asked.has(id)) {
+      for (const p of this.plan.keys()) if (!this.asked.has(p) && !this.started.has(p)) this.absent.add(p)
+      this.asked = new Set()
+    }
+    const best = this.preferred(running)
+    if (best && best.id !== id && this.work(best) > this.work(this.plan.get(id))) return this.answer(pickle, false)
+    return this.answer(pickle, true)
+  }
+
+  private answer(pickle: Tagged, yes: boolean): boolean {
+    const id = idOf(pickle)
+    if (yes) {
+      if (id) this.started.add(id)
+      this.asked = new Set()
+    } else if (id) {
+      this.asked.add(id)
+    }
+    return yes
+  }
+
+  /** The waiting scenario not yet asked this round that may start now and has the longest work. */
+  private preferred(running: readonly Tagged[]): Planned | undefined {
+    const holding = running.map(holds)
+    let best: Planned | undefined
+    for (const p of this.plan.values()) {
+      if (this.started.has(p.id) || this.absent.has(p.id) || this.asked.has(p.id)) continue
+      if (holding.some((h) => conflictsOf(p.holds, h).length > 0)) continue
+      if (!best || this.work(p) > this.work(best)) best = p
+    }
+    return best
+  }
+
+  /** Steps still to run in the longest chain the scenario belongs to, or its own steps when in none. */
+  private work(p: Planned | undefined): number {
+    if (!p) return 0
+    let longest = p.steps
+    for (const name of p.holds.exclusive) {
+      let sum = 0
+      for (const q of this.plan.values()) if (q.holds.exclusive.has(name) && !this.started.has(q.id) && !this.absent.has(q.id)) sum += q.steps
+      longest = Math.max(longest, sum)
+    }
+    return longest
+  }
+}
+
+/** The scenarios of the features, as cucumber compiles them; empty when they cannot be read. */
+export function planOf(dir = FEATURES_DIR): Planned[] {
+  try {
+    return featurePickles(dir).flatMap((pickle) => {
+      const id = idOf(pickle)
+      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length }] : []
+    })
+  } catch {
+    return []
+  }
+}
+
