@@ -16,7 +16,8 @@ import { UsageError } from '../errors'
 import { DOC_TITLE } from '../document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../document/anchors'
 import { type Block, type DocumentSection, documentSections } from '../document/text'
-import { type LoadedReport, esc, loadReports, reportLink, runDate } from './matrix'
+import { type LoadedReport, loadReports, reportLink, runDate } from './matrix'
+import { esc, htmlPage } from './html'
 import { oneLine } from '../text'
 import { type ScenarioResult, type Verdict, VERDICTS } from '../types'
 
@@ -237,17 +238,7 @@ export function renderDocumentHtml(reports: readonly LoadedReport[], linkBase: s
       : `\n<section class="unplaced" id="unplaced">\n<h2>Results the document map does not place</h2>\n` +
         `<p>These scenario ids are in a run but not in support/document/anchors.ts (a run of other features, or a map to update).</p>\n` +
         `<ul>${unplaced.map((id) => `<li>${group(endpoints, id, id)}</li>`).join('')}</ul>\n</section>`
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(PAGE_TITLE)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header class="runs">
+  return htmlPage(PAGE_TITLE, CSS, `<header class="runs">
 <p class="kicker"><strong>The living document.</strong> The VIC document as written; after each result it states, one group per scenario
 (its short name; hover for the whole id), with one badge per endpoint: its verdict, the reason on hover, a link to the run's report.
 ${all.length} results on ${n} endpoint${n === 1 ? '' : 's'}.</p>
@@ -263,10 +254,7 @@ ${legend}
 </header>
 <article>
 ${sections.map((s, i) => sectionHtml(s, i, endpoints)).join('\n')}${unplacedHtml}
-</article>
-</body>
-</html>
-`
+</article>`)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  *
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
+import { esc, htmlPage } from './html'
 import { PROJECT } from '../project'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
@@ -372,17 +373,7 @@ export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: str
       )
     })
     .join('\n')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(MATRIX_TITLE)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<h1>${esc(MATRIX_TITLE)}</h1>
+  return htmlPage(MATRIX_TITLE, CSS, `<h1>${esc(MATRIX_TITLE)}</h1>
 <p class="lede">${esc(introText(matrix))} Each verdict links to its run’s report; hover it for the whole reason.</p>
 <ul class="legend" aria-label="Legend">
 ${legend}
@@ -396,10 +387,7 @@ ${headerCells}</tr>
 ${totalsCells}</tr>
 </thead>
 ${bodies}
-</table>
-</body>
-</html>
-`
+</table>`)
 }
 
 /** The first column's share of the width: enough for a scenario's name on two or three lines. */
@@ -424,14 +412,7 @@ function htmlCell(cell: Cell, target: string): string {
 }
 
 /** Text for HTML content and attribute values. */
-export function esc(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
+export { esc }
 
 // ---------------------------------------------------------------------------------------------
 // Files and command
