@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
 import { parseOptions, RUN_VALUE_OPTIONS, VALUE_OPTIONS } from '../support/document/doc-commands'
+import { type NetconformRecord, recordOf } from '../support/records'
 
 export type Op =
   | { kind: 'network-create'; name: string; driver?: string; internal: boolean; subnet?: string }
@@ -43,10 +44,9 @@ interface Envelope {
 const value = (opts: [string, string | undefined][], ...names: string[]) => opts.find(([o]) => names.includes(o))?.[1]
 const values = (opts: [string, string | undefined][], ...names: string[]) => opts.filter(([o]) => names.includes(o)).map(([, v]) => v!)
 
-/** The engine operation(s) of one documented command, from its "as run" line and its output. */
-export function opsOfCommand(asRun: string, output: string[]): Op[] {
-  const words = asRun.split(/\s+/).filter((w) => w !== '')
-  const [sub, ...rest] = words
+/** The engine operation(s) of one documented command, from its argv as run (without `docker`) and its output. */
+export function opsOfCommand(argv: string[], output: string[]): Op[] {
+  const [sub, ...rest] = argv
   if (sub === 'run' || sub === 'create') {
     const { options: opts, operands } = parseOptions(rest, RUN_VALUE_OPTIONS)
     const [image, ...cmd] = operands
@@ -69,13 +69,7 @@ export function opsOfCommand(asRun: string, output: string[]): Op[] {
   if (sub === 'network' && rest[0] === 'inspect') return [{ kind: 'network-inspect', network: rest[1] }]
   if (sub === 'ps') return [{ kind: 'container-list' }]
   if (sub === 'start') return rest.filter((w) => !w.startsWith('-')).map((c) => ({ kind: 'container-start', container: c }) as Op)
-  throw new Error(`the floor does not know the engine operation of \`docker ${asRun}\``)
-}
-
-/** How many times a failed poll tried, from its step's error message. */
-function attemptsOf(message: string | undefined): number {
-  const m = /\((\d+) attempts\)|gave up after (\d+) attempts/.exec(message ?? '')
-  return m ? Number(m[1] ?? m[2]) : 1
+  throw new Error(`the floor does not know the engine operation of \`docker ${argv.join(' ')}\``)
 }
 
 /**
@@ -99,7 +93,7 @@ export function floorOf(messagesNdjson: string): Floor {
   const textOfTestStep = new Map<string, string>()
   const caseOfStarted = new Map<string, string>()
   const pickleOfCase = new Map<string, string>()
-  const byCase = new Map<string, { id: string; steps: Map<string, { bodies: string[]; message?: string }> }>()
+  const byCase = new Map<string, { id: string; steps: Map<string, { records: NetconformRecord[] }> }>()
   const order: string[] = []
   let runId = ''
   for (const e of envelopes) {
@@ -116,15 +110,14 @@ export function floorOf(messagesNdjson: string): Floor {
     }
     const step = (startedId: string, stepId: string) => {
       const c = byCase.get(startedId)!
-      if (!c.steps.has(stepId)) c.steps.set(stepId, { bodies: [] })
+      if (!c.steps.has(stepId)) c.steps.set(stepId, { records: [] })
       return c.steps.get(stepId)!
     }
     if (e.attachment?.testCaseStartedId) {
-      step(e.attachment.testCaseStartedId, e.attachment.testStepId).bodies.push(String(e.attachment.body))
-      const m = /io\.netconform\.run=(\S+?)[,:\s]/.exec(String(e.attachment.body))
-      if (m && !runId) runId = m[1]
+      const record = recordOf(e.attachment)
+      if (record) step(e.attachment.testCaseStartedId, e.attachment.testStepId).records.push(record)
+      if (record?.kind === 'command' && !runId) runId = /^io\.netconform\.run=(\S+)$/.exec(record.argv.find((w) => w.startsWith('io.netconform.run=')) ?? '')?.[1] ?? ''
     }
-    if (e.testStepFinished) step(e.testStepFinished.testCaseStartedId, e.testStepFinished.testStepId).message = e.testStepFinished.testStepResult?.message
   }
   const scenarios: ScenarioOps[] = []
   for (const started of order) {
@@ -133,17 +126,17 @@ export function floorOf(messagesNdjson: string): Floor {
     for (const [stepId, s] of c.steps) {
       const execs: Op[] = []
       const text = textOfTestStep.get(stepId) ?? ''
-      for (const body of s.bodies) {
-        const lines = body.split('\n')
-        const asRun = lines.find((l) => l.startsWith('$ docker ') && l.endsWith('    # as run'))
-        if (asRun) ops.push(...opsOfCommand(asRun.slice('$ docker '.length, -'    # as run'.length), lines))
-        const inside = /^\[in (\S+)\] \$ (.*)$/.exec(lines[0])
-        if (inside) execs.push({ kind: 'exec', container: inside[1], command: inside[2], address: addressProbed(text, inside[1], inside[2]) })
-        if (lines[0].startsWith('cleanup by label ')) ops.push({ kind: 'cleanup' })
+      // The transcripts' records, never their wording: commands as run, execs, a poll's attempts, cleanup.
+      let attempts = 1
+      for (const r of s.records) {
+        if (r.kind === 'command') ops.push(...opsOfCommand(r.argv, r.stdout.split('\n')))
+        if (r.kind === 'exec') execs.push({ kind: 'exec', container: r.container, command: r.command, address: addressProbed(text, r.container, r.command) })
+        if (r.kind === 'poll' && !r.ok) attempts = r.attempts
+        if (r.kind === 'cleanup') ops.push({ kind: 'cleanup' })
       }
-      // A poll attaches its last attempt, after what it looked at to give up: a step that failed says how many attempts it made.
+      // A poll attaches its last attempt: a poll that gave up says how many attempts it made.
       execs.forEach((x, i) => {
-        for (let n = i === execs.length - 1 ? attemptsOf(s.message) : 1; n > 0; n--) ops.push(x)
+        for (let n = i === execs.length - 1 ? attempts : 1; n > 0; n--) ops.push(x)
       })
     }
     scenarios.push({ id: c.id, ops })

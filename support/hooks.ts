@@ -10,7 +10,7 @@ import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
 import { failureOf } from './document/docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint/connection'
 import { interruption, watchSignals } from './cleanup/interrupt'
-import { attachRecord } from './report/records'
+import { attachRecord } from './records'
 import { scenarioId } from './scenario-id'
 import type { NetconformWorld } from './world'
 
@@ -45,7 +45,7 @@ After(async function (this: NetconformWorld) {
     lines.push(...removed.errors.map((e) => `cleanup error: ${e}`))
     process.stderr.write(`netconform: cleanup of ${this.scenarioId} left: ${removed.errors.join('; ')}\n`)
   }
-  this.attach(lines.join('\n'), 'text/plain')
+  this.note({ text: lines.join('\n'), record: { kind: 'cleanup', labels: this.labels, ...removed } })
 })
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.

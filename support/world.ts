@@ -10,6 +10,7 @@ import type { CommandResult } from './document/docker-cli'
 import type { Listener } from './observe/outside'
 import { realName, scenarioLabels, newInstanceTag } from './cleanup/resources'
 import type { Target, WorldParameters } from './types'
+import { attachRecord, type Transcript } from './records'
 
 /** A scenario creates a few containers and probes them; no single step may take longer. */
 setDefaultTimeout(90_000)
@@ -59,8 +60,10 @@ export class NetconformWorld extends World<WorldParameters> {
   }
 
   /** Writes evidence into the scenario's transcript. */
-  readonly note = (text: string): void => {
-    this.attach(text, 'text/plain')
+  readonly note = (what: string | Transcript): void => {
+    if (typeof what === 'string') return void this.attach(what, 'text/plain')
+    this.attach(what.text, 'text/plain')
+    attachRecord(this.attach, what.record)
   }
 }
 

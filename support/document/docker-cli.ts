@@ -6,6 +6,7 @@ import { execa } from 'execa'
 import { cliEnvironment, type EndpointRef } from '../endpoint/connection'
 import { rewrite, type RewriteContext } from './doc-commands'
 import { unresolvedPlaceholder } from './placeholders'
+import type { Transcript } from '../records'
 
 export interface CommandResult {
   documented: string
@@ -45,8 +46,13 @@ export function succeeded(r: CommandResult): boolean {
   return r.exitCode === 0 && !r.timedOut
 }
 
-/** The transcript of one documented command: as documented, as run, and what came back. */
-export function describeCommand(r: CommandResult): string {
+/** The transcript of one documented command: as documented, as run, and what came back (text, and its record). */
+export function describeCommand(r: CommandResult): Transcript {
+  const record = { kind: 'command' as const, documented: r.documented, argv: r.argv, exitCode: r.exitCode ?? null, timedOut: r.timedOut, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr }
+  return { record, text: commandText(r) }
+}
+
+function commandText(r: CommandResult): string {
   return [
     `$ ${r.documented}    # as documented`,
     `$ docker ${r.argv.join(' ')}    # as run`,

@@ -3,7 +3,7 @@
  * container-net, DhcpNetwork…) stands for the network the profile names; where the target
  * offers none, the scenario is not applicable, with the reason in its transcript.
  */
-import { attachRecord } from '../report/records'
+import { attachRecord } from '../records'
 import { outsideRange, pickInRange } from '../observe/ipv4'
 import type { NetconformWorld } from '../world'
 

@@ -8,6 +8,7 @@ import { eventually } from './poll'
 import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
 import { describeCommand, failureOf, runDocumented, succeeded } from '../document/docker-cli'
 import { describeOutside, outsideShell } from './outside'
+import type { Transcript } from '../records'
 import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from '../document/tables'
 import { DOC_IMAGES, answererOf } from '../document/doc-commands'
@@ -17,8 +18,8 @@ import type { NetconformWorld } from '../world'
 
 type ContainerNetworkOffer = NonNullable<Offers['containerNetwork']>
 
-/** Where checks put their evidence: the scenario's transcript. */
-export type Attach = (text: string) => void
+/** Where checks put their evidence: the scenario's transcript (text for people, with a record for tools). */
+export type Attach = (what: string | Transcript) => void
 
 /** A request line sent as telnet would send it. */
 function requestBytes(request: string): string {
@@ -52,25 +53,33 @@ export type Finality<T> = (seen: T) => Promise<string | undefined>
 /** One attempt of a poll: what it gives, its transcript, and whether it is what was awaited. */
 interface Attempt<T> {
   value: T
-  transcript: string
+  transcript: Transcript
   ok: boolean
   /** Why waiting cannot change a failed attempt, when it cannot. */
   why?: string
   final?: boolean
 }
 
-/** Polls `attempt` until it is ok (see `eventually`); the last attempt's transcript is attached either way. */
+/**
+ * Polls `attempt` until it is ok (see `eventually`); the last attempt's transcript is attached
+ * either way, then a poll record saying what was awaited, how many attempts it took, and whether it came.
+ */
 async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => Promise<Attempt<T>>): Promise<T> {
-  let last: string | undefined
+  let last: Transcript | undefined
+  let attempts = 0
+  let ok = false
   try {
     const seen = await eventually(awaited, async () => {
+      attempts += 1
       const a = await attempt()
       last = a.transcript
-      return { ok: a.ok, value: a.value, final: a.final || a.why !== undefined, seen: [a.transcript, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | ') }
+      ok = a.ok
+      return { ok: a.ok, value: a.value, final: a.final || a.why !== undefined, seen: [a.transcript.text, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | ') }
     })
     return seen.value as T
   } finally {
     if (last) attach(last)
+    attach({ text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'})`, record: { kind: 'poll', awaited, attempts, ok } })
   }
 }
 

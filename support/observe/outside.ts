@@ -10,6 +10,7 @@ import { execa, type ResultPromise } from 'execa'
 import type { Offers } from '../types'
 import { eventually } from './poll'
 import { greetingOf } from '../document/doc-commands'
+import type { Transcript } from '../records'
 
 type ContainerNetwork = NonNullable<Offers['containerNetwork']>
 
@@ -34,9 +35,11 @@ export async function outsideShell(net: ContainerNetwork, script: string, timeou
   return { command: script, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode, durationMs: Date.now() - started }
 }
 
-export function describeOutside(net: ContainerNetwork, r: OutsideResult): string {
+/** The transcript of a shell on the outside client (text, and its record). */
+export function describeOutside(net: ContainerNetwork, r: OutsideResult): Transcript {
   const where = net.outsideNetns ? `outside client, netns ${net.outsideNetns}` : 'outside client, this host'
-  return [`[${where}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`].filter((l) => l !== '').join('\n')
+  const text = [`[${where}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`].filter((l) => l !== '').join('\n')
+  return { text, record: { kind: 'probe', from: where, target: r.command, received: r.stdout, ...(r.stderr ? { error: r.stderr } : {}), exitCode: r.exitCode ?? null, durationMs: r.durationMs } }
 }
 
 export interface Listener {

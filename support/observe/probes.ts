@@ -6,6 +6,7 @@ import { createConnection } from 'node:net'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
 import { within } from './poll'
+import type { Transcript } from '../records'
 
 export interface ExecResult {
   container: string
@@ -85,15 +86,18 @@ export async function addressesOf(docker: Docker, container: string): Promise<Re
   return out
 }
 
-/** Formats a probe for the transcript. */
-export function describeExec(r: ExecResult): string {
-  return [`[in ${r.container}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`]
+/** The transcript of a command run in a container (text, and its record). */
+export function describeExec(r: ExecResult): Transcript {
+  const text = [`[in ${r.container}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`]
     .filter((l) => l !== '')
     .join('\n')
+  return { text, record: { kind: 'exec', container: r.container, command: r.command, exitCode: r.exitCode, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr } }
 }
 
-export function describeTcp(r: TcpResult): string {
-  return [`[from this host] connect ${r.address}:${r.port}, send ${JSON.stringify(r.sent)}`, `received ${JSON.stringify(r.received)}`, r.error ? `error: ${r.error}` : '', `(${r.durationMs} ms)`]
+/** The transcript of a TCP exchange from this host (text, and its record). */
+export function describeTcp(r: TcpResult): Transcript {
+  const text = [`[from this host] connect ${r.address}:${r.port}, send ${JSON.stringify(r.sent)}`, `received ${JSON.stringify(r.received)}`, r.error ? `error: ${r.error}` : '', `(${r.durationMs} ms)`]
     .filter((l) => l !== '')
     .join('\n')
+  return { text, record: { kind: 'probe', from: 'this host', target: `${r.address}:${r.port}`, sent: r.sent, received: r.received, ...(r.error ? { error: r.error } : {}), durationMs: r.durationMs } }
 }

@@ -12,7 +12,7 @@ import {
   TestStepResultStatus,
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
-import { findRecord, type RecordOf } from './records'
+import { findRecord, type RecordOf } from '../records'
 import { docOrder } from '../document/doc'
 import { scenarioId } from '../scenario-id'
 import { oneLine } from '../text'

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import { AttachmentContentEncoding } from '@cucumber/messages'
-import { attachRecord, type NetconformRecord, RECORD_MEDIA_TYPE, recordOf } from '../../support/report/records'
+import { attachRecord, type NetconformRecord, RECORD_MEDIA_TYPE, recordOf } from '../../support/records'
 
 const RECORDS: NetconformRecord[] = [
   { kind: 'not-applicable', reason: 'target docker offers no DHCP network', field: 'offers.dhcpNetwork' },

@@ -16,6 +16,25 @@ export type NetconformRecord =
   | { kind: 'not-run'; reason: string; held?: boolean }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }
+  /** A documented docker command: as documented, as run (argv without `docker`), and what came back. */
+  | { kind: 'command'; documented: string; argv: string[]; exitCode: number | null; timedOut: boolean; durationMs: number; stdout: string; stderr: string }
+  /** A command run inside a container. */
+  | { kind: 'exec'; container: string; command: string; exitCode: number | null; durationMs: number; stdout: string; stderr: string }
+  /** A probe from outside the containers: this host's TCP exchange, or the outside client's shell. */
+  | { kind: 'probe'; from: string; target: string; sent?: string; received: string; error?: string; exitCode?: number | null; durationMs: number }
+  /** A poll that ended: what it awaited, how many attempts it made, and whether it saw it. */
+  | { kind: 'poll'; awaited: string; attempts: number; ok: boolean }
+  /** What a scenario's cleanup by label removed. */
+  | { kind: 'cleanup'; labels: Record<string, string>; containers: string[]; networks: string[]; errors: string[] }
+
+/**
+ * A transcript: the text a person reads in report.html, and the record tools read (never the text).
+ * Where a step writes one, both are attached.
+ */
+export interface Transcript {
+  text: string
+  record: NetconformRecord
+}
 
 export type RecordKind = NetconformRecord['kind']
 export type RecordOf<K extends RecordKind> = Extract<NetconformRecord, { kind: K }>
@@ -44,13 +63,22 @@ export function recordOf(attachment: Pick<Attachment, 'mediaType' | 'body'> & Pa
 function isRecord(data: unknown): data is NetconformRecord {
   if (typeof data !== 'object' || data === null) return false
   const r = data as Record<string, unknown>
-  if (typeof r.reason !== 'string') return false
   switch (r.kind) {
     case 'not-applicable':
-      return typeof r.field === 'string'
+      return typeof r.reason === 'string' && typeof r.field === 'string'
     case 'not-run':
     case 'endpoint-lost':
-      return true
+      return typeof r.reason === 'string'
+    case 'command':
+      return typeof r.documented === 'string' && Array.isArray(r.argv)
+    case 'exec':
+      return typeof r.container === 'string' && typeof r.command === 'string'
+    case 'probe':
+      return typeof r.from === 'string' && typeof r.target === 'string'
+    case 'poll':
+      return typeof r.awaited === 'string' && typeof r.attempts === 'number'
+    case 'cleanup':
+      return Array.isArray(r.containers) && Array.isArray(r.networks)
     default:
       return false
   }
