@@ -96,10 +96,14 @@ export async function execUntil(
   })
 }
 
-/** In `from`, `ping` reaches `toAddress`: replies come from exactly that address (`bytes from IP:`, so .2 is not .23). */
-export async function pingReplies(docker: Docker, attach: Attach, from: string, command: string, toAddress: string): Promise<void> {
+/**
+ * In `from`, `ping` reaches `toAddress`: replies come from exactly that address (`bytes from IP:`,
+ * so .2 is not .23). `owner`: the container the endpoint says has `toAddress`, checked on failure.
+ */
+export async function pingReplies(docker: Docker, attach: Attach, from: string, command: string, toAddress: string, owner?: string): Promise<void> {
+  const notOwned = ownership(docker, attach, owner, toAddress)
   await execUntil(docker, attach, from, command, `replies from ${toAddress} to "${command}" in ${from}`,
-    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`))
+    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`), () => notOwned())
 }
 
 /** How busybox nc says a name did not resolve. */
@@ -135,16 +139,42 @@ export function judgeAnswer(received: string, expected: string, answerer: string
   return { ok: false }
 }
 
-/** In `from`, a connection to address:port answers the request with `expected`, from `answerer`. */
+/**
+ * Whether `address`, which the endpoint reports as `owner`'s, is on none of `owner`'s interfaces:
+ * then no probe to it can reach `owner`, and waiting cannot change that (a container's addresses
+ * are set up before its process starts). Says so with what `owner` has instead; undefined when it is there.
+ */
+export async function addressNotOwned(docker: Docker, attach: Attach, owner: string, address: string): Promise<string | undefined> {
+  const r = await execIn(docker, owner, 'ip addr')
+  if (r.exitCode !== 0) return undefined
+  const shown = parseIpAddr(r.stdout).filter((a) => a.iface !== 'lo')
+  if (shown.some((a) => a.address === address)) return undefined
+  attach(describeExec(r))
+  return `${address}, which the endpoint reports as ${owner}'s, is on no interface of ${owner} (it has ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}): waiting cannot change that`
+}
+
+/** Asks `addressNotOwned` once per poll, and only when `owner` is known. */
+function ownership(docker: Docker, attach: Attach, owner: string | undefined, address: string): () => Promise<string | undefined> {
+  let asked: Promise<string | undefined> | undefined
+  return () => (owner ? (asked ??= addressNotOwned(docker, attach, owner, address)) : Promise.resolve(undefined))
+}
+
+/**
+ * In `from`, a connection to address:port answers the request with `expected`, from `answerer`.
+ * `owner`: the container the endpoint says has `address` (when `address` is one): a failed attempt
+ * checks that it really has it, and stops at once when it does not.
+ */
 export async function answersInContainer(
-  docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string, answerer: string,
+  docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string, answerer: string, owner?: string,
 ): Promise<ExecResult> {
   // Asked once: the answer does not change while the scenario waits.
   let resolver: Promise<string | undefined> | undefined
+  const notOwned = ownership(docker, attach, owner, address)
   return execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
     (r) => judgeAnswer(r.stdout, expected, answerer).ok,
     async (r) => judgeAnswer(r.stdout, expected, answerer).why
-      ?? (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined))
+      ?? (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined)
+      ?? (await notOwned()))
 }
 
 /** From this host, a connection to address:port answers the request with `expected`, from `answerer`. */
@@ -226,7 +256,7 @@ function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S)
  * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
  */
 export async function doesNotResolve(docker: Docker, attach: Attach, from: string, command: string, name: string, control: Control): Promise<void> {
-  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer)
+  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer, control.answerer)
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
   const text = `${r.stdout}\n${r.stderr}`
@@ -241,7 +271,7 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
  * peer that must answer does, so "no answer" is about the target, not a dead source.
  */
 export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, control: Control): Promise<void> {
-  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer)
+  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer, control.answerer)
   const bound = boundByControl(controlled.durationMs)
   const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
   attach(describeExec(r))
@@ -315,11 +345,15 @@ export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attac
 }
 
 /** The outside client reaches address:port and gets `expected` from `answerer`. */
-export async function answersFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string, answerer: string): Promise<void> {
+export async function answersFromOutside(
+  net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string, answerer: string, owner?: string, docker?: Docker,
+): Promise<void> {
+  const notOwned = docker ? ownership(docker, attach, owner, address) : () => Promise.resolve(undefined)
   await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} at the outside client`, async () => {
     const r = await outsideShell(net, telnetLike(address, port, 'GET /'))
     const judged = judgeAnswer(r.stdout, expected, answerer)
     const why = judged.why ?? (!judged.ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined)
+      ?? (!judged.ok ? await notOwned() : undefined)
     return { value: r, transcript: describeOutside(net, r), ok: judged.ok, why }
   })
 }

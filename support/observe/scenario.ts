@@ -25,7 +25,7 @@ function containerNetwork(w: NetconformWorld) {
 
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
 export async function pingGetsReplies(w: NetconformWorld, from: string, target: string, replier: string, network: string): Promise<void> {
-  await pingReplies(w.docker, w.note, from, `ping -c 3 ${target}`, await addressOn(w.docker, replier, network))
+  await pingReplies(w.docker, w.note, from, `ping -c 3 ${target}`, await addressOn(w.docker, replier, network), replier)
 }
 
 /** in FROM, `telnet TO PORT` and `GET /` answers EXPECTED from ANSWERER. */
@@ -35,7 +35,7 @@ export async function telnetAnswers(w: NetconformWorld, from: string, to: string
 
 /** in FROM, TO's address on NETWORK answers EXPECTED on PORT (from TO). */
 export async function addressAnswers(w: NetconformWorld, from: string, to: string, network: string, expected: string, port: number): Promise<void> {
-  await answersInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, 'GET /', expected, to)
+  await answersInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, 'GET /', expected, to, to)
 }
 
 /** from the public network, `telnet vch_public_interface PORT` and `GET /` answers EXPECTED from ANSWERER. */
@@ -124,7 +124,7 @@ export async function psShowsMapping(w: NetconformWorld, command: string, contai
 
 /** from the outside, CONTAINER's address on NETWORK answers EXPECTED on PORT. */
 export async function outsideAnswers(w: NetconformWorld, container: string, network: string, expected: string, port: number): Promise<void> {
-  await answersFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port, expected, container)
+  await answersFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port, expected, container, container, w.docker)
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers ping. */
