@@ -8,6 +8,7 @@
  * It prints b/a and c/a, counts the engine's own events for (b) and (a) (so the floor is seen
  * to issue the same number and kind of operations), and writes bench/results.json.
  */
+import { execa } from 'execa'
 import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -122,6 +123,15 @@ function verdicts(s: Summary): Record<string, string> {
   return Object.fromEntries(s.scenarios.map((x) => [x.id, x.verdict]).sort())
 }
 
+/** The document floor (bench/doc-floor.sh): its wall time, and what it said of results not as documented. */
+async function documentFloor(endpoint: string): Promise<{ seconds: number; notes: string[] }> {
+  const r = await execa('bash', [join(__dirname, 'doc-floor.sh')], { env: { ...process.env, DOCKER_HOST: endpoint }, reject: false, all: true })
+  const lines = String(r.all ?? '').trim().split('\n')
+  const seconds = Number(lines.at(-1))
+  if (r.exitCode !== 0 || !Number.isFinite(seconds)) throw new Error(`bench/doc-floor.sh failed (exit ${r.exitCode}): ${lines.slice(-3).join(' | ')}`)
+  return { seconds, notes: lines.slice(0, -1).filter((l) => l.startsWith('doc-floor:')) }
+}
+
 const log = (line: string) => process.stdout.write(`${line}\n`)
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
@@ -132,6 +142,10 @@ async function main(): Promise<void> {
   log(`bench: ${target.endpoint}: Docker Engine ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`)
   const watch = await watchEvents(docker)
   try {
+    log('bench: (0) the document floor: each section\'s documented commands once, one probe per result (bench/doc-floor.sh) …')
+    const docFloor = await documentFloor(target.endpoint)
+    log(`  ${round(docFloor.seconds)} s${docFloor.notes.length ? ` (${docFloor.notes.join('; ')})` : ''}`)
+
     log('bench: (b) the suite, serial …')
     const serial = await suite(['run', '--target', 'docker'])
     log(`  ${round(serial.seconds)} s, ${serial.summary.scenarios.length} scenarios (${serial.dir})`)
@@ -149,12 +163,18 @@ async function main(): Promise<void> {
     const sameVerdicts = JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary))
     const suiteOps = countEvents(watch.events, 'io.netconform.run', serial.summary.runId, `nc-${serial.summary.runId.slice(-6)}-`)
     const floorOps = countEvents(watch.events, 'io.netconform.bench', a.tag, `${a.tag}-`)
-    const ratios = { serialOverFloor: round(serial.seconds / a.seconds), parallelOverFloor: round(parallel.seconds / a.seconds) }
+    const ratios = {
+      serialOverFloor: round(serial.seconds / a.seconds),
+      parallelOverFloor: round(parallel.seconds / a.seconds),
+      serialOverDocFloor: round(serial.seconds / docFloor.seconds),
+      parallel2OverDocFloor: round(parallel.seconds / docFloor.seconds),
+    }
     const results = {
       measuredAt: new Date().toISOString(),
       engine: { endpoint: target.endpoint, name: 'Docker Engine', version: v.Version, apiVersion: v.ApiVersion },
       cpus: cpus().length,
       seconds: {
+        docFloor: round(docFloor.seconds),
         floor: round(a.seconds),
         serial: round(serial.seconds),
         parallel2: round(parallel.seconds),
@@ -185,6 +205,7 @@ async function main(): Promise<void> {
     }
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
     log('')
+    log(`document floor (0)   ${results.seconds.docFloor} s    b/0 = ${ratios.serialOverDocFloor}, c/0 = ${ratios.parallel2OverDocFloor}`)
     log(`floor (a)            ${results.seconds.floor} s`)
     log(`serial (b)           ${results.seconds.serial} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`)
     log(`--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor})`)
