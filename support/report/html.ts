@@ -5,6 +5,18 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
+/** The verdicts' colours (background, ink, edge) and the page's base, shared by every page netconform writes. */
+export const BASE_CSS = `
+:root {
+  --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --paper: #ffffff; --head: #f6f8fa; --code: #f6f8fa;
+  --conforms-bg: #dafbe1; --conforms-ink: #116329; --conforms-edge: #1a7f37;
+  --deviates-bg: #fff1c2; --deviates-ink: #7a4d00; --deviates-edge: #bf8700;
+  --fails-bg: #ffebe9; --fails-ink: #a40e26; --fails-edge: #cf222e;
+  --na-bg: #eef1f4; --na-ink: #4b535d; --na-edge: #8c959f;
+}
+* { box-sizing: border-box; }
+html { background: var(--paper); color: var(--ink); }`
+
 /** A whole page: its title, inline CSS, and body; a Content-Security-Policy forbids any load from the network. */
 export function htmlPage(title: string, css: string, body: string): string {
   return `<!doctype html>
@@ -14,7 +26,7 @@ export function htmlPage(title: string, css: string, body: string): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${css}</style>
+<style>${BASE_CSS}${css}</style>
 </head>
 <body>
 ${body}

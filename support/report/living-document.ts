@@ -137,15 +137,6 @@ function sectionHtml(section: DocumentSection, index: number, endpoints: readonl
 // The page
 
 const CSS = `
-:root {
-  --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --paper: #ffffff; --head: #f6f8fa; --code: #f6f8fa;
-  --conforms-bg: #dafbe1; --conforms-ink: #116329; --conforms-edge: #1a7f37;
-  --deviates-bg: #fff1c2; --deviates-ink: #7a4d00; --deviates-edge: #bf8700;
-  --fails-bg: #ffebe9; --fails-ink: #a40e26; --fails-edge: #cf222e;
-  --na-bg: #eef1f4; --na-ink: #4b535d; --na-edge: #8c959f;
-}
-* { box-sizing: border-box; }
-html { background: var(--paper); color: var(--ink); }
 body {
   margin: 0 auto; padding: 16px 32px 40px; max-width: 1180px;
   font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
