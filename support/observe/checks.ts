@@ -103,7 +103,16 @@ export async function execUntil(
 export async function pingReplies(docker: Docker, attach: Attach, from: string, command: string, toAddress: string, owner?: string): Promise<void> {
   const notOwned = ownership(docker, attach, owner, toAddress)
   await execUntil(docker, attach, from, command, `replies from ${toAddress} to "${command}" in ${from}`,
-    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`), () => notOwned())
+    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`), async (r) => resolvedElsewhere(r.stdout, toAddress) ?? (await notOwned()))
+}
+
+/**
+ * When ping resolved the name to another address than the peer's (its first line, `PING name (IP)`),
+ * says so: the name leads elsewhere, and the container's own resolver will not change its mind.
+ */
+export function resolvedElsewhere(pingOutput: string, expected: string): string | undefined {
+  const m = /^PING (\S+) \((\d+\.\d+\.\d+\.\d+)\)/m.exec(pingOutput)
+  return m && m[2] !== expected ? `${m[1]} resolves to ${m[2]}, not to ${expected}, the address the endpoint reports: waiting cannot change that` : undefined
 }
 
 /** How busybox nc says a name did not resolve. */

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer } from '../../support/observe/checks'
+import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer, resolvedElsewhere } from '../../support/observe/checks'
 import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
@@ -64,4 +64,10 @@ test('expectRefused: a refusal names what it refuses; a timeout or an unrelated 
   expect(() => expectRefused(tried({ stderr: 'Error: container is running' }), { about: 'the running state' })).to.not.throw()
   expect(() => expectRefused(tried({ stderr: 'unknown flag: --ip' }), { about: 'the running state' })).to.throw(/does not name the container's running state/)
   expect(() => expectRefused(tried({ stderr: '' }), { about: 'the address' })).to.throw(/without saying why/)
+})
+
+test('resolvedElsewhere: a name that ping resolves to another address than the peer\'s is final', () => {
+  expect(resolvedElsewhere('PING nc-1-a-server (127.0.0.1): 56 data bytes\n', '172.18.0.2')).to.match(/^nc-1-a-server resolves to 127.0.0.1, not to 172.18.0.2/)
+  expect(resolvedElsewhere('PING nc-1-a-server (172.18.0.2): 56 data bytes\nping: permission denied (are you root?)', '172.18.0.2')).to.equal(undefined)
+  expect(resolvedElsewhere('ping: bad address \'nc-1-a-server\'', '172.18.0.2')).to.equal(undefined)
 })
