@@ -17,7 +17,7 @@ import { DOC_TITLE } from '../document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../document/anchors'
 import { type Block, type DocumentSection, documentSections } from '../document/text'
 import { type LoadedReport, loadReports, reportLink, runDate } from './matrix'
-import { esc, htmlPage } from './html'
+import { VERDICT_MEANING, esc, htmlPage } from './html'
 import { oneLine } from '../text'
 import { type ScenarioResult, type Verdict, VERDICTS } from '../types'
 
@@ -26,13 +26,6 @@ type BadgeVerdict = Verdict | 'not-run'
 const PAGE_TITLE = `${DOC_TITLE}: the living document`
 const USAGE = 'usage: netconform document DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest)'
 
-const MEANING: Record<BadgeVerdict, string> = {
-  conforms: 'behaves as the document says',
-  deviates: 'differs from the document, in a known, stated way',
-  fails: 'does not behave as the document says',
-  'not-applicable': 'the endpoint lacks what the scenario needs',
-  'not-run': 'not in that endpoint\'s run',
-}
 
 const word = (v: BadgeVerdict) => (v === 'not-run' ? 'not run' : v)
 
@@ -69,7 +62,7 @@ function endpointsOf(reports: readonly LoadedReport[], linkBase: string): Endpoi
 function badge(endpoint: Endpoint, id: string): string {
   const result = endpoint.results.get(id)
   const verdict: BadgeVerdict = result?.verdict ?? 'not-run'
-  const reason = result ? oneLine(result.reason ?? '') || MEANING[verdict] : MEANING['not-run']
+  const reason = result ? oneLine(result.reason ?? '') || VERDICT_MEANING[verdict] : VERDICT_MEANING['not-run']
   const title = `${endpoint.name}: ${word(verdict)} — ${reason}`
   const attrs = `class="badge v-${verdict}" data-target="${esc(endpoint.name)}" data-verdict="${verdict}" title="${esc(title)}"`
   const inner = `<span class="ep">${esc(endpoint.name)}</span> <span class="vw">${esc(word(verdict))}</span>`
@@ -219,8 +212,8 @@ export function renderDocumentHtml(reports: readonly LoadedReport[], linkBase: s
         `<td>API ${esc(e.apiVersion)}</td><td>${esc(e.runDate)}<br><small>${esc(e.runId)}</small></td><td><ul class="counts">${countItems(e, all)}</ul></td></tr>`,
     )
     .join('\n')
-  const legend = (Object.keys(MEANING) as BadgeVerdict[])
-    .map((v) => `<li><span class="chip v-${v}">${esc(word(v))}</span> ${esc(MEANING[v])}</li>`)
+  const legend = (Object.keys(VERDICT_MEANING) as BadgeVerdict[])
+    .map((v) => `<li><span class="chip v-${v}">${esc(word(v))}</span> ${esc(VERDICT_MEANING[v])}</li>`)
     .join('\n')
   const n = endpoints.length
   const unplacedHtml =

@@ -6,7 +6,7 @@
  *
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
-import { esc, htmlPage } from './html'
+import { VERDICT_MEANING, esc, htmlPage } from './html'
 import { PROJECT } from '../project'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
@@ -32,13 +32,6 @@ const MATRIX_TITLE = 'Container networking conformance matrix'
 
 const USAGE = 'usage: netconform matrix DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest)'
 
-const MEANING: Record<CellVerdict, string> = {
-  conforms: 'behaves as the document says',
-  deviates: 'differs from the document, in a known, stated way',
-  fails: 'does not behave as the document says',
-  'not-applicable': 'the endpoint lacks what the scenario needs',
-  'not-run': 'not in that endpoint\'s run',
-}
 
 const MARK: Record<CellVerdict, string> = {
   conforms: '🟢',
@@ -235,7 +228,7 @@ export function renderMatrixMarkdown(reports: readonly LoadedReport[], linkBase:
     '',
     `${md(introText(matrix))} Each verdict links to that run's report, with every step's transcript.`,
     '',
-    `Legend: ${(Object.keys(MARK) as CellVerdict[]).map((v) => `${MARK[v]} **${verdictWord(v)}**: ${md(MEANING[v])}`).join(' · ')}`,
+    `Legend: ${(Object.keys(MARK) as CellVerdict[]).map((v) => `${MARK[v]} **${verdictWord(v)}**: ${md(VERDICT_MEANING[v])}`).join(' · ')}`,
     '',
     row(['Documented behaviour', ...header]),
     row(Array.from({ length: width }, () => '---')),
@@ -333,8 +326,8 @@ tbody:last-child tr:last-child > * { border-bottom: 0; }
 export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: string): string {
   const matrix = matrixOf(reports, linkBase)
   const n = matrix.columns.length
-  const legend = (Object.keys(MEANING) as CellVerdict[])
-    .map((v) => `<li><span class="chip v-${v}">${esc(verdictWord(v))}</span> ${esc(MEANING[v])}</li>`)
+  const legend = (Object.keys(VERDICT_MEANING) as CellVerdict[])
+    .map((v) => `<li><span class="chip v-${v}">${esc(verdictWord(v))}</span> ${esc(VERDICT_MEANING[v])}</li>`)
     .join('\n')
   const headerCells = matrix.columns
     .map(
