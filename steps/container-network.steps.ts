@@ -4,8 +4,7 @@
  */
 import { Given, Then } from '@cucumber/cucumber'
 import { needContainerNetwork, needDhcpNetwork } from '../support/endpoint/offers'
-import { startListener } from '../support/observe/outside'
-import { listenerAnswers, listenerUnreachable, outsideAnswers, outsidePingAnswered, outsideSilent } from '../support/observe/scenario'
+import { listenerAnswers, startListener, listenerUnreachable, outsideAnswers, outsidePingAnswered, outsideSilent } from '../support/observe/scenario'
 import type { NetconformWorld as World } from '../support/world'
 
 // The documented names here are defined, not resolved: they become the target's networks.

@@ -73,10 +73,3 @@ export async function startOutsideListener(net: ContainerNetwork, port: number):
     },
   }
 }
-
-/** "a listener outside the endpoint's networks": started on a free-looking high port, stopped after the scenario. */
-export async function startListener(world: { containerNetwork?: ContainerNetwork; target: { name: string; source: string }; listeners: Listener[] }): Promise<void> {
-  const net = world.containerNetwork
-  if (!net) throw new Error(`target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})`)
-  world.listeners.push(await startOutsideListener(net, 20_000 + Math.floor(Math.random() * 20_000)))
-}

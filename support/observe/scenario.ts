@@ -9,6 +9,7 @@ import {
   interfacesOf, noAnswerFromHost, noAnswerFromOutside, noAnswerInContainer, outsidePings, pingReplies, portsShown, subnetsOf, type Control,
 } from './checks'
 import { inRange } from './ipv4'
+import { startOutsideListener } from './outside'
 import type { NetconformWorld } from '../world'
 
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
@@ -21,6 +22,11 @@ function containerNetwork(w: NetconformWorld) {
   const net = w.containerNetwork
   if (!net) throw new Error(`target ${w.target.name} offers no container network (offers.containerNetwork in ${w.target.source})`)
   return net
+}
+
+/** "a listener outside the endpoint's networks": started on a high port of the outside client, stopped after the scenario. */
+export async function startListener(w: NetconformWorld): Promise<void> {
+  w.listeners.push(await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000)))
 }
 
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
