@@ -16,7 +16,16 @@ LAB_DOCKER_RANGE=198.51.100.128/26
 LAB_PODMAN_RANGE=198.51.100.192/27
 LAB_DHCP_START=198.51.100.50
 LAB_DHCP_END=198.51.100.99
-declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock)
+declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock
+  [podman-netavark]=unix:///run/podman-netavark/podman.sock
+  [podman-rootless]=unix:///run/netconform/podman-rootless/podman.sock
+  [docker-rootless]=unix:///run/netconform/docker-rootless/docker.sock)
+# The endpoints beyond the first two: each is lab/endpoints/NAME.sh up|down|status, started after
+# the rest of the lab; one that cannot run here says why in one line and the others still come up.
+LAB_MORE_ENDPOINTS="podman-netavark podman-rootless docker-rootless"
+# The unprivileged user the rootless engines run as (subuid/subgid, runtime dir under $LAB_RUN).
+LAB_USER=netconform-rootless
+LAB_USER_HOME=/var/lib/netconform-rootless
 
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
@@ -56,4 +65,30 @@ lab_network() {
   DOCKER_HOST=$host docker network create --label io.netconform.lab=1 "$@" "$name" >/dev/null \
     || die "could not create network $name on $engine"
   say "created network $name on $engine"
+}
+
+# ensure_lab_user: the unprivileged user of the rootless engines, with 65536 subordinate ids and
+# a runtime dir of its own (XDG_RUNTIME_DIR); made once, left as it is afterwards.
+ensure_lab_user() {
+  if ! id -u "$LAB_USER" >/dev/null 2>&1; then
+    useradd --system --home-dir "$LAB_USER_HOME" --create-home --shell /usr/sbin/nologin "$LAB_USER" \
+      || die "could not create the user $LAB_USER"
+    say "created user $LAB_USER"
+  fi
+  local f
+  for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    grep -q "^$LAB_USER:" "$f" || echo "$LAB_USER:300000:65536" >>"$f"
+  done
+  LAB_USER_UID=$(id -u "$LAB_USER")
+  LAB_USER_RUNTIME=/run/user/$LAB_USER_UID
+  mkdir -p "$LAB_USER_RUNTIME"
+  chown "$LAB_USER:" "$LAB_USER_RUNTIME"
+  chmod 700 "$LAB_USER_RUNTIME"
+}
+
+# as_lab_user CMD...: CMD as $LAB_USER, with its HOME and XDG_RUNTIME_DIR (call ensure_lab_user first).
+as_lab_user() {
+  runuser -u "$LAB_USER" -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME="$LAB_USER_HOME" USER="$LAB_USER" XDG_RUNTIME_DIR="$LAB_USER_RUNTIME" "$@"
 }

@@ -5,11 +5,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab/lib.sh
 . "$here/lib.sh"
 show() { printf '  %-32s %s\n' "$1" "$2"; }
-for ep in unix:///var/run/docker.sock unix:///run/podman/podman.sock; do
+for name in docker podman $LAB_MORE_ENDPOINTS; do
+  ep=${LAB_ENDPOINT[$name]}
   if answers "$ep"; then
-    show "$ep" "answers: $(DOCKER_HOST=$ep timeout 5 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
+    show "$name" "answers on $ep: $(DOCKER_HOST=$ep timeout 5 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
   else
-    show "$ep" "does not answer"
+    why=""
+    [ -f "$here/endpoints/$name.sh" ] && why=$(bash "$here/endpoints/$name.sh" status 2>&1 | tail -n 1)
+    show "$name" "does not answer on $ep${why:+ ($why)}"
   fi
 done
 # The Docker Engine's TLS listener (target docker-tls), with the lab's client certificate.

@@ -218,6 +218,13 @@ for prefix in $LAB_CONTAINER_POOLS; do
 done
 say "unreachable routes (metric 4242) for the container pools: $LAB_CONTAINER_POOLS"
 
+# --- the other endpoints: each its own socket and storage; one that cannot run says why ---------
+for ep in $LAB_MORE_ENDPOINTS; do
+  if ! bash "$here/endpoints/$ep.sh" up 2>"$LAB_LOG/$ep.up.err"; then
+    say "$ep is not up: $(tail -n 1 "$LAB_LOG/$ep.up.err" | sed 's/^lab: error: //')"
+  fi
+done
+
 cat <<EOF
 netconform lab is up.
   Docker Engine: unix:///var/run/docker.sock     npx --no netconform run --target docker
