@@ -18,10 +18,13 @@ import { dockerFor, endpointFromEnvironment, probeEndpoint } from '../endpoint/c
 import { removeSuiteImages, sweepAbandoned } from '../cleanup/sweep'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import { sensitivityCommand } from '../sensitivity/cli'
+import { conformanceCommand } from './conformance'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
                  [--repeat N] [--remove-images] [--format FORMAT]…
+  netconform conformance [--targets NAME,NAME…] [--parallel N]
+                       (one run per endpoint, the lab's five by default, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
@@ -160,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
+    if (command === 'conformance') return await conformanceCommand(rest, out)
     if (command === 'compare') return compareCommand(rest, out)
     if (command === 'clean') return await clean(rest)
     if (command === 'matrix') return matrixCommand(rest, out)

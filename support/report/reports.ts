@@ -12,7 +12,7 @@ import {
   TestStepResultStatus,
 } from '@cucumber/messages'
 import { Query } from '@cucumber/query'
-import { findRecord, type RecordOf } from '../records'
+import { findRecord, recordsOf, type NetconformRecord, type RecordOf } from '../records'
 import { docOrder } from '../document/doc'
 import { scenarioId } from '../scenario-id'
 import { oneLine } from '../text'
@@ -111,8 +111,19 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
     name: pickle.name,
     ...outcomeOf(query, testCaseStarted),
     durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
+    ...vantageOf(recordsOf(query, testCaseStarted)),
     line,
   }
+}
+
+/** Where a scenario's observations were made from (its exec and probe records), in the order first used. */
+export function vantageOf(records: readonly NetconformRecord[]): Pick<ScenarioResult, 'vantage'> {
+  const seen = new Set<string>()
+  for (const r of records) {
+    if (r.kind === 'exec') seen.add('inside the containers')
+    else if (r.kind === 'probe') seen.add(r.from === 'this host' ? `this host → ${r.target}` : r.from)
+  }
+  return seen.size > 0 ? { vantage: [...seen] } : {}
 }
 
 type Outcome = Pick<ScenarioResult, 'verdict' | 'reason' | 'failure' | 'notApplicableField'>
@@ -256,14 +267,14 @@ function docSections(scenarios: readonly ScenarioResult[]): string[][] {
   return [...byDoc].map(([doc, results]) => [
     `## ${oneLine(doc) || '(feature without a name)'}`,
     '',
-    '| id | scenario | verdict | reason | duration |',
-    '| --- | --- | --- | --- | --- |',
+    '| id | scenario | verdict | reason | observed from | duration |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...results.map(tableRow),
   ])
 }
 
 function tableRow(s: ScenarioResult): string {
-  const cells = [s.id, s.name, s.verdict, s.reason, seconds(s.durationMs)]
+  const cells = [s.id, s.name, s.verdict, s.reason, (s.vantage ?? []).join('; '), seconds(s.durationMs)]
   return `| ${cells.map(cell).join(' | ')} |`
 }
 

@@ -48,6 +48,12 @@ export interface ScenarioResult {
    * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
    */
   deviation?: RecordedDeviation
+  /**
+   * Where the scenario observed from, from its probe and exec records: 'inside the containers',
+   * 'this host → ADDRESS:PORT', 'outside client, netns NS' (an endpoint whose host cannot route to
+   * container addresses, a rootless one, is observed from inside and through published ports only).
+   */
+  vantage?: string[]
 }
 
 /** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
@@ -124,6 +130,7 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
         mismatch: optional({ type: 'boolean' } as const),
       },
     },
+    vantage: { type: 'array', nullable: true, items: text },
   },
 }
 

@@ -1,7 +1,7 @@
 /**
- * The conformance features against both lab endpoints (`npx --no netconform lab up` first), as a
+ * The conformance features against the lab's five endpoints (`npx --no netconform lab up` first), as a
  * user runs them: through the CLI. Asserts the verdicts the profiles (targets/docker.yaml,
- * podman.yaml) say these machines give, each deviation with the failure its profile declares,
+ * podman.yaml, podman-netavark.yaml, podman-rootless.yaml, docker-rootless.yaml) say these machines give, each deviation with the failure its profile declares,
  * the report set, that nothing labelled is left behind, and that what the suite did not create
  * survives.
  */
@@ -17,11 +17,13 @@ import { failureText, matchesDeviation } from '../../support/report/verdicts'
 import { stringify } from 'yaml'
 import { tmpdir } from 'node:os'
 import { DOC_SECTIONS } from '../../support/document/doc'
+import { LAB_ENDPOINTS } from '../../support/cli/conformance'
 import type { ScenarioResult, Summary, Target, Verdict } from '../../support/types'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
-const ENDPOINTS: Record<string, string> = { docker: 'unix:///var/run/docker.sock', podman: 'unix:///run/podman/podman.sock' }
+/** The lab's five endpoints (`netconform conformance` runs the same), each at its profile's socket. */
+const ENDPOINTS: Record<string, string> = Object.fromEntries(LAB_ENDPOINTS.map((name) => [name, loadTarget(name).endpoint]))
 
 const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 600_000 })

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, verdictOf, writeReportSet } from '../../support/report/reports'
+import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet } from '../../support/report/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
@@ -249,7 +249,7 @@ test('renderSummaryMarkdown has one table per doc heading, in document order', (
   const md = renderSummaryMarkdown(fixtureSummary())
   const headings = md.split('\n').filter((line) => line.startsWith('## '))
   expect(headings).to.deep.equal(['## Publish a Container Port', '## Container VM Port Forwarding', '## Durations, slowest first'])
-  expect(md.match(/^\| id \| scenario \| verdict \| reason \| duration \|$/gm)).to.have.length(2)
+  expect(md.match(/^\| id \| scenario \| verdict \| reason \| observed from \| duration \|$/gm)).to.have.length(2)
   expect(md).to.include('| publish-not-applicable | A port published on a DHCP network | not-applicable | target docker has no DHCP network |')
 })
 
@@ -263,7 +263,17 @@ test('renderSummaryMarkdown keeps a reason on one line', () => {
   const md = renderSummaryMarkdown(
     summaryOf([result('multi', 10, { verdict: 'not-applicable', reason: 'first line\nsecond | line' })]),
   )
-  expect(md).to.include('| multi | scenario multi | not-applicable | first line second \\| line | 0.0 s |')
+  expect(md).to.include('| multi | scenario multi | not-applicable | first line second \\| line |  | 0.0 s |')
+})
+
+test('vantageOf says where a scenario observed from, once each, in the order first used; summary.md shows it', () => {
+  const exec = { kind: 'exec', container: 'nc-1-client', command: 'ping -c 3 server', exitCode: 0, durationMs: 1, stdout: '', stderr: '' } as const
+  const host = { kind: 'probe', from: 'this host', target: '198.51.100.1:8080', received: 'Hello world! from x', durationMs: 1 } as const
+  const outside = { kind: 'probe', from: 'outside client, netns extclient', target: 'ping -c 1 198.51.100.130', received: '', durationMs: 1 } as const
+  expect(vantageOf([exec, host, exec, outside, host]).vantage).to.deep.equal(['inside the containers', 'this host → 198.51.100.1:8080', 'outside client, netns extclient'])
+  expect(vantageOf([{ kind: 'poll', awaited: 'x', attempts: 1, ok: true }]), 'no observation: no field').to.deep.equal({})
+  const md = renderSummaryMarkdown(summaryOf([result('pub', 10, { vantage: ['this host → 198.51.100.1:8080'] })]))
+  expect(md).to.include('| pub | scenario pub | conforms |  | this host → 198.51.100.1:8080 | 0.0 s |')
 })
 
 test('renderSummaryMarkdown lists the five slowest scenarios, flagging those over 15 s', () => {

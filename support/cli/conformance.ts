@@ -1,0 +1,67 @@
+/**
+ * `netconform conformance`: one run per endpoint (the lab's five unless --targets names others),
+ * one after the other — the lab's engines share this host's ports 5000, 8080 and 80 — each in a
+ * process of its own, then one line of totals per endpoint. Exits with the worst run's code.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { execa } from 'execa'
+import { UsageError } from '../errors'
+import { PROJECT } from '../project'
+import { LAB_MORE_TARGETS, LAB_TARGETS } from '../endpoint/lab'
+import { loadTarget } from '../endpoint/targets'
+import { notApplicableCauses } from '../report/reports'
+import { parallelOf } from './options'
+import type { Summary } from '../types'
+
+const CLI = join(PROJECT, 'bin', 'netconform.cjs')
+
+/** The lab's endpoints, in the order `conformance` runs them. */
+export const LAB_ENDPOINTS = [...LAB_TARGETS, ...LAB_MORE_TARGETS]
+
+export interface EndpointOutcome {
+  target: string
+  exitCode: number
+  seconds: number
+  /** The run's summary, when the run wrote one. */
+  summary?: Summary
+}
+
+/** One line of an endpoint's totals (or why it has none). */
+export function totalsLine(o: EndpointOutcome, width: number): string {
+  const name = o.target.padEnd(width)
+  if (!o.summary) return `  ${name}  no report: the run exited ${o.exitCode} before writing one (its message is above)`
+  const t = o.summary.totals
+  const causes = notApplicableCauses(o.summary.scenarios)
+  return `  ${name}  ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}; exit ${o.exitCode}, ${o.seconds.toFixed(0)} s`
+}
+
+/** The summary the run of TARGET that started at STARTED wrote (reports/<name>/latest), if any. */
+function summaryOf(target: string, started: number): Summary | undefined {
+  const file = join(PROJECT, 'reports', loadTarget(target).name, 'latest', 'summary.json')
+  if (!existsSync(file)) return undefined
+  const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
+  return Date.parse(summary.startedAt) >= started - 1000 ? summary : undefined
+}
+
+export async function conformanceCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { targets: { type: 'string' }, parallel: { type: 'string' } }, strict: true })
+  const targets = values.targets ? values.targets.split(',').map((t) => t.trim()).filter(Boolean) : LAB_ENDPOINTS
+  if (targets.length === 0) throw new UsageError('--targets names no target')
+  for (const t of targets) loadTarget(t) // an unknown target or a bad profile: exit 2 before anything runs
+  const parallel = parallelOf(values.parallel)
+  const outcomes: EndpointOutcome[] = []
+  for (const target of targets) {
+    out(`netconform: conformance: ${target}`)
+    const started = Date.now()
+    const args = [CLI, 'run', '--target', target, ...(parallel ? ['--parallel', String(parallel)] : [])]
+    const r = await execa('node', args, { cwd: PROJECT, stdio: 'inherit', reject: false })
+    outcomes.push({ target, exitCode: r.exitCode ?? 2, seconds: (Date.now() - started) / 1000, summary: summaryOf(target, started) })
+    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') break
+  }
+  const width = Math.max(...outcomes.map((o) => o.target.length))
+  out(`netconform: conformance of ${outcomes.length} endpoint${outcomes.length === 1 ? '' : 's'}:`)
+  for (const o of outcomes) out(totalsLine(o, width))
+  return Math.max(...outcomes.map((o) => o.exitCode), outcomes.length < targets.length ? 130 : 0)
+}
