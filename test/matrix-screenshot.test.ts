@@ -19,11 +19,12 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { chromiumOr, fullestRun, measure, screenshot } from './chromium'
 import { type LoadedReport, loadReports, renderMatrixHtml, writeMatrix } from '../support/report/matrix'
+import { LAB_ENDPOINTS } from '../support/cli/conformance'
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')
-/** The lab's complete docker and podman runs when both exist (after the lab tests), else the fixture runs. */
-const LAB_RUNS = ['docker', 'podman'].map((target) => fullestRun(PROJECT, target))
+/** The lab's complete runs of its five endpoints when all exist (after the lab tests), else the fixture runs. */
+const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
 const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'matrix-screenshot.png')
 const WIDTH = 1400
@@ -70,7 +71,7 @@ function layoutOf(chromium: string, html: string, file: string, width: number): 
   return measure<Layout>(chromium, html, file, width, HEIGHT, MEASURE)
 }
 
-test('matrix.html: no horizontal overflow at 1400px for 2 to 4 endpoints; sticky header row and first column', { timeout: 180_000 }, (t) => {
+test('matrix.html: no horizontal overflow at 1400px for 2 to 5 endpoints; sticky header row and first column', { timeout: 180_000 }, (t) => {
   const chromium = chromiumOr(t)
   if (!chromium) return
 
@@ -81,15 +82,15 @@ test('matrix.html: no horizontal overflow at 1400px for 2 to 4 endpoints; sticky
       ...r,
       summary: { ...r.summary, target: { ...r.summary.target, name, engine: { ...r.summary.target.engine, name: `${r.summary.target.engine.name} with a long build name` } } },
     })
-    const four = [docker, podman, renamed(docker, 'docker-on-a-remote-host'), renamed(podman, 'podman-rootless-on-a-laptop')]
-    for (const n of [2, 3, 4]) {
-      const html = renderMatrixHtml(four.slice(0, n), work)
+    const five = [docker, podman, renamed(podman, 'podman-netavark-on-a-build-host'), renamed(podman, 'podman-rootless-on-a-laptop'), renamed(docker, 'docker-rootless-on-a-remote-host')]
+    for (const n of [2, 3, 4, 5]) {
+      const html = renderMatrixHtml(five.slice(0, n), work)
       const layout = layoutOf(chromium, html, join(work, `matrix-${n}.html`), WIDTH)
       expect(layout.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(layout.clientWidth)
       expect(layout.headTop, `${n} endpoints: the header row stays at the top`).to.equal(0)
     }
     // narrower than the table: the page scrolls sideways, the first column stays
-    const narrow = layoutOf(chromium, renderMatrixHtml(four, work), join(work, 'matrix-narrow.html'), 800)
+    const narrow = layoutOf(chromium, renderMatrixHtml(five, work), join(work, 'matrix-narrow.html'), 800)
     expect(narrow.scrollWidth).to.be.greaterThan(narrow.clientWidth)
     expect(narrow.labelLeft, 'the first column stays at the left').to.equal(0)
     expect(narrow.headTop).to.equal(0)
