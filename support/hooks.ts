@@ -7,6 +7,7 @@
 import { Before, After, Status } from '@cucumber/cucumber'
 import { removeLabelled } from './cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
+import { acquireHostPorts, isLocalAddress } from './endpoint/host-lock'
 import { failureOf } from './document/docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint/connection'
 import { interruption, watchSignals } from './cleanup/interrupt'
@@ -29,6 +30,14 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   this.begin(id)
   // Its lock containers carry the scenario's labels: the After hook's cleanup by label removes them, last.
   const tags = pickle.tags.map((t) => t.name)
+  // The ports are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
+  if (isLocalAddress(this.target.publicAddress)) {
+    this.hostLocks = await acquireHostPorts({ tags, holder: `run ${this.runId}, scenario ${this.scenarioId} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
+    if (this.hostLocks.notRun) {
+      attachRecord(this.attach, { kind: 'not-run', reason: this.hostLocks.notRun, held: true })
+      return 'skipped'
+    }
+  }
   const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
   if (!held.notRun) return
   attachRecord(this.attach, { kind: 'not-run', reason: held.notRun, held: true })
@@ -46,6 +55,7 @@ After(async function (this: NetconformWorld) {
     process.stderr.write(`netconform: cleanup of ${this.scenarioId} left: ${removed.errors.join('; ')}\n`)
   }
   this.note({ text: lines.join('\n'), record: { kind: 'cleanup', labels: this.labels, ...removed } })
+  await this.hostLocks?.release()
 })
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.

@@ -3,6 +3,7 @@
  * Helpers are plain functions elsewhere in support/; the World only holds state.
  */
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
+import type { HostLocks } from './endpoint/host-lock'
 import type Docker from 'dockerode'
 import { dockerFor } from './endpoint/connection'
 import { NameBook, type RewriteContext } from './document/doc-commands'
@@ -29,6 +30,8 @@ export class NetconformWorld extends World<WorldParameters> {
   tried?: CommandResult
   /** Listeners the scenario started outside the endpoint's networks; stopped after it. */
   listeners: Listener[] = []
+  /** This host's port locks the scenario holds (endpoint/host-lock.ts), released after its cleanup. */
+  hostLocks?: HostLocks
 
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options)
