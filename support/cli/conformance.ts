@@ -1,7 +1,9 @@
 /**
  * `netconform conformance`: one run per endpoint (the lab's five unless --targets names others),
- * one after the other — the lab's engines share this host's ports 5000, 8080 and 80 — each in a
- * process of its own, then one line of totals per endpoint. Exits with the worst run's code.
+ * each in a process of its own, then one line of totals per endpoint. Exits with the worst run's
+ * code. With --jobs N, N endpoints run at once (they are independent engines; where they publish
+ * on this machine, their scenarios take turns on its ports through endpoint/host-lock.ts), and each
+ * run's output is printed whole when it ends.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -46,20 +48,31 @@ function summaryOf(target: string, started: number): Summary | undefined {
 }
 
 export async function conformanceCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { targets: { type: 'string' }, parallel: { type: 'string' } }, strict: true })
+  const { values } = parseArgs({ args: argv, options: { targets: { type: 'string' }, parallel: { type: 'string' }, jobs: { type: 'string' } }, strict: true })
   const targets = values.targets ? values.targets.split(',').map((t) => t.trim()).filter(Boolean) : LAB_ENDPOINTS
   if (targets.length === 0) throw new UsageError('--targets names no target')
   for (const t of targets) loadTarget(t) // an unknown target or a bad profile: exit 2 before anything runs
   const parallel = parallelOf(values.parallel)
+  const jobs = values.jobs === undefined ? 1 : Number(values.jobs)
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number from 1, not "${values.jobs}"`)
   const outcomes: EndpointOutcome[] = []
-  for (const target of targets) {
-    out(`netconform: conformance: ${target}`)
+  let interrupted = false
+  const runOne = async (target: string): Promise<void> => {
     const started = Date.now()
     const args = [CLI, 'run', '--target', target, ...(parallel ? ['--parallel', String(parallel)] : [])]
-    const r = await execa('node', args, { cwd: PROJECT, stdio: 'inherit', reject: false })
+    if (jobs === 1) out(`netconform: conformance: ${target}`)
+    const r = jobs === 1
+      ? await execa('node', args, { cwd: PROJECT, stdio: 'inherit', reject: false })
+      : await execa('node', args, { cwd: PROJECT, all: true, stdin: 'ignore', reject: false })
+    if (jobs > 1) out(`netconform: conformance: ${target}\n${String(r.all ?? '').trimEnd()}`)
     outcomes.push({ target, exitCode: r.exitCode ?? 2, seconds: (Date.now() - started) / 1000, summary: summaryOf(target, started) })
-    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') break
+    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') interrupted = true
   }
+  const queue = [...targets]
+  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+    for (let t = queue.shift(); t !== undefined && !interrupted; t = queue.shift()) await runOne(t)
+  }))
+  outcomes.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))
   const width = Math.max(...outcomes.map((o) => o.target.length))
   out(`netconform: conformance of ${outcomes.length} endpoint${outcomes.length === 1 ? '' : 's'}:`)
   for (const o of outcomes) out(totalsLine(o, width))

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError, firstLine } from '../errors'
-import { TARGET_OPTIONS, parallelOf } from './options'
+import { CLEAN_OPTIONS, RUN_OPTIONS, parallelOf } from './options'
 import { defaultTarget, knownTargets, loadTarget } from '../endpoint/targets'
 import type { Summary, Target } from '../types'
 import { notApplicableCauses } from '../report/reports'
@@ -23,8 +23,8 @@ import { conformanceCommand } from './conformance'
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
                  [--repeat N] [--remove-images] [--format FORMAT]…
-  netconform conformance [--targets NAME,NAME…] [--parallel N]
-                       (one run per endpoint, the lab's five by default, then one line of totals each)
+  netconform conformance [--targets NAME,NAME…] [--jobs N] [--parallel N]
+                       (one run per endpoint, the lab's five by default, N endpoints at once, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
@@ -73,14 +73,7 @@ function printVerdicts(summary: Summary, dir: string): void {
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      ...TARGET_OPTIONS,
-      tags: { type: 'string' },
-      parallel: { type: 'string' },
-      repeat: { type: 'string' },
-      'remove-images': { type: 'boolean' },
-      format: { type: 'string', multiple: true },
-    },
+    options: RUN_OPTIONS,
     strict: true,
   })
   const parallel = parallelOf(values.parallel)
@@ -122,13 +115,7 @@ async function removeImages(target: Target): Promise<void> {
 async function clean(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      target: { type: 'string' },
-      endpoint: { type: 'string' },
-      'older-than': { type: 'string' },
-      run: { type: 'string', multiple: true },
-      'remove-images': { type: 'boolean' },
-    },
+    options: CLEAN_OPTIONS,
     strict: true,
   })
   const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])

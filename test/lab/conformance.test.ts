@@ -95,8 +95,21 @@ async function makeDecoys(docker: Docker): Promise<Decoys> {
   return made
 }
 
+/** A docker profile that declares no deviation: the same offers, so each declared deviation is a failure. */
+function undeclaredProfile(): string {
+  const profile = loadTarget('docker')
+  const bare = { ...profile, name: 'docker-undeclared', deviations: undefined, offers: profile.offers, source: undefined }
+  const file = join(mkdtempSync(join(tmpdir(), 'netconform-')), 'docker-undeclared.yaml')
+  writeFileSync(file, stringify(JSON.parse(JSON.stringify(bare))))
+  return file
+}
+const UNDECLARED = undeclaredProfile()
+
 before(async () => {
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
+  // Every run starts now (JOBS at a time); each test awaits its own.
+  for (const name of Object.keys(ENDPOINTS)) void startRun(name).catch(() => {})
+  void startRun(UNDECLARED).catch(() => {})
 })
 
 after(async () => {
@@ -110,13 +123,44 @@ after(async () => {
   }
 })
 
+/**
+ * The runs, started in `before` and awaited by the tests: NETCONFORM_LAB_JOBS of them at once
+ * (default 3). They are independent engines; their scenarios take turns on this host's ports
+ * (endpoint/host-lock.ts) and on each endpoint (endpoint/lock.ts), as `netconform conformance --jobs` does.
+ */
+const JOBS = Math.max(1, Number(process.env.NETCONFORM_LAB_JOBS ?? 3) || 1)
+const runs = new Map<string, ReturnType<typeof netconform>>()
+const queue: (() => void)[] = []
+let running = 0
+function startRun(targetArg: string): ReturnType<typeof netconform> {
+  const known = runs.get(targetArg)
+  if (known) return known
+  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', '--target', targetArg])).finally(() => {
+    running -= 1
+    next()
+  }) as ReturnType<typeof netconform>
+  runs.set(targetArg, run)
+  next()
+  return run
+}
+function next(): void {
+  while (running < JOBS && queue.length > 0) {
+    running += 1
+    queue.shift()!()
+  }
+}
+
 /** Runs the suite on a target and checks verdicts, the report set, leaks and decoys. */
 async function runAndCheck(targetArg: string, reportName: string, endpoint: string, expected: Record<string, Expected>): Promise<Summary> {
-  const r = await netconform(['run', '--target', targetArg])
+  const r = await startRun(targetArg)
   const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
   expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
 
-  const latest = join(PROJECT, 'reports', reportName, 'latest')
+  // The run's own report folder (runs of other targets may end meanwhile).
+  const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
+  expect(said, `the run names its report folder: ${r.stdout}`).to.be.a('string')
+  const latest = join(PROJECT, said!)
+  expect(latest.startsWith(join(PROJECT, 'reports', reportName)), `${latest} is a report of ${reportName}`).to.equal(true)
   for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
   }
@@ -137,7 +181,8 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   expect(headings).to.deep.equal([...DOC_SECTIONS])
 
   const docker = new Docker({ socketPath: new URL(endpoint).pathname })
-  const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+  // Nothing labelled with this run is left (other runs may be running on the same endpoint; after all of them, nothing labelled at all).
+  const labelled = JSON.stringify({ label: [`io.netconform.run=${summary.runId}`] })
   expect(await docker.listContainers({ all: true, filters: labelled }), 'labelled containers left').to.have.length(0)
   expect(await docker.listNetworks({ filters: labelled }), 'labelled networks left').to.have.length(0)
   const d = decoys[Object.keys(ENDPOINTS).find((n) => ENDPOINTS[n] === endpoint)!]
@@ -156,11 +201,17 @@ for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
 }
 
 test('a docker profile that declares nothing: exit 1, exactly the declared deviations fail, each as targets/docker.yaml describes', async () => {
-  const profile = loadTarget('docker')
-  const bare = { ...profile, name: 'docker-undeclared', deviations: undefined, offers: profile.offers, source: undefined }
-  const file = join(mkdtempSync(join(tmpdir(), 'netconform-')), 'docker-undeclared.yaml')
-  writeFileSync(file, stringify(JSON.parse(JSON.stringify(bare))))
-  await runAndCheck(file, 'docker-undeclared', ENDPOINTS.docker, expectedFrom(profile, false))
+  await runAndCheck(UNDECLARED, 'docker-undeclared', ENDPOINTS.docker, expectedFrom(loadTarget('docker'), false))
+})
+
+test('after every run: nothing labelled io.netconform.run is left on any of the five endpoints', async () => {
+  await Promise.allSettled(runs.values())
+  const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+  for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
+    const docker = new Docker({ socketPath: new URL(endpoint).pathname })
+    expect((await docker.listContainers({ all: true, filters: labelled })).map((c) => c.Names[0]), `labelled containers left on ${name}`).to.deep.equal([])
+    expect((await docker.listNetworks({ filters: labelled })).map((n) => n.Name), `labelled networks left on ${name}`).to.deep.equal([])
+  }
 })
 
 test('an unreachable endpoint: exit 2 within 10 s, naming the endpoint', async () => {
