@@ -18,6 +18,8 @@ export interface Target {
   source: string
   /** What this endpoint offers beyond plain bridges; a scenario needing what is absent is not-applicable. */
   offers: Offers
+  /** Why the endpoint does not offer what `offers` leaves out (e.g. rootless: no macvlan); quoted by the not-applicable reason. */
+  lacks?: Partial<Record<keyof Offers, string>>
   /** Scenario id → why this endpoint knowingly behaves otherwise. */
   deviations: Record<string, Deviation>
 }

@@ -46,14 +46,20 @@ export function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsNam
   return true
 }
 
+/** The profile's word on why it lacks OFFER (`lacks.OFFER`), as the reason's end: ': rootless: …', or ''. */
+function lackOf(world: NetconformWorld, offer: keyof NetconformWorld['target']['offers']): string {
+  const why = world.target.lacks?.[offer]
+  return why ? `: ${why}` : ''
+}
+
 /** "a container network NAME": the target's container network under the document's name, or not applicable, naming the field. */
 export function needContainerNetwork(world: NetconformWorld, docName: string): 'skipped' | undefined {
   if (offerContainerNetwork(world, docName)) return undefined
-  return notApplicable(world, `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})`, 'offers.containerNetwork')
+  return notApplicable(world, `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`, 'offers.containerNetwork')
 }
 
 /** "a DHCP container network NAME, whose DNS server the document calls DNS": the target's, or not applicable, naming the field. */
 export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): 'skipped' | undefined {
   if (offerDhcpNetwork(world, docName, dnsName)) return undefined
-  return notApplicable(world, `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})`, 'offers.dhcpNetwork')
+  return notApplicable(world, `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})${lackOf(world, 'dhcpNetwork')}`, 'offers.dhcpNetwork')
 }

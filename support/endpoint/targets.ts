@@ -55,6 +55,9 @@ export function parseTarget(text: string, file: string): Target {
     checkRegExp(file, `deviations.${id}.step`, () => stepRegExp(deviation.step))
     checkRegExp(file, `deviations.${id}.observed`, () => new RegExp(deviation.observed))
   }
+  for (const offer of Object.keys(t.lacks ?? {}) as (keyof Target['offers'])[]) {
+    if (t.offers?.[offer]) throw new UsageError(`${file}: field "lacks.${offer}": the profile offers ${offer} (offers.${offer}) and says why it lacks it`)
+  }
   if (t.tls) {
     if (!/^tcp:\/\//i.test(t.endpoint)) throw new UsageError(`${file}: field "tls": only a tcp:// endpoint speaks TLS, not ${t.endpoint}`)
     // Relative paths are relative to the profile's folder.

@@ -41,6 +41,7 @@ test('parseTarget accepts targets/docker.yaml', () => {
     offers: {
       containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.128/26', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
     },
+    lacks: { dhcpNetwork: 'Docker Engine has no DHCP IPAM driver (docker network create --ipam-driver dhcp is refused).' },
     deviations: (parse(DOCKER_YAML) as { deviations: object }).deviations,
     source: 'targets/docker.yaml',
   })
@@ -222,3 +223,20 @@ test(
     expect(defaultTarget('tcp://[::1]:2375').publicAddress).to.equal('::1')
   },
 )
+
+test('parseTarget: lacks says why an offer is absent; a profile that offers it and says it lacks it is refused', () => {
+  const t = parseTarget(`${VALID}\nlacks:\n  containerNetwork: rootless, no macvlan\n`, FILE)
+  expect(t.lacks).to.deep.equal({ containerNetwork: 'rootless, no macvlan' })
+  expect(parseError(`${VALID}\noffers:\n  containerNetwork:\n    name: n\nlacks:\n  containerNetwork: why\n`))
+    .to.equal(`${FILE}: field "lacks.containerNetwork": the profile offers containerNetwork (offers.containerNetwork) and says why it lacks it`)
+  expect(parseError(`${VALID}\nlacks:\n  vlan: x\n`)).to.include('unknown field "lacks.vlan"')
+})
+
+test('every lab profile says why it lacks each offer it does not have', () => {
+  for (const name of knownTargets()) {
+    const t = loadTarget(name)
+    for (const offer of ['containerNetwork', 'dhcpNetwork'] as const) {
+      if (!t.offers[offer]) expect(t.lacks?.[offer], `${name}: lacks.${offer}`).to.be.a('string')
+    }
+  }
+})
