@@ -69,7 +69,12 @@ lab_network() {
 
 # ensure_lab_user: the unprivileged user of the rootless engines, with 65536 subordinate ids and
 # a runtime dir of its own (XDG_RUNTIME_DIR); made once, left as it is afterwards.
+# Both rootless endpoints call it, maybe at once: a lock serialises the check-then-create.
 ensure_lab_user() {
+  mkdir -p "$LAB_RUN"
+  local lock
+  exec {lock}>"$LAB_RUN/lab-user.lock"
+  flock -w 60 "$lock" || die "could not lock $LAB_RUN/lab-user.lock within 60 s to set up the user $LAB_USER"
   if ! id -u "$LAB_USER" >/dev/null 2>&1; then
     useradd --system --home-dir "$LAB_USER_HOME" --create-home --shell /usr/sbin/nologin "$LAB_USER" \
       || die "could not create the user $LAB_USER"
