@@ -85,6 +85,7 @@ ensure_lab_user() {
     touch "$f"
     grep -q "^$LAB_USER:" "$f" || echo "$LAB_USER:300000:65536" >>"$f"
   done
+  exec {lock}>&-
   LAB_USER_UID=$(id -u "$LAB_USER")
   LAB_USER_RUNTIME=/run/user/$LAB_USER_UID
   mkdir -p "$LAB_USER_RUNTIME"
