@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# netconform lab: two real Docker-compatible endpoints on this machine, and an outside
-# segment of the lab's own. Idempotent: what already runs is left as it is.
+# netconform lab: five real Docker-compatible endpoints on this machine, and an outside
+# segment of the lab's own. Idempotent: what already runs is left as it is. The first two are
+# set up here; lab/endpoints/NAME.sh starts the others (podman-netavark, podman-rootless,
+# docker-rootless), each on its own socket with its own storage.
 # Debian, as root. Every command here is from ../shared/LAB-NOTES.md (measured).
 #
 #   Docker Engine   unix:///var/run/docker.sock, and tcp://127.0.0.1:2376 with mutual TLS (lab CA
@@ -231,6 +233,7 @@ netconform lab is up.
                  $LAB_TLS_ENDPOINT (TLS)      npx --no netconform run --target docker-tls
                  (client files for DOCKER_CERT_PATH: $LAB_TLS_CLIENT)
   Podman:        unix:///run/podman/podman.sock  npx --no netconform run --target podman
+  more:          podman-netavark, podman-rootless, docker-rootless (npx --no netconform lab status says which answer)
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
   DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
   logs:          $LAB_LOG
