@@ -8,9 +8,10 @@ LAB_NETNS=extclient
 LAB_HOSTLEG=ext0h
 LAB_SUBNET=198.51.100.0/24
 # The engines' address pools (Docker: --default-address-pool below; Podman: 10.88/16 default, 10.89/16 new
-# networks): the host gets low-priority unreachable routes for them. (Not 203.0.113.0/24, the subnet
+# networks; podman-netavark: 10.90/16 default, 10.91/16 new networks): the host gets low-priority
+# unreachable routes for them. (Not 203.0.113.0/24, the subnet
 # scenario's: this machine reaches its package mirror in that range.)
-LAB_CONTAINER_POOLS="10.88.0.0/16 10.89.0.0/16 172.16.0.0/12"
+LAB_CONTAINER_POOLS="10.88.0.0/16 10.89.0.0/16 10.90.0.0/16 10.91.0.0/16 172.16.0.0/12"
 LAB_DHCP_DNS=198.51.100.2
 LAB_DOCKER_RANGE=198.51.100.128/26
 LAB_PODMAN_RANGE=198.51.100.192/27
