@@ -5,6 +5,7 @@
  */
 import { attachRecord } from '../records'
 import { outsideRange, pickInRange } from '../observe/ipv4'
+import { freshNeighbours } from '../observe/outside'
 import type { NetconformWorld } from '../world'
 
 /**
@@ -53,8 +54,12 @@ function lackOf(world: NetconformWorld, offer: keyof NetconformWorld['target']['
 }
 
 /** "a container network NAME": the target's container network under the document's name, or not applicable, naming the field. */
-export function needContainerNetwork(world: NetconformWorld, docName: string): 'skipped' | undefined {
-  if (offerContainerNetwork(world, docName)) return undefined
+export async function needContainerNetwork(world: NetconformWorld, docName: string): Promise<'skipped' | undefined> {
+  if (offerContainerNetwork(world, docName)) {
+    const fresh = await freshNeighbours(world.containerNetwork!)
+    if (fresh) world.note(fresh)
+    return undefined
+  }
   return notApplicable(world, `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`, 'offers.containerNetwork')
 }
 

@@ -35,6 +35,20 @@ export async function outsideShell(net: ContainerNetwork, script: string, timeou
   return { command: script, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode, durationMs: Date.now() - started }
 }
 
+/**
+ * Empties the outside client's neighbour (ARP) cache, when the client is a namespace of the lab's
+ * own (never this host's cache): each scenario meets the segment fresh, so no MAC address learnt
+ * in an earlier scenario for an address a new container now holds decides its verdict (an engine
+ * that sends no gratuitous ARP, netavark 1.4, would otherwise stay unreachable for up to 25 s at
+ * an address an earlier scenario's container had). Says what it did, for the transcript.
+ */
+export async function freshNeighbours(net: ContainerNetwork): Promise<string | undefined> {
+  if (!net.outsideNetns) return undefined
+  const r = await execa('ip', ['-n', net.outsideNetns, 'neigh', 'flush', 'all'], { reject: false, timeout: 5_000, stdin: 'ignore' })
+  if (r.exitCode !== 0) throw new Error(`could not empty the neighbour cache of the outside client (netns ${net.outsideNetns}): ${String(r.stderr).trim() || `exit ${r.exitCode}`}`)
+  return `the outside client's neighbour cache (netns ${net.outsideNetns}) emptied: this scenario meets the segment fresh, with no MAC address learnt in an earlier one`
+}
+
 /** The transcript of a shell on the outside client (text, and its record). */
 export function describeOutside(net: ContainerNetwork, r: OutsideResult): Transcript {
   const where = net.outsideNetns ? `outside client, netns ${net.outsideNetns}` : 'outside client, this host'
