@@ -29,7 +29,8 @@ const USAGE = `usage:
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
   netconform document DIR… [--out DIR] (the VIC document with each endpoint's verdicts inline → reports/document.html)
-  netconform compare BASE NEW          (report folders or summary.json files; exit 1 on a regression)
+  netconform compare BASE NEW [--format markdown]
+                                       (report folders or summary.json files; exit 1 on a regression)
   netconform sensitivity [--target NAME|FILE] [--faults id,id] [--parallel N]
                        (the suite through a fault-injecting proxy, once per fault → reports/<target>/sensitivity/)
   netconform lab up|down|status

@@ -59,7 +59,7 @@ export const COMMANDS: Readonly<Record<string, CommandSyntax>> = {
   clean: { options: CLEAN_OPTIONS },
   matrix: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/matrix.ts' },
   document: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/living-document.ts' },
-  compare: { options: {}, positionals: { min: 2, max: 2 }, parsedIn: 'support/report/compare.ts' },
+  compare: { options: { format: { type: 'string' } }, positionals: { min: 2, max: 2 }, parsedIn: 'support/report/compare.ts' },
   sensitivity: { options: { ...TARGET_OPTIONS, faults: { type: 'string' }, parallel: { type: 'string' } }, parsedIn: 'support/sensitivity/cli.ts' },
   lab: { options: {}, actions: LAB_ACTIONS },
   help: { options: {} },

@@ -3,6 +3,7 @@
  * by scenario id. Reasons are compared after removing what differs from run to run anyway
  * (resource names, container and run ids, durations, attempt counts, addresses).
  */
+import { parseArgs } from 'node:util'
 import { UsageError } from '../errors'
 import { oneLine } from '../text'
 import type { Verdict } from '../types'
@@ -50,7 +51,7 @@ export interface Comparison {
   unchanged: number
 }
 
-export const COMPARE_USAGE = 'usage: netconform compare BASE NEW (report folders or summary.json files)'
+export const COMPARE_USAGE = 'usage: netconform compare BASE NEW [--format text|markdown] (report folders or summary.json files)'
 
 // ---------------------------------------------------------------------------------------------
 // Reasons
@@ -192,10 +193,54 @@ function countsLine(c: Comparison): string {
 // ---------------------------------------------------------------------------------------------
 // Command
 
-/** `netconform compare BASE NEW`: prints the comparison; 1 when something regressed, else 0. */
+/** `netconform compare BASE NEW [--format markdown]`: prints the comparison; 1 when something regressed, else 0. */
 export function compareCommand(argv: string[], out: (line: string) => void): number {
-  if (argv.length !== 2) throw new UsageError(COMPARE_USAGE)
-  const comparison = compareSummaries(loadSummary(argv[0]), loadSummary(argv[1]))
-  for (const line of renderComparison(comparison).split('\n')) out(line)
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: { format: { type: 'string' } }, allowPositionals: true, strict: true })
+  } catch {
+    throw new UsageError(COMPARE_USAGE)
+  }
+  const { values, positionals } = parsed
+  if (positionals.length !== 2) throw new UsageError(COMPARE_USAGE)
+  const format = values.format ?? 'text'
+  if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format takes text or markdown, not "${format}"`)
+  const comparison = compareSummaries(loadSummary(positionals[0]), loadSummary(positionals[1]))
+  const rendered = format === 'markdown' ? renderComparisonTable(comparison) : renderComparison(comparison)
+  for (const line of rendered.split('\n')) out(line)
   return comparison.regressions.length > 0 ? 1 : 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+/** A reason without its evidence (what follows " (observed: "), on one line, for a table cell. */
+export function shortReason(reason: string): string {
+  const text = oneLine(reason.replace(/ \(observed: [\s\S]*$/, ''))
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text
+}
+
+const tableCell = (text: string) => text.replace(/\|/g, '\\|')
+
+/**
+ * The comparison as one markdown table of every scenario whose verdict or reason changed (what
+ * changed first: regressions, fixes, other verdict changes, changed reasons, new, removed), then
+ * the counts line. Reasons lose their evidence (run-specific) but keep what the profile says.
+ */
+export function renderComparisonTable(c: Comparison): string {
+  const kinds: [string, Change[]][] = [
+    ['regression', c.regressions], ['fix', c.fixes], ['other verdict change', c.otherChanges], ['reason changed', c.reasonChanges],
+  ]
+  const rows = kinds.flatMap(([kind, changes]) => changes.map((ch) => [ch.id, kind, `${ch.from}: ${shortReason(ch.fromReason) || '—'}`, `${ch.to}: ${shortReason(ch.toReason) || '—'}`]))
+  rows.push(...c.added.map((s) => [s.id, 'new', '—', `${s.verdict}: ${shortReason(s.reason) || '—'}`]))
+  rows.push(...c.removed.map((s) => [s.id, 'removed', `${s.verdict}: ${shortReason(s.reason) || '—'}`, '—']))
+  return [
+    `${runLabel(c.base)} → ${runLabel(c.next)}`,
+    '',
+    `| scenario | change | ${tableCell(c.base.target)} | ${tableCell(c.next.target)} |`,
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.map(tableCell).join(' | ')} |`),
+    '',
+    countsLine(c),
+  ].join('\n')
 }

@@ -369,3 +369,18 @@ test('compareCommand names a missing report and prints nothing', () => {
   expectUsageError(() => compareCommand([BASE_DIR, missing], (line) => lines.push(line)), missing)
   expect(lines).to.deep.equal([])
 })
+
+test('compareCommand --format markdown: one table row per changed scenario, what changed first, reasons without their evidence', () => {
+  const lines: string[] = []
+  expect(compareCommand([BASE_DIR, NEW_FILE, '--format', 'markdown'], (line) => lines.push(line))).to.equal(1)
+  const rows = lines.filter((l) => l.startsWith('| ') && !l.startsWith('| scenario') && !l.startsWith('| ---'))
+  expect(lines).to.include('| scenario | change | podman | podman |')
+  expect(rows.map((r) => r.split(' | ')[0].slice(2) + ' ' + r.split(' | ')[1])).to.deep.equal([
+    'new-bridge.ping-by-name regression', 'subnet.default-mask-16 regression', 'multi-bridge.connect-only-when-created fix',
+    'trust.published-port-reachable other verdict change', 'static-ip.taken-address-refused other verdict change',
+    'static-ip.outside-range-refused reason changed', 'dhcp.without-dns-times-out reason changed', 'dhcp.lease-and-dns new', 'combine.view-external-ip-port-80 removed',
+  ])
+  expect(rows.every((r) => !r.includes('(observed: '))).to.equal(true)
+  expect(lines.at(-1)).to.match(/^2 regressions, 1 fixes/)
+  expectUsageError(() => compareCommand([BASE_DIR, NEW_FILE, '--format', 'html'], () => {}), '--format takes text or markdown, not "html"')
+})

@@ -301,7 +301,7 @@ test('the commands parsed outside main.ts accept the options COMMANDS gives them
     const refused = await thrown(() => call(['--netconform-no-such-option']))
     expect(isParseError(refused), `${name} --netconform-no-such-option: ${refused.message}`).to.equal(true)
   }
-  // compare takes exactly two folders and no options
+  // compare takes exactly two folders, and --format
   expect((await thrown(() => compareCommand([nowhere], () => {}))).message).to.equal(COMPARE_USAGE)
   expect((await thrown(() => compareCommand([nowhere, nowhere, nowhere], () => {}))).message).to.equal(COMPARE_USAGE)
   expect((await thrown(() => compareCommand([nowhere, nowhere], () => {}))).message).to.not.equal(COMPARE_USAGE)
