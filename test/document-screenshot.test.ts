@@ -2,7 +2,7 @@
  * Renders the living document of the lab's complete runs (or, before any, of the fixture runs in
  * test/fixtures/document) in Debian's headless Chromium, keeps a screenshot of it,
  * reports/document-screenshot.png, to look at, and measures it: no horizontal overflow at
- * 1400 px (with two endpoints and with four), every badge inside the window, every scenario id
+ * 1400 px (with two endpoints and with five), every badge inside the window, every scenario id
  * of the runs once, every section heading of the document.
  *
  *   sh test/ensure-chromium.sh        # installs chromium with apt-get when it is not on PATH
@@ -20,11 +20,12 @@ import { DOC_SECTIONS } from '../support/document/doc'
 import { ANCHORS } from '../support/document/anchors'
 import { type LoadedReport, loadReports } from '../support/report/matrix'
 import { renderDocumentHtml, writeDocument } from '../support/report/living-document'
+import { LAB_ENDPOINTS } from '../support/cli/conformance'
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'document')
-/** The lab's complete docker and podman runs when both exist (after the lab tests), else the fixture runs. */
-const LAB_RUNS = ['docker', 'podman'].map((target) => fullestRun(PROJECT, target))
+/** The lab's complete runs of its five endpoints when all exist (after the lab tests), else the fixture runs. */
+const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
 const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'document-screenshot.png')
 const WIDTH = 1400
@@ -83,9 +84,10 @@ test('document.html at 1400px: no horizontal overflow, every badge in the window
   try {
     const reports = loadReports(RUNS)
     const renamed = (r: LoadedReport, name: string): LoadedReport => ({ ...r, summary: { ...r.summary, target: { ...r.summary.target, name } } })
-    const four = [...reports, renamed(reports[0], 'docker-on-a-remote-host'), renamed(reports[1], 'podman-rootless-on-a-laptop')]
+    // as many endpoints as the lab has (five), whichever runs are there
+    const five = [...reports, renamed(reports[0], 'docker-on-a-remote-host'), renamed(reports[1], 'podman-rootless-on-a-laptop'), renamed(reports[0], 'docker-rootless-on-a-build-host')].slice(0, LAB_ENDPOINTS.length)
     const runIds = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.id)))
-    for (const shown of [reports, four]) {
+    for (const shown of [reports.slice(0, 2), five]) {
       const n = shown.length
       const page = measure<Page>(chromium, renderDocumentHtml(shown, work), join(work, `document-${n}.html`), WIDTH, HEIGHT, MEASURE)
       expect(page.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(page.clientWidth)

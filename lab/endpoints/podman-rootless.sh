@@ -4,8 +4,8 @@
 #
 # Podman 4.3's Docker API service run by the lab's unprivileged user ($LAB_USER, lib.sh), on
 # unix:///run/netconform/podman-rootless/podman.sock. Its containers live in that user's user
-# namespace (subuids 300000-365535); their networks (CNI bridges, with the dnsname plugin for names
-# on user networks, like the rootful Podman) live in podman's rootless network namespace behind
+# namespace (subuids 300000-365535); their networks (netavark bridges, aardvark-dns for names; not
+# CNI: see targets/podman-rootless.yaml for what rootless CNI 4.3 does here) live in podman's rootless network namespace behind
 # slirp4netns, so the host cannot route to a container's address; published ports are opened on the
 # host by podman's rootlessport forwarder, and only from 1024 up (net.ipv4.ip_unprivileged_port_start
 # stays as Debian has it). No macvlan: this endpoint offers no container network and no DHCP network.
@@ -13,7 +13,7 @@
 # Measured on this machine's kind (Debian 12, cgroup v1, no systemd, kernel with native rootless
 # overlay): the user's containers.conf needs default_ulimits = [] (else "error setting rlimit type 7"),
 # cgroupfs and the file events logger (no systemd); /etc/containers/containers.conf (the rootful
-# Podman's) applies to rootless users too, and its CNI backend works rootless, so it is repeated here.
+# Podman's) applies to rootless users too; the user's own file sets the netavark backend.
 # The service runs in the lab's mount namespace (lib.sh start_in_lab_mountns), so the /etc/resolv.conf
 # podman and slirp4netns read names only the lab DNS. Rootless podman keeps its user and mount
 # namespaces in a "pause" process, which every later podman of the user joins: up makes sure none
@@ -29,8 +29,7 @@ SOCK=${ENDPOINT#unix://}
 SOCK_DIR=$(dirname "$SOCK")
 PIDFILE=$LAB_RUN/$NAME.pid
 LOG=$LAB_LOG/$NAME.log
-PACKAGES=(podman slirp4netns uidmap containernetworking-plugins golang-github-containernetworking-plugin-dnsname
-  dnsmasq-base curl)
+PACKAGES=(podman slirp4netns uidmap netavark aardvark-dns curl)
 
 # user_conf: the user's own containers.conf and storage.conf (owned by the user, rewritten each up).
 user_conf() {
@@ -46,8 +45,9 @@ default_ulimits = []
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 [network]
-network_backend = "cni"
-cni_plugin_dirs = ["/usr/lib/cni"]
+# netavark + aardvark-dns, as Podman 5 has it (it removes CNI): rootless CNI 4.3 leaves a removed
+# network's bridge in the rootless netns while any container runs (see the header)
+network_backend = "netavark"
 EOF
   # Native overlay in the user namespace (kernel >= 5.13); without this file podman picks vfs.
   as_lab_user tee "$dir/storage.conf" >/dev/null <<'EOF'
@@ -72,6 +72,7 @@ leftovers() {
       /usr/bin/podman | /usr/bin/conmon | /usr/lib/podman/rootlessport | /usr/bin/catatonit) echo "$pid" ;;
       /usr/bin/slirp4netns) [[ $args == *"--netns-type=path $LAB_USER_RUNTIME/netns/"* ]] && echo "$pid" ;;
       /usr/sbin/dnsmasq) [[ $args == *"/containers/cni/dnsname/"* ]] && echo "$pid" ;;
+      /usr/lib/podman/aardvark-dns) echo "$pid" ;;
     esac
   done < <(ps -u "$uid" -o pid=,stat= 2>/dev/null)
   return 0
@@ -138,8 +139,14 @@ up() {
   ensure_lab_user
 
   if answers "$ENDPOINT"; then
-    say "$NAME already answers on $ENDPOINT"
-    return 0
+    local running_info
+    running_info=$(rootless_info || true)
+    if [[ $running_info == "rootless=true backend=netavark"* ]]; then
+      say "$NAME already answers on $ENDPOINT"
+      return 0
+    fi
+    say "$NAME answers on $ENDPOINT but not as this lab sets it up ($running_info): restarting it"
+    down
   fi
   if alive "$PIDFILE"; then
     wait_for "$ENDPOINT" "$NAME" "$LOG"
@@ -149,6 +156,17 @@ up() {
   # outside the lab's mount namespace, a crashed service's conmon) would be joined or get in the way.
   stop_leftovers
   user_conf
+  # A store the lab's user made with another network backend (CNI, before) is reset: the user and
+  # everything in its store are the lab's own. A marker says which backend the store was made for
+  # (asking podman itself from here would leave a pause process outside the lab's mount namespace).
+  local marker=$LAB_USER_HOME/.local/share/containers/netconform-network-backend
+  if [ "$(cat "$marker" 2>/dev/null)" != netavark ]; then
+    (cd / && as_lab_user podman system reset -f) >>"$LOG" 2>&1 || die "could not reset $LAB_USER's podman store for the netavark backend: see $LOG"
+    stop_leftovers
+    as_lab_user mkdir -p "$(dirname "$marker")"
+    echo netavark | as_lab_user tee "$marker" >/dev/null
+    say "reset $LAB_USER's podman store for the netavark backend"
+  fi
   mkdir -p "$SOCK_DIR"
   chown "$LAB_USER:" "$SOCK_DIR"
   chmod 755 "$SOCK_DIR"
@@ -159,8 +177,8 @@ up() {
   wait_for "$ENDPOINT" "Podman (rootless, as $LAB_USER)" "$LOG"
   local info
   info=$(rootless_info) || die "$NAME answers on $ENDPOINT but its libpod info does not (curl failed)"
-  [[ $info == "rootless=true backend=cni"* ]] \
-    || die "$NAME answers on $ENDPOINT but is not rootless with the CNI backend ($info)"
+  [[ $info == "rootless=true backend=netavark"* ]] \
+    || die "$NAME answers on $ENDPOINT but is not rootless with the netavark backend ($info)"
   say "$NAME: $info"
 }
 
