@@ -3,7 +3,7 @@
  * exits 1 when a scenario fails and 0 otherwise.
  */
 import { parseArgs } from 'node:util'
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { UsageError, firstLine } from '../errors'
 import { CLEAN_OPTIONS, RUN_OPTIONS, parallelOf } from './options'
 import { defaultTarget, knownTargets, loadTarget } from '../endpoint/targets'
@@ -22,7 +22,7 @@ import { conformanceCommand } from './conformance'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
-                 [--repeat N] [--remove-images] [--format FORMAT]…
+                 [--repeat N] [--remove-images] [--format FORMAT]… [--reports DIR]
   netconform conformance [--targets NAME,NAME…] [--jobs N] [--parallel N]
                        (one run per endpoint, the lab's five by default, N endpoints at once, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
@@ -45,6 +45,7 @@ const USAGE = `usage:
   --format          a cucumber format instead of the verdict console (repeatable), e.g. progress, pretty
   --repeat          run the selection N times and report every scenario whose verdict changed
   --remove-images   also remove the probe images the suite imported (labelled io.netconform.image)
+  --reports         where the report folders go (DIR/<target>/<run id>, DIR/<target>/latest); default reports/
 
 exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
             1 a scenario fails (compare: a regression; --repeat: a verdict changed); 2 usage, profile or
@@ -84,7 +85,8 @@ async function run(argv: string[]): Promise<number> {
   const summaries: Summary[] = []
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
-    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, log: out })
+    const reportsDir = values.reports === undefined ? undefined : resolve(values.reports)
+    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, log: out })
     printVerdicts(summary, dir)
     summaries.push(summary)
     if (summary.interrupted) break

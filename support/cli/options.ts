@@ -23,6 +23,7 @@ export const RUN_OPTIONS = {
   repeat: { type: 'string' },
   'remove-images': { type: 'boolean' },
   format: { type: 'string', multiple: true },
+  reports: { type: 'string' },
 } as const
 
 /** `netconform clean`'s options (support/cli/main.ts parses with these; --public-address is not one). */

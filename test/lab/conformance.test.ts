@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
@@ -104,6 +104,7 @@ function undeclaredProfile(): string {
   return file
 }
 const UNDECLARED = undeclaredProfile()
+const UNDECLARED_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-undeclared-reports-'))
 
 before(async () => {
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
@@ -135,7 +136,9 @@ let running = 0
 function startRun(targetArg: string): ReturnType<typeof netconform> {
   const known = runs.get(targetArg)
   if (known) return known
-  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', '--target', targetArg])).finally(() => {
+  // A profile of this test's own (a file) reports in a folder of its own: reports/ keeps the lab's five.
+  const reports = targetArg === UNDECLARED ? ['--reports', UNDECLARED_REPORTS] : []
+  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', '--target', targetArg, ...reports])).finally(() => {
     running -= 1
     next()
   }) as ReturnType<typeof netconform>
@@ -159,8 +162,9 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   // The run's own report folder (runs of other targets may end meanwhile).
   const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
   expect(said, `the run names its report folder: ${r.stdout}`).to.be.a('string')
-  const latest = join(PROJECT, said!)
-  expect(latest.startsWith(join(PROJECT, 'reports', reportName)), `${latest} is a report of ${reportName}`).to.equal(true)
+  const latest = resolve(PROJECT, said!)
+  const under = targetArg === UNDECLARED ? UNDECLARED_REPORTS : join(PROJECT, 'reports')
+  expect(latest.startsWith(join(under, reportName)), `${latest} is a report of ${reportName} in ${under}`).to.equal(true)
   for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
   }

@@ -5,7 +5,8 @@
  * stops the lab's Docker Engine and brings it back.
  */
 import { test } from 'node:test'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
@@ -22,7 +23,9 @@ const ENDPOINTS: Record<string, Docker> = {
 const docker = ENDPOINTS.docker
 const labelled = JSON.stringify({ label: ['io.netconform.run'] })
 
-const latestSummary = (name = 'docker'): Summary => JSON.parse(readFileSync(join(PROJECT, 'reports', name, 'latest', 'summary.json'), 'utf8'))
+/** This test's runs report here, not in reports/: the lab's full runs there stay the latest. */
+const REPORTS = mkdtempSync(join(tmpdir(), 'netconform-robustness-'))
+const latestSummary = (name = 'docker'): Summary => JSON.parse(readFileSync(join(REPORTS, name, 'latest', 'summary.json'), 'utf8'))
 const leftovers = async (engine = docker) =>
   (await engine.listContainers({ all: true, filters: labelled })).length + (await engine.listNetworks({ filters: labelled })).length
 
@@ -30,7 +33,7 @@ const leftovers = async (engine = docker) =>
 async function startRunUntilBusy(target = 'docker') {
   // What earlier runs left would look like this run's work: clear it first.
   await execa('node', [CLI, 'clean', '--target', target], { cwd: PROJECT })
-  const child = execa('node', [CLI, 'run', '--target', target], { cwd: PROJECT, reject: false, all: true })
+  const child = execa('node', [CLI, 'run', '--reports', REPORTS, '--target', target], { cwd: PROJECT, reject: false, all: true })
   await eventually('the run to create labelled containers', async () => {
     const n = (await ENDPOINTS[target].listContainers({ all: true, filters: labelled })).length
     return { ok: n > 0, seen: `${n} labelled containers` }
@@ -55,7 +58,7 @@ for (const target of Object.keys(ENDPOINTS)) {
     child.kill('SIGKILL')
     await child
     expect(await leftovers(ENDPOINTS[target]), 'a killed run leaves its resources').to.be.above(0)
-    const r = await execa('node', [CLI, 'run', '--target', target, '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+    const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', target, '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
     expect(r.exitCode, r.all).to.equal(0)
     expect(r.all).to.match(/removed what 1 abandoned run\(s\) left/)
     expect(await leftovers(ENDPOINTS[target]), 'labelled resources after the next run').to.equal(0)
@@ -83,7 +86,7 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
   await execa('bash', [join(PROJECT, 'lab', 'stop-engine.sh'), 'docker'])
   try {
     const r = await child
-    writeFileSync(join(PROJECT, 'reports', 'robustness-endpoint-stopped.log'), r.all ?? '')
+    writeFileSync(join(REPORTS, 'robustness-endpoint-stopped.log'), r.all ?? '')
     expect(Date.now() - stopped, 'time from stopping dockerd to the end of the run').to.be.below(60_000)
     expect(r.exitCode, r.all).to.equal(1)
     const summary = latestSummary()
@@ -94,13 +97,13 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
     await execa('node', [CLI, 'lab', 'up'], { cwd: PROJECT })
   }
   // The dead run's leftovers are swept by the next run.
-  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+  const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
   expect(r.exitCode, r.all).to.equal(0)
   expect(await leftovers()).to.equal(0)
 })
 
 test('--repeat 2 runs the selection twice in one process, with the same verdicts, and says none changed', async () => {
-  const r = await execa('node', [CLI, 'run', '--target', 'docker', '--repeat', '2', '--tags', '@id:new-bridge.network-listed or @id:exposed-port.public-5000'],
+  const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', 'docker', '--repeat', '2', '--tags', '@id:new-bridge.network-listed or @id:exposed-port.public-5000'],
     { cwd: PROJECT, reject: false, all: true })
   expect(r.exitCode, r.all).to.equal(0)
   expect(r.all?.match(/docker: 2 conforms, 0 deviates, 0 fails, 0 not applicable/g)).to.have.length(2)

@@ -27,8 +27,10 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
+/** This test's runs report here, not in reports/: the lab's full runs there stay the latest. */
+const REPORTS = mkdtempSync(join(tmpdir(), 'netconform-tls-'))
 const netconform = (args: string[], env: NodeJS.ProcessEnv) =>
-  execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 300_000 })
+  execa('node', [CLI, ...args, ...(args[0] === 'run' ? ['--reports', REPORTS] : [])], { cwd: PROJECT, reject: false, env, all: true, timeout: 300_000 })
 
 let stranger = ''
 
@@ -56,7 +58,7 @@ test(`netconform run --target docker-tls --tags @id:${SCENARIO}: exit 0, it conf
   expect(r.exitCode, r.all).to.equal(0)
   expect(r.all).to.include(`→ ${ENDPOINT}: Docker Engine`)
   expect(r.all).to.match(/netconform: docker-tls: 1 conforms, 0 deviates, 0 fails, 0 not applicable/)
-  const summary = JSON.parse(readFileSync(join(PROJECT, 'reports', 'docker-tls', 'latest', 'summary.json'), 'utf8')) as Summary
+  const summary = JSON.parse(readFileSync(join(REPORTS, 'docker-tls', 'latest', 'summary.json'), 'utf8')) as Summary
   expect(summary.target).to.deep.include({ name: 'docker-tls', endpoint: ENDPOINT })
   expect(summary.scenarios.map((s) => [s.id, s.verdict])).to.deep.equal([[SCENARIO, 'conforms']])
 })
