@@ -99,3 +99,27 @@ as_lab_user() {
   runuser -u "$LAB_USER" -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME="$LAB_USER_HOME" USER="$LAB_USER" XDG_RUNTIME_DIR="$LAB_USER_RUNTIME" "$@"
 }
+
+# ensure_packages PKG...: installs the Debian packages that are missing (one apt-get update first);
+# waits up to 300 s for a dpkg lock another installer holds.
+ensure_packages() {
+  local p missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  say "installing ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >>"$LAB_LOG/apt.log" 2>&1 \
+    || die "apt-get update failed (for ${missing[*]}): see $LAB_LOG/apt.log"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+    "${missing[@]}" >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed: see $LAB_LOG/apt.log"
+}
+
+# endpoint_main ACTION: an endpoint script's entry point (lab/endpoints/NAME.sh up|down|status
+# defines the three functions, then calls this with its first argument).
+endpoint_main() {
+  case "${1:-}" in
+    up) up ;;
+    down) down ;;
+    status) status ;;
+    *) die "usage: $0 up|down|status" ;;
+  esac
+}

@@ -27,18 +27,12 @@ command -v apt-get >/dev/null || die "lab up needs a Debian machine (apt-get not
 mkdir -p "$LAB_RUN" "$LAB_LOG"
 
 # --- packages --------------------------------------------------------------------------
+# All five endpoints' packages in one go (each lab/endpoints/NAME.sh also makes sure of its own).
 packages=(docker.io iptables busybox-static podman containernetworking-plugins
-  golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap openssl)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt-get update -qq >"$LAB_LOG/apt.log" 2>&1 || die "apt-get update failed: see $LAB_LOG/apt.log"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get install failed: see $LAB_LOG/apt.log"
-else
-  say "packages present"
-fi
+  golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap openssl
+  netavark aardvark-dns conmon rootlesskit slirp4netns curl jq)
+ensure_packages "${packages[@]}"
+say "packages present"
 
 # --- the lab segment, the host's leg on it, and its outside client -----------------------
 # ext0 carries no address: macvlan children cannot reach their parent's own address, so the

@@ -22,8 +22,11 @@ export type NetconformRecord =
   | { kind: 'exec'; container: string; command: string; exitCode: number | null; durationMs: number; stdout: string; stderr: string }
   /** A probe from outside the containers: this host's TCP exchange, or the outside client's shell. */
   | { kind: 'probe'; from: string; target: string; sent?: string; received: string; error?: string; exitCode?: number | null; durationMs: number }
-  /** A poll that ended: what it awaited, how many attempts it made, and whether it saw it. */
-  | { kind: 'poll'; awaited: string; attempts: number; ok: boolean }
+  /**
+   * A poll that ended: what it awaited, how many attempts it made, whether it saw it, how long it
+   * waited, and whether it stopped before its deadline because waiting could not change what it saw.
+   */
+  | { kind: 'poll'; awaited: string; attempts: number; ok: boolean; waitedMs?: number; gaveUpEarly?: boolean }
   /** What a scenario's cleanup by label removed. */
   | { kind: 'cleanup'; labels: Record<string, string>; containers: string[]; networks: string[]; errors: string[] }
 

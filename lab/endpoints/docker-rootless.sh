@@ -158,17 +158,7 @@ up() {
   fi
 
   # --- packages (only the missing ones) ---
-  local p missing=()
-  for p in docker.io rootlesskit slirp4netns uidmap iptables iproute2; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >>"$LAB_LOG/apt.log" 2>&1 \
-      || die "apt-get update failed (for ${missing[*]}): see $LAB_LOG/apt.log"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
-      "${missing[@]}" >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed: see $LAB_LOG/apt.log"
-  fi
+  ensure_packages docker.io rootlesskit slirp4netns uidmap iptables iproute2
 
   # --- what rootless needs of this machine ---
   [ -x "$CONTRIB" ] || die "$CONTRIB is missing or not executable (docker.io's contrib script)"
@@ -223,9 +213,4 @@ up() {
   say "$NAME answers on $ENDPOINT (rootless, as $LAB_USER)"
 }
 
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  status) status ;;
-  *) die "usage: $0 up|down|status" ;;
-esac
+endpoint_main "$@"

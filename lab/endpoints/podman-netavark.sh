@@ -84,14 +84,7 @@ EOF
 up() {
   [ "$(id -u)" = 0 ] || die "$NAME: up must run as root"
   mkdir -p "$LAB_RUN" "$LAB_LOG"
-  local p missing=()
-  for p in podman netavark aardvark-dns conmon curl jq; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "$NAME: installing ${missing[*]}"
-    apt-get update -qq >>"$LAB_LOG/apt.log" 2>&1 || die "$NAME: apt-get update failed: see $LAB_LOG/apt.log"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-      >>"$LAB_LOG/apt.log" 2>&1 || die "$NAME: apt-get install ${missing[*]} failed: see $LAB_LOG/apt.log"
-  fi
+  ensure_packages podman netavark aardvark-dns conmon curl jq
   [ -x /usr/lib/podman/netavark ] || die "$NAME: /usr/lib/podman/netavark is missing (package netavark)"
   [ -x /usr/lib/podman/aardvark-dns ] || die "$NAME: /usr/lib/podman/aardvark-dns is missing (package aardvark-dns)"
   [ -s "$LAB_RUN/resolv.conf" ] || die "$NAME: $LAB_RUN/resolv.conf is missing: run lab/up.sh first (the lab DNS and segment)"
@@ -159,9 +152,4 @@ status() {
   fi
 }
 
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  status) status ;;
-  *) die "usage: $0 up|down|status" ;;
-esac
+endpoint_main "$@"

@@ -123,14 +123,7 @@ rootless_info() {
 up() {
   [ "$(id -u)" = 0 ] || die "$NAME up must run as root (it installs packages and starts the service as $LAB_USER)"
   mkdir -p "$LAB_RUN" "$LAB_LOG"
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get update failed: see $LAB_LOG/apt.log"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
-      "${missing[@]}" >>"$LAB_LOG/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed: see $LAB_LOG/apt.log"
-  fi
+  ensure_packages "${PACKAGES[@]}"
   [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] \
     || die "user namespaces are off (/proc/sys/user/max_user_namespaces is 0): rootless podman cannot run"
   [ -c /dev/net/tun ] || die "/dev/net/tun is missing: slirp4netns cannot give rootless containers a network"
@@ -218,9 +211,4 @@ status() {
   fi
 }
 
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  status) status ;;
-  *) die "usage: $0 up|down|status" ;;
-esac
+endpoint_main "$@"

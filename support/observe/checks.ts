@@ -68,18 +68,22 @@ async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => 
   let last: Transcript | undefined
   let attempts = 0
   let ok = false
+  let gaveUpEarly = false
+  const started = Date.now()
   try {
     const seen = await eventually(awaited, async () => {
       attempts += 1
       const a = await attempt()
       last = a.transcript
       ok = a.ok
+      gaveUpEarly = !a.ok && (a.final === true || a.why !== undefined)
       return { ok: a.ok, value: a.value, final: a.final || a.why !== undefined, seen: [a.transcript.text, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | ') }
     })
     return seen.value as T
   } finally {
     if (last) attach(last)
-    attach({ text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'})`, record: { kind: 'poll', awaited, attempts, ok } })
+    const waitedMs = Date.now() - started
+    attach({ text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${(waitedMs / 1000).toFixed(1)} s${gaveUpEarly ? ', gave up early: waiting could not change it' : ''})`, record: { kind: 'poll', awaited, attempts, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) } })
   }
 }
 

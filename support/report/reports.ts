@@ -112,8 +112,15 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
     ...outcomeOf(query, testCaseStarted),
     durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
     ...vantageOf(recordsOf(query, testCaseStarted)),
+    ...deadlineWaitsOf(recordsOf(query, testCaseStarted)),
     line,
   }
+}
+
+/** The polls of a scenario that did not see what they awaited and waited out their deadline (not those that gave up early). */
+export function deadlineWaitsOf(records: readonly NetconformRecord[]): Pick<ScenarioResult, 'deadlineWaits'> {
+  const waits = records.flatMap((r) => (r.kind === 'poll' && !r.ok && !r.gaveUpEarly && r.waitedMs !== undefined ? [{ awaited: r.awaited, waitedMs: r.waitedMs }] : []))
+  return waits.length > 0 ? { deadlineWaits: waits } : {}
 }
 
 /** Where a scenario's observations were made from (its exec and probe records), in the order first used. */
@@ -209,6 +216,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
     ...interruptedLines(summary),
     ...docSections(summary.scenarios).flatMap((lines) => ['', ...lines]),
     '',
+    ...deadlineLines(summary.scenarios),
     ...slowestLines(summary.scenarios),
     '',
   ].join('\n')
@@ -276,6 +284,17 @@ function docSections(scenarios: readonly ScenarioResult[]): string[][] {
 function tableRow(s: ScenarioResult): string {
   const cells = [s.id, s.name, s.verdict, s.reason, (s.vantage ?? []).join('; '), seconds(s.durationMs)]
   return `| ${cells.map(cell).join(' | ')} |`
+}
+
+export const DEADLINE_HEADING = '## Waits that ran out their deadline'
+
+/** Every poll that waited its whole deadline in vain, slowest first: where a failing endpoint costs time. */
+function deadlineLines(scenarios: readonly ScenarioResult[]): string[] {
+  const waits = scenarios.flatMap((s) => (s.deadlineWaits ?? []).map((w) => ({ id: s.id, ...w }))).sort((a, b) => b.waitedMs - a.waitedMs)
+  if (waits.length === 0) return []
+  const total = waits.reduce((ms, w) => ms + w.waitedMs, 0)
+  return [DEADLINE_HEADING, '', `${waits.length} waits, ${seconds(total)} in all (a poll that gives up early because waiting cannot change what it saw is not here):`, '',
+    ...waits.map((w) => `- ${oneLine(w.id)}: awaited ${oneLine(w.awaited)} (${seconds(w.waitedMs)})`), '']
 }
 
 function slowestLines(scenarios: readonly ScenarioResult[]): string[] {

@@ -54,6 +54,14 @@ export interface ScenarioResult {
    * container addresses, a rootless one, is observed from inside and through published ports only).
    */
   vantage?: string[]
+  /** The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped). */
+  deadlineWaits?: DeadlineWait[]
+}
+
+/** A poll that ran out its deadline: what it awaited, and how long it waited. */
+export interface DeadlineWait {
+  awaited: string
+  waitedMs: number
 }
 
 /** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
@@ -131,6 +139,11 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
       },
     },
     vantage: { type: 'array', nullable: true, items: text },
+    deadlineWaits: {
+      type: 'array',
+      nullable: true,
+      items: { type: 'object', required: ['awaited', 'waitedMs'], properties: { awaited: text, waitedMs: milliseconds } },
+    },
   },
 }
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet } from '../../support/report/reports'
+import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet, deadlineWaitsOf, DEADLINE_HEADING } from '../../support/report/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
@@ -313,4 +313,23 @@ test('writeReportSet writes summary.json and summary.md', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('deadlineWaitsOf keeps the polls that waited out their deadline in vain; summary.md lists them, slowest first', () => {
+  const poll = (awaited: string, ok: boolean, waitedMs: number, gaveUpEarly?: boolean) => ({ kind: 'poll', awaited, attempts: 2, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) }) as const
+  expect(deadlineWaitsOf([poll('a', true, 100), poll('b', false, 20_100), poll('c', false, 150, true), { kind: 'poll', awaited: 'old', attempts: 1, ok: false }]))
+    .to.deep.equal({ deadlineWaits: [{ awaited: 'b', waitedMs: 20_100 }] })
+  expect(deadlineWaitsOf([poll('a', true, 100)])).to.deep.equal({})
+  const md = renderSummaryMarkdown(summaryOf([
+    result('one', 21_000, { verdict: 'fails', reason: 'r', deadlineWaits: [{ awaited: '"Hello world!" from db', waitedMs: 20_200 }] }),
+    result('two', 41_000, { verdict: 'deviates', reason: 'r', deadlineWaits: [{ awaited: 'replies from 10.91.0.2', waitedMs: 20_900 }, { awaited: 'x', waitedMs: 10_000 }] }),
+  ]))
+  const lines = md.split('\n')
+  const at = lines.indexOf(DEADLINE_HEADING)
+  expect(at).to.be.above(0)
+  expect(lines.slice(at + 2, at + 7)).to.deep.equal([
+    '3 waits, 51.1 s in all (a poll that gives up early because waiting cannot change what it saw is not here):', '',
+    '- two: awaited replies from 10.91.0.2 (20.9 s)', '- one: awaited "Hello world!" from db (20.2 s)', '- two: awaited x (10.0 s)',
+  ])
+  expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.not.include(DEADLINE_HEADING)
 })
