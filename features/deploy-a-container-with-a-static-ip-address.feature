@@ -3,7 +3,8 @@
 # (VIC: --container-network-ip-range). ip_address is a free address the suite picks in that
 # range; outside_address is in the subnet but outside the range. container1 is created first,
 # as VIC requires, on the default bridge.
-@exclusive:container-network-range
+# Every scenario connects or starts container1: each changes what the Background built (@mutates).
+@exclusive:container-network-range @mutates
 Feature: Deploy a Container with a Static IP Address
   Deploy a container that has a static IP address on the container network. The IP address that
   you specify in docker network connect --ip must be within the specified range. If you do not

@@ -4,7 +4,8 @@
  * without any step examining the failure fails the scenario. After an interruption or the
  * endpoint's loss, the scenarios not yet started are skipped as not run.
  */
-import { Before, After, Status } from '@cucumber/cucumber'
+import { Before, After, AfterAll, AfterStep, BeforeStep, Status } from '@cucumber/cucumber'
+import { backgroundStepIds, newFixture, reusable, tearDown, type Fixture } from './fixtures'
 import { removeLabelled } from './cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
 import { acquireHostPorts, isLocalAddress } from './endpoint/host-lock'
@@ -19,8 +20,11 @@ watchSignals()
 const started = Date.now()
 
 
+/** The fixture this worker keeps (fixtures.ts): the last Background built, while the next scenarios may observe it. */
+let kept: { fixture: Fixture; docker: NetconformWorld['docker'] } | undefined
+
 // It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.
-Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pickle }) {
+Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pickle, gherkinDocument }) {
   if (interruption.reason) {
     attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
     return 'skipped'
@@ -28,20 +32,65 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   const id = scenarioId(pickle.tags)
   if (!id) throw new Error(`scenario "${pickle.name}" has no @id: tag; every scenario needs a stable id`)
   this.begin(id)
-  // Its lock containers carry the scenario's labels: the After hook's cleanup by label removes them, last.
   const tags = pickle.tags.map((t) => t.name)
+  this.backgroundSteps = backgroundStepIds(gherkinDocument)
+  const share = this.parameters.shareSetup === true && this.backgroundSteps.size > 0
+  // The kept fixture goes before anything is waited for: a scenario waiting for holds keeps none.
+  if (kept && !(share && reusable(kept.fixture, pickle.uri, tags))) {
+    this.note(await tearDown(kept.docker, kept.fixture))
+    kept = undefined
+  }
+  if (share && kept) {
+    this.fixture = kept.fixture
+    this.replaying = true
+    this.names = kept.fixture.names
+    this.listeners = [...kept.fixture.listeners]
+    this.note(`set up once for this section: this scenario observes fixture ${kept.fixture.id}, which ${kept.fixture.builtBy} built (its Background steps are not run again; it holds ${kept.fixture.holds || 'nothing'})`)
+    return
+  }
+  const fixture = share && !tags.includes('@mutates') ? newFixture(this.runId, pickle.uri, id, tags) : undefined
+  // Its lock containers carry the scenario's labels (the After hook's cleanup by label removes them, last),
+  // or the fixture's, which keeps them until it is torn down.
+  const holder = fixture?.id ?? this.scenarioId
   // The ports are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
   if (isLocalAddress(this.target.publicAddress)) {
-    this.hostLocks = await acquireHostPorts({ tags, holder: `run ${this.runId}, scenario ${this.scenarioId} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
-    if (this.hostLocks.notRun) {
-      attachRecord(this.attach, { kind: 'not-run', reason: this.hostLocks.notRun, held: true })
+    const hostLocks = await acquireHostPorts({ tags, holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
+    if (fixture) fixture.hostLocks = hostLocks
+    else this.hostLocks = hostLocks
+    if (hostLocks.notRun) {
+      attachRecord(this.attach, { kind: 'not-run', reason: hostLocks.notRun, held: true })
       return 'skipped'
     }
   }
-  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: this.scenarioId, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
-  if (!held.notRun) return
+  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: holder, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
+  if (fixture) fixture.held = held
+  if (!held.notRun) {
+    if (fixture) {
+      kept = { fixture, docker: this.docker }
+      this.fixture = fixture
+      this.names = fixture.names
+      this.note(`set up once for this section: this scenario builds fixture ${fixture.id}, which the feature's next scenarios with the same holds observe`)
+    }
+    return
+  }
+  if (fixture) await tearDown(this.docker, fixture)
   attachRecord(this.attach, { kind: 'not-run', reason: held.notRun, held: true })
   return 'skipped'
+})
+
+BeforeStep(function (this: NetconformWorld, { pickleStep }) {
+  this.inBackground = this.backgroundSteps.has(pickleStep.astNodeIds[0])
+})
+
+// A fixture whose Background did not pass in full (failed, skipped, not applicable) is never observed again.
+AfterStep(function (this: NetconformWorld, { result }) {
+  if (this.fixture && !this.replaying && this.inBackground && result.status !== Status.PASSED) this.fixture.ok = false
+})
+
+AfterAll(async function () {
+  if (!kept) return
+  await tearDown(kept.docker, kept.fixture)
+  kept = undefined
 })
 
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.
@@ -70,6 +119,7 @@ After(async function (this: NetconformWorld, { result }) {
 })
 
 After(async function (this: NetconformWorld) {
-  await Promise.all(this.listeners.map((l) => l.stop()))
+  // A fixture's listeners live as long as it does.
+  await Promise.all(this.listeners.filter((l) => !this.fixture?.listeners.includes(l)).map((l) => l.stop()))
   if (this.unchecked) throw new Error(`unexamined failure: ${failureOf(this.unchecked)}`)
 })

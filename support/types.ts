@@ -83,4 +83,6 @@ export type { Failure, NotRun, ScenarioResult, Summary } from './report/summary'
 export interface WorldParameters {
   runId: string
   target: Target
+  /** Build each feature's Background once and let the following scenarios observe it (`run --share-setup`). */
+  shareSetup?: boolean
 }

@@ -4,6 +4,7 @@
  */
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
 import type { HostLocks } from './endpoint/host-lock'
+import type { Fixture } from './fixtures'
 import type Docker from 'dockerode'
 import { dockerFor } from './endpoint/connection'
 import { NameBook, type RewriteContext } from './document/doc-commands'
@@ -32,6 +33,14 @@ export class NetconformWorld extends World<WorldParameters> {
   listeners: Listener[] = []
   /** This host's port locks the scenario holds (endpoint/host-lock.ts), released after its cleanup. */
   hostLocks?: HostLocks
+  /** The feature's Background kept across scenarios (fixtures.ts, `run --share-setup`), when it uses one. */
+  fixture?: Fixture
+  /** The fixture was built by an earlier scenario: this one's Background steps only say so. */
+  replaying = false
+  /** The step under way is one of the Background's (set before each step). */
+  inBackground = false
+  /** The ids of the feature's Background steps. */
+  backgroundSteps = new Set<string>()
 
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options)
@@ -49,7 +58,14 @@ export class NetconformWorld extends World<WorldParameters> {
   }
 
   get commandContext(): RewriteContext & { endpoint: Target } {
-    return { names: this.names, labels: this.labels, probeImage: this.target.probeImage, endpoint: this.target }
+    // What a Background step makes belongs to the fixture, when there is one: the scenario's cleanup leaves it.
+    const labels = this.inBackground && this.fixture ? this.fixture.labels : this.labels
+    return { names: this.names, labels, probeImage: this.target.probeImage, endpoint: this.target }
+  }
+
+  /** Whether a Background step is to be said, not done: the fixture an earlier scenario built has it. */
+  get replayingStep(): boolean {
+    return this.replaying && this.inBackground
   }
 
   /** The real name of a documented container or network. */

@@ -24,6 +24,7 @@ export const RUN_OPTIONS = {
   'remove-images': { type: 'boolean' },
   format: { type: 'string', multiple: true },
   reports: { type: 'string' },
+  'share-setup': { type: 'boolean' },
 } as const
 
 /** `netconform clean`'s options (support/cli/main.ts parses with these; --public-address is not one). */

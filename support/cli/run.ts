@@ -24,6 +24,8 @@ export interface RunOptions {
   reportsDir?: string
   /** Cucumber formats instead of the verdict console (`--format`, passed through). */
   formats?: string[]
+  /** Build each feature's Background once (fixtures.ts); serial runs only. */
+  shareSetup?: boolean
   /** Where progress goes (the CLI passes stdout). */
   log?: (line: string) => void
 }
@@ -120,7 +122,7 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
   const base = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name)
   const dir = join(base, runId)
   mkdirSync(dir, { recursive: true })
-  const worldParameters: WorldParameters = { runId, target }
+  const worldParameters: WorldParameters = { runId, target, ...(opts.shareSetup ? { shareSetup: true } : {}) }
   const startedAt = new Date()
   const { runConfiguration } = await loadConfiguration({
     file: false,

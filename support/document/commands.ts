@@ -7,8 +7,15 @@ import { describeCommand, expectRefused, failureOf, runDocumented, succeeded, ty
 import { networkListed } from '../observe/checks'
 import type { NetconformWorld } from '../world'
 
-/** I run COMMAND: it must succeed. Returns what it did. */
-export async function runCommand(w: NetconformWorld, command: string): Promise<CommandResult> {
+/** A Background step the fixture already did (fixtures.ts): said in the transcript, not run again. */
+export function replayed(w: NetconformWorld, what: string): undefined {
+  w.note(`${what} — set up once for this section: done by ${w.fixture?.builtBy} in fixture ${w.fixture?.id}, not again`)
+  return undefined
+}
+
+/** I run COMMAND: it must succeed. Returns what it did (nothing when the fixture already did it). */
+export async function runCommand(w: NetconformWorld, command: string): Promise<CommandResult | undefined> {
+  if (w.replayingStep) return replayed(w, `as documented: ${command}`)
   const result = await runDocumented(command, w.commandContext)
   w.note(describeCommand(result))
   if (!succeeded(result)) throw new Error(failureOf(result))
@@ -18,7 +25,7 @@ export async function runCommand(w: NetconformWorld, command: string): Promise<C
 /** I run COMMAND, which prints the id ID…: later steps call the container it made by that id. */
 export async function runCommandNamingId(w: NetconformWorld, command: string, id: string): Promise<void> {
   const result = await runCommand(w, command)
-  w.names.alias(id, w.real(result.container!))
+  if (result) w.names.alias(id, w.real(result.container!))
 }
 
 /** I try COMMAND: a failure is kept for a later step to judge; unjudged, the After hook fails the scenario. */

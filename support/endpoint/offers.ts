@@ -6,6 +6,7 @@
 import { attachRecord } from '../records'
 import { outsideRange, pickInRange } from '../observe/ipv4'
 import { freshNeighbours } from '../observe/outside'
+import { replayed } from '../document/commands'
 import type { NetconformWorld } from '../world'
 
 /**
@@ -55,6 +56,8 @@ function lackOf(world: NetconformWorld, offer: keyof NetconformWorld['target']['
 
 /** "a container network NAME": the target's container network under the document's name, or not applicable, naming the field. */
 export async function needContainerNetwork(world: NetconformWorld, docName: string): Promise<'skipped' | undefined> {
+  // A fixture is kept only when its Background passed: the network was offered, and its names are in the book.
+  if (world.replayingStep) return replayed(world, `a container network ${docName}`)
   if (offerContainerNetwork(world, docName)) {
     const fresh = await freshNeighbours(world.containerNetwork!)
     if (fresh) world.note(fresh)

@@ -10,6 +10,7 @@ import {
 } from './checks'
 import { inRange } from './ipv4'
 import { startOutsideListener } from './outside'
+import { replayed } from '../document/commands'
 import type { NetconformWorld } from '../world'
 
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
@@ -26,7 +27,10 @@ function containerNetwork(w: NetconformWorld) {
 
 /** "a listener outside the endpoint's networks": started on a high port of the outside client, stopped after the scenario. */
 export async function startListener(w: NetconformWorld): Promise<void> {
-  w.listeners.push(await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000)))
+  if (w.replayingStep) return replayed(w, 'a listener outside the endpoint\'s networks')
+  const listener = await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000))
+  w.listeners.push(listener)
+  if (w.inBackground && w.fixture) w.fixture.listeners.push(listener)
 }
 
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */

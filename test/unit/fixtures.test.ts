@@ -1,0 +1,46 @@
+/** Set up once per section (support/fixtures.ts): which scenario may observe which fixture. */
+import { test } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin'
+import { IdGenerator } from '@cucumber/messages'
+import { backgroundStepIds, holdsKey, newFixture, reusable } from '../../support/fixtures'
+
+const FEATURES = join(__dirname, '..', '..', 'features')
+const parse = (file: string) => new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher()).parse(readFileSync(join(FEATURES, file), 'utf8'))
+
+test('backgroundStepIds: the ids of the Background\'s steps; none for a feature without one', () => {
+  const doc = parse('bridged-containers-with-an-exposed-port.feature')
+  const ids = backgroundStepIds(doc)
+  expect(ids.size).to.equal(3)
+  const background = doc.feature!.children.find((c) => c.background)!.background!
+  expect([...ids]).to.deep.equal(background.steps.map((s) => s.id))
+  expect(backgroundStepIds(parse('add-containers-to-a-new-bridge-network.feature')).size).to.equal(0)
+  expect(backgroundStepIds(undefined).size).to.equal(0)
+})
+
+test('holdsKey: the @exclusive:/@shared: tags, sorted; other tags do not count', () => {
+  expect(holdsKey(['@id:a', '@shared:x', '@exclusive:host-port-80'])).to.equal('@exclusive:host-port-80 @shared:x')
+  expect(holdsKey(['@id:a'])).to.equal('')
+})
+
+test('reusable: same feature, same holds, a Background that passed, and not @mutates', () => {
+  const tags = ['@exclusive:host-port-5000', '@id:exposed-port.network-listed']
+  const f = newFixture('20261201T000000Z-abcdef', 'features/x.feature', 'exposed-port.network-listed', tags)
+  expect(f.id).to.equal('fixture:exposed-port.network-listed')
+  expect(f.labels).to.deep.equal({ 'io.netconform.run': '20261201T000000Z-abcdef', 'io.netconform.scenario': 'fixture:exposed-port.network-listed' })
+  const next = ['@exclusive:host-port-5000', '@id:exposed-port.public-5000']
+  expect(reusable(f, 'features/x.feature', next)).to.equal(true)
+  expect(reusable(f, 'features/y.feature', next), 'another feature').to.equal(false)
+  expect(reusable(f, 'features/x.feature', [...next, '@exclusive:host-port-80']), 'other holds').to.equal(false)
+  expect(reusable(f, 'features/x.feature', [...next, '@mutates']), '@mutates').to.equal(false)
+  expect(reusable({ ...f, ok: false }, 'features/x.feature', next), 'a Background that did not pass').to.equal(false)
+  expect(reusable(undefined, 'features/x.feature', next)).to.equal(false)
+})
+
+test('the features say which scenarios change what their Background built (@mutates)', () => {
+  const tagged = (file: string) => readFileSync(join(FEATURES, file), 'utf8')
+  expect(tagged('deploy-a-container-with-a-static-ip-address.feature')).to.match(/^@exclusive:container-network-range @mutates\nFeature:/m)
+  expect(tagged('deploy-containers-on-multiple-bridge-networks.feature')).to.match(/@mutates\n\s+@id:multi-bridge\.connect-only-when-created/)
+})
