@@ -45,7 +45,10 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     this.replaying = true
     this.names = kept.fixture.names
     this.listeners = [...kept.fixture.listeners]
-    this.note(`set up once for this section: this scenario observes fixture ${kept.fixture.id}, which ${kept.fixture.builtBy} built (its Background steps are not run again; it holds ${kept.fixture.holds || 'nothing'})`)
+    this.note({
+      text: `set up once for this section: this scenario observes fixture ${kept.fixture.id}, which ${kept.fixture.builtBy} built (its Background steps are not run again; it holds ${kept.fixture.holds || 'nothing'})`,
+      record: { kind: 'fixture', id: kept.fixture.id, builtBy: kept.fixture.builtBy, built: false },
+    })
     return
   }
   const fixture = share && !tags.includes('@mutates') ? newFixture(this.runId, pickle.uri, id, tags) : undefined
@@ -69,7 +72,10 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
       kept = { fixture, docker: this.docker }
       this.fixture = fixture
       this.names = fixture.names
-      this.note(`set up once for this section: this scenario builds fixture ${fixture.id}, which the feature's next scenarios with the same holds observe`)
+      this.note({
+        text: `set up once for this section: this scenario builds fixture ${fixture.id}, which the feature's next scenarios with the same holds observe`,
+        record: { kind: 'fixture', id: fixture.id, builtBy: fixture.builtBy, built: true },
+      })
     }
     return
   }

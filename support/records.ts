@@ -27,6 +27,8 @@ export type NetconformRecord =
    * waited, and whether it stopped before its deadline because waiting could not change what it saw.
    */
   | { kind: 'poll'; awaited: string; attempts: number; ok: boolean; waitedMs?: number; gaveUpEarly?: boolean }
+  /** The Background fixture a scenario used (`run --share-setup`): its id, who built it, and whether this scenario did. */
+  | { kind: 'fixture'; id: string; builtBy: string; built: boolean }
   /** What a scenario's cleanup by label removed. */
   | { kind: 'cleanup'; labels: Record<string, string>; containers: string[]; networks: string[]; errors: string[] }
 
@@ -80,6 +82,8 @@ function isRecord(data: unknown): data is NetconformRecord {
       return typeof r.from === 'string' && typeof r.target === 'string'
     case 'poll':
       return typeof r.awaited === 'string' && typeof r.attempts === 'number'
+    case 'fixture':
+      return typeof r.id === 'string' && typeof r.builtBy === 'string'
     case 'cleanup':
       return Array.isArray(r.containers) && Array.isArray(r.networks)
     default:

@@ -113,8 +113,15 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
     durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
     ...vantageOf(recordsOf(query, testCaseStarted)),
     ...deadlineWaitsOf(recordsOf(query, testCaseStarted)),
+    ...fixtureOf(recordsOf(query, testCaseStarted)),
     line,
   }
+}
+
+/** The Background fixture a scenario used, from its fixture record. */
+export function fixtureOf(records: readonly NetconformRecord[]): Pick<ScenarioResult, 'fixture'> {
+  const r = records.find((x): x is RecordOf<'fixture'> => x.kind === 'fixture')
+  return r ? { fixture: { id: r.id, builtBy: r.builtBy } } : {}
 }
 
 /** The polls of a scenario that did not see what they awaited and waited out their deadline (not those that gave up early). */

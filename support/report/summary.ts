@@ -56,6 +56,8 @@ export interface ScenarioResult {
   vantage?: string[]
   /** The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped). */
   deadlineWaits?: DeadlineWait[]
+  /** The Background fixture the scenario used (`run --share-setup`): its id and the scenario that built it. */
+  fixture?: { id: string; builtBy: string }
 }
 
 /** A poll that ran out its deadline: what it awaited, and how long it waited. */
@@ -139,6 +141,7 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
       },
     },
     vantage: { type: 'array', nullable: true, items: text },
+    fixture: { type: 'object', nullable: true, required: ['id', 'builtBy'], properties: { id: text, builtBy: text } },
     deadlineWaits: {
       type: 'array',
       nullable: true,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet, deadlineWaitsOf, DEADLINE_HEADING } from '../../support/report/reports'
+import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet, deadlineWaitsOf, DEADLINE_HEADING, fixtureOf } from '../../support/report/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
@@ -332,4 +332,10 @@ test('deadlineWaitsOf keeps the polls that waited out their deadline in vain; su
     '- two: awaited replies from 10.91.0.2 (20.9 s)', '- one: awaited "Hello world!" from db (20.2 s)', '- two: awaited x (10.0 s)',
   ])
   expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.not.include(DEADLINE_HEADING)
+})
+
+test('fixtureOf: the Background fixture a scenario used, from its record', () => {
+  expect(fixtureOf([{ kind: 'fixture', id: 'fixture:exposed-port.network-listed', builtBy: 'exposed-port.network-listed', built: false }]))
+    .to.deep.equal({ fixture: { id: 'fixture:exposed-port.network-listed', builtBy: 'exposed-port.network-listed' } })
+  expect(fixtureOf([])).to.deep.equal({})
 })
