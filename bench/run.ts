@@ -136,10 +136,13 @@ const log = (line: string) => process.stdout.write(`${line}\n`)
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 async function main(): Promise<void> {
-  const target = loadTarget('docker')
+  // `npm run bench -- --target podman`: another lab endpoint (default docker)
+  const at = process.argv.indexOf('--target')
+  const name = at > 0 ? process.argv[at + 1] : 'docker'
+  const target = loadTarget(name)
   const docker = dockerFor(target, 60_000)
   const v = await docker.version()
-  log(`bench: ${target.endpoint}: Docker Engine ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`)
+  log(`bench: ${target.endpoint}: ${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`)
   const watch = await watchEvents(docker)
   try {
     log('bench: (0) the document floor: each section\'s documented commands once, one probe per result (bench/doc-floor.sh) …')
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
     log(`  ${round(docFloor.seconds)} s${docFloor.notes.length ? ` (${docFloor.notes.join('; ')})` : ''}`)
 
     log('bench: (b) the suite, serial …')
-    const serial = await suite(['run', '--target', 'docker'])
+    const serial = await suite(['run', '--target', name])
     log(`  ${round(serial.seconds)} s, ${serial.summary.scenarios.length} scenarios (${serial.dir})`)
 
     log('bench: (a) the floor: the engine operations of (b), back to back through dockerode …')
@@ -156,11 +159,17 @@ async function main(): Promise<void> {
     log(`  ${round(a.seconds)} s, ${a.operations} operations${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`)
 
     log('bench: (c) the suite, --parallel 2 …')
-    const parallel = await suite(['run', '--target', 'docker', '--parallel', '2'])
+    const parallel = await suite(['run', '--target', name, '--parallel', '2'])
     log(`  ${round(parallel.seconds)} s (${parallel.dir})`)
+
+    log('bench: (e) the suite, serial, each section\'s Background set up once (--share-setup) …')
+    const shared = await suite(['run', '--target', name, '--share-setup'])
+    log(`  ${round(shared.seconds)} s (${shared.dir})`)
     await pause(1000) // the last events of the runs
 
-    const sameVerdicts = JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary))
+    const sameVerdicts = JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary)) &&
+      JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(shared.summary))
+    const sharedOps = countEvents(watch.events, 'io.netconform.run', shared.summary.runId, `nc-${shared.summary.runId.slice(-6)}-`)
     const suiteOps = countEvents(watch.events, 'io.netconform.run', serial.summary.runId, `nc-${serial.summary.runId.slice(-6)}-`)
     const floorOps = countEvents(watch.events, 'io.netconform.bench', a.tag, `${a.tag}-`)
     const ratios = {
@@ -168,16 +177,18 @@ async function main(): Promise<void> {
       parallelOverFloor: round(parallel.seconds / a.seconds),
       serialOverDocFloor: round(serial.seconds / docFloor.seconds),
       parallel2OverDocFloor: round(parallel.seconds / docFloor.seconds),
+      serialSharedOverDocFloor: round(shared.seconds / docFloor.seconds),
     }
     const results = {
       measuredAt: new Date().toISOString(),
-      engine: { endpoint: target.endpoint, name: 'Docker Engine', version: v.Version, apiVersion: v.ApiVersion },
+      engine: { target: name, endpoint: target.endpoint, name: v.Components?.[0]?.Name ?? 'engine', version: v.Version, apiVersion: v.ApiVersion },
       cpus: cpus().length,
       seconds: {
         docFloor: round(docFloor.seconds),
         floor: round(a.seconds),
         serial: round(serial.seconds),
         parallel2: round(parallel.seconds),
+        serialShared: round(shared.seconds),
         startupToFirstStep: round(serial.startupSeconds),
         startupToFirstStepParallel2: round(parallel.startupSeconds),
         startupToFirstOutput: round(serial.firstOutputSeconds),
@@ -194,25 +205,29 @@ async function main(): Promise<void> {
       operations: {
         floorIssued: a.counts,
         engineEventsOfSerialRun: suiteOps,
+        engineEventsOfSerialSharedRun: sharedOps,
         engineEventsOfFloor: floorOps,
         floorRefusedByEngine: a.errors,
       },
       runs: {
         serial: { dir: serial.dir.replace(`${PROJECT}/`, ''), exitCode: serial.exitCode, totals: serial.summary.totals, attempts: serial.attempts },
         parallel2: { dir: parallel.dir.replace(`${PROJECT}/`, ''), exitCode: parallel.exitCode, totals: parallel.summary.totals, attempts: parallel.attempts },
+        serialShared: { dir: shared.dir.replace(`${PROJECT}/`, ''), exitCode: shared.exitCode, totals: shared.summary.totals, attempts: shared.attempts },
         sameVerdicts,
       },
     }
-    writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+    writeFileSync(join(__dirname, name === 'docker' ? 'results.json' : `results-${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
     log('')
     log(`document floor (0)   ${results.seconds.docFloor} s    b/0 = ${ratios.serialOverDocFloor}, c/0 = ${ratios.parallel2OverDocFloor}`)
     log(`floor (a)            ${results.seconds.floor} s`)
     log(`serial (b)           ${results.seconds.serial} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`)
     log(`--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor})`)
+    log(`--share-setup (e)    ${results.seconds.serialShared} s    e/0 = ${ratios.serialSharedOverDocFloor}`)
     log(`start-up (d)         ${results.seconds.startupToFirstStep} s to the first step (goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`)
     log(`engine events, suite (b): ${JSON.stringify(suiteOps)}`)
     log(`engine events, floor (a): ${JSON.stringify(floorOps)}`)
-    log(`verdicts of (b) and (c) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/results.json written`)
+    log(`engine events, --share-setup (e): ${JSON.stringify(sharedOps)}`)
+    log(`verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/results.json written`)
     if (!sameVerdicts) process.exitCode = 1
   } finally {
     watch.stop()
