@@ -23,7 +23,7 @@ import { conformanceCommand } from './conformance'
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
                  [--repeat N] [--remove-images] [--format FORMAT]… [--reports DIR]
-                 [--share-setup]
+                 [--share-setup | --setup-per-scenario]
   netconform conformance [--targets NAME,NAME…] [--jobs N] [--parallel N]
                        (one run per endpoint, the lab's five by default, N endpoints at once, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
@@ -46,8 +46,9 @@ const USAGE = `usage:
   --format          a cucumber format instead of the verdict console (repeatable), e.g. progress, pretty
   --repeat          run the selection N times and report every scenario whose verdict changed
   --remove-images   also remove the probe images the suite imported (labelled io.netconform.image)
-  --share-setup     build each feature's Background once and let its next scenarios observe it (serial runs;
-                    a scenario tagged @mutates, or with other holds, builds its own)
+  --share-setup     (the default of a serial run) build each feature's Background once and let its next
+                    scenarios observe it; a scenario tagged @mutates, or with other holds, builds its own
+  --setup-per-scenario  every scenario builds its own Background (the default with --parallel)
   --reports         where the report folders go (DIR/<target>/<run id>, DIR/<target>/latest); default reports/
 
 exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
@@ -83,6 +84,9 @@ async function run(argv: string[]): Promise<number> {
   })
   const parallel = parallelOf(values.parallel)
   if (values['share-setup'] && parallel > 0) throw new UsageError('--share-setup works in serial runs only (a worker keeping a fixture would hold its locks while idle): drop --parallel or --share-setup')
+  if (values['share-setup'] && values['setup-per-scenario']) throw new UsageError('--share-setup and --setup-per-scenario contradict each other: give one')
+  // Serial runs set each section up once unless told otherwise; parallel ones set up per scenario.
+  const shareSetup = parallel === 0 && !values['setup-per-scenario']
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
   const target = resolveTarget(values)
@@ -90,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
     const reportsDir = values.reports === undefined ? undefined : resolve(values.reports)
-    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup: values['share-setup'], log: out })
+    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
     printVerdicts(summary, dir)
     summaries.push(summary)
     if (summary.interrupted) break

@@ -25,6 +25,7 @@ export const RUN_OPTIONS = {
   format: { type: 'string', multiple: true },
   reports: { type: 'string' },
   'share-setup': { type: 'boolean' },
+  'setup-per-scenario': { type: 'boolean' },
 } as const
 
 /** `netconform clean`'s options (support/cli/main.ts parses with these; --public-address is not one). */
