@@ -54,6 +54,10 @@ const DOCKER_YAML = readFileSync(join(PROJECT, 'targets', 'docker.yaml'), 'utf8'
 
 test('an unknown command', () => expectUsageError(['frobnicate'], /unknown command "frobnicate"/))
 test('an unknown option', () => expectUsageError(['run', '--bogus'], /bogus/))
+test('--share-setup with --parallel, or with --setup-per-scenario: one line, before anything runs', async () => {
+  await expectUsageError(['run', '--share-setup', '--parallel', '2'], /--share-setup works in serial runs only/)
+  await expectUsageError(['run', '--share-setup', '--setup-per-scenario'], /contradict each other/)
+})
 test('an unknown target names the known ones', () => expectUsageError(['run', '--target', 'nope'], /unknown target "nope".*known targets: .*docker.*podman/))
 test('a profile without an endpoint names the file and the field', () =>
   expectUsageError(['run', '--target', profile('no-endpoint.yaml', DOCKER_YAML.replace(/^endpoint:.*$/m, ''))], /no-endpoint\.yaml: missing field "endpoint"/))
