@@ -10,6 +10,8 @@ import { loadTarget } from '../support/endpoint/targets'
 import { startProxy } from '../support/sensitivity/proxy'
 import { faultsFor } from '../support/sensitivity/faults'
 import { conformanceRun } from '../support/cli/run'
+import { LABEL_RUN, removeLabelled } from '../support/cleanup/resources'
+import { dockerFor } from '../support/endpoint/connection'
 import { join } from 'node:path'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -30,6 +32,9 @@ async function main(): Promise<void> {
   try {
     const { summary, dir } = await conformanceRun({ target: { ...target, endpoint: proxy.url, tls: undefined }, reportsDir: mkdtempSync(join(tmpdir(), 'netconform-broken-')), log: () => {} })
     const seconds = (Date.now() - started) / 1000
+    // The faults hide what the run made from its own cleanup (network-ls-omits…): swept directly, by the run's label.
+    const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: summary.runId })
+    process.stdout.write(`swept directly: ${swept.containers.length} containers, ${swept.networks.length} networks of run ${summary.runId}${swept.errors.length ? `; errors: ${swept.errors.join('; ')}` : ''}\n`)
     const waits = summary.scenarios.flatMap((s) => s.deadlineWaits ?? [])
     process.stdout.write(`broken endpoint (${target.name} through ${faults.length} faults: ${faults.map((f) => f.id).join(', ')}):\n`)
     process.stdout.write(`  ${seconds.toFixed(1)} s; ${summary.totals.fails} fails, ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals['not-applicable']} not applicable; ${waits.length} deadline waits (${(waits.reduce((ms, w) => ms + w.waitedMs, 0) / 1000).toFixed(1)} s); report ${dir}\n`)
