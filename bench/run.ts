@@ -219,7 +219,8 @@ async function main(): Promise<void> {
         sameVerdicts,
       },
     }
-    writeFileSync(join(__dirname, name === 'docker' ? 'results.json' : `results-${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
+    const resultsFile = name === 'docker' ? 'results.json' : `results-${name}.json`
+    writeFileSync(join(__dirname, resultsFile), `${JSON.stringify(results, null, 2)}\n`)
     log('')
     log(`document floor (0)   ${results.seconds.docFloor} s    e/0 = ${ratios.serialOverDocFloor} (goal ≤ 1.5), c/0 = ${ratios.parallel2OverDocFloor} (goal ≤ 1.0), b/0 = ${ratios.serialPerScenarioOverDocFloor}`)
     log(`floor (a)            ${results.seconds.floor} s`)
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
     log(`engine events, per scenario (b): ${JSON.stringify(suiteOps)}`)
     log(`engine events, floor (a): ${JSON.stringify(floorOps)}`)
     log(`engine events, serial (e): ${JSON.stringify(sharedOps)}`)
-    log(`verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/results.json written`)
+    log(`verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/${resultsFile} written`)
     if (!sameVerdicts) process.exitCode = 1
   } finally {
     watch.stop()
