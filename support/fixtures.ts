@@ -14,7 +14,7 @@
  */
 import type { GherkinDocument } from '@cucumber/messages'
 import { NameBook } from './document/doc-commands'
-import { newInstanceTag, realName, removeLabelled, scenarioLabels } from './cleanup/resources'
+import { namePrefix, removeLabelled, scenarioLabels } from './cleanup/resources'
 import type { Held } from './endpoint/lock'
 import type { HostLocks } from './endpoint/host-lock'
 import type { Listener } from './observe/outside'
@@ -61,7 +61,7 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
     id,
     builtBy: scenarioId,
     holds: holdsKey(tags),
-    names: new NameBook(realName(runId, newInstanceTag(), '').replace(/-$/, '')),
+    names: new NameBook(namePrefix(runId)),
     labels: scenarioLabels(runId, id),
     listeners: [],
     ok: true,

@@ -10,7 +10,7 @@ import { dockerFor } from './endpoint/connection'
 import { NameBook, type RewriteContext } from './document/doc-commands'
 import type { CommandResult } from './document/docker-cli'
 import type { Listener } from './observe/outside'
-import { realName, scenarioLabels, newInstanceTag } from './cleanup/resources'
+import { namePrefix, scenarioLabels } from './cleanup/resources'
 import type { Target, WorldParameters } from './types'
 import { attachRecord, type Transcript } from './records'
 
@@ -54,7 +54,7 @@ export class NetconformWorld extends World<WorldParameters> {
   begin(scenarioId: string): void {
     this.scenarioId = scenarioId
     this.labels = scenarioLabels(this.runId, scenarioId)
-    this.names = new NameBook(realName(this.runId, newInstanceTag(), '').replace(/-$/, ''))
+    this.names = new NameBook(namePrefix(this.runId))
   }
 
   get commandContext(): RewriteContext & { endpoint: Target } {

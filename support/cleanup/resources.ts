@@ -35,6 +35,11 @@ export function realName(runId: string, instance: string, docName: string): stri
 }
 
 /** The labels of one scenario's resources. */
+/** The prefix of a fresh set of real names for a run: `nc-<run>-<instance>` (a scenario's, or a fixture's). */
+export function namePrefix(runId: string): string {
+  return realName(runId, newInstanceTag(), '').replace(/-$/, '')
+}
+
 export function scenarioLabels(runId: string, scenarioId: string): Record<string, string> {
   return { [LABEL_RUN]: runId, [LABEL_SCENARIO]: scenarioId }
 }

@@ -104,6 +104,7 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
   const pickle = query.findPickleBy(testCaseStarted)
   if (!pickle) throw new Error(`messages: no pickle for test case ${testCaseStarted.testCaseId}`)
   const line = query.findLocationOf(pickle)?.line ?? 0
+  const records = recordsOf(query, testCaseStarted)
   return {
     id: idOf(pickle.tags, pickle.uri, line),
     doc: query.findLineageBy(pickle)?.feature?.name ?? '',
@@ -111,9 +112,9 @@ function scenarioOf(query: Query, testCaseStarted: TestCaseStarted): SortableRes
     name: pickle.name,
     ...outcomeOf(query, testCaseStarted),
     durationMs: millisecondsOf(query.findTestCaseDurationBy(testCaseStarted)),
-    ...vantageOf(recordsOf(query, testCaseStarted)),
-    ...deadlineWaitsOf(recordsOf(query, testCaseStarted)),
-    ...fixtureOf(recordsOf(query, testCaseStarted)),
+    ...vantageOf(records),
+    ...deadlineWaitsOf(records),
+    ...fixtureOf(records),
     line,
   }
 }
