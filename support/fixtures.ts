@@ -19,6 +19,8 @@ import type { Held } from './endpoint/lock'
 import type { HostLocks } from './endpoint/host-lock'
 import type { Listener } from './observe/outside'
 import type Docker from 'dockerode'
+import { createConnection, createServer, type Server } from 'node:net'
+import { conflicts } from './cli/scheduler'
 
 export interface Fixture {
   /** The feature file: one fixture per feature's Background. */
@@ -75,4 +77,127 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
   await fixture.held?.release()
   await fixture.hostLocks?.release()
   return `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): removed containers: ${removed.containers.join(', ') || 'none'}; networks: ${removed.networks.join(', ') || 'none'}${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
+}
+
+/** The holds of a fixture (its holdsKey) as tags again. */
+function holdTags(fixture: Fixture): { name: string }[] {
+  return fixture.holds.split(' ').filter(Boolean).map((name) => ({ name }))
+}
+
+/** The abstract socket on which parallel worker WORKER of run RUN is asked for its idle fixture's holds. */
+export function releaseSocket(runId: string, worker: string): string {
+  return `\0netconform-fixture.${runId}.${worker}`
+}
+
+/**
+ * The fixture a worker keeps between scenarios. In a parallel run an idle worker's fixture would
+ * hold its @exclusive:/@shared: names while the scheduler, which sees only running scenarios,
+ * starts one that needs them on another worker: that one would wait for a worker that may never
+ * get work again. So each worker answers on its own abstract socket (releaseSocket): a worker that
+ * is about to take names asks the others first, and one whose kept fixture collides with them
+ * tears it down — at once when idle, or when its scenario ends — and says what it removed.
+ */
+export class Keeper {
+  private kept?: { fixture: Fixture; docker: Docker }
+  private inUse = false
+  /** Requests that arrived while the fixture was in use: answered when its scenario ends. */
+  private waiting: ((text: string) => void)[] = []
+  private server?: Server
+
+  constructor(
+    private readonly worker = process.env.CUCUMBER_WORKER_ID,
+    private readonly workers = Number(process.env.CUCUMBER_TOTAL_WORKERS ?? 0),
+  ) {}
+
+  get fixture(): Fixture | undefined {
+    return this.kept?.fixture
+  }
+
+  /** Keeps FIXTURE for the scenario now starting (it built it). */
+  keep(runId: string, fixture: Fixture, docker: Docker): void {
+    this.kept = { fixture, docker }
+    this.inUse = true
+    this.listen(runId)
+  }
+
+  /** The scenario now starting observes the kept fixture. */
+  use(): Fixture | undefined {
+    if (this.kept) this.inUse = true
+    return this.kept?.fixture
+  }
+
+  /** The scenario ended: a release asked for meanwhile is done now. */
+  async ended(): Promise<void> {
+    this.inUse = false
+    if (this.waiting.length > 0) await this.drop()
+  }
+
+  /** Tears the kept fixture down (if any); says what it removed. */
+  async drop(): Promise<string | undefined> {
+    const kept = this.kept
+    this.kept = undefined
+    const text = kept ? await tearDown(kept.docker, kept.fixture) : undefined
+    for (const answer of this.waiting.splice(0)) answer(text ?? 'kept no fixture')
+    return text
+  }
+
+  /** At the end of the run: the fixture goes, and the socket closes. */
+  async close(): Promise<void> {
+    await this.drop()
+    this.server?.close()
+    this.server = undefined
+  }
+
+  private listen(runId: string): void {
+    if (this.worker === undefined || this.server) return
+    const server = createServer((socket) => {
+      let line = ''
+      socket.on('data', (chunk) => {
+        line += chunk.toString()
+        if (!line.includes('\n')) return
+        let tags: { name: string }[] = []
+        try {
+          tags = (JSON.parse(line) as string[]).map((name) => ({ name }))
+        } catch {
+          return void socket.end('unreadable request\n')
+        }
+        void this.release(tags).then((text) => socket.end(`${text}\n`))
+      })
+      socket.on('error', () => undefined)
+    })
+    server.on('error', (e) => process.stderr.write(`netconform: worker ${this.worker} cannot answer for its fixture: ${e.message}\n`))
+    server.listen({ path: releaseSocket(runId, this.worker) })
+    server.unref()
+    this.server = server
+  }
+
+  /** Another worker needs the holds TAGS: the kept fixture goes if it holds any of them against it. */
+  private release(tags: { name: string }[]): Promise<string> {
+    const fixture = this.kept?.fixture
+    if (!fixture || conflicts({ tags: holdTags(fixture) }, { tags }).length === 0) return Promise.resolve('kept nothing of that')
+    if (!this.inUse) return this.drop().then((text) => text ?? 'kept no fixture')
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /**
+   * Asks the run's other workers to give back what TAGS need; resolves with what each did (a
+   * worker that has no socket keeps nothing). Only a parallel run has other workers.
+   */
+  async askOthers(runId: string, tags: readonly string[]): Promise<string[]> {
+    if (this.worker === undefined || holdsKey(tags) === '') return []
+    const others = Array.from({ length: this.workers }, (_, i) => String(i)).filter((w) => w !== this.worker)
+    const answers = await Promise.all(others.map((w) => ask(releaseSocket(runId, w), tags).then((text) => (text ? `worker ${w}: ${text}` : undefined))))
+    return answers.filter((a): a is string => a !== undefined && !a.endsWith('kept nothing of that'))
+  }
+}
+
+/** One request on a worker's socket; undefined when nobody listens there. */
+function ask(path: string, tags: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let text = ''
+    const socket = createConnection({ path }, () => socket.write(`${JSON.stringify(holdsKey(tags).split(' '))}\n`))
+    socket.on('data', (chunk) => (text += chunk.toString()))
+    socket.on('end', () => resolve(text.trim()))
+    socket.on('error', () => resolve(undefined))
+  })
 }

@@ -5,7 +5,7 @@
  * endpoint's loss, the scenarios not yet started are skipped as not run.
  */
 import { Before, After, AfterAll, AfterStep, BeforeStep, Status } from '@cucumber/cucumber'
-import { backgroundStepIds, newFixture, reusable, tearDown, type Fixture } from './fixtures'
+import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } from './fixtures'
 import { removeLabelled } from './cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
 import { acquireHostPorts, isLocalAddress } from './endpoint/host-lock'
@@ -21,7 +21,7 @@ const started = Date.now()
 
 
 /** The fixture this worker keeps (fixtures.ts): the last Background built, while the next scenarios may observe it. */
-let kept: { fixture: Fixture; docker: NetconformWorld['docker'] } | undefined
+const keeper = new Keeper()
 
 // It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.
 Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pickle, gherkinDocument }) {
@@ -36,21 +36,24 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   this.backgroundSteps = backgroundStepIds(gherkinDocument)
   const share = this.parameters.shareSetup === true && this.backgroundSteps.size > 0
   // The kept fixture goes before anything is waited for: a scenario waiting for holds keeps none.
-  if (kept && !(share && reusable(kept.fixture, pickle.uri, tags))) {
-    this.note(await tearDown(kept.docker, kept.fixture))
-    kept = undefined
+  if (keeper.fixture && !(share && reusable(keeper.fixture, pickle.uri, tags))) {
+    const text = await keeper.drop()
+    if (text) this.note(text)
   }
-  if (share && kept) {
-    this.fixture = kept.fixture
+  const kept = share ? keeper.use() : undefined
+  if (kept) {
+    this.fixture = kept
     this.replaying = true
-    this.names = kept.fixture.names
-    this.listeners = [...kept.fixture.listeners]
+    this.names = kept.names
+    this.listeners = [...kept.listeners]
     this.note({
-      text: `set up once for this section: this scenario observes fixture ${kept.fixture.id}, which ${kept.fixture.builtBy} built (its Background steps are not run again; it holds ${kept.fixture.holds || 'nothing'})`,
-      record: { kind: 'fixture', id: kept.fixture.id, builtBy: kept.fixture.builtBy, built: false },
+      text: `set up once for this section: this scenario observes fixture ${kept.id}, which ${kept.builtBy} built (its Background steps are not run again; it holds ${kept.holds || 'nothing'})`,
+      record: { kind: 'fixture', id: kept.id, builtBy: kept.builtBy, built: false },
     })
     return
   }
+  // In a parallel run, another worker's idle fixture may hold what this scenario needs: it is asked to give it back.
+  for (const answer of await keeper.askOthers(this.runId, tags)) this.note(`asked the run's other workers for ${holdsKey(tags)}: ${answer}`)
   const fixture = share && !tags.includes('@mutates') ? newFixture(this.runId, pickle.uri, id, tags) : undefined
   // Its lock containers carry the scenario's labels (the After hook's cleanup by label removes them, last),
   // or the fixture's, which keeps them until it is torn down.
@@ -69,7 +72,7 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   if (fixture) fixture.held = held
   if (!held.notRun) {
     if (fixture) {
-      kept = { fixture, docker: this.docker }
+      keeper.keep(this.runId, fixture, this.docker)
       this.fixture = fixture
       this.names = fixture.names
       this.note({
@@ -94,9 +97,7 @@ AfterStep(function (this: NetconformWorld, { result }) {
 })
 
 AfterAll(async function () {
-  if (!kept) return
-  await tearDown(kept.docker, kept.fixture)
-  kept = undefined
+  await keeper.close()
 })
 
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.
@@ -111,6 +112,7 @@ After(async function (this: NetconformWorld) {
   }
   this.note({ text: lines.join('\n'), record: { kind: 'cleanup', labels: this.labels, ...removed } })
   await this.hostLocks?.release()
+  await keeper.ended()
 })
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.

@@ -46,9 +46,9 @@ const USAGE = `usage:
   --format          a cucumber format instead of the verdict console (repeatable), e.g. progress, pretty
   --repeat          run the selection N times and report every scenario whose verdict changed
   --remove-images   also remove the probe images the suite imported (labelled io.netconform.image)
-  --share-setup     (the default of a serial run) build each feature's Background once and let its next
+  --share-setup     (the default) build each feature's Background once per worker and let its next
                     scenarios observe it; a scenario tagged @mutates, or with other holds, builds its own
-  --setup-per-scenario  every scenario builds its own Background (the default with --parallel)
+  --setup-per-scenario  every scenario builds its own Background (as before set-up was shared)
   --reports         where the report folders go (DIR/<target>/<run id>, DIR/<target>/latest); default reports/
 
 exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
@@ -83,10 +83,9 @@ async function run(argv: string[]): Promise<number> {
     strict: true,
   })
   const parallel = parallelOf(values.parallel)
-  if (values['share-setup'] && parallel > 0) throw new UsageError('--share-setup works in serial runs only (a worker keeping a fixture would hold its locks while idle): drop --parallel or --share-setup')
   if (values['share-setup'] && values['setup-per-scenario']) throw new UsageError('--share-setup and --setup-per-scenario contradict each other: give one')
-  // Serial runs set each section up once unless told otherwise; parallel ones set up per scenario.
-  const shareSetup = parallel === 0 && !values['setup-per-scenario']
+  // Each section is set up once per worker unless told otherwise.
+  const shareSetup = !values['setup-per-scenario']
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
   const target = resolveTarget(values)

@@ -16,6 +16,12 @@
  * the longest work first, a chain counted whole, so that no long chain or scenario runs alone
  * at the end while the other workers idle. That preference only orders the work; which
  * scenarios may run together is decided by the tags alone.
+ *
+ * Each worker sets a section up once (fixtures.ts) and keeps it while the next scenario it runs
+ * is of the same feature, so a feature is work of its own: the scheduler prefers to go on with a
+ * feature that has started and is not running (the worker that just finished one of its
+ * scenarios asks first, and observes its fixture), and to keep a feature off a second worker
+ * while other work may start (that worker would build the same Background again).
  */
 import { FEATURES_DIR, featurePickles, scenarioId } from '../scenario-id'
 
@@ -59,6 +65,14 @@ export interface Planned {
   id: string
   holds: Holds
   steps: number
+  /** Its feature file; a scenario without one (or @mutates) shares no set-up with the others. */
+  feature?: string
+  mutates?: boolean
+}
+
+/** The feature whose set-up a scenario may share, if any. */
+function sharing(p: Planned | undefined): string | undefined {
+  return p && !p.mutates ? p.feature : undefined
 }
 
 function idOf(pickle: Tagged): string | undefined {
@@ -100,8 +114,22 @@ export class Scheduler {
       this.asked = new Set()
     }
     const best = this.preferred(running)
-    if (best && best.id !== id && this.work(best) > this.work(this.plan.get(id))) return this.answer(pickle, false)
+    if (best && best.id !== id && this.better(best, this.plan.get(id), running)) return this.answer(pickle, false)
     return this.answer(pickle, true)
+  }
+
+  /** 2: goes on with a feature started and not running; 1: other work; 0: the feature runs on another worker. */
+  private affinity(p: Planned | undefined, running: readonly Tagged[]): number {
+    const feature = sharing(p)
+    if (!feature) return 1
+    const runs = running.some((r) => sharing(this.plan.get(idOf(r) ?? '')) === feature)
+    if (runs) return 0
+    return [...this.started].some((s) => sharing(this.plan.get(s)) === feature) ? 2 : 1
+  }
+
+  private better(a: Planned, b: Planned | undefined, running: readonly Tagged[]): boolean {
+    const [fa, fb] = [this.affinity(a, running), this.affinity(b, running)]
+    return fa !== fb ? fa > fb : this.work(a) > this.work(b)
   }
 
   private answer(pickle: Tagged, yes: boolean): boolean {
@@ -122,15 +150,18 @@ export class Scheduler {
     for (const p of this.plan.values()) {
       if (this.started.has(p.id) || this.absent.has(p.id) || this.asked.has(p.id)) continue
       if (holding.some((h) => conflictsOf(p.holds, h).length > 0)) continue
-      if (!best || this.work(p) > this.work(best)) best = p
+      if (!best || this.better(p, best, running)) best = p
     }
     return best
   }
 
-  /** Steps still to run in the longest chain the scenario belongs to, or its own steps when in none. */
+  /** Steps still to run in the longest chain (or feature sharing a set-up) the scenario belongs to, or its own steps when in none. */
   private work(p: Planned | undefined): number {
     if (!p) return 0
+    const waiting = (q: Planned) => !this.started.has(q.id) && !this.absent.has(q.id)
     let longest = p.steps
+    const feature = sharing(p)
+    if (feature) longest = Math.max(longest, [...this.plan.values()].filter((q) => waiting(q) && sharing(q) === feature).reduce((sum, q) => sum + q.steps, 0))
     for (const name of p.holds.exclusive) {
       let sum = 0
       for (const q of this.plan.values()) if (q.holds.exclusive.has(name) && !this.started.has(q.id) && !this.absent.has(q.id)) sum += q.steps
@@ -145,7 +176,7 @@ export function planOf(dir = FEATURES_DIR): Planned[] {
   try {
     return featurePickles(dir).flatMap((pickle) => {
       const id = idOf(pickle)
-      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length }] : []
+      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, feature: pickle.uri, mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
     })
   } catch {
     return []

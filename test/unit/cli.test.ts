@@ -54,8 +54,7 @@ const DOCKER_YAML = readFileSync(join(PROJECT, 'targets', 'docker.yaml'), 'utf8'
 
 test('an unknown command', () => expectUsageError(['frobnicate'], /unknown command "frobnicate"/))
 test('an unknown option', () => expectUsageError(['run', '--bogus'], /bogus/))
-test('--share-setup with --parallel, or with --setup-per-scenario: one line, before anything runs', async () => {
-  await expectUsageError(['run', '--share-setup', '--parallel', '2'], /--share-setup works in serial runs only/)
+test('--share-setup with --setup-per-scenario: one line, before anything runs', async () => {
   await expectUsageError(['run', '--share-setup', '--setup-per-scenario'], /contradict each other/)
 })
 test('an unknown target names the known ones', () => expectUsageError(['run', '--target', 'nope'], /unknown target "nope".*known targets: .*docker.*podman/))

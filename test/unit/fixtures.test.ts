@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin'
 import { IdGenerator } from '@cucumber/messages'
-import { backgroundStepIds, holdsKey, newFixture, reusable } from '../../support/fixtures'
+import type Docker from 'dockerode'
+import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable } from '../../support/fixtures'
+import { FakeDocker } from './fake-docker'
 
 const FEATURES = join(__dirname, '..', '..', 'features')
 const parse = (file: string) => new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher()).parse(readFileSync(join(FEATURES, file), 'utf8'))
@@ -43,4 +45,40 @@ test('the features say which scenarios change what their Background built (@muta
   const tagged = (file: string) => readFileSync(join(FEATURES, file), 'utf8')
   expect(tagged('deploy-a-container-with-a-static-ip-address.feature')).to.match(/^@exclusive:container-network-range @mutates\nFeature:/m)
   expect(tagged('deploy-containers-on-multiple-bridge-networks.feature')).to.match(/@mutates\n\s+@id:multi-bridge\.connect-only-when-created/)
+})
+
+test('Keeper: an idle worker gives back a fixture whose holds another needs, a busy one when its scenario ends, a colliding-with-nothing one never', async () => {
+  const runId = `test-${process.pid}-${Date.now()}`
+  const docker = new FakeDocker() as unknown as Docker
+  const released: string[] = []
+  const fixtureOf = (scenario: string) => ({ ...newFixture(runId, 'features/x.feature', scenario, ['@exclusive:host-port-5000']), held: { waitedMs: 0, release: async () => void released.push(scenario) } })
+  const a = new Keeper('0', 2)
+  const b = new Keeper('1', 2)
+  try {
+    a.keep(runId, fixtureOf('s1'), docker)
+    expect(await b.askOthers(runId, ['@shared:container-network-range']), 'no collision: nothing asked of worker 0').to.deep.equal([])
+    await a.ended()
+    const shared = await b.askOthers(runId, ['@shared:host-port-5000'])
+    expect(shared[0], 'a shared hold collides with the fixture\'s exclusive one').to.match(/^worker 0: tore down fixture fixture:s1/)
+    a.keep(runId, fixtureOf('s2'), docker)
+    let answered: string[] | undefined
+    const asked = b.askOthers(runId, ['@exclusive:host-port-5000']).then((x) => (answered = x))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(answered, 'worker 0 is in a scenario with its fixture: the answer waits').to.equal(undefined)
+    expect(a.fixture?.id).to.equal('fixture:s2')
+    await a.ended()
+    await asked
+    expect(answered).to.have.length(1)
+    expect(answered![0]).to.match(/^worker 0: tore down fixture fixture:s2 \(built by s2\)/)
+    expect(a.fixture).to.equal(undefined)
+    a.keep(runId, fixtureOf('s3'), docker)
+    await a.ended()
+    const idle = await b.askOthers(runId, ['@exclusive:host-port-5000'])
+    expect(idle[0], 'an idle worker answers at once').to.match(/^worker 0: tore down fixture fixture:s3/)
+    expect(released).to.deep.equal(['s1', 's2', 's3'])
+    expect(await new Keeper(undefined, 0).askOthers(runId, ['@exclusive:host-port-5000']), 'a serial run asks nobody').to.deep.equal([])
+  } finally {
+    await a.close()
+    await b.close()
+  }
 })

@@ -51,3 +51,27 @@ test('planOf reads every scenario of features/ with what it holds', () => {
   const publish = plan.find((p) => p.id.endsWith('publish.port-8080-on-public-interface'))
   expect(publish && [...publish.holds.exclusive]).to.deep.equal(['host-port-8080'])
 })
+
+test('a feature is work of its own: its next scenario goes to the worker that just ran one, and a second worker takes other work', () => {
+  const plan: Planned[] = [
+    { id: 'f1a', holds: holds(pickle('f1a')), steps: 3, feature: 'features/f1.feature' },
+    { id: 'f1b', holds: holds(pickle('f1b')), steps: 3, feature: 'features/f1.feature' },
+    { id: 'f1m', holds: holds(pickle('f1m')), steps: 3, feature: 'features/f1.feature', mutates: true },
+    { id: 'f2a', holds: holds(pickle('f2a')), steps: 4, feature: 'features/f2.feature' },
+  ]
+  const s = new Scheduler(plan)
+  expect(s.canAssign(pickle('f1a'), [])).to.equal(true)
+  // f1 runs on one worker: its next scenario would build the same Background again on a second one.
+  expect(s.canAssign(pickle('f1b'), [pickle('f1a')]), 'f1b beside f1a').to.equal(false)
+  // a @mutates scenario builds its own anyway, but f2 (4 steps, not started) is the longer work.
+  expect(s.canAssign(pickle('f1m'), [pickle('f1a')]), 'f1m beside f1a').to.equal(false)
+  expect(s.canAssign(pickle('f2a'), [pickle('f1a')])).to.equal(true)
+  // f1a ended; its worker asks: f1 goes on there (it observes the fixture f1a built).
+  expect(s.canAssign(pickle('f1b'), [pickle('f2a')]), 'f1b after f1a').to.equal(true)
+  // Only f1's @mutates scenario is left: it may start beside f1b.
+  expect(s.canAssign(pickle('f1m'), [pickle('f1b')])).to.equal(true)
+  // With nothing else left, a feature's scenario starts on a second worker rather than none.
+  const t = new Scheduler(plan.slice(0, 2))
+  expect(t.canAssign(pickle('f1a'), [])).to.equal(true)
+  expect(t.canAssign(pickle('f1b'), [pickle('f1a')])).to.equal(true)
+})
