@@ -1,8 +1,10 @@
 /**
- * Set up once per section (`run --share-setup`, serial runs): the Background a feature's scenarios
- * share is built by the first of them and kept while the following ones of that feature only
- * observe it; a scenario that changes what the Background built is tagged @mutates and gets its
- * own, and so does one whose holds (@exclusive:/@shared:) differ.
+ * Set up once per section (the default; `run --setup-per-scenario` for the old way): the Background
+ * a feature's scenarios share is built by the first of them a worker runs and kept while that
+ * worker's following ones of that feature only observe it (a parallel run's scheduler keeps a
+ * feature on one worker where it can, cli/scheduler.ts); a scenario that changes what the
+ * Background built is tagged @mutates and gets its own, and so does one whose holds
+ * (@exclusive:/@shared:) differ.
  *
  * A fixture's resources are labelled with the run and the fixture's own id (not a scenario's),
  * so a scenario's cleanup by label leaves them; the fixture holds the Background's locks on the
@@ -13,13 +15,13 @@
  * Each scenario's transcript says which fixture it used and who built it.
  */
 import type { GherkinDocument } from '@cucumber/messages'
+import { createConnection, createServer, type Server } from 'node:net'
 import { NameBook } from './document/doc-commands'
 import { namePrefix, removeLabelled, scenarioLabels } from './cleanup/resources'
 import type { Held } from './endpoint/lock'
 import type { HostLocks } from './endpoint/host-lock'
 import type { Listener } from './observe/outside'
 import type Docker from 'dockerode'
-import { createConnection, createServer, type Server } from 'node:net'
 import { conflicts } from './cli/scheduler'
 
 export interface Fixture {

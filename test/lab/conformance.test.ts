@@ -106,12 +106,22 @@ function undeclaredProfile(): string {
 }
 const UNDECLARED = undeclaredProfile()
 const UNDECLARED_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-undeclared-reports-'))
+/** The lab's Docker once more, in two workers that each set a section up once (its own reports folder). */
+const PARALLEL = 'docker --parallel 2'
+const PARALLEL_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-parallel-reports-'))
+/** A run's arguments and where its reports go: the lab's five into reports/, this test's own runs into folders of their own. */
+function runOf(key: string): { args: string[]; reports: string } {
+  if (key === UNDECLARED) return { args: ['--target', key, '--reports', UNDECLARED_REPORTS], reports: UNDECLARED_REPORTS }
+  if (key === PARALLEL) return { args: ['--target', 'docker', '--parallel', '2', '--reports', PARALLEL_REPORTS], reports: PARALLEL_REPORTS }
+  return { args: ['--target', key], reports: join(PROJECT, 'reports') }
+}
 
 before(async () => {
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
   // Every run starts now (JOBS at a time); each test awaits its own.
   for (const name of Object.keys(ENDPOINTS)) void startRun(name).catch(() => {})
   void startRun(UNDECLARED).catch(() => {})
+  void startRun(PARALLEL).catch(() => {})
 })
 
 after(async () => {
@@ -137,9 +147,7 @@ let running = 0
 function startRun(targetArg: string): ReturnType<typeof netconform> {
   const known = runs.get(targetArg)
   if (known) return known
-  // A profile of this test's own (a file) reports in a folder of its own: reports/ keeps the lab's five.
-  const reports = targetArg === UNDECLARED ? ['--reports', UNDECLARED_REPORTS] : []
-  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', '--target', targetArg, ...reports])).finally(() => {
+  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', ...runOf(targetArg).args])).finally(() => {
     running -= 1
     next()
   }) as ReturnType<typeof netconform>
@@ -164,7 +172,7 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
   expect(said, `the run names its report folder: ${r.stdout}`).to.be.a('string')
   const latest = resolve(PROJECT, said!)
-  const under = targetArg === UNDECLARED ? UNDECLARED_REPORTS : join(PROJECT, 'reports')
+  const under = runOf(targetArg).reports
   expect(latest.startsWith(join(under, reportName)), `${latest} is a report of ${reportName} in ${under}`).to.equal(true)
   for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
@@ -207,6 +215,12 @@ for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
 
 test('a docker profile that declares nothing: exit 1, exactly the declared deviations fail, each as targets/docker.yaml describes', async () => {
   await runAndCheck(UNDECLARED, 'docker-undeclared', ENDPOINTS.docker, expectedFrom(loadTarget('docker'), false))
+})
+
+test('netconform run --target docker --parallel 2: each worker sets a section up once; the serial run\'s verdicts, nothing left behind', async () => {
+  const summary = await runAndCheck(PARALLEL, 'docker', ENDPOINTS.docker, expectedFrom(loadTarget('docker')))
+  const observed = summary.scenarios.filter((s) => s.fixture && s.fixture.builtBy !== s.id)
+  expect(observed.length, 'scenarios that observed a fixture another scenario built').to.be.greaterThan(10)
 })
 
 test('after every run: nothing labelled io.netconform.run is left on any of the five endpoints', async () => {
