@@ -139,6 +139,30 @@ export async function resolverUnreachable(docker: Docker, attach: Attach, contai
   return `${container} has no route to its nameservers (${servers.join(', ')}), so no name resolves there until a network is connected: waiting cannot change that`
 }
 
+/** How long after a container started its engine may still be registering its name with its DNS. */
+export const NAME_GRACE_MS = 10_000
+
+/**
+ * Whether NAME, which did not resolve in `from` (whose nameservers are reachable), names a
+ * container that has run for longer than NAME_GRACE_MS by the engine's own clock: an engine
+ * registers a container's name with its DNS as it starts it (Docker's embedded DNS at once,
+ * Podman's dnsname or aardvark-dns within a second), so a name still unknown by then will not
+ * come by waiting. Undefined while that is not known (not a container, not running, its start
+ * or the engine's clock unreadable) or the grace has not passed.
+ */
+export async function nameNotRegistered(docker: Docker, attach: Attach, from: string, name: string): Promise<string | undefined> {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return undefined
+  try {
+    const [c, info] = await Promise.all([docker.getContainer(name).inspect(), docker.info() as Promise<{ SystemTime?: string }>])
+    const ranMs = Date.parse(info.SystemTime ?? '') - Date.parse(c.State?.StartedAt ?? '')
+    if (!c.State?.Running || !Number.isFinite(ranMs) || ranMs < NAME_GRACE_MS) return undefined
+    attach(`${name} runs since ${c.State.StartedAt} (the engine's clock: ${info.SystemTime})`)
+    return `${name} does not resolve in ${from}, whose nameservers it can reach, although ${name} has run for ${Math.round(ranMs / 1000)} s (an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change that`
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Whether an answer is the expected one from the expected service: the documented text, and
  * the identity of the container (or listener) that should have answered. Says who answered
@@ -183,10 +207,11 @@ export async function answersInContainer(
   // Asked once: the answer does not change while the scenario waits.
   let resolver: Promise<string | undefined> | undefined
   const notOwned = ownership(docker, attach, owner, address)
+  const lookupFailed = async () => (await (resolver ??= resolverUnreachable(docker, attach, from))) ?? (await nameNotRegistered(docker, attach, from, address))
   return execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
     (r) => judgeAnswer(r.stdout, expected, answerer).ok,
     async (r) => judgeAnswer(r.stdout, expected, answerer).why
-      ?? (LOOKUP_FAILED.test(r.stderr) ? await (resolver ??= resolverUnreachable(docker, attach, from)) : undefined)
+      ?? (LOOKUP_FAILED.test(r.stderr) ? await lookupFailed() : undefined)
       ?? (await notOwned()))
 }
 

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer, resolvedElsewhere } from '../../support/observe/checks'
+import type Docker from 'dockerode'
+import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer, nameNotRegistered, resolvedElsewhere } from '../../support/observe/checks'
 import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
@@ -70,4 +71,24 @@ test('resolvedElsewhere: a name that ping resolves to another address than the p
   expect(resolvedElsewhere('PING nc-1-a-server (127.0.0.1): 56 data bytes\n', '172.18.0.2')).to.match(/^nc-1-a-server resolves to 127.0.0.1, not to 172.18.0.2/)
   expect(resolvedElsewhere('PING nc-1-a-server (172.18.0.2): 56 data bytes\nping: permission denied (are you root?)', '172.18.0.2')).to.equal(undefined)
   expect(resolvedElsewhere('ping: bad address \'nc-1-a-server\'', '172.18.0.2')).to.equal(undefined)
+})
+
+test('nameNotRegistered: a running container\'s name still unknown 10 s after its start (the engine\'s clock) is final; sooner, or not knowable, waiting goes on', async () => {
+  const engine = (startedAt: string, systemTime: string, running = true) => ({
+    getContainer: (name: string) => ({ inspect: async () => { if (name !== 'nc-1-a-db') throw new Error('no such container'); return { State: { Running: running, StartedAt: startedAt } } } }),
+    info: async () => ({ SystemTime: systemTime }),
+  }) as unknown as Docker
+  const notes: unknown[] = []
+  const attach = (x: unknown) => void notes.push(x)
+  const why = await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z'), attach, 'nc-1-a-view', 'nc-1-a-db')
+  expect(why).to.match(/^nc-1-a-db does not resolve in nc-1-a-view, whose nameservers it can reach, although nc-1-a-db has run for 25 s .*waiting cannot change that$/)
+  expect(notes, 'the evidence is attached').to.have.length(1)
+  // Just started: the engine may still be registering it.
+  expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:04.000Z'), attach, 'nc-1-a-view', 'nc-1-a-db')).to.equal(undefined)
+  // The engine's clock, not this machine's (hours later than both): a skewed remote endpoint is judged by its own time.
+  expect(await nameNotRegistered(engine('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:03.000Z'), attach, 'nc-1-a-view', 'nc-1-a-db')).to.equal(undefined)
+  expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z', false), attach, 'nc-1-a-view', 'nc-1-a-db'), 'not running').to.equal(undefined)
+  expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', ''), attach, 'nc-1-a-view', 'nc-1-a-db'), 'no engine clock').to.equal(undefined)
+  expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z'), attach, 'nc-1-a-view', 'elsewhere'), 'not a container').to.equal(undefined)
+  expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z'), attach, 'nc-1-a-view', '10.0.0.2'), 'an address').to.equal(undefined)
 })
