@@ -152,15 +152,43 @@ export const NAME_GRACE_MS = 10_000
  */
 export async function nameNotRegistered(docker: Docker, attach: Attach, from: string, name: string): Promise<string | undefined> {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return undefined
+  const ranMs = await runningFor(docker, attach, name)
+  if (ranMs === undefined) return undefined
+  return `${name} does not resolve in ${from}, whose nameservers it can reach, although ${name} has run for ${Math.round(ranMs / 1000)} s (an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change that`
+}
+
+/**
+ * How long CONTAINER has been running by the engine's own clock (a remote endpoint's clock may
+ * differ from this machine's), when that is at least NAME_GRACE_MS; undefined otherwise or when
+ * it cannot be read (not a container, not running, no clock). Attaches what it read.
+ */
+async function runningFor(docker: Docker, attach: Attach, container: string): Promise<number | undefined> {
   try {
-    const [c, info] = await Promise.all([docker.getContainer(name).inspect(), docker.info() as Promise<{ SystemTime?: string }>])
+    const [c, info] = await Promise.all([docker.getContainer(container).inspect(), docker.info() as Promise<{ SystemTime?: string }>])
     const ranMs = Date.parse(info.SystemTime ?? '') - Date.parse(c.State?.StartedAt ?? '')
     if (!c.State?.Running || !Number.isFinite(ranMs) || ranMs < NAME_GRACE_MS) return undefined
-    attach(`${name} runs since ${c.State.StartedAt} (the engine's clock: ${info.SystemTime})`)
-    return `${name} does not resolve in ${from}, whose nameservers it can reach, although ${name} has run for ${Math.round(ranMs / 1000)} s (an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change that`
+    attach(`${container} runs since ${c.State.StartedAt} (the engine's clock: ${info.SystemTime})`)
+    return ranMs
   } catch {
     return undefined
   }
+}
+
+/**
+ * Whether "connection refused" at a published address:port is final: ANSWERER has run for
+ * NAME_GRACE_MS by the engine's clock and its stand-in service answers inside it, on its own
+ * port, with its own greeting. An engine sets up a container's published ports as it starts it,
+ * so a port still refused by then, while the service is up, will not open by waiting.
+ */
+export async function publishedRefused(docker: Docker, attach: Attach, answerer: string, address: string, port: number, expected: string): Promise<string | undefined> {
+  const ranMs = await runningFor(docker, attach, answerer)
+  if (ranMs === undefined) return undefined
+  const r = await execIn(docker, answerer,
+    `for p in ${SERVICE_PORTS.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc 127.0.0.1 $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`).catch(() => undefined)
+  const answering = r ? [...r.stdout.matchAll(/^port (\d+) answers$/gm)].map((m) => Number(m[1])) : []
+  if (!r || answering.length === 0) return undefined
+  attach(describeExec(r))
+  return `${address}:${port} refuses connections while ${answerer}'s service answers inside it on port ${answering[0]}, and ${answerer} has run for ${Math.round(ranMs / 1000)} s (an engine sets up a container's published ports as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change the refusal`
 }
 
 /**
@@ -181,13 +209,33 @@ export function judgeAnswer(received: string, expected: string, answerer: string
  * then no probe to it can reach `owner`, and waiting cannot change that (a container's addresses
  * are set up before its process starts). Says so with what `owner` has instead; undefined when it is there.
  */
-export async function addressNotOwned(docker: Docker, attach: Attach, owner: string, address: string): Promise<string | undefined> {
+export async function addressNotOwned(docker: Docker, attach: Attach, owner: string, address: string, whence = `which the endpoint reports as ${owner}'s`): Promise<string | undefined> {
   const r = await execIn(docker, owner, 'ip addr')
   if (r.exitCode !== 0) return undefined
   const shown = parseIpAddr(r.stdout).filter((a) => a.iface !== 'lo')
   if (shown.some((a) => a.address === address)) return undefined
   attach(describeExec(r))
-  return `${address}, which the endpoint reports as ${owner}'s, is on no interface of ${owner} (it has ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}): waiting cannot change that`
+  return `${address}, ${whence}, is on no interface of ${owner} (it has ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}): waiting cannot change that`
+}
+
+/** The address nc connected to when it was refused or timed out (`can't connect to remote host (IP)`): what a name resolved to. */
+export function connectedAddressOf(stderr: string): string | undefined {
+  return /can't connect to remote host \((\d+\.\d+\.\d+\.\d+)\)/.exec(stderr)?.[1]
+}
+
+/**
+ * When NAME resolved in `from` to an address that is on no interface of `answerer` (a loopback
+ * address never is: it is the asker's own), says so: the connection can never reach `answerer`,
+ * and a name's address does not change while its container stays on the network.
+ */
+function resolvedToStranger(docker: Docker, attach: Attach, from: string, name: string, answerer: string): (stderr: string) => Promise<string | undefined> {
+  const asked = new Map<string, Promise<string | undefined>>()
+  return async (stderr) => {
+    const ip = /^\d+\.\d+\.\d+\.\d+$/.test(name) ? undefined : connectedAddressOf(stderr)
+    if (!ip) return undefined
+    if (!asked.has(ip)) asked.set(ip, addressNotOwned(docker, attach, answerer, ip, `which ${name} resolves to in ${from}`).catch(() => undefined))
+    return asked.get(ip)
+  }
 }
 
 /** Asks `addressNotOwned` once per poll, and only when `owner` is known. */
@@ -208,19 +256,25 @@ export async function answersInContainer(
   let resolver: Promise<string | undefined> | undefined
   const notOwned = ownership(docker, attach, owner, address)
   const lookupFailed = async () => (await (resolver ??= resolverUnreachable(docker, attach, from))) ?? (await nameNotRegistered(docker, attach, from, address))
+  const stranger = resolvedToStranger(docker, attach, from, address, answerer)
   return execUntil(docker, attach, from, telnetLike(address, port, request), `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
     (r) => judgeAnswer(r.stdout, expected, answerer).ok,
     async (r) => judgeAnswer(r.stdout, expected, answerer).why
       ?? (LOOKUP_FAILED.test(r.stderr) ? await lookupFailed() : undefined)
+      ?? (await stranger(r.stderr))
       ?? (await notOwned()))
 }
 
-/** From this host, a connection to address:port answers the request with `expected`, from `answerer`. */
-export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string, answerer: string): Promise<void> {
+/**
+ * From this host, a connection to address:port answers the request with `expected`, from `answerer`.
+ * Given the endpoint, a refusal is final once `answerer`'s service is seen up inside it (publishedRefused).
+ */
+export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string, answerer: string, docker?: Docker): Promise<void> {
   await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} (connecting from this host)`, async () => {
     const r = await tcpExchange(address, port, requestBytes(request))
-    const { ok, why } = judgeAnswer(r.received, expected, answerer)
-    return { value: r, transcript: describeTcp(r), ok, why }
+    const judged = judgeAnswer(r.received, expected, answerer)
+    const why = judged.why ?? (!judged.ok && docker && /ECONNREFUSED/.test(r.error ?? '') ? await publishedRefused(docker, attach, answerer, address, port, expected) : undefined)
+    return { value: r, transcript: describeTcp(r), ok: judged.ok, why }
   })
 }
 

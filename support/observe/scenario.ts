@@ -50,7 +50,7 @@ export async function addressAnswers(w: NetconformWorld, from: string, to: strin
 
 /** from the public network, `telnet vch_public_interface PORT` and `GET /` answers EXPECTED from ANSWERER. */
 export async function publicAnswers(w: NetconformWorld, port: number, expected: string, answerer: string): Promise<void> {
-  await answersFromHost(w.note, w.target.publicAddress, port, 'GET /', expected, answerer)
+  await answersFromHost(w.note, w.target.publicAddress, port, 'GET /', expected, answerer, w.docker)
 }
 
 /** from the public network, `telnet vch_public_interface PORT` gets no answer. */

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import type Docker from 'dockerode'
-import { addressInCidr, boundByControl, connectionOutcome, expectNoAnswer, judgeAnswer, nameNotRegistered, resolvedElsewhere } from '../../support/observe/checks'
+import { addressInCidr, boundByControl, connectedAddressOf, connectionOutcome, expectNoAnswer, judgeAnswer, nameNotRegistered, resolvedElsewhere } from '../../support/observe/checks'
 import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
@@ -91,4 +91,11 @@ test('nameNotRegistered: a running container\'s name still unknown 10 s after it
   expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', ''), attach, 'nc-1-a-view', 'nc-1-a-db'), 'no engine clock').to.equal(undefined)
   expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z'), attach, 'nc-1-a-view', 'elsewhere'), 'not a container').to.equal(undefined)
   expect(await nameNotRegistered(engine('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:25.000Z'), attach, 'nc-1-a-view', '10.0.0.2'), 'an address').to.equal(undefined)
+})
+
+test('connectedAddressOf: the address a name resolved to, from nc\'s refusal or timeout; none without it', () => {
+  expect(connectedAddressOf("nc: can't connect to remote host (127.0.0.1): Connection refused")).to.equal('127.0.0.1')
+  expect(connectedAddressOf("nc: can't connect to remote host (10.88.0.7): Connection timed out")).to.equal('10.88.0.7')
+  expect(connectedAddressOf("nc: bad address 'nc-1-a-db'")).to.equal(undefined)
+  expect(connectedAddressOf('')).to.equal(undefined)
 })
