@@ -40,19 +40,27 @@ export function scenarioId(tags: readonly TagLike[]): string | undefined {
  */
 export function featurePickles(dir = FEATURES_DIR): FeaturePickle[] {
   const newId = IdGenerator.incrementing()
-  const out: FeaturePickle[] = []
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+  return featureDocuments(dir, newId).flatMap(({ uri, doc }) => compile(doc, uri, newId))
+}
+
+/** The features in `dir` that have a Background, which their scenarios may share (fixtures.ts), by uri. */
+export function featuresWithBackground(dir = FEATURES_DIR): Set<string> {
+  return new Set(featureDocuments(dir, IdGenerator.incrementing()).filter(({ doc }) => doc.feature?.children.some((c) => c.background)).map(({ uri }) => uri))
+}
+
+/** The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid Gherkin is a UsageError naming it. */
+function featureDocuments(dir: string, newId: () => string): { uri: string; doc: ReturnType<Parser<unknown>['parse']> }[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.feature')).sort().map((file) => {
     const path = join(dir, file)
     const inProject = relative(PROJECT, path)
     const uri = inProject && !inProject.startsWith('..') ? inProject : path
     try {
       const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
-      out.push(...compile(parser.parse(readFileSync(path, 'utf8')), uri, newId))
+      return { uri, doc: parser.parse(readFileSync(path, 'utf8')) }
     } catch (e) {
       throw new UsageError(`${uri}: not a valid feature file: ${parseProblem(e)}`)
     }
-  }
-  return out
+  })
 }
 
 /** The stable ids of all scenarios of the features in `dir`. */

@@ -23,7 +23,7 @@
  * scenarios asks first, and observes its fixture), and to keep a feature off a second worker
  * while other work may start (that worker would build the same Background again).
  */
-import { FEATURES_DIR, featurePickles, scenarioId } from '../scenario-id'
+import { FEATURES_DIR, featurePickles, featuresWithBackground, scenarioId } from '../scenario-id'
 
 export const EXCLUSIVE = '@exclusive:'
 export const SHARED = '@shared:'
@@ -65,7 +65,7 @@ export interface Planned {
   id: string
   holds: Holds
   steps: number
-  /** Its feature file; a scenario without one (or @mutates) shares no set-up with the others. */
+  /** Its feature file, when that has a Background; a scenario without one (or @mutates) shares no set-up with the others. */
   feature?: string
   mutates?: boolean
 }
@@ -174,9 +174,11 @@ export class Scheduler {
 /** The scenarios of the features, as cucumber compiles them; empty when they cannot be read. */
 export function planOf(dir = FEATURES_DIR): Planned[] {
   try {
+    // Only a feature with a Background has a set-up to share: the scenarios of one without may run side by side freely.
+    const shared = featuresWithBackground(dir)
     return featurePickles(dir).flatMap((pickle) => {
       const id = idOf(pickle)
-      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, feature: pickle.uri, mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
+      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, ...(shared.has(pickle.uri) ? { feature: pickle.uri } : {}), mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
     })
   } catch {
     return []

@@ -50,6 +50,10 @@ test('planOf reads every scenario of features/ with what it holds', () => {
   expect(plan.length).to.equal(41)
   const publish = plan.find((p) => p.id.endsWith('publish.port-8080-on-public-interface'))
   expect(publish && [...publish.holds.exclusive]).to.deep.equal(['host-port-8080'])
+  // A feature with a Background shares its set-up (one worker keeps it); one without may spread over the workers.
+  expect(plan.find((p) => p.id === 'exposed-port.public-5000')?.feature).to.equal('features/bridged-containers-with-an-exposed-port.feature')
+  expect(plan.find((p) => p.id === 'new-bridge.ping-by-name.client-to-server')?.feature).to.equal(undefined)
+  expect(plan.find((p) => p.id === 'static-ip.connect-with-ip')?.mutates).to.equal(true)
 })
 
 test('a feature is work of its own: its next scenario goes to the worker that just ran one, and a second worker takes other work', () => {
