@@ -39,13 +39,16 @@ export function scenarioId(tags: readonly TagLike[]): string | undefined {
  * valid Gherkin is a UsageError naming it.
  */
 export function featurePickles(dir = FEATURES_DIR): FeaturePickle[] {
-  const newId = IdGenerator.incrementing()
-  return featureDocuments(dir, newId).flatMap(({ uri, doc }) => compile(doc, uri, newId))
+  return featureScenarios(dir).map(({ pickle }) => pickle)
 }
 
-/** The features in `dir` that have a Background, which their scenarios may share (fixtures.ts), by uri. */
-export function featuresWithBackground(dir = FEATURES_DIR): Set<string> {
-  return new Set(featureDocuments(dir, IdGenerator.incrementing()).filter(({ doc }) => doc.feature?.children.some((c) => c.background)).map(({ uri }) => uri))
+/** featurePickles, each with whether its feature has a Background its scenarios may share (fixtures.ts). */
+export function featureScenarios(dir = FEATURES_DIR): { pickle: FeaturePickle; background: boolean }[] {
+  const newId = IdGenerator.incrementing()
+  return featureDocuments(dir, newId).flatMap(({ uri, doc }) => {
+    const background = doc.feature?.children.some((c) => c.background) ?? false
+    return compile(doc, uri, newId).map((pickle) => ({ pickle, background }))
+  })
 }
 
 /** The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid Gherkin is a UsageError naming it. */

@@ -23,7 +23,7 @@
  * scenarios asks first, and observes its fixture), and to keep a feature off a second worker
  * while other work may start (that worker would build the same Background again).
  */
-import { FEATURES_DIR, featurePickles, featuresWithBackground, scenarioId } from '../scenario-id'
+import { FEATURES_DIR, featureScenarios, scenarioId } from '../scenario-id'
 
 export const EXCLUSIVE = '@exclusive:'
 export const SHARED = '@shared:'
@@ -158,15 +158,13 @@ export class Scheduler {
   /** Steps still to run in the longest chain (or feature sharing a set-up) the scenario belongs to, or its own steps when in none. */
   private work(p: Planned | undefined): number {
     if (!p) return 0
-    const waiting = (q: Planned) => !this.started.has(q.id) && !this.absent.has(q.id)
+    // The steps of the scenarios still waiting that belong with p.
+    const remaining = (withP: (q: Planned) => boolean) =>
+      [...this.plan.values()].filter((q) => withP(q) && !this.started.has(q.id) && !this.absent.has(q.id)).reduce((sum, q) => sum + q.steps, 0)
     let longest = p.steps
     const feature = sharing(p)
-    if (feature) longest = Math.max(longest, [...this.plan.values()].filter((q) => waiting(q) && sharing(q) === feature).reduce((sum, q) => sum + q.steps, 0))
-    for (const name of p.holds.exclusive) {
-      let sum = 0
-      for (const q of this.plan.values()) if (q.holds.exclusive.has(name) && !this.started.has(q.id) && !this.absent.has(q.id)) sum += q.steps
-      longest = Math.max(longest, sum)
-    }
+    if (feature) longest = Math.max(longest, remaining((q) => sharing(q) === feature))
+    for (const name of p.holds.exclusive) longest = Math.max(longest, remaining((q) => q.holds.exclusive.has(name)))
     return longest
   }
 }
@@ -175,10 +173,9 @@ export class Scheduler {
 export function planOf(dir = FEATURES_DIR): Planned[] {
   try {
     // Only a feature with a Background has a set-up to share: the scenarios of one without may run side by side freely.
-    const shared = featuresWithBackground(dir)
-    return featurePickles(dir).flatMap((pickle) => {
+    return featureScenarios(dir).flatMap(({ pickle, background }) => {
       const id = idOf(pickle)
-      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, ...(shared.has(pickle.uri) ? { feature: pickle.uri } : {}), mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
+      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, ...(background ? { feature: pickle.uri } : {}), mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
     })
   } catch {
     return []

@@ -9,7 +9,7 @@ import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecR
 import { describeCommand, failureOf, runDocumented, succeeded } from '../document/docker-cli'
 import { describeOutside, outsideShell } from './outside'
 import type { Transcript } from '../records'
-import { inRange, parseIpAddr, type InterfaceAddress } from './ipv4'
+import { inRange, isIPv4, parseIpAddr, type InterfaceAddress } from './ipv4'
 import { parseTable } from '../document/tables'
 import { DOC_IMAGES, answererOf } from '../document/doc-commands'
 import { oneLine } from '../text'
@@ -151,7 +151,7 @@ export const NAME_GRACE_MS = 10_000
  * or the engine's clock unreadable) or the grace has not passed.
  */
 export async function nameNotRegistered(docker: Docker, attach: Attach, from: string, name: string): Promise<string | undefined> {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return undefined
+  if (isIPv4(name)) return undefined
   const ranMs = await runningFor(docker, attach, name)
   if (ranMs === undefined) return undefined
   return `${name} does not resolve in ${from}, whose nameservers it can reach, although ${name} has run for ${Math.round(ranMs / 1000)} s (an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change that`
@@ -183,9 +183,8 @@ async function runningFor(docker: Docker, attach: Attach, container: string): Pr
 export async function publishedRefused(docker: Docker, attach: Attach, answerer: string, address: string, port: number, expected: string): Promise<string | undefined> {
   const ranMs = await runningFor(docker, attach, answerer)
   if (ranMs === undefined) return undefined
-  const r = await execIn(docker, answerer,
-    `for p in ${SERVICE_PORTS.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc 127.0.0.1 $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`).catch(() => undefined)
-  const answering = r ? [...r.stdout.matchAll(/^port (\d+) answers$/gm)].map((m) => Number(m[1])) : []
+  const r = await execIn(docker, answerer, serviceProbe('127.0.0.1', SERVICE_PORTS, expected)).catch(() => undefined)
+  const answering = r ? answeringPorts(r.stdout) : []
   if (!r || answering.length === 0) return undefined
   attach(describeExec(r))
   return `${address}:${port} refuses connections while ${answerer}'s service answers inside it on port ${answering[0]}, and ${answerer} has run for ${Math.round(ranMs / 1000)} s (an engine sets up a container's published ports as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change the refusal`
@@ -231,7 +230,7 @@ export function connectedAddressOf(stderr: string): string | undefined {
 function resolvedToStranger(docker: Docker, attach: Attach, from: string, name: string, answerer: string): (stderr: string) => Promise<string | undefined> {
   const asked = new Map<string, Promise<string | undefined>>()
   return async (stderr) => {
-    const ip = /^\d+\.\d+\.\d+\.\d+$/.test(name) ? undefined : connectedAddressOf(stderr)
+    const ip = isIPv4(name) ? undefined : connectedAddressOf(stderr)
     if (!ip) return undefined
     if (!asked.has(ip)) asked.set(ip, addressNotOwned(docker, attach, answerer, ip, `which ${name} resolves to in ${from}`).catch(() => undefined))
     return asked.get(ip)
@@ -418,6 +417,16 @@ export async function portsShown(world: NetconformWorld, command: string, contai
 /** The ports the suite's stand-in services listen on: each runs one listener, `nc -ll -p PORT`. */
 export const SERVICE_PORTS = [...new Set(Object.values(DOC_IMAGES).flatMap((i) => (i.port ? [i.port] : [])))]
 
+/** A shell loop that asks ADDRESS on each of PORTS for `GET /` and prints `port P answers` where EXPECTED came back. */
+function serviceProbe(address: string, ports: readonly number[], expected: string): string {
+  return `for p in ${ports.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc ${address} $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`
+}
+
+/** The ports serviceProbe found answering. */
+function answeringPorts(stdout: string): number[] {
+  return [...stdout.matchAll(/^port (\d+) answers$/gm)].map((m) => Number(m[1]))
+}
+
 /**
  * Whether "Connection refused" on address:port, seen from the outside client, is final: the
  * same address answers `expected` on another port a stand-in service listens on. Then the
@@ -428,9 +437,8 @@ export const SERVICE_PORTS = [...new Set(Object.values(DOC_IMAGES).flatMap((i) =
 export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<string | undefined> {
   const others = SERVICE_PORTS.filter((p) => p !== port)
   if (others.length === 0) return undefined
-  const r = await outsideShell(net,
-    `for p in ${others.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc ${address} $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`)
-  const answering = [...r.stdout.matchAll(/^port (\d+) answers$/gm)].map((m) => Number(m[1]))
+  const r = await outsideShell(net, serviceProbe(address, others, expected))
+  const answering = answeringPorts(r.stdout)
   if (answering.length === 0) return undefined
   attach(describeOutside(net, r))
   return `port ${port} refuses connections while the service at ${address} answers on port ${answering[0]}: the container's network was set up before its service started, and the service listens on that port only, so waiting cannot change the refusal`

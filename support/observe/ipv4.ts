@@ -1,5 +1,10 @@
 /** IPv4 arithmetic for the checks: CIDR membership, address ranges, and `ip addr` output. */
 
+/** Whether S is a dotted IPv4 address (not a name). */
+export function isIPv4(s: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(s)
+}
+
 export function toNumber(ip: string): number {
   const parts = ip.split('.').map(Number)
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`)
