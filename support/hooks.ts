@@ -8,7 +8,7 @@ import { Before, After, AfterAll, AfterStep, BeforeStep, Status } from '@cucumbe
 import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } from './fixtures'
 import { removeLabelled } from './cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
-import { acquireHostPorts, isLocalAddress } from './endpoint/host-lock'
+import { acquireHostLocks, isLocalAddress } from './endpoint/host-lock'
 import { failureOf } from './document/docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint/connection'
 import { interruption, watchSignals } from './cleanup/interrupt'
@@ -58,9 +58,9 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   // Its lock containers carry the scenario's labels (the After hook's cleanup by label removes them, last),
   // or the fixture's, which keeps them until it is torn down.
   const holder = fixture?.id ?? this.scenarioId
-  // The ports are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
+  // Ports and bridge subnets are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
   if (isLocalAddress(this.target.publicAddress)) {
-    const hostLocks = await acquireHostPorts({ tags, holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
+    const hostLocks = await acquireHostLocks({ tags, holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
     if (fixture) fixture.hostLocks = hostLocks
     else this.hostLocks = hostLocks
     if (hostLocks.notRun) {

@@ -5,7 +5,8 @@
  * address of this machine, a scenario that holds @exclusive:host-port-N also takes this host's
  * lock of port N, whichever engine it runs on.
  *
- * The lock is a listening Unix socket in Linux's abstract namespace (`\0netconform-host-port-N`):
+ * The lock is a listening Unix socket in Linux's abstract namespace (`\0netconform-host-port-N`;
+ * a bridge's subnet, `\0netconform-subnet-…`, is this host's too: see hostHoldsOf):
  * binding it is atomic, a second bind fails with EADDRINUSE, and the kernel frees it when its
  * process dies, so no crashed run leaves a stale lock. Whoever connects is told who holds it.
  * Abstract sockets belong to a network namespace: every run on this host's namespace shares them.
@@ -40,11 +41,6 @@ export function isLocalAddress(address: string, interfaces = networkInterfaces()
   return Object.values(interfaces).some((list) => (list ?? []).some((i) => i.address === address))
 }
 
-/** The host ports a scenario's tags hold exclusively, in the order taken (holdsOf's, sorted). */
-export function hostPortsOf(tags: readonly string[]): number[] {
-  return holdsOf(tags).filter((h) => h.mode === 'exclusive').map((h) => hostPortOf(h.name)).filter((p): p is number => p !== undefined)
-}
-
 /** Binds the abstract socket NAME; undefined when another process holds it. */
 function bind(name: string, holder: string): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
@@ -66,31 +62,47 @@ function holderOf(name: string): Promise<string> {
   })
 }
 
-/** Takes this host's lock of every host port the tags hold exclusively, waiting with a deadline. */
-export async function acquireHostPorts(opts: HostLockOptions): Promise<HostLocks> {
-  const prefix = opts.prefix ?? 'netconform-host-port-'
+/**
+ * The names the tags hold exclusively that are this host's, not the endpoint's alone, in the order
+ * taken: a published host port (host-port-N), and a bridge's subnet (subnet-…): the engine routes
+ * it on its host, and Podman refuses a subnet another engine's bridge has there ("subnet … is
+ * already used on the host").
+ */
+export function hostHoldsOf(tags: readonly string[]): string[] {
+  return holdsOf(tags).filter((h) => h.mode === 'exclusive' && (hostPortOf(h.name) !== undefined || h.name.startsWith('subnet-'))).map((h) => h.name)
+}
+
+/** How a message names a host hold: "port 8080", or the hold's own name. */
+function described(name: string): string {
+  const port = hostPortOf(name)
+  return port === undefined ? name : `port ${port}`
+}
+
+/** Takes this host's lock of every host port and subnet the tags hold exclusively, waiting with a deadline. */
+export async function acquireHostLocks(opts: HostLockOptions): Promise<HostLocks> {
+  const prefix = opts.prefix ?? 'netconform-'
   const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000)
   const held: Server[] = []
   const release = async () => {
     for (const s of held.splice(0).reverse()) await new Promise<void>((resolve) => s.close(() => resolve()))
   }
-  for (const port of hostPortsOf(opts.tags)) {
-    const name = `${prefix}${port}`
+  for (const hold of hostHoldsOf(opts.tags)) {
+    const name = `${prefix}${hold}`
     let said = ''
     for (;;) {
       const server = await bind(name, opts.holder)
       if (server) {
         held.push(server)
-        if (said) opts.log?.(`took this host's port ${port}`)
+        if (said) opts.log?.(`took this host's ${described(hold)}`)
         break
       }
       const stopped = opts.stop?.()
       const who = await holderOf(name)
       if (stopped || Date.now() > deadline) {
         await release()
-        return { release, notRun: stopped ?? `this host's port ${port} stayed held by ${who} (waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)` }
+        return { release, notRun: stopped ?? `this host's ${described(hold)} stayed held by ${who} (waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)` }
       }
-      if (who !== said) opts.log?.(`waiting for this host's port ${port}, held by ${who}`)
+      if (who !== said) opts.log?.(`waiting for this host's ${described(hold)}, held by ${who}`)
       said = who
       await pause(opts.intervalMs ?? 250)
     }
