@@ -5,7 +5,10 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import type Docker from 'dockerode'
-import { addressInCidr, boundByControl, connectedAddressOf, connectionOutcome, expectNoAnswer, judgeAnswer, nameNotRegistered, resolvedElsewhere } from '../../support/observe/checks'
+import {
+  addressInCidr, boundByControl, connectedAddressOf, connectionOutcome, expectNoAnswer, judgeAnswer, judgeSilence, lookedUpAddresses,
+  nameNotRegistered, parseNeighbours, resolvedElsewhere, telnetLike, type Silence,
+} from '../../support/observe/checks'
 import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
@@ -98,4 +101,42 @@ test('connectedAddressOf: the address a name resolved to, from nc\'s refusal or 
   expect(connectedAddressOf("nc: can't connect to remote host (10.88.0.7): Connection timed out")).to.equal('10.88.0.7')
   expect(connectedAddressOf("nc: bad address 'nc-1-a-db'")).to.equal(undefined)
   expect(connectedAddressOf('')).to.equal(undefined)
+})
+
+test('parseNeighbours and lookedUpAddresses: busybox ip neigh and nslookup, as they print', () => {
+  const neigh = '10.91.3.3 dev eth0 lladdr 4a:7e:11:22:33:44 used 0/0/0 probes 1 STALE\n10.91.3.9 dev eth0  used 0/0/0 probes 3 FAILED\n'
+  expect(parseNeighbours(neigh)).to.deep.equal([
+    { address: '10.91.3.3', lladdr: '4a:7e:11:22:33:44', state: 'STALE' },
+    { address: '10.91.3.9', state: 'FAILED' },
+  ])
+  const looked = 'Server:\t\t10.91.3.1\nAddress:\t10.91.3.1:53\n\nNon-authoritative answer:\nName:\tnc-1-a-db.dns.podman\nAddress: 10.91.3.3\n'
+  expect(lookedUpAddresses(looked), 'the server\'s own address is not the answer').to.deep.equal(['10.91.3.3'])
+  expect(lookedUpAddresses("Server:\t10.91.3.1\nAddress:\t10.91.3.1:53\n\n** server can't find nc-1-a-db: NXDOMAIN\n")).to.deep.equal([])
+})
+
+test('telnetLike: a connect wait makes a silent connect end with "nc: timed out"; without one, as before', () => {
+  expect(telnetLike('10.0.0.2', 80, 'GET /', 2)).to.equal("printf '%s\\r\\n' 'GET /' | timeout 10 nc -w 2 10.0.0.2 80")
+  expect(telnetLike('10.0.0.2', 80, 'GET /')).to.equal("printf '%s\\r\\n' 'GET /' | timeout 10 nc 10.0.0.2 80")
+})
+
+test('judgeSilence: dropped on the path only when the service is up and the asker has the peer\'s MAC for the address asked', () => {
+  const dropped: Silence = {
+    from: 'nc-1-a-db', target: 'nc-1-a-model', port: 80, answerer: 'nc-1-a-model', resolved: ['10.91.3.3'],
+    peer: [{ address: '10.91.4.2', mac: 'aa:aa:aa:aa:aa:aa' }, { address: '10.91.3.3', mac: '4A:7E:11:22:33:44' }],
+    neighbours: [{ address: '10.91.3.3', lladdr: '4a:7e:11:22:33:44', state: 'REACHABLE' }],
+    serviceAnswers: true,
+  }
+  expect(judgeSilence(dropped)).to.match(/^dropped on the path: nc-1-a-db's connection to nc-1-a-model \(10\.91\.3\.3\):80 got no answer at all within 2 s .*nc-1-a-model's service answers inside it on port 80 .*\(4a:7e:11:22:33:44, REACHABLE, the MAC the endpoint reports\).*waiting cannot change that$/)
+  expect(judgeSilence({ ...dropped, target: '10.91.3.3' })).to.match(/connection to 10\.91\.3\.3:80 got no answer/)
+  // A service still starting: the same silence, but its own loopback does not answer yet: the poll goes on.
+  expect(judgeSilence({ ...dropped, serviceAnswers: false }), 'service still starting').to.equal(undefined)
+  // ARP not answered (yet): nothing says the peer is on the asker's link.
+  expect(judgeSilence({ ...dropped, neighbours: [{ address: '10.91.3.3', state: 'INCOMPLETE' }] }), 'no lladdr').to.equal(undefined)
+  expect(judgeSilence({ ...dropped, neighbours: [{ address: '10.91.3.3', lladdr: '4a:7e:11:22:33:44', state: 'FAILED' }] }), 'failed').to.equal(undefined)
+  expect(judgeSilence({ ...dropped, neighbours: [] }), 'no entry').to.equal(undefined)
+  // Another machine answers ARP for that address: not the peer's link-layer address.
+  expect(judgeSilence({ ...dropped, neighbours: [{ address: '10.91.3.3', lladdr: '02:00:00:00:00:01', state: 'STALE' }] }), 'other MAC').to.equal(undefined)
+  // The name leads elsewhere (or did not resolve): the peer's MAC says nothing of where the SYNs went.
+  expect(judgeSilence({ ...dropped, resolved: ['10.91.9.9'] }), 'resolved elsewhere').to.equal(undefined)
+  expect(judgeSilence({ ...dropped, resolved: [] }), 'lookup said nothing').to.equal(undefined)
 })
