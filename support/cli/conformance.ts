@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
 import { UsageError } from '../errors'
-import { PROJECT } from '../project'
+import { PROJECT, defaultReportsDir } from '../project'
 import { LAB_MORE_TARGETS, LAB_TARGETS } from '../endpoint/lab'
 import { loadTarget } from '../endpoint/targets'
 import { notApplicableCauses } from '../report/reports'
@@ -39,9 +39,9 @@ export function totalsLine(o: EndpointOutcome, width: number): string {
   return `  ${name}  ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}; exit ${o.exitCode}, ${o.seconds.toFixed(0)} s`
 }
 
-/** The summary the run of TARGET that started at STARTED wrote (reports/<name>/latest), if any. */
-function summaryOf(target: string, started: number): Summary | undefined {
-  const file = join(PROJECT, 'reports', loadTarget(target).name, 'latest', 'summary.json')
+/** The summary the run of TARGET that started at STARTED wrote (REPORTS/<name>/latest), if any. */
+function summaryOf(target: string, started: number, reports: string): Summary | undefined {
+  const file = join(reports, loadTarget(target).name, 'latest', 'summary.json')
   if (!existsSync(file)) return undefined
   const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
   return Date.parse(summary.startedAt) >= started - 1000 ? summary : undefined
@@ -55,17 +55,19 @@ export async function conformanceCommand(argv: string[], out: (line: string) => 
   const parallel = parallelOf(values.parallel)
   const jobs = values.jobs === undefined ? 1 : Number(values.jobs)
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number from 1, not "${values.jobs}"`)
+  // Each run reports where this command would: reports/ in the folder it is run from.
+  const reports = defaultReportsDir()
   const outcomes: EndpointOutcome[] = []
   let interrupted = false
   const runOne = async (target: string): Promise<void> => {
     const started = Date.now()
-    const args = [CLI, 'run', '--target', target, ...(parallel ? ['--parallel', String(parallel)] : [])]
+    const args = [CLI, 'run', '--target', target, '--reports', reports, ...(parallel ? ['--parallel', String(parallel)] : [])]
     if (jobs === 1) out(`netconform: conformance: ${target}`)
     const r = jobs === 1
-      ? await execa('node', args, { cwd: PROJECT, stdio: 'inherit', reject: false })
-      : await execa('node', args, { cwd: PROJECT, all: true, stdin: 'ignore', reject: false })
+      ? await execa('node', args, { stdio: 'inherit', reject: false })
+      : await execa('node', args, { all: true, stdin: 'ignore', reject: false })
     if (jobs > 1) out(`netconform: conformance: ${target}\n${String(r.all ?? '').trimEnd()}`)
-    outcomes.push({ target, exitCode: r.exitCode ?? 2, seconds: (Date.now() - started) / 1000, summary: summaryOf(target, started) })
+    outcomes.push({ target, exitCode: r.exitCode ?? 2, seconds: (Date.now() - started) / 1000, summary: summaryOf(target, started, reports) })
     if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') interrupted = true
   }
   const queue = [...targets]

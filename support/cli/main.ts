@@ -13,12 +13,14 @@ import { conformanceRun } from './run'
 import { labDown, labStatus, labUp } from '../endpoint/lab'
 import { compareCommand } from '../report/compare'
 import { matrixCommand } from '../report/matrix'
+import { recordCommand, verifyCommand } from '../report/record'
 import { documentCommand } from '../report/living-document'
 import { dockerFor, endpointFromEnvironment, probeEndpoint } from '../endpoint/connection'
 import { removeSuiteImages, sweepAbandoned } from '../cleanup/sweep'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import { sensitivityCommand } from '../sensitivity/cli'
 import { conformanceCommand } from './conformance'
+import { netconformVersion } from '../project'
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
@@ -28,14 +30,17 @@ const USAGE = `usage:
                        (one run per endpoint, the lab's five by default, N endpoints at once, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
-  netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest → reports/matrix.html, matrix.md)
+  netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest, or records → reports/matrix.html, matrix.md)
   netconform document DIR… [--out DIR] (the VIC document with each endpoint's verdicts inline → reports/document.html)
   netconform compare BASE NEW [--format markdown]
-                                       (report folders or summary.json files; exit 1 on a regression)
+                                       (report folders, summary.json files or records; exit 1 on a regression)
+  netconform record RUN_DIR [--out DIR] (a run's evidence in one file: netconform-record-<target>-<engine>-<run>.tar.gz)
+  netconform verify RECORD             (checks a record's hashes, features and verdicts: exit 0 verified,
+                                        1 the first mismatch, 2 not a record)
   netconform sensitivity [--target NAME|FILE] [--faults id,id] [--parallel N]
                        (the suite through a fault-injecting proxy, once per fault → reports/<target>/sensitivity/)
   netconform lab up|down|status
-  netconform help
+  netconform help | --version
 
   --target          a profile in targets/ ({known}) or a path to one
   --endpoint        Docker API endpoint (unix:///…, tcp://… with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://…); overrides the profile's.
@@ -50,6 +55,7 @@ const USAGE = `usage:
                     scenarios observe it; a scenario tagged @mutates, or with other holds, builds its own
   --setup-per-scenario  every scenario builds its own Background (as before set-up was shared)
   --reports         where the report folders go (DIR/<target>/<run id>, DIR/<target>/latest); default reports/
+                    in the folder netconform is run from
 
 exit codes: 0 no scenario fails (each conforms, deviates as its profile declares, or is not applicable);
             1 a scenario fails (compare: a regression; --repeat: a verdict changed); 2 usage, profile or
@@ -161,11 +167,17 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
     if (command === 'conformance') return await conformanceCommand(rest, out)
-    if (command === 'compare') return compareCommand(rest, out)
+    if (command === 'compare') return await compareCommand(rest, out)
+    if (command === 'record') return await recordCommand(rest, out)
+    if (command === 'verify') return await verifyCommand(rest, out)
     if (command === 'clean') return await clean(rest)
-    if (command === 'matrix') return matrixCommand(rest, out)
+    if (command === 'matrix') return await matrixCommand(rest, out)
     if (command === 'document') return documentCommand(rest, out)
     if (command === 'sensitivity') return await sensitivityCommand(rest, out, resolveTarget)
+    if (command === '--version' || command === '-V' || command === 'version') {
+      out(`netconform ${netconformVersion()}`)
+      return 0
+    }
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
       out(USAGE.replace('{known}', knownTargets().join(', ')))
       return command === undefined ? 2 : 0

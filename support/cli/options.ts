@@ -63,6 +63,8 @@ export const COMMANDS: Readonly<Record<string, CommandSyntax>> = {
   matrix: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/matrix.ts' },
   document: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/living-document.ts' },
   compare: { options: { format: { type: 'string' } }, positionals: { min: 2, max: 2 }, parsedIn: 'support/report/compare.ts' },
+  record: { options: { out: { type: 'string' } }, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
+  verify: { options: {}, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
   sensitivity: { options: { ...TARGET_OPTIONS, faults: { type: 'string' }, parallel: { type: 'string' } }, parsedIn: 'support/sensitivity/cli.ts' },
   lab: { options: {}, actions: LAB_ACTIONS },
   help: { options: {} },

@@ -2,16 +2,17 @@
  * One conformance run: check the endpoint, make sure the probe image is there, run the
  * features with cucumber, sweep what the run labelled, and write the report set.
  */
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from '../errors'
 import { dockerFor, probeEndpoint } from '../endpoint/connection'
 import { ensureProbeImage } from '../endpoint/image'
+import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentity } from '../endpoint/identity'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { buildSummary, writeReportSet } from '../report/reports'
-import { PROJECT } from '../project'
+import { CODE_DIR, CODE_EXT, COMPILED, PROJECT, defaultReportsDir, netconformVersion } from '../project'
 import { profileGap } from '../document/placeholders'
 import type { EngineInfo, Summary, Target, WorldParameters } from '../types'
 import { holdRunLock, sweepAbandoned } from '../cleanup/sweep'
@@ -40,10 +41,12 @@ export interface RunOutcome {
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
 export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
-/** The verdict console: a cucumber formatter, so JavaScript (support/console-formatter.cjs). */
-const CONSOLE = join(PROJECT, 'support', 'report', 'console-formatter.cjs')
+/** The verdict console: a cucumber formatter, so JavaScript (support/report/console-formatter.cjs). */
+const CONSOLE = join(CODE_DIR, 'support', 'report', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
-const SUPPORT = [join(PROJECT, 'support/world.ts'), join(PROJECT, 'support/parameter-types.ts'), join(PROJECT, 'support/hooks.ts'), join(PROJECT, 'support/cli/parallel.ts'), join(PROJECT, 'steps/**/*.ts')]
+/** Cucumber's support code: the TypeScript sources through ts-node, or the compiled package's JavaScript. */
+const SUPPORT = ['support/world', 'support/parameter-types', 'support/hooks', 'support/cli/parallel', 'steps/**/*']
+  .map((path) => join(CODE_DIR, `${path}.${CODE_EXT}`))
 
 let supportLibrary: IRunResult['support'] | undefined
 
@@ -116,12 +119,28 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
   }
 }
 
+/**
+ * What `netconform record` needs beside cucumber's output: run.json, profile.yaml (above) and the
+ * endpoint's identity (endpoint.json), asked once before the scenarios run.
+ */
+async function writeRunContext(dir: string, target: Target, log: (line: string) => void): Promise<void> {
+  const context: RunContext = { netconform: netconformVersion(), profile: target }
+  writeFileSync(join(dir, RUN_FILE), `${JSON.stringify(context, null, 2)}\n`)
+  if (existsSync(target.source)) copyFileSync(target.source, join(dir, PROFILE_FILE))
+  try {
+    writeFileSync(join(dir, ENDPOINT_FILE), `${JSON.stringify(await endpointIdentity(dockerFor(target)), null, 2)}\n`)
+  } catch (e) {
+    log(`netconform: no ${ENDPOINT_FILE}: the endpoint's /version or /info did not answer: ${firstLine(e)}`)
+  }
+}
+
 async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, log: (line: string) => void): Promise<RunOutcome> {
   const { target } = opts
   await sweepBefore(target, runId, log)
-  const base = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name)
+  const base = join(opts.reportsDir ?? defaultReportsDir(), target.name)
   const dir = join(base, runId)
   mkdirSync(dir, { recursive: true })
+  await writeRunContext(dir, target, log)
   const worldParameters: WorldParameters = { runId, target, ...(opts.shareSetup ? { shareSetup: true } : {}) }
   const startedAt = new Date()
   const { runConfiguration } = await loadConfiguration({
@@ -129,7 +148,7 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
     provided: {
       paths: FEATURES,
       require: SUPPORT,
-      requireModule: ['ts-node/register'],
+      requireModule: COMPILED ? [] : ['ts-node/register'],
       // The verdict console on stdout, unless the user names cucumber formats of their own (--format).
       format: [...(opts.formats?.length ? opts.formats : [CONSOLE]), `message:${join(dir, 'messages.ndjson')}`, `html:${join(dir, 'report.html')}`, `junit:${join(dir, 'junit.xml')}`],
       formatOptions: {

@@ -88,7 +88,13 @@ export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
   } catch (e) {
     throw new UsageError(`cannot read target profile ${file}: ${firstLine(e)}`)
   }
-  return parseTarget(text, relative(process.cwd(), file) || file)
+  return parseTarget(text, shownPath(file))
+}
+
+/** A path as messages show it: relative to the working folder when inside it, else absolute. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel === '' || rel.startsWith('..') ? resolve(file) : rel
 }
 
 /**

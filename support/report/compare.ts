@@ -8,6 +8,7 @@ import { UsageError } from '../errors'
 import { oneLine } from '../text'
 import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
+import { isRecordPath, recordSummary } from './record'
 
 export interface Change {
   id: string
@@ -51,7 +52,7 @@ export interface Comparison {
   unchanged: number
 }
 
-export const COMPARE_USAGE = 'usage: netconform compare BASE NEW [--format text|markdown] (report folders or summary.json files)'
+export const COMPARE_USAGE = 'usage: netconform compare BASE NEW [--format text|markdown] (report folders, summary.json files or records)'
 
 // ---------------------------------------------------------------------------------------------
 // Reasons
@@ -193,8 +194,13 @@ function countsLine(c: Comparison): string {
 // ---------------------------------------------------------------------------------------------
 // Command
 
+/** The summary a report folder, a summary.json or a record (netconform record) holds. */
+export async function summaryOrRecord(path: string): Promise<Summary> {
+  return isRecordPath(path) ? recordSummary(path) : loadSummary(path)
+}
+
 /** `netconform compare BASE NEW [--format markdown]`: prints the comparison; 1 when something regressed, else 0. */
-export function compareCommand(argv: string[], out: (line: string) => void): number {
+export async function compareCommand(argv: string[], out: (line: string) => void): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: { format: { type: 'string' } }, allowPositionals: true, strict: true })
@@ -205,7 +211,7 @@ export function compareCommand(argv: string[], out: (line: string) => void): num
   if (positionals.length !== 2) throw new UsageError(COMPARE_USAGE)
   const format = values.format ?? 'text'
   if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format takes text or markdown, not "${format}"`)
-  const comparison = compareSummaries(loadSummary(positionals[0]), loadSummary(positionals[1]))
+  const comparison = compareSummaries(await summaryOrRecord(positionals[0]), await summaryOrRecord(positionals[1]))
   const rendered = format === 'markdown' ? renderComparisonTable(comparison) : renderComparison(comparison)
   for (const line of rendered.split('\n')) out(line)
   return comparison.regressions.length > 0 ? 1 : 0

@@ -6,9 +6,10 @@
  * block, no stack traces: the verdicts come from the same code as summary.json
  * (support/report/reports.ts testCaseVerdict, with the profile's declared deviations).
  *
- * A cucumber formatter must be JavaScript; this one runs in the netconform process, where
- * ts-node is registered, so it reads the TypeScript sources. Its options come through
- * formatOptions.netconform: { deviations, report }.
+ * A cucumber formatter must be JavaScript; this one runs in the netconform process and requires
+ * its neighbours without an extension: from the sources (ts-node registered) that is reports.ts,
+ * from the compiled package (`npm run build` copies this file into dist/) reports.js. Its options
+ * come through formatOptions.netconform: { deviations, report }.
  */
 const { Formatter } = require('@cucumber/cucumber')
 const { Query } = require('@cucumber/query')
@@ -22,8 +23,8 @@ class VerdictConsole extends Formatter {
 
   constructor(options) {
     super(options)
-    const { testCaseVerdict } = require('./reports.ts')
-    const { oneLine } = require('../text.ts')
+    const { testCaseVerdict } = require('./reports')
+    const { oneLine } = require('../text')
     const line = (text) => oneLine(String(text), REASON_MAX)
     const { deviations = {}, report = '' } = options.parsedArgvOptions.netconform ?? {}
     const query = new Query()

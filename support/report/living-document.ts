@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { PROJECT } from '../project'
+import { defaultReportsDir } from '../project'
 import { UsageError } from '../errors'
 import { DOC_TITLE } from '../document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../document/anchors'
@@ -257,7 +257,7 @@ export function writeDocument(dirs: string[], outDir: string): string {
 export function documentCommand(argv: string[], out: (line: string) => void): number {
   const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
   if (positionals.length === 0) throw new UsageError(`document needs at least one report folder; ${USAGE}`)
-  const file = writeDocument(positionals, values.out ?? join(PROJECT, 'reports'))
+  const file = writeDocument(positionals, values.out ?? defaultReportsDir())
   const rel = relative(process.cwd(), file)
   out(`netconform: living document in ${rel === '' || rel.startsWith('..') ? resolve(file) : rel}`)
   return 0

@@ -7,7 +7,7 @@
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
 import { VERDICT_MEANING, esc, htmlPage } from './html'
-import { PROJECT } from '../project'
+import { defaultReportsDir } from '../project'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -16,11 +16,14 @@ import { UsageError } from '../errors'
 import { oneLine } from '../text'
 import { type Verdict, VERDICTS } from '../types'
 import { loadSummary, type Summary, summaryFileOf } from './summary'
+import { isRecordPath, recordSummary } from './record'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
   dir: string
   summary: Summary
+  /** For a record (netconform record): the record file, which the matrix links to instead of a report.html. */
+  record?: string
 }
 
 /** What a cell shows: a verdict, or that the endpoint's run has no such scenario. */
@@ -30,7 +33,7 @@ export const REASON_MAX = 140
 const NOT_RUN_TEXT = 'not run'
 const MATRIX_TITLE = 'Container networking conformance matrix'
 
-const USAGE = 'usage: netconform matrix DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest)'
+const USAGE = 'usage: netconform matrix DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest, or a record)'
 
 
 const MARK: Record<CellVerdict, string> = {
@@ -50,6 +53,21 @@ const MARK: Record<CellVerdict, string> = {
  */
 export function loadReports(dirs: string[]): LoadedReport[] {
   return dirs.map((dir) => ({ dir: summaryFileOf(dir) === dir ? dirname(dir) : dir, summary: loadSummary(dir) }))
+}
+
+/** As loadReports, where each path may also be a record (netconform record). */
+export async function loadReportsOrRecords(paths: string[]): Promise<LoadedReport[]> {
+  const loaded: LoadedReport[] = []
+  for (const path of paths) {
+    loaded.push(isRecordPath(path) ? { dir: dirname(path), summary: await recordSummary(path), record: path } : loadReports([path])[0])
+  }
+  return loaded
+}
+
+/** Where a report's cells link: its report.html, or the record file. */
+export function linkOf(report: LoadedReport, linkBase: string): string {
+  if (!report.record) return reportLink(report.dir, linkBase)
+  return relative(realOrResolved(linkBase), realOrResolved(report.record)).split(sep).map((part) => encodeURIComponent(part)).join('/')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +108,7 @@ interface Matrix {
 }
 
 function matrixOf(reports: readonly LoadedReport[], linkBase: string): Matrix {
-  const links = reports.map((r) => reportLink(r.dir, linkBase))
+  const links = reports.map((r) => linkOf(r, linkBase))
   const byId = reports.map((r) => {
     const map = new Map<string, Summary['scenarios'][number]>()
     for (const s of r.summary.scenarios) if (!map.has(s.id)) map.set(s.id, s)
@@ -403,7 +421,11 @@ export { esc }
 
 /** Writes matrix.html and matrix.md into outDir; returns their paths. */
 export function writeMatrix(dirs: string[], outDir: string): { html: string; md: string } {
-  const reports = loadReports(dirs)
+  return writeMatrixOf(loadReports(dirs), outDir)
+}
+
+/** Writes matrix.html and matrix.md of loaded reports into outDir; returns their paths. */
+export function writeMatrixOf(reports: readonly LoadedReport[], outDir: string): { html: string; md: string } {
   mkdirSync(outDir, { recursive: true })
   const html = join(outDir, 'matrix.html')
   const mdFile = join(outDir, 'matrix.md')
@@ -413,7 +435,7 @@ export function writeMatrix(dirs: string[], outDir: string): { html: string; md:
 }
 
 /** `netconform matrix DIR… [--out DIR]`: writes the matrix, prints where; returns the exit code. */
-export function matrixCommand(argv: string[], out: (line: string) => void): number {
+export async function matrixCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { out: { type: 'string' } },
@@ -421,8 +443,8 @@ export function matrixCommand(argv: string[], out: (line: string) => void): numb
     strict: true,
   })
   if (positionals.length === 0) throw new UsageError(`matrix needs at least one report folder; ${USAGE}`)
-  const outDir = values.out ?? join(PROJECT, 'reports')
-  const written = writeMatrix(positionals, outDir)
+  const outDir = values.out ?? defaultReportsDir()
+  const written = writeMatrixOf(await loadReportsOrRecords(positionals), outDir)
   out(`netconform: matrix in ${shown(written.html)}`)
   out(`netconform: matrix in ${shown(written.md)}`)
   return 0

@@ -73,10 +73,10 @@ function summaryOf(runId: string, scenarios: ScenarioResult[]): Summary {
 }
 
 /** Runs fn with a temporary folder, removed afterwards. */
-function withTempDir(fn: (dir: string) => void): void {
+async function withTempDir(fn: (dir: string) => unknown): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'netconform-compare-'))
   try {
-    fn(dir)
+    await fn(dir)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -88,10 +88,10 @@ function writeSummary(dir: string, name: string, summary: Summary): string {
   return file
 }
 
-function expectUsageError(fn: () => unknown, ...fragments: string[]): void {
+async function expectUsageError(fn: () => unknown, ...fragments: string[]): Promise<void> {
   let thrown: unknown
   try {
-    fn()
+    await fn()
   } catch (e) {
     thrown = e
   }
@@ -103,53 +103,53 @@ function expectUsageError(fn: () => unknown, ...fragments: string[]): void {
 
 // --- loadSummary ------------------------------------------------------------------------------
 
-test('loadSummary reads the summary.json in a report folder', () => {
+test('loadSummary reads the summary.json in a report folder', async () => {
   const summary = loadSummary(BASE_DIR)
   expect(summary.target.name).to.equal('podman')
   expect(summary.runId).to.equal('20261127T225143Z-a6af35')
   expect(summary.scenarios).to.have.length(15)
 })
 
-test('loadSummary reads a summary.json file', () => {
+test('loadSummary reads a summary.json file', async () => {
   const summary = loadSummary(NEW_FILE)
   expect(summary.runId).to.equal('20261127T225553Z-bae2fd')
   expect(scenario(summary, 'subnet.default-mask-16').verdict).to.equal('deviates')
 })
 
-test('loadSummary names a missing path in a one-line UsageError', () => {
+test('loadSummary names a missing path in a one-line UsageError', async () => {
   const missing = join(FIXTURES, 'no-such-run')
-  expectUsageError(() => loadSummary(missing), missing)
+  await expectUsageError(() => loadSummary(missing), missing)
 })
 
-test('loadSummary names a folder without summary.json', () => {
-  withTempDir((dir) => expectUsageError(() => loadSummary(dir), join(dir, 'summary.json')))
+test('loadSummary names a folder without summary.json', async () => {
+  await withTempDir((dir) => expectUsageError(() => loadSummary(dir), join(dir, 'summary.json')))
 })
 
-test('loadSummary names a file that is not JSON', () => {
-  withTempDir((dir) => {
+test('loadSummary names a file that is not JSON', async () => {
+  await withTempDir(async (dir) => {
     const file = join(dir, 'summary.json')
     writeFileSync(file, '{ "target": \n')
-    expectUsageError(() => loadSummary(file), file)
+    await expectUsageError(() => loadSummary(file), file)
   })
 })
 
-test('loadSummary names a JSON file that is not a summary, and what it lacks', () => {
+test('loadSummary names a JSON file that is not a summary, and what it lacks', async () => {
   const file = join(FIXTURES, 'invalid.json')
-  expectUsageError(() => loadSummary(file), file, 'missing field "target.engine"', 'missing field "totals"')
+  await expectUsageError(() => loadSummary(file), file, 'missing field "target.engine"', 'missing field "totals"')
 })
 
-test('loadSummary refuses unknown verdicts and repeated scenario ids', () => {
-  withTempDir((dir) => {
+test('loadSummary refuses unknown verdicts and repeated scenario ids', async () => {
+  await withTempDir(async (dir) => {
     const unknown = summaryOf('r1', [{ ...result('a', 'conforms'), verdict: 'passes' as Verdict }])
-    expectUsageError(() => loadSummary(writeSummary(dir, 'unknown.json', unknown)), 'unknown.json', 'passes')
+    await expectUsageError(() => loadSummary(writeSummary(dir, 'unknown.json', unknown)), 'unknown.json', 'passes')
     const twice = summaryOf('r1', [result('a', 'conforms'), result('a', 'fails', 'x')])
-    expectUsageError(() => loadSummary(writeSummary(dir, 'twice.json', twice)), 'twice.json', 'a appears twice')
+    await expectUsageError(() => loadSummary(writeSummary(dir, 'twice.json', twice)), 'twice.json', 'a appears twice')
   })
 })
 
 // --- normalizeReason --------------------------------------------------------------------------
 
-test('normalizeReason: real reasons from two runs that differ only in run-specific tokens normalize alike', () => {
+test('normalizeReason: real reasons from two runs that differ only in run-specific tokens normalize alike', async () => {
   const base = loadSummary(BASE_DIR)
   const next = loadSummary(NEW_FILE)
   for (const id of [
@@ -165,7 +165,7 @@ test('normalizeReason: real reasons from two runs that differ only in run-specif
   }
 })
 
-test('normalizeReason strips resource names, addresses, attempt counts and durations', () => {
+test('normalizeReason strips resource names, addresses, attempt counts and durations', async () => {
   const reason = scenario(loadSummary(BASE_DIR), 'multi-bridge.model-reaches-both').reason
   expect(normalizeReason(reason)).to.equal(
     'in model, `telnet db 80` and `GET /` answers "Hello world!": awaited "Hello world!" from nc-…-db:80 in nc-…-model ' +
@@ -177,7 +177,7 @@ test('normalizeReason strips resource names, addresses, attempt counts and durat
   expect(normalizeReason(port)).to.include("nc: can't connect to remote host (<ip>): Connection refused")
 })
 
-test('normalizeReason strips container ids, run ids and fractional durations', () => {
+test('normalizeReason strips container ids, run ids and fractional durations', async () => {
   const id64 = 'e860be8591760eafe5fb20873718544d8803e1ab1f24008b5ca5c61754f556d2'
   expect(normalizeReason(`accepted (exit 0, printed ${id64})`)).to.equal('accepted (exit 0, printed <id>)')
   expect(normalizeReason('container 9cbd5bd8606e is running')).to.equal('container <id> is running')
@@ -188,7 +188,7 @@ test('normalizeReason strips container ids, run ids and fractional durations', (
   expect(normalizeReason('awaited for 20 s (1 attempt)')).to.equal('awaited for <duration> (<n> attempts)')
 })
 
-test('normalizeReason keeps what tells reasons apart', () => {
+test('normalizeReason keeps what tells reasons apart', async () => {
   const kept = "ping -c 3 server: expected [ '24' ] to include '16' on port 8080 (exit 64)"
   expect(normalizeReason(kept)).to.equal(kept)
   expect(normalizeReason('  two\n  lines ')).to.equal('two lines')
@@ -196,7 +196,7 @@ test('normalizeReason keeps what tells reasons apart', () => {
 
 // --- compareSummaries -------------------------------------------------------------------------
 
-test('compareSummaries sorts every scenario of the fixtures into one category', () => {
+test('compareSummaries sorts every scenario of the fixtures into one category', async () => {
   const c = compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))
   expect(transitions(c.regressions)).to.deep.equal([
     'new-bridge.ping-by-name: conforms → fails',
@@ -216,7 +216,7 @@ test('compareSummaries sorts every scenario of the fixtures into one category', 
   expect(c.unchanged).to.equal(7)
 })
 
-test('compareSummaries names both runs and keeps both reasons of a change', () => {
+test('compareSummaries names both runs and keeps both reasons of a change', async () => {
   const c = compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))
   expect(c.base).to.deep.equal({ target: 'podman', engineVersion: '4.3.1', runId: '20261127T225143Z-a6af35' })
   expect(c.next.runId).to.equal('20261127T225553Z-bae2fd')
@@ -226,7 +226,7 @@ test('compareSummaries names both runs and keeps both reasons of a change', () =
   expect(change.toReason).to.include('was accepted (exit 0)')
 })
 
-test('compareSummaries ignores durations, run ids and reasons that differ only in run-specific tokens', () => {
+test('compareSummaries ignores durations, run ids and reasons that differ only in run-specific tokens', async () => {
   const base = summaryOf('20261127T220000Z-aaaaaa', [result('a', 'fails', 'nc-aaaaaa-1234-db at 198.51.100.20 for 20 s (5 attempts)')])
   const next = summaryOf('20261128T220000Z-bbbbbb', [
     { ...result('a', 'fails', 'nc-bbbbbb-abcd-db at 198.51.100.21 for 20 s (7 attempts)'), durationMs: 99_999 },
@@ -236,7 +236,7 @@ test('compareSummaries ignores durations, run ids and reasons that differ only i
   expect(c.reasonChanges).to.deep.equal([])
 })
 
-test('isRegression and isFix: every pair of verdicts', () => {
+test('isRegression and isFix: every pair of verdicts', async () => {
   const regressions = ['conforms→fails', 'conforms→deviates', 'not-applicable→fails', 'deviates→fails']
   const fixes = ['fails→conforms', 'deviates→conforms']
   const verdicts: Verdict[] = ['conforms', 'deviates', 'fails', 'not-applicable']
@@ -249,7 +249,7 @@ test('isRegression and isFix: every pair of verdicts', () => {
   }
 })
 
-test('compareSummaries: a newly undeclared failure is a regression, a newly declared one is not', () => {
+test('compareSummaries: a newly undeclared failure is a regression, a newly declared one is not', async () => {
   const base = summaryOf('r1', [result('na', 'not-applicable', 'no DHCP'), result('dev', 'deviates', 'declared'), result('fail', 'fails', 'x')])
   const next = summaryOf('r2', [result('na', 'fails', 'y'), result('dev', 'fails', 'z'), result('fail', 'deviates', 'declared (observed: x)')])
   const c = compareSummaries(base, next)
@@ -257,7 +257,7 @@ test('compareSummaries: a newly undeclared failure is a regression, a newly decl
   expect(ids(c.otherChanges)).to.deep.equal(['fail'])
 })
 
-test('compareSummaries: deviates → fails because the declared deviation no longer matches is a regression with its own label', () => {
+test('compareSummaries: deviates → fails because the declared deviation no longer matches is a regression with its own label', async () => {
   const deviation = { reason: 'Docker connects a running container.', step: 'it is refused', observed: 'was accepted' }
   const base = summaryOf('r1', [
     result('mismatch', 'deviates', 'Docker connects a running container. (observed: it is refused: was accepted)'),
@@ -281,19 +281,19 @@ test('compareSummaries: deviates → fails because the declared deviation no lon
   expect(lines[at + 1]).to.equal(`  mismatch: deviates → fails — ${mismatch.reason}`)
   expect(lines.filter((l) => l.startsWith('  mismatch:')), 'listed once').to.have.length(1)
   expect(lines.at(-1)).to.equal('2 regressions (1 declared deviations no longer matching), 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 1 unchanged')
-  withTempDir((dir) => {
+  await withTempDir(async (dir) => {
     const out: string[] = []
-    expect(compareCommand([writeSummary(dir, 'b.json', base), writeSummary(dir, 'n.json', next)], (l) => out.push(l)), 'exit 1').to.equal(1)
+    expect(await compareCommand([writeSummary(dir, 'b.json', base), writeSummary(dir, 'n.json', next)], (l) => out.push(l)), 'exit 1').to.equal(1)
   })
 })
 
-test('compareSummaries: the fixtures have no deviation mismatch', () => {
+test('compareSummaries: the fixtures have no deviation mismatch', async () => {
   expect(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE)).deviationMismatches).to.deep.equal([])
 })
 
 // --- renderComparison -------------------------------------------------------------------------
 
-test('renderComparison lists the regression and the fix, with a header and the counts', () => {
+test('renderComparison lists the regression and the fix, with a header and the counts', async () => {
   const text = renderComparison(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE)))
   const lines = text.split('\n')
   expect(lines[0]).to.equal('compare: podman 4.3.1 (run 20261127T225143Z-a6af35) → podman 4.3.1 (run 20261127T225553Z-bae2fd)')
@@ -316,7 +316,7 @@ test('renderComparison lists the regression and the fix, with a header and the c
   )
 })
 
-test('renderComparison shows the earlier reason of a changed reason, and no empty sections', () => {
+test('renderComparison shows the earlier reason of a changed reason, and no empty sections', async () => {
   const base = summaryOf('r1', [result('a', 'fails', 'old reason'), result('b', 'conforms')])
   const next = summaryOf('r2', [result('a', 'fails', 'new reason'), result('b', 'conforms')])
   expect(renderComparison(compareSummaries(base, next))).to.equal(
@@ -334,45 +334,45 @@ test('renderComparison shows the earlier reason of a changed reason, and no empt
 
 // --- compareCommand ---------------------------------------------------------------------------
 
-test('compareCommand prints the comparison and exits 1 when something regressed', () => {
+test('compareCommand prints the comparison and exits 1 when something regressed', async () => {
   const lines: string[] = []
-  expect(compareCommand([BASE_DIR, NEW_FILE], (line) => lines.push(line))).to.equal(1)
+  expect(await compareCommand([BASE_DIR, NEW_FILE], (line) => lines.push(line))).to.equal(1)
   expect(lines.join('\n')).to.equal(renderComparison(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE))))
 })
 
-test('compareCommand exits 0 when there are only fixes', () => {
-  withTempDir((dir) => {
+test('compareCommand exits 0 when there are only fixes', async () => {
+  await withTempDir(async (dir) => {
     const base = writeSummary(dir, 'base.json', summaryOf('r1', [result('a', 'fails', 'x'), result('b', 'deviates', 'y'), result('c', 'conforms')]))
     const next = writeSummary(dir, 'next.json', summaryOf('r2', [result('a', 'conforms'), result('b', 'conforms'), result('c', 'conforms')]))
     const lines: string[] = []
-    expect(compareCommand([base, next], (line) => lines.push(line))).to.equal(0)
+    expect(await compareCommand([base, next], (line) => lines.push(line))).to.equal(0)
     expect(lines).to.include('Fixes (2)')
     expect(lines.join('\n')).not.to.include('Regressions')
   })
 })
 
-test('compareCommand exits 0 comparing a run with itself', () => {
+test('compareCommand exits 0 comparing a run with itself', async () => {
   const lines: string[] = []
-  expect(compareCommand([NEW_FILE, NEW_FILE], (line) => lines.push(line))).to.equal(0)
+  expect(await compareCommand([NEW_FILE, NEW_FILE], (line) => lines.push(line))).to.equal(0)
   expect(lines.at(-1)).to.equal('0 regressions, 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 15 unchanged')
 })
 
-test('compareCommand wants exactly two arguments', () => {
+test('compareCommand wants exactly two arguments', async () => {
   for (const argv of [[], [BASE_DIR], [BASE_DIR, NEW_FILE, NEW_FILE]]) {
-    expectUsageError(() => compareCommand(argv, () => {}), COMPARE_USAGE)
+    await expectUsageError(() => compareCommand(argv, () => {}), COMPARE_USAGE)
   }
 })
 
-test('compareCommand names a missing report and prints nothing', () => {
+test('compareCommand names a missing report and prints nothing', async () => {
   const lines: string[] = []
   const missing = join(FIXTURES, 'missing')
-  expectUsageError(() => compareCommand([BASE_DIR, missing], (line) => lines.push(line)), missing)
+  await expectUsageError(() => compareCommand([BASE_DIR, missing], (line) => lines.push(line)), missing)
   expect(lines).to.deep.equal([])
 })
 
-test('compareCommand --format markdown: one table row per changed scenario, what changed first, reasons without their evidence', () => {
+test('compareCommand --format markdown: one table row per changed scenario, what changed first, reasons without their evidence', async () => {
   const lines: string[] = []
-  expect(compareCommand([BASE_DIR, NEW_FILE, '--format', 'markdown'], (line) => lines.push(line))).to.equal(1)
+  expect(await compareCommand([BASE_DIR, NEW_FILE, '--format', 'markdown'], (line) => lines.push(line))).to.equal(1)
   const rows = lines.filter((l) => l.startsWith('| ') && !l.startsWith('| scenario') && !l.startsWith('| ---'))
   expect(lines).to.include('| scenario | change | podman | podman |')
   expect(rows.map((r) => r.split(' | ')[0].slice(2) + ' ' + r.split(' | ')[1])).to.deep.equal([
@@ -382,5 +382,5 @@ test('compareCommand --format markdown: one table row per changed scenario, what
   ])
   expect(rows.every((r) => !r.includes('(observed: '))).to.equal(true)
   expect(lines.at(-1)).to.match(/^2 regressions, 1 fixes/)
-  expectUsageError(() => compareCommand([BASE_DIR, NEW_FILE, '--format', 'html'], () => {}), '--format takes text or markdown, not "html"')
+  await expectUsageError(() => compareCommand([BASE_DIR, NEW_FILE, '--format', 'html'], () => {}), '--format takes text or markdown, not "html"')
 })

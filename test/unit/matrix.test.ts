@@ -336,20 +336,21 @@ test('writeMatrix writes matrix.html and matrix.md into the folder, creating it'
   expect(readFileSync(written.md, 'utf8')).to.match(/^# Container networking conformance matrix/)
 })
 
-test('matrixCommand: DIR… [--out DIR] prints the two paths; no DIR is a UsageError with the usage', (t) => {
+test('matrixCommand: DIR… [--out DIR] prints the two paths; no DIR is a UsageError with the usage', async (t) => {
   const out = tempDir(t)
   const lines: string[] = []
-  expect(matrixCommand([DOCKER, '--out', out, PODMAN], (l) => lines.push(l))).to.equal(0)
+  expect(await matrixCommand([DOCKER, '--out', out, PODMAN], (l) => lines.push(l))).to.equal(0)
   expect(lines).to.have.length(2)
   expect(lines[0]).to.include(join(out, 'matrix.html'))
   expect(lines[1]).to.include(join(out, 'matrix.md'))
   expect(existsSync(join(out, 'matrix.html'))).to.equal(true)
   expect(htmlTotals(readFileSync(join(out, 'matrix.html'), 'utf8'))).to.have.length(2)
 
-  expect(() => matrixCommand([], () => {})).to.throw(UsageError, /usage: netconform matrix DIR… \[--out DIR\]/)
-  expect(() => matrixCommand(['--out', out], () => {})).to.throw(UsageError, /at least one report folder/)
-  expect(() => matrixCommand([join(FIXTURES, 'nope'), '--out', out], () => {})).to.throw(UsageError, 'nope')
-  expect(() => matrixCommand([DOCKER, '--bogus'], () => {})).to.throw(/bogus/)
+  const rejectionOf = (argv: string[]) => matrixCommand(argv, () => {}).then(() => new Error('resolved'), (e: Error) => e)
+  expect(await rejectionOf([])).to.be.instanceOf(UsageError).with.property('message').that.matches(/usage: netconform matrix DIR… \[--out DIR\]/)
+  expect(await rejectionOf(['--out', out])).to.be.instanceOf(UsageError).with.property('message').that.matches(/at least one report folder/)
+  expect(await rejectionOf([join(FIXTURES, 'nope'), '--out', out])).to.be.instanceOf(UsageError).with.property('message').that.matches(/nope/)
+  expect((await rejectionOf([DOCKER, '--bogus'])).message).to.match(/bogus/)
 })
 
 test('the fixtures are what the header comment says: two real runs, one deviates', () => {

@@ -146,16 +146,22 @@ test('a file that is not JSON, a folder without summary.json and a missing path 
   })
 })
 
-test('compare and matrix refuse an invalid summary through the schema, as a UsageError (exit 2), not a crash', () => {
-  withTempDir((dir) => {
+test('compare and matrix refuse an invalid summary through the schema, as a UsageError (exit 2), not a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-summary-'))
+  try {
     const s = valid()
     const report = join(dir, 'run')
     mkdirSync(report)
     writeFileSync(join(report, 'summary.json'), JSON.stringify({ ...s, target: { ...s.target, name: undefined } }))
     const expected = `${join(report, 'summary.json')} is not a netconform summary: missing field "target.name"`
-    expect(() => compareCommand([DOCKER, report], () => {})).to.throw(UsageError, expected)
-    expect(() => matrixCommand([report, '--out', join(dir, 'out')], () => {})).to.throw(UsageError, expected)
-  })
+    const rejection = async (call: () => Promise<number>) => call().then(() => undefined, (e: unknown) => e)
+    for (const e of [await rejection(() => compareCommand([DOCKER, report], () => {})), await rejection(() => matrixCommand([report, '--out', join(dir, 'out')], () => {}))]) {
+      expect(e).to.be.instanceOf(UsageError)
+      expect((e as Error).message).to.include(expected)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('writeSummary writes what loadSummary reads back unchanged', () => {

@@ -17,6 +17,7 @@ import { parse } from 'yaml'
 import { COMMANDS, type CommandSyntax } from '../../support/cli/options'
 import { matrixCommand } from '../../support/report/matrix'
 import { documentCommand } from '../../support/report/living-document'
+import { recordCommand, verifyCommand } from '../../support/report/record'
 import { COMPARE_USAGE, compareCommand } from '../../support/report/compare'
 import { sensitivityCommand } from '../../support/sensitivity/cli'
 import { conformanceCommand } from '../../support/cli/conformance'
@@ -288,6 +289,8 @@ const nowhere = join(tmpdir(), 'netconform-no-such-report')
 const PARSERS: Record<string, (args: string[]) => unknown> = {
   matrix: (args) => matrixCommand([...args, nowhere], () => {}),
   document: (args) => documentCommand([...args, nowhere], () => {}),
+  record: (args) => recordCommand([...args, nowhere], () => {}),
+  verify: (args) => verifyCommand([...args, nowhere], () => {}),
   sensitivity: (args) => sensitivityCommand(args, () => {}, () => { throw new Stop() }),
   conformance: (args) => conformanceCommand(['--targets', 'netconform-no-such-target', ...args], () => {}),
 }
