@@ -2,25 +2,38 @@
  * The netconform command line. Errors a user can cause end in one line and exit 2; a run
  * exits 1 when a scenario fails and 0 otherwise.
  */
-import { parseArgs } from 'node:util'
+import { readdirSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import { UsageError, firstLine } from '../errors'
 import { CLEAN_OPTIONS, RUN_OPTIONS, parallelOf } from './options'
-import { defaultTarget, knownTargets, loadTarget } from '../endpoint/targets'
 import type { Summary, Target } from '../types'
-import { notApplicableCauses } from '../report/reports'
-import { conformanceRun } from './run'
-import { labDown, labStatus, labUp } from '../endpoint/lab'
-import { compareCommand } from '../report/compare'
-import { matrixCommand } from '../report/matrix'
-import { recordCommand, verifyCommand } from '../report/record'
-import { documentCommand } from '../report/living-document'
-import { dockerFor, endpointFromEnvironment, probeEndpoint } from '../endpoint/connection'
-import { removeSuiteImages, sweepAbandoned } from '../cleanup/sweep'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
-import { sensitivityCommand } from '../sensitivity/cli'
-import { conformanceCommand } from './conformance'
-import { netconformVersion } from '../project'
+import { PROJECT, netconformVersion } from '../project'
+
+/**
+ * The modules behind the commands load when a command needs them (Docker's client, cucumber,
+ * ajv's compiled schemas take a second to load): `netconform --help` loads none of them.
+ */
+const lazy = {
+  targets: () => require('../endpoint/targets') as typeof import('../endpoint/targets'),
+  connection: () => require('../endpoint/connection') as typeof import('../endpoint/connection'),
+  reports: () => require('../report/reports') as typeof import('../report/reports'),
+  run: () => require('./run') as typeof import('./run'),
+  lab: () => require('../endpoint/lab') as typeof import('../endpoint/lab'),
+  compare: () => require('../report/compare') as typeof import('../report/compare'),
+  matrix: () => require('../report/matrix') as typeof import('../report/matrix'),
+  record: () => require('../report/record') as typeof import('../report/record'),
+  document: () => require('../report/living-document') as typeof import('../report/living-document'),
+  sweep: () => require('../cleanup/sweep') as typeof import('../cleanup/sweep'),
+  sensitivity: () => require('../sensitivity/cli') as typeof import('../sensitivity/cli'),
+  conformance: () => require('./conformance') as typeof import('./conformance'),
+}
+
+/** The profiles in the package's targets/, for the usage text (as targets.ts knownTargets, without loading it). */
+function knownTargetNames(): string[] {
+  return readdirSync(resolve(PROJECT, 'targets')).filter((f) => f.endsWith('.yaml') && !f.includes('.example.')).map((f) => f.replace(/\.yaml$/, '')).sort()
+}
 
 const USAGE = `usage:
   netconform run [--target NAME|FILE] [--endpoint URL] [--public-address ADDR] [--tags EXPR] [--parallel N]
@@ -64,7 +77,8 @@ exit codes: 0 no scenario fails (each conforms, deviates as its profile declares
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
 function resolveTarget(values: { target?: string; endpoint?: string; 'public-address'?: string }): Target {
-  let target = values.target ? loadTarget(values.target) : defaultTarget(values.endpoint ?? endpointFromEnvironment())
+  const { defaultTarget, loadTarget } = lazy.targets()
+  let target = values.target ? loadTarget(values.target) : defaultTarget(values.endpoint ?? lazy.connection().endpointFromEnvironment())
   if (values.endpoint) target = { ...target, endpoint: values.endpoint }
   if (values['public-address']) target = { ...target, publicAddress: values['public-address'] }
   return target
@@ -77,7 +91,7 @@ function printVerdicts(summary: Summary, dir: string): void {
   if (summary.interrupted) out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
   else if (summary.notRun?.length) out(`netconform: ${summary.notRun.length} scenarios not run: what they need on the endpoint is held by something not netconform's (listed above and in summary.md); the run is incomplete, exit 1`)
   const t = summary.totals
-  const causes = notApplicableCauses(summary.scenarios)
+  const causes = lazy.reports().notApplicableCauses(summary.scenarios)
   out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`)
   out(`netconform: reports in ${relative(process.cwd(), dir) || dir}`)
 }
@@ -99,7 +113,7 @@ async function run(argv: string[]): Promise<number> {
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
     const reportsDir = values.reports === undefined ? undefined : resolve(values.reports)
-    const { summary, dir } = await conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
+    const { summary, dir } = await lazy.run().conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
     printVerdicts(summary, dir)
     summaries.push(summary)
     if (summary.interrupted) break
@@ -123,7 +137,7 @@ function reportFlakes(summaries: Summary[]): number {
 }
 
 async function removeImages(target: Target): Promise<void> {
-  const removed = await removeSuiteImages(dockerFor(target))
+  const removed = await lazy.sweep().removeSuiteImages(lazy.connection().dockerFor(target))
   out(`netconform: removed images: ${removed.images.join(', ') || 'none'}`)
   for (const e of removed.errors) out(`netconform: could not remove ${e}`)
 }
@@ -136,8 +150,9 @@ async function clean(argv: string[]): Promise<number> {
   })
   const olderThanMs = values['older-than'] === undefined ? 0 : parseDuration(values['older-than'])
   const target = resolveTarget(values)
+  const { dockerFor, probeEndpoint } = lazy.connection()
   await probeEndpoint(target)
-  const swept = await sweepAbandoned(dockerFor(target), { olderThanMs, runs: values.run })
+  const swept = await lazy.sweep().sweepAbandoned(dockerFor(target), { olderThanMs, runs: values.run })
   out(`netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
     `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`)
   for (const e of swept.errors) out(`netconform: could not remove ${e}`)
@@ -154,9 +169,9 @@ export function parseDuration(text: string): number {
 
 async function lab(argv: string[]): Promise<number> {
   const action = argv[0]
-  if (action === 'up') await labUp(out)
-  else if (action === 'down') await labDown()
-  else if (action === 'status') await labStatus()
+  if (action === 'up') await lazy.lab().labUp(out)
+  else if (action === 'down') await lazy.lab().labDown()
+  else if (action === 'status') await lazy.lab().labStatus()
   else throw new UsageError(`unknown lab action "${action ?? ''}" (expected up, down or status)`)
   return 0
 }
@@ -166,20 +181,20 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'run') return await run(rest)
     if (command === 'lab') return await lab(rest)
-    if (command === 'conformance') return await conformanceCommand(rest, out)
-    if (command === 'compare') return await compareCommand(rest, out)
-    if (command === 'record') return await recordCommand(rest, out)
-    if (command === 'verify') return await verifyCommand(rest, out)
+    if (command === 'conformance') return await lazy.conformance().conformanceCommand(rest, out)
+    if (command === 'compare') return await lazy.compare().compareCommand(rest, out)
+    if (command === 'record') return await lazy.record().recordCommand(rest, out)
+    if (command === 'verify') return await lazy.record().verifyCommand(rest, out)
     if (command === 'clean') return await clean(rest)
-    if (command === 'matrix') return await matrixCommand(rest, out)
-    if (command === 'document') return documentCommand(rest, out)
-    if (command === 'sensitivity') return await sensitivityCommand(rest, out, resolveTarget)
+    if (command === 'matrix') return await lazy.matrix().matrixCommand(rest, out)
+    if (command === 'document') return lazy.document().documentCommand(rest, out)
+    if (command === 'sensitivity') return await lazy.sensitivity().sensitivityCommand(rest, out, resolveTarget)
     if (command === '--version' || command === '-V' || command === 'version') {
       out(`netconform ${netconformVersion()}`)
       return 0
     }
     if (command === 'help' || command === '--help' || command === '-h' || command === undefined) {
-      out(USAGE.replace('{known}', knownTargets().join(', ')))
+      out(USAGE.replace('{known}', knownTargetNames().join(', ')))
       return command === undefined ? 2 : 0
     }
     throw new UsageError(`unknown command "${command}" (try: netconform help)`)

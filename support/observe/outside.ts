@@ -3,7 +3,7 @@
  * of the endpoint's (the lab's `extclient` namespace, or this host), and a listener the suite
  * runs there to prove what can and cannot reach the outside. Only the lab's own addresses.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
@@ -84,6 +84,8 @@ export async function startOutsideListener(net: ContainerNetwork, port: number):
     async stop() {
       child.kill('SIGTERM')
       await child
+      // Its script's folder goes with it: a run leaves nothing in $TMPDIR but its lock.
+      rmSync(dir, { recursive: true, force: true })
     },
   }
 }
