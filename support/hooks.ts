@@ -13,6 +13,22 @@ import { failureOf } from './document/docker-cli'
 import { endpointAnswers, endpointRefusal } from './endpoint/connection'
 import { interruption, watchSignals } from './cleanup/interrupt'
 import { attachRecord } from './records'
+import { apiFailures, cliEndpoint, closeCliRelays, describeFailure } from './api-calls'
+import { setTimeout as pause } from 'node:timers/promises'
+import type { Target } from './types'
+
+/** How long an endpoint that failed calls may take to answer a ping again before the run counts it lost. */
+const RESTART_GRACE_MS = 20_000
+
+/** Whether the endpoint answers a ping within `ms`, asking every half second. */
+async function answersWithin(target: Target, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await endpointAnswers(target, 2_000)) return true
+    await pause(500)
+  }
+  return false
+}
 import { scenarioId } from './scenario-id'
 import type { NetconformWorld } from './world'
 
@@ -32,6 +48,8 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   const id = scenarioId(pickle.tags)
   if (!id) throw new Error(`scenario "${pickle.name}" has no @id: tag; every scenario needs a stable id`)
   this.begin(id)
+  this.apiMark = apiFailures.mark()
+  this.cliTarget = await cliEndpoint(this.target)
   const tags = pickle.tags.map((t) => t.name)
   this.backgroundSteps = backgroundStepIds(gherkinDocument)
   const share = this.parameters.shareSetup === true && this.backgroundSteps.size > 0
@@ -98,6 +116,7 @@ AfterStep(function (this: NetconformWorld, { result }) {
 
 AfterAll(async function () {
   await keeper.close()
+  await closeCliRelays()
 })
 
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.
@@ -116,12 +135,19 @@ After(async function (this: NetconformWorld) {
 })
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.
+// The calls the endpoint failed during the scenario are recorded: a failed scenario with one is not run (report/reports.ts).
 After(async function (this: NetconformWorld, { result }) {
-  if (!this.scenarioId || result?.status !== Status.FAILED || interruption.reason) return
+  if (!this.scenarioId) return
+  const failed = apiFailures.since(this.apiMark)
+  for (const f of failed) attachRecord(this.attach, { kind: 'api-failure', ...f })
+  if (failed.length > 0) this.note(`the endpoint failed ${failed.length} call${failed.length === 1 ? '' : 's'} of this scenario: ${failed.map(describeFailure).join('; ')}`)
+  if (result?.status !== Status.FAILED || interruption.reason) return
   // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room;
   // and an engine shutting down may still answer a ping while refusing the docker CLI.
   const refused = endpointRefusal(this.target.endpoint).test(result.message ?? '')
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
+  // One that failed calls, as a restarting engine does, is given RESTART_GRACE_MS to answer again.
+  if (failed.length > 0 && (await answersWithin(this.target, RESTART_GRACE_MS))) return
   interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
   attachRecord(this.attach, { kind: 'endpoint-lost', reason: interruption.reason })
 })

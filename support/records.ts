@@ -13,7 +13,9 @@ export type NetconformRecord =
   /** The target lacks what the scenario needs; `field` is the profile field whose absence caused it, e.g. 'offers.dhcpNetwork'. */
   | { kind: 'not-applicable'; reason: string; field: string }
   /** The run did not get to the scenario (interrupted, endpoint gone), or something not netconform's holds what it needs (`held`). */
-  | { kind: 'not-run'; reason: string; held?: boolean }
+  | { kind: 'not-run'; reason: string; held?: boolean; call?: string }
+  /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): api-calls.ts. */
+  | { kind: 'api-failure'; call: string; status: number | 'reset' | 'refused'; message: string; by: 'api' | 'cli' }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }
   /** A documented docker command: as documented, as run (argv without `docker`), and what came back. */
@@ -74,6 +76,8 @@ function isRecord(data: unknown): data is NetconformRecord {
     case 'not-run':
     case 'endpoint-lost':
       return typeof r.reason === 'string'
+    case 'api-failure':
+      return typeof r.call === 'string' && (typeof r.status === 'number' || typeof r.status === 'string')
     case 'command':
       return typeof r.documented === 'string' && Array.isArray(r.argv)
     case 'exec':

@@ -7,6 +7,7 @@ import type { HostLocks } from './endpoint/host-lock'
 import type { Fixture } from './fixtures'
 import type Docker from 'dockerode'
 import { dockerFor } from './endpoint/connection'
+import { watchCalls } from './api-calls'
 import { NameBook, type RewriteContext } from './document/doc-commands'
 import type { CommandResult } from './document/docker-cli'
 import type { Listener } from './observe/outside'
@@ -37,6 +38,10 @@ export class NetconformWorld extends World<WorldParameters> {
   fixture?: Fixture
   /** The fixture was built by an earlier scenario: this one's Background steps only say so. */
   replaying = false
+  /** The target as the docker CLI reaches it: through this process's relay (api-calls.ts), set before each scenario. */
+  cliTarget?: Target
+  /** Where this scenario's API failures begin (api-calls.ts). */
+  apiMark = 0
   /** The step under way is one of the Background's (set before each step). */
   inBackground = false
   /** The ids of the feature's Background steps. */
@@ -47,7 +52,7 @@ export class NetconformWorld extends World<WorldParameters> {
     this.target = options.parameters.target
     this.runId = options.parameters.runId
     // The target, not only its URL: its TLS files go with it (and to the docker CLI, by its URL).
-    this.docker = dockerFor(this.target)
+    this.docker = watchCalls(dockerFor(this.target))
   }
 
   /** Starts the scenario's book of names and labels. */
@@ -60,7 +65,7 @@ export class NetconformWorld extends World<WorldParameters> {
   get commandContext(): RewriteContext & { endpoint: Target } {
     // What a Background step makes belongs to the fixture, when there is one: the scenario's cleanup leaves it.
     const labels = this.inBackground && this.fixture ? this.fixture.labels : this.labels
-    return { names: this.names, labels, probeImage: this.target.probeImage, endpoint: this.target }
+    return { names: this.names, labels, probeImage: this.target.probeImage, endpoint: this.cliTarget ?? this.target }
   }
 
   /** Whether a Background step is to be said, not done: the fixture an earlier scenario built has it. */

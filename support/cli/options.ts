@@ -65,7 +65,13 @@ export const COMMANDS: Readonly<Record<string, CommandSyntax>> = {
   compare: { options: { format: { type: 'string' } }, positionals: { min: 2, max: 2 }, parsedIn: 'support/report/compare.ts' },
   record: { options: { out: { type: 'string' } }, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
   verify: { options: {}, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
-  sensitivity: { options: { ...TARGET_OPTIONS, faults: { type: 'string' }, parallel: { type: 'string' } }, parsedIn: 'support/sensitivity/cli.ts' },
+  sensitivity: {
+    options: {
+      ...TARGET_OPTIONS, faults: { type: 'string' }, parallel: { type: 'string' }, conditions: { type: 'boolean' },
+      latency: { type: 'string' }, 'api-errors': { type: 'string' }, 'restart-at': { type: 'string' }, seed: { type: 'string' },
+    },
+    parsedIn: 'support/sensitivity/cli.ts',
+  },
   lab: { options: {}, actions: LAB_ACTIONS },
   help: { options: {} },
 }

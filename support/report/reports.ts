@@ -62,7 +62,7 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
   const scenarios = all.filter((s) => s.notRun === undefined).map(({ line: _line, notRun: _notRun, ...scenario }) => scenario)
   const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
   // A scenario whose host port something else holds was not run, but the run was not cut short.
-  const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held)?.notRun?.reason
+  const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held && !s.notRun.call)?.notRun?.reason
   return {
     target: meta.target,
     runId: meta.runId,
@@ -87,7 +87,25 @@ export function testCaseVerdict(query: Query, testCaseStarted: TestCaseStarted, 
   // A failure that the endpoint's disappearance explains is no declared deviation.
   const endpointLost = findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined
   const { line } = scenario
-  return { ...classify(scenario, endpointLost ? undefined : deviations?.[scenario.id]), line, ...(notRun ? { notRun } : {}) }
+  const judged = classify(scenario, endpointLost ? undefined : deviations?.[scenario.id])
+  const failedCall = notRun ? undefined : failedCallOf(judged.verdict, recordsOf(query, testCaseStarted))
+  return { ...judged, line, ...(notRun ?? failedCall ? { notRun: notRun ?? failedCall } : {}) }
+}
+
+/**
+ * A scenario that fails where the endpoint failed one of the suite's calls (a 5xx, a connection
+ * reset or refused: api-failure records) has no verdict: its evidence may be the endpoint's failure,
+ * not the documented behaviour. It is not run, naming the first such call. Any other verdict
+ * stands: a behaviour observed (or a declared deviation matched) was observed all the same.
+ */
+export function failedCallOf(verdict: Verdict, records: readonly NetconformRecord[]): RecordOf<'not-run'> | undefined {
+  if (verdict !== 'fails') return undefined
+  const failed = records.filter((r): r is RecordOf<'api-failure'> => r.kind === 'api-failure')
+  if (failed.length === 0) return undefined
+  const f = failed[0]
+  const how = typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'was cut off' : 'was refused'
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} other call${failed.length === 2 ? '' : 's'})` : ''
+  return { kind: 'not-run', reason: `the endpoint failed a call of the suite: ${f.call} ${how}${more}`, call: f.call }
 }
 
 function queryOf(ndjson: string): Query {

@@ -22,6 +22,7 @@ import { connect as netConnect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
+import { setTimeout as pause } from 'node:timers/promises'
 import type { Duplex } from 'node:stream'
 import type { TlsFiles } from '../types'
 
@@ -72,6 +73,43 @@ export interface ProxyOptions {
   hooks?: Hook[]
   /** Called when a hook throws; the request is then answered 502 with the error. */
   onError?: (what: string, e: unknown) => void
+  /** Told how the upstream answered each forwarded request: its status, or the error that ended it (a code). */
+  onAnswer?: (call: string, outcome: { status: number } | { error: string; message: string }) => void
+  /** Conditions to survive rather than faults to catch (see Conditions); none: as transparent as hooks allow. */
+  conditions?: Conditions
+}
+
+/**
+ * How the endpoint behaves as a slow or flaky one would, whatever the hooks: each mode is a
+ * condition under which a verdict must stay the same or become `not run` naming the call.
+ */
+export interface Conditions {
+  /** Every request (upgrades too) waits this long before it is forwarded. */
+  latencyMs?: number
+  /** This fraction of requests, chosen by a PRNG seeded with `seed`, is answered 500 (half) or reset (half), unforwarded. */
+  apiErrors?: { rate: number; seed: number }
+  /** At the `call`-th request the proxy stops listening and drops every open connection, for `downMs`, as a restarting engine. */
+  restartAt?: { call: number; downMs: number }
+}
+
+/** What a condition did to one request. */
+export interface Injected {
+  /** 1-based count of the request among all the proxy saw. */
+  n: number
+  call: string
+  what: '500' | 'reset' | 'down'
+}
+
+/** A small seeded PRNG (mulberry32): the same seed picks the same requests in every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
 
 export interface Proxy {
@@ -82,6 +120,10 @@ export interface Proxy {
   setHooks(hooks: Hook[]): void
   /** Requests seen, by "METHOD /path" without version, for reports and tests. */
   seen: string[]
+  /** What the conditions did, in order. */
+  injected: Injected[]
+  /** Sets the conditions for the requests to come (and restarts the count of requests). */
+  setConditions(conditions: Conditions | undefined): void
   close(): Promise<void>
 }
 
@@ -145,6 +187,44 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'netconform-proxy-'))
   const socketPath = join(dir, 'docker.sock')
   const sockets = new Set<Socket | Duplex>()
+  let conditions = opts.conditions ?? {}
+  let random = seededRandom(conditions.apiErrors?.seed ?? 1)
+  let count = 0
+  let downUntil = 0
+  const injected: Injected[] = []
+
+  /**
+   * What the conditions do to the request about to be handled: wait first, then `undefined` to
+   * forward it, or what to do instead. The restart happens here, at its request.
+   */
+  const condition = async (call: string): Promise<Injected['what'] | undefined> => {
+    const n = ++count
+    if (conditions.latencyMs) await pause(conditions.latencyMs)
+    if (conditions.restartAt && n === conditions.restartAt.call) restart(conditions.restartAt.downMs)
+    if (Date.now() < downUntil) {
+      injected.push({ n, call, what: 'down' })
+      return 'down'
+    }
+    const errors = conditions.apiErrors
+    if (errors && random() < errors.rate) {
+      const what = random() < 0.5 ? '500' : 'reset'
+      injected.push({ n, call, what })
+      return what
+    }
+    return undefined
+  }
+
+  /** As an engine restarting: no listener on the socket for `downMs`, every open connection dropped. */
+  const restart = (downMs: number) => {
+    downUntil = Date.now() + downMs
+    httpServer.close()
+    for (const s of sockets) s.destroy()
+    setTimeout(() => {
+      if (closed) return
+      httpServer.listen(socketPath)
+    }, downMs).unref()
+  }
+  let closed = false
 
   /** A request to the upstream endpoint: streamed both ways. */
   const forward = (method: string, url: string, headers: Record<string, string | string[]>) => {
@@ -195,6 +275,16 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     const url = req.url ?? '/'
     const { version, path, query } = splitUrl(url)
     if (seen.length < 20_000) seen.push(`${method} ${path}`)
+    const cond = await condition(`${method} ${path}`)
+    if (cond === 'reset' || cond === 'down') {
+      req.socket.destroy()
+      return
+    }
+    if (cond === '500') {
+      const text = JSON.stringify({ message: `netconform conditions: ${method} ${path} answered 500 (injected server error)` })
+      res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
+      return
+    }
     const hits = matching(method, path)
     const ctx: HookContext = { method, path, version, query, params: [], upstream }
     let headers = withoutHopByHop(req.headers)
@@ -231,12 +321,16 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     const rewriters = hits.filter(({ hook }) => hook.response || hook.after)
     const out = forward(method, url, headers)
     let answered = false
-    out.on('error', (e) => fail(res, `${method} ${url} upstream${answered ? ' (after its answer began)' : ''}`, e))
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (!answered) opts.onAnswer?.(`${method} ${path}`, { error: e.code ?? 'error', message: e.message })
+      fail(res, `${method} ${url} upstream${answered ? ' (after its answer began)' : ''}`, e)
+    })
     res.on('close', () => {
       if (!res.writableFinished) out.destroy()
     })
     out.on('response', async (upRes) => {
       answered = true
+      opts.onAnswer?.(`${method} ${path}`, { status: upRes.statusCode ?? 0 })
       try {
         const status = upRes.statusCode ?? 502
         const json = /json/i.test(String(upRes.headers['content-type'] ?? ''))
@@ -278,9 +372,22 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   }
 
   /** attach, exec start…: the request head is sent as it came, then bytes flow both ways unchanged. */
-  const splice = (req: IncomingMessage, client: Duplex, head: Buffer) => {
+  const splice = async (req: IncomingMessage, client: Duplex, head: Buffer) => {
     const { path } = splitUrl(req.url ?? '/')
     if (seen.length < 20_000) seen.push(`${req.method} ${path} (upgrade)`)
+    sockets.add(client)
+    const cond = await condition(`${req.method} ${path}`)
+    if (cond === 'reset' || cond === 'down') {
+      client.destroy()
+      sockets.delete(client)
+      return
+    }
+    if (cond === '500') {
+      const text = JSON.stringify({ message: `netconform conditions: ${req.method} ${path} answered 500 (injected server error)` })
+      client.end(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+      sockets.delete(client)
+      return
+    }
     sockets.add(client)
     const server: Socket = up.socketPath
       ? netConnect(up.socketPath)
@@ -312,7 +419,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   httpServer.requestTimeout = 0
   httpServer.headersTimeout = 60_000
   httpServer.keepAliveTimeout = 5_000
-  httpServer.on('upgrade', splice)
+  httpServer.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => void splice(req, client, head))
   httpServer.on('connection', (s) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
@@ -326,11 +433,24 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     url: `unix://${socketPath}`,
     socketPath,
     seen,
+    injected,
     setHooks(next) {
       hooks = next
     },
+    setConditions(next) {
+      conditions = next ?? {}
+      random = seededRandom(conditions.apiErrors?.seed ?? 1)
+      count = 0
+      downUntil = 0
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true
+        if (!httpServer.listening) {
+          rmSync(dir, { recursive: true, force: true })
+          resolve()
+          return
+        }
         httpServer.close(() => {
           rmSync(dir, { recursive: true, force: true })
           resolve()
