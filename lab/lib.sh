@@ -1,4 +1,5 @@
-# Shared by lab/up.sh, lab/down.sh and lab/status.sh.
+# Shared by lab/up.sh, lab/down.sh, lab/status.sh and lab/endpoints/*.sh.
+LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_RUN=/run/netconform
 LAB_LOG=/var/log/netconform
 LAB_BRIDGE=ext0
@@ -20,10 +21,22 @@ LAB_DHCP_END=198.51.100.99
 declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock
   [podman-netavark]=unix:///run/podman-netavark/podman.sock
   [podman-rootless]=unix:///run/netconform/podman-rootless/podman.sock
-  [docker-rootless]=unix:///run/netconform/docker-rootless/docker.sock)
+  [docker-rootless]=unix:///run/netconform/docker-rootless/docker.sock
+  [docker-28]=unix:///run/netconform/docker-28/docker.sock
+  [podman-5]=unix:///run/netconform/podman-5/podman.sock
+  [podman-5-rootless]=unix:///run/netconform/podman-5-rootless/podman.sock
+  [docker-28-rootless]=unix:///run/netconform/docker-28-rootless/docker.sock)
+# The current engines' VCH-like hosts (lab/vch.sh): each one's public address on the lab segment and
+# the range of its container network (lab segment addresses: .1 this host, .2 the DHCP network's DNS,
+# .10 the outside client, .11-.14 the VCHs, .16-.47 their container networks, .50-.99 the DHCP pool,
+# .128-.239 the Debian 12 engines' container networks).
+declare -A LAB_VCH_ADDRESS=([docker-28]=198.51.100.11 [podman-5]=198.51.100.12 [podman-5-rootless]=198.51.100.13
+  [docker-28-rootless]=198.51.100.14)
+declare -A LAB_VCH_RANGE=([docker-28]=198.51.100.16/28 [podman-5]=198.51.100.32/28)
+LAB_VCH_DIR=/var/lib/netconform/vch
 # The endpoints beyond the first two: each is lab/endpoints/NAME.sh up|down|status, started after
 # the rest of the lab; one that cannot run here says why in one line and the others still come up.
-LAB_MORE_ENDPOINTS="podman-netavark podman-rootless docker-rootless"
+LAB_MORE_ENDPOINTS="podman-netavark podman-rootless docker-rootless docker-28 podman-5 podman-5-rootless docker-28-rootless"
 # The unprivileged user the rootless engines run as (subuid/subgid, runtime dir under $LAB_RUN).
 LAB_USER=netconform-rootless
 LAB_USER_HOME=/var/lib/netconform-rootless

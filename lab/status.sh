@@ -8,7 +8,10 @@ show() { printf '  %-32s %s\n' "$1" "$2"; }
 for name in docker podman $LAB_MORE_ENDPOINTS; do
   ep=${LAB_ENDPOINT[$name]}
   if answers "$ep"; then
-    show "$name" "answers on $ep: $(DOCKER_HOST=$ep timeout 5 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
+    # What the engine reports through its API: its version, API version and components (containerd,
+    # runc, conmon…), as GET /version gives them.
+    show "$name" "answers on $ep: $(DOCKER_HOST=$ep timeout 5 docker version --format \
+      '{{.Server.Version}} (API {{.Server.APIVersion}}; {{range $i, $c := .Server.Components}}{{if $i}}, {{end}}{{$c.Name}} {{index (split $c.Version "\n") 0}}{{end}})' 2>/dev/null)"
   else
     why=""
     [ -f "$here/endpoints/$name.sh" ] && why=$(bash "$here/endpoints/$name.sh" status 2>&1 | tail -n 1)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# netconform lab: five real Docker-compatible endpoints on this machine, and an outside
-# segment of the lab's own. Idempotent: what already runs is left as it is. The first two are
-# set up here; lab/endpoints/NAME.sh starts the others (podman-netavark, podman-rootless,
-# docker-rootless), each on its own socket with its own storage.
+# netconform lab: real Docker-compatible endpoints on this machine, and an outside segment of the
+# lab's own. Idempotent: what already runs is left as it is. The first two are set up here;
+# lab/endpoints/NAME.sh starts the others ($LAB_MORE_ENDPOINTS in lib.sh: Debian 12's podman-netavark,
+# podman-rootless, docker-rootless, and the current engines docker-28, podman-5, podman-5-rootless,
+# docker-28-rootless, each on a VCH-like host of its own, lab/vch.sh), each on its own socket with
+# its own storage.
 # Debian, as root. Every command here is from ../shared/LAB-NOTES.md (measured).
 #
 #   Docker Engine   unix:///var/run/docker.sock, and tcp://127.0.0.1:2376 with mutual TLS (lab CA
@@ -27,10 +29,11 @@ command -v apt-get >/dev/null || die "lab up needs a Debian machine (apt-get not
 mkdir -p "$LAB_RUN" "$LAB_LOG"
 
 # --- packages --------------------------------------------------------------------------
-# All five endpoints' packages in one go (each lab/endpoints/NAME.sh also makes sure of its own).
+# The Debian 12 endpoints' packages and the sid root's builder in one go (each lab/endpoints/NAME.sh also
+# makes sure of its own).
 packages=(docker.io iptables busybox-static podman containernetworking-plugins
   golang-github-containernetworking-plugin-dnsname dnsmasq-base udhcpd iproute2 uidmap openssl
-  netavark aardvark-dns conmon rootlesskit slirp4netns curl jq)
+  netavark aardvark-dns conmon rootlesskit slirp4netns curl jq mmdebstrap debian-archive-keyring)
 ensure_packages "${packages[@]}"
 say "packages present"
 
@@ -227,7 +230,8 @@ netconform lab is up.
                  $LAB_TLS_ENDPOINT (TLS)      npx --no netconform run --target docker-tls
                  (client files for DOCKER_CERT_PATH: $LAB_TLS_CLIENT)
   Podman:        unix:///run/podman/podman.sock  npx --no netconform run --target podman
-  more:          podman-netavark, podman-rootless, docker-rootless (npx --no netconform lab status says which answer)
+  more:          $LAB_MORE_ENDPOINTS
+                 (npx --no netconform lab status says which answer, with the versions each reports)
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
   DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
   logs:          $LAB_LOG

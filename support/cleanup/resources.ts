@@ -51,6 +51,16 @@ export interface Removed {
 }
 
 /**
+ * Removes a container at once: killed first, then removed. Podman 5's forced removal waits out the
+ * stop timeout (10 s) when PID 1 ignores SIGTERM, as a shell does; Docker and Podman 4 kill at once.
+ * A container that is not running, or already gone, only makes the kill fail: the removal decides.
+ */
+export async function removeContainerNow(container: Pick<Docker.Container, 'remove'> & Partial<Pick<Docker.Container, 'kill'>>): Promise<void> {
+  await container.kill?.().catch(() => undefined)
+  await container.remove({ force: true, v: true })
+}
+
+/**
  * Removes the containers, then the networks, that carry all the given labels.
  * Never throws: what could not be removed is returned in `errors`.
  */
@@ -64,7 +74,8 @@ export async function removeLabelled(docker: Docker, labels: Record<string, stri
     for (const c of containers.sort((a, b) => isLock(a) - isLock(b))) {
       const name = c.Names[0]?.replace(/^\//, '') ?? c.Id
       try {
-        await docker.getContainer(c.Id).remove({ force: true, v: true })
+        if (c.State === 'running') await removeContainerNow(docker.getContainer(c.Id))
+        else await docker.getContainer(c.Id).remove({ force: true, v: true })
         removed.containers.push(name)
       } catch (e) {
         removed.errors.push(`container ${name}: ${firstLine(e)}`)

@@ -1,5 +1,5 @@
 /**
- * `netconform conformance`: one run per endpoint (the lab's five unless --targets names others),
+ * `netconform conformance`: one run per endpoint (every lab endpoint unless --targets names others),
  * each in a process of its own, then one line of totals per endpoint. Exits with the worst run's
  * code. With --jobs N, N endpoints run at once (they are independent engines; where they publish
  * on this machine, their scenarios take turns on its ports through endpoint/host-lock.ts), and each

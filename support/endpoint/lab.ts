@@ -10,7 +10,15 @@ import { loadTarget } from './targets'
 /** The lab's first two endpoints: lab up fails when either does not come up. */
 export const LAB_TARGETS = ['docker', 'podman']
 /** The lab's other endpoints (lab/endpoints/NAME.sh): one that cannot run here is named with why, and the rest still come up. */
-export const LAB_MORE_TARGETS = ['podman-netavark', 'podman-rootless', 'docker-rootless']
+export const LAB_MORE_TARGETS = [
+  'podman-netavark',
+  'podman-rootless',
+  'docker-rootless',
+  'docker-28',
+  'podman-5',
+  'podman-5-rootless',
+  'docker-28-rootless',
+]
 /** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */
 export const LAB_TLS_TARGET = 'docker-tls'
 

@@ -38,7 +38,7 @@ import { connect } from 'node:net'
 import { setTimeout as pause } from 'node:timers/promises'
 import type Docker from 'dockerode'
 import { firstLine } from '../errors'
-import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
+import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO, removeContainerNow } from '../cleanup/resources'
 
 export { LABEL_LOCK }
 export const LABEL_LEASE = 'io.netconform.lock.lease'
@@ -354,7 +354,7 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
 
 async function removeById(docker: LockDocker, id: string): Promise<void> {
   try {
-    await docker.getContainer(id).remove({ force: true })
+    await removeContainerNow(docker.getContainer(id))
   } catch (e) {
     if (statusOf(e) === 404) return
     // The After hook's cleanup by label removes it then; say why it stays for now.

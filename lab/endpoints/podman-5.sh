@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# lab endpoint podman-5: lab/endpoints/podman-5.sh up|down|status (called by lab/up.sh, down.sh, status.sh).
+# up: idempotent; on failure, exit non-zero with one line on stderr saying why.
+#
+# Podman 5 (Debian sid's, netavark + aardvark-dns, runc) as a Docker API service on a VCH-like host
+# of its own (lab/vch.sh): network namespace vch-podman-5 with eth0 at 198.51.100.12 on the lab
+# segment; the container network netconform-external is a macvlan on that eth0 (198.51.100.32/28), and
+# netconform-dhcp a macvlan whose addresses come from the lab's DHCP server (udhcpd in extclient)
+# through netavark's own DHCP proxy, which runs in the VCH beside the service.
+#   socket   unix:///run/netconform/podman-5/podman.sock     storage  /var/lib/netconform/vch/podman-5/storage
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lab/lib.sh
+. "$here/lib.sh"
+# shellcheck source=lab/vch.sh
+. "$here/vch.sh"
+
+NAME=podman-5
+ENDPOINT=${LAB_ENDPOINT[$NAME]}
+ADDRESS=${LAB_VCH_ADDRESS[$NAME]}
+
+up() {
+  [ "$(id -u)" = 0 ] || die "$NAME up must run as root"
+  mkdir -p "$LAB_RUN" "$LAB_LOG"
+  vch_check_kernel
+  ensure_sid_root
+  vch_network "$NAME" "$ADDRESS"
+  vch_vars "$NAME"
+  vch_podman_conf "$VCH_DIR/upper"
+  if answers "$ENDPOINT"; then
+    say "$NAME already answers on $ENDPOINT"
+  else
+    alive "$LAB_RUN/$NAME.pid" || PODMAN_IGNORE_CGROUPSV1_WARNING=1 vch_start "$NAME" /var/lib/containers \
+      podman system service --time=0 unix:///run/netconform-api/podman.sock
+    vch_wait "$NAME" "$ENDPOINT" "Podman 5 (VCH $ADDRESS)"
+  fi
+  # netavark's DHCP proxy, in the service's mount and network namespaces (its socket is in the VCH's /run).
+  if ! alive "$LAB_RUN/$NAME-dhcp.pid"; then
+    setsid nsenter --target "$(cat "$VCH_PIDFILE")" --mount --net -- /usr/lib/podman/netavark dhcp-proxy \
+      --activity-timeout 0 >>"$LAB_LOG/$NAME-dhcp.log" 2>&1 </dev/null &
+    echo $! >"$LAB_RUN/$NAME-dhcp.pid"
+    say "started netavark's DHCP proxy in $NAME (log $LAB_LOG/$NAME-dhcp.log)"
+  fi
+  lab_network "$NAME" netconform-dhcp -d macvlan --ipam-driver dhcp -o parent=eth0
+  lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
+    --gateway "$LAB_GATEWAY" -o parent=eth0
+}
+
+down() {
+  [ "$(id -u)" = 0 ] || die "$NAME down must run as root"
+  vch_stop "$NAME" "$ENDPOINT"
+  rm -f "$LAB_RUN/$NAME-dhcp.pid"
+}
+
+status() { vch_status "$NAME" "$ENDPOINT" "$ADDRESS"; }
+
+endpoint_main "$@"

@@ -1,0 +1,204 @@
+# VCH-like hosts for the current engines (Debian sid's Docker 28 and Podman 5), sourced by
+# lab/endpoints/{docker-28,podman-5,...}.sh after lib.sh.
+#
+# A VCH (vSphere Integrated Containers' virtual container host) is a machine of its own with a
+# public interface on the users' network; ports published with -p answer on that interface and a
+# container network is a segment the VCH's containers join with their own addresses. Each current
+# engine gets the same here: a network namespace with a veth leg on the lab segment (ext0) and its
+# own address in 198.51.100.0/24, its own firewall tables (those of its namespace), no default route
+# (nothing it sends can leave the segment: an address off it is unreachable), and a mount namespace
+# whose root is the sid root below a writable layer of its own (lab/vch-enter.sh).
+#
+# The sid root is built once from Debian's archive with mmdebstrap, with the mirror the host's own
+# apt sources name, and reused while its package list is the same; the host's packages stay Debian 12's.
+
+LAB_SID_ROOT=/var/lib/netconform/sid-root
+# What the sid root holds: both engines, their runtimes and network stacks, and the tools the lab uses.
+LAB_SID_PACKAGES="docker.io containerd runc podman netavark aardvark-dns passt conmon catatonit iptables nftables
+  busybox-static iproute2 uidmap rootlesskit slirp4netns procps util-linux mount kmod"
+
+# apt_mirror: the first Debian archive URI of this host's apt sources (deb822 or one-line form).
+apt_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
+    /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)
+  [ -n "$uri" ] || die "no Debian archive in this host's apt sources: cannot build the sid root"
+  echo "$uri"
+}
+
+# ensure_sid_root: the sid root exists and holds $LAB_SID_PACKAGES; built (about 50 s, 520 MB) only
+# when missing or made for another package list. Two endpoint scripts at once: a lock.
+ensure_sid_root() {
+  local marker=$LAB_SID_ROOT/etc/netconform-sid-root want lock mirror tmp
+  want=$(echo $LAB_SID_PACKAGES)
+  [ "$(cat "$marker" 2>/dev/null)" = "$want" ] && return 0
+  mkdir -p "$(dirname "$LAB_SID_ROOT")" "$LAB_LOG"
+  exec {lock}>"$LAB_SID_ROOT.lock"
+  flock -w 600 "$lock" || die "could not lock $LAB_SID_ROOT.lock within 600 s to build the sid root"
+  if [ "$(cat "$marker" 2>/dev/null)" != "$want" ]; then
+    ensure_packages mmdebstrap debian-archive-keyring
+    mirror=$(apt_mirror)
+    tmp=$LAB_SID_ROOT.new
+    rm -rf "$tmp"
+    say "building the Debian sid root in $LAB_SID_ROOT (log $LAB_LOG/sid-root.log)"
+    # Check-Valid-Until off: a mirror that serves a snapshot keeps an expired Release date; its
+    # signature is still checked against Debian's archive keys.
+    mmdebstrap --mode=root --variant=essential --aptopt='Acquire::Check-Valid-Until "false"' \
+      --include="$(echo $LAB_SID_PACKAGES | tr ' ' ,)" sid "$tmp" "deb $mirror sid main" \
+      >>"$LAB_LOG/sid-root.log" 2>&1 || die "mmdebstrap could not build the sid root: see $LAB_LOG/sid-root.log"
+    echo "$want" >"$tmp/etc/netconform-sid-root"
+    # An engine's layer was made over the old root: start it afresh over the new one.
+    local d
+    for d in "$LAB_VCH_DIR"/*/upper; do [ -d "$d" ] && rm -rf "$d" "$(dirname "$d")/work"; done
+    rm -rf "$LAB_SID_ROOT"
+    mv "$tmp" "$LAB_SID_ROOT"
+    say "built the sid root: $(sid_versions)"
+  fi
+  exec {lock}>&-
+}
+
+# sid_versions: the sid root's engine packages and their versions, on one line.
+sid_versions() {
+  chroot "$LAB_SID_ROOT" dpkg-query -W -f '${Package} ${Version}, ' docker.io containerd runc podman netavark \
+    aardvark-dns passt 2>/dev/null | sed 's/, $//'
+}
+
+# vch_vars NAME: the names one VCH uses (its netns, its veth legs, its folders, its pid file).
+vch_vars() {
+  VCH_NAME=$1
+  VCH_NETNS=vch-$1
+  # The host's leg: at most 15 characters; a short hash of the name keeps it unique.
+  VCH_LEG=vch$(printf '%s' "$1" | md5sum | cut -c1-8)
+  VCH_DIR=$LAB_VCH_DIR/$1
+  VCH_PIDFILE=$LAB_RUN/$1.pid
+  VCH_LOG=$LAB_LOG/$1.log
+}
+
+# vch_network NAME ADDRESS: the VCH's network namespace and its public interface eth0 on the lab
+# segment with ADDRESS/24; idempotent.
+vch_network() {
+  vch_vars "$1"
+  local address=$2
+  ip netns list 2>/dev/null | grep -qw "$VCH_NETNS" || ip netns add "$VCH_NETNS"
+  if ! ip -n "$VCH_NETNS" link show eth0 >/dev/null 2>&1; then
+    ip link del "$VCH_LEG" 2>/dev/null || true
+    ip link add "$VCH_LEG" type veth peer name eth0 netns "$VCH_NETNS"
+  fi
+  ip link set "$VCH_LEG" master "$LAB_BRIDGE" up
+  ip -n "$VCH_NETNS" addr replace "$address/24" dev eth0
+  ip -n "$VCH_NETNS" link set lo up
+  ip -n "$VCH_NETNS" link set eth0 up
+  # No default route: what a container sends to an address off the segment is unreachable here.
+  ip -n "$VCH_NETNS" route del default 2>/dev/null || true
+}
+
+# vch_start NAME STATE_DIR CMD...: runs CMD as the VCH's engine, detached (setsid: its pid is the
+# group's leader), in the VCH's network namespace and a mount namespace of its own.
+vch_start() {
+  vch_vars "$1"
+  local state=$2
+  shift 2
+  mkdir -p "$LAB_RUN/$VCH_NAME" "$LAB_LOG"
+  printf -- '--- %s up %s\n' "$VCH_NAME" "$(date -u +%FT%TZ)" >>"$VCH_LOG"
+  setsid nsenter --net="/run/netns/$VCH_NETNS" -- unshare --mount -- \
+    bash "$LAB_HERE/vch-enter.sh" "$VCH_NAME" "$state" "$@" >>"$VCH_LOG" 2>&1 </dev/null &
+  echo $! >"$VCH_PIDFILE"
+  say "started $VCH_NAME (pid $!, log $VCH_LOG)"
+}
+
+# vch_stop NAME ENDPOINT: stops the VCH's containers through its API, then every process in its
+# network namespace (the engine, containerd, shims, conmon, proxies), then removes the namespace.
+vch_stop() {
+  vch_vars "$1"
+  local endpoint=$2 running pids deadline
+  if answers "$endpoint"; then
+    running=$(DOCKER_HOST=$endpoint timeout 20 docker ps -q 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$running" ] || DOCKER_HOST=$endpoint timeout 60 docker stop -t 2 $running >/dev/null 2>&1 || true
+  fi
+  if ip netns list 2>/dev/null | grep -qw "$VCH_NETNS"; then
+    pids=$(ip netns pids "$VCH_NETNS" 2>/dev/null | tr '\n' ' ')
+    if [ -n "$pids" ]; then
+      # shellcheck disable=SC2086
+      kill -TERM $pids 2>/dev/null || true
+      deadline=$((SECONDS + 20))
+      while [ -n "$(ip netns pids "$VCH_NETNS" 2>/dev/null)" ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+      pids=$(ip netns pids "$VCH_NETNS" 2>/dev/null | tr '\n' ' ')
+      # shellcheck disable=SC2086
+      [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+      say "stopped $VCH_NAME"
+    fi
+    ip netns del "$VCH_NETNS"
+  fi
+  ip link del "$VCH_LEG" 2>/dev/null || true
+  rm -f "$VCH_PIDFILE" "$LAB_RUN/$VCH_NAME"/*.sock
+}
+
+# vch_status NAME ENDPOINT ADDRESS: one line.
+vch_status() {
+  vch_vars "$1"
+  local endpoint=$2 address=$3
+  if answers "$endpoint"; then
+    echo "answers on $endpoint: VCH-like host $VCH_NETNS at $address; $(DOCKER_HOST=$endpoint timeout 5 docker version \
+      --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)"
+  elif alive "$VCH_PIDFILE"; then
+    echo "started (pid $(cat "$VCH_PIDFILE")) but does not answer on $endpoint; see $VCH_LOG"
+  else
+    echo "not running (lab/endpoints/$VCH_NAME.sh up starts it)"
+  fi
+}
+
+# vch_wait NAME ENDPOINT LABEL: polls until the endpoint answers, for at most 60 s; stops at once,
+# with the log's last lines in the one-line error, when the engine's process has ended.
+vch_wait() {
+  vch_vars "$1"
+  local deadline=$((SECONDS + 60))
+  until answers "$2"; do
+    alive "$VCH_PIDFILE" || die "$3 ended before it answered on $2; last lines of $VCH_LOG: $(tail -n 3 "$VCH_LOG" | tr '\n' ' ')"
+    [ $SECONDS -lt $deadline ] || die "$3 did not answer on $2 within 60 s; last lines of $VCH_LOG: $(tail -n 3 "$VCH_LOG" | tr '\n' ' ')"
+    sleep 0.5
+  done
+  say "$3 answers on $2"
+}
+
+# vch_check_kernel: what every VCH needs of this machine.
+vch_check_kernel() {
+  command -v nsenter >/dev/null && command -v unshare >/dev/null && command -v pivot_root >/dev/null \
+    || die "nsenter, unshare and pivot_root (util-linux) are needed to start a VCH-like host"
+  grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || true
+  grep -qw overlay /proc/filesystems || die "this kernel has no overlay file system: the VCH's root needs it"
+}
+
+# vch_podman_conf DIR: a Podman VCH's containers.conf (its rootless user's too) in the VCH's own layer (rewritten each up).
+vch_podman_conf() {
+  mkdir -p "$1/etc/containers"
+  cat >"$1/etc/containers/containers.conf" <<'CONF'
+# written by netconform lab/vch.sh
+[containers]
+# the default nofile/nproc rlimits fail on these machines ("error setting rlimit type 7")
+default_ulimits = []
+[engine]
+# runc: crun refuses a hybrid cgroup v1/v2 host ("cgroups in hybrid mode not supported"); no systemd here
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+[network]
+network_backend = "netavark"
+CONF
+}
+
+
+# vch_lab_user LAYER HOME: (after ensure_lab_user) the lab user and its subordinate ids in the VCH's /etc (the sid root's files plus it).
+vch_lab_user() {
+  local layer=$1 home=$2 gid
+  gid=$(id -g "$LAB_USER")
+  mkdir -p "$layer/etc"
+  cp "$LAB_SID_ROOT/etc/passwd" "$layer/etc/passwd"
+  cp "$LAB_SID_ROOT/etc/group" "$layer/etc/group"
+  echo "$LAB_USER:x:$LAB_USER_UID:$gid::$home:/bin/sh" >>"$layer/etc/passwd"
+  echo "$LAB_USER:x:$gid:" >>"$layer/etc/group"
+  echo "$LAB_USER:300000:65536" >"$layer/etc/subuid"
+  echo "$LAB_USER:300000:65536" >"$layer/etc/subgid"
+}
