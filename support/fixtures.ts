@@ -76,8 +76,15 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
 export async function tearDown(docker: Docker, fixture: Fixture): Promise<string> {
   await Promise.all(fixture.listeners.map((l) => l.stop()))
   const removed = await removeLabelled(docker, fixture.labels)
-  await fixture.held?.release()
-  await fixture.hostLocks?.release()
+  // This host's locks are released whatever the endpoint does with the lock containers (an API
+  // failure there would keep this run's own next scenarios waiting for them).
+  try {
+    await fixture.held?.release()
+  } catch (e) {
+    removed.errors.push(`releasing its holds: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  } finally {
+    await fixture.hostLocks?.release()
+  }
   return `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): removed containers: ${removed.containers.join(', ') || 'none'}; networks: ${removed.networks.join(', ') || 'none'}${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
 }
 
