@@ -122,7 +122,12 @@ AfterAll(async function () {
 // Registered first, so it runs last: cucumber runs After hooks in reverse order.
 After(async function (this: NetconformWorld) {
   if (!this.scenarioId) return
-  const removed = await removeLabelled(this.docker, this.labels)
+  let removed = await removeLabelled(this.docker, this.labels)
+  // An endpoint that failed calls of this scenario (a restart, say) is given time to answer again, and asked once more.
+  if (removed.errors.length > 0 && apiFailures.since(this.apiMark).length > 0 && (await answersWithin(this.target, RESTART_GRACE_MS))) {
+    const again = await removeLabelled(this.docker, this.labels)
+    removed = { containers: [...removed.containers, ...again.containers], networks: [...removed.networks, ...again.networks], errors: again.errors }
+  }
   const lines = [`cleanup by label ${Object.entries(this.labels).map(([k, v]) => `${k}=${v}`).join(',')}:`,
     `removed containers: ${removed.containers.join(', ') || 'none'}`, `removed networks: ${removed.networks.join(', ') || 'none'}`]
   if (removed.errors.length > 0) {
