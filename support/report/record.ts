@@ -105,10 +105,15 @@ function readMember(dir: string, name: string): Buffer {
   }
 }
 
-/** The run's context: run.json, or for a run written before it existed, the profile named in its summary. */
+/**
+ * The run's context: run.json; for a run written before it existed, the profile.yaml the run kept
+ * or else the profile its summary names, from this netconform's targets/.
+ */
 function runContextOf(dir: string, summary: Summary): RunContext & { profileFrom?: string } {
   const file = join(dir, RUN_FILE)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunContext
+  const kept = join(dir, PROFILE_FILE)
+  if (existsSync(kept)) return { netconform: 'unknown', profile: parseTarget(readFileSync(kept, 'utf8'), PROFILE_FILE), profileFrom: PROFILE_FILE }
   let profile: Target
   try {
     profile = loadTarget(summary.target.name)

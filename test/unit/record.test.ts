@@ -117,6 +117,22 @@ test('a record of a run verifies: exit 0, one line with the totals the run gave'
   expect(info.document.sha256).to.match(/^[0-9a-f]{64}$/)
 })
 
+test('a run written before run.json existed: its profile.yaml stands for the profile, and the record verifies', async () => {
+  const dir = await stubRun('stub-old', '20261204T090000Z-cccccc', [DEVIATING])
+  rmSync(join(dir, 'run.json'))
+  rmSync(join(dir, 'endpoint.json'))
+  writeFileSync(join(dir, 'profile.yaml'), [
+    'name: stub-old', 'endpoint: unix:///nowhere.sock', 'publicAddress: 127.0.0.1', 'probeImage: netconform-probe:1', 'deviations:', `  ${DEVIATING}:`,
+    '    reason: the stub refuses it', '    step: /.+/', '    observed: refused by the endpoint', '',
+  ].join('\n'))
+  const out = join(work, 'old')
+  const recorded = await netconform(['record', dir, '--out', out])
+  expect(recorded.exitCode, recorded.stderr).to.equal(0)
+  const r = await netconform(['verify', join(out, 'netconform-record-stub-old-stub-engine-1.0.0-20261204T090000Z-cccccc.tar.gz')])
+  expect(r.stdout.trim(), r.stderr).to.match(/^verified: stub-old .* netconform unknown: \d+ conforms, 1 deviates, 0 fails, 0 not applicable$/)
+  expect(r.exitCode).to.equal(0)
+})
+
 test('a verdict edited in summary.json (totals and MANIFEST made to agree): exit 1 naming the scenario', async () => {
   const record = await tampered(recordA, 'verdict.tar.gz', (m) => {
     const summary = json(m, 'summary.json') as Summary
