@@ -8,6 +8,8 @@
  * docker CLI's through a relay in this process (the sensitivity proxy with no hooks, which sees
  * each HTTP status), since the CLI's own output does not say the status.
  */
+import { rmSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type Docker from 'dockerode'
 import { startProxy, type Proxy } from './sensitivity/proxy'
 import type { Target } from './types'
@@ -85,6 +87,10 @@ export async function cliEndpoint(target: Target): Promise<Target> {
         if (status === undefined) return
         apiFailures.record({ call, status, message: 'status' in outcome ? `HTTP ${outcome.status}` : outcome.message, by: 'cli' })
       },
+    }).then((p) => {
+      // Its socket's folder goes when this process ends, even when AfterAll never comes (a worker killed).
+      process.once('exit', () => rmSync(dirname(p.socketPath), { recursive: true, force: true }))
+      return p
     }).catch(() => undefined)
     relays.set(target.endpoint, relay)
   }
