@@ -293,13 +293,13 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'refuse-unrelated',
       breaks: '"The IP address that you specify in docker network connect --ip must be within the specified range": refused because of the range',
-      does: 'network connect --ip with an address outside the container network\'s range answers 500 "unrelated failure" (a refusal of another kind)',
+      does: 'network connect --ip with an address outside the container network\'s range answers 400 "unrelated failure" (a refusal of another kind: a 4xx, since a 5xx is the endpoint failing the call, which makes a scenario not run)',
       tags: ids('static-ip.outside-range-refused'),
       hooks: [{
         method: 'POST', path: /^\/networks\/([^/]+)\/connect$/,
         answer: (ctx) => {
           const ip = (ctx.body as { EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } } })?.EndpointConfig?.IPAMConfig?.IPv4Address
-          return ip && range && !inRange(ip, range) ? { status: 500, body: { message: 'unrelated failure' } } : undefined
+          return ip && range && !inRange(ip, range) ? { status: 400, body: { message: 'unrelated failure' } } : undefined
         },
       }],
     },
