@@ -202,3 +202,65 @@ vch_lab_user() {
   echo "$LAB_USER:300000:65536" >"$layer/etc/subuid"
   echo "$LAB_USER:300000:65536" >"$layer/etc/subgid"
 }
+
+# vch_endpoint NAME: an endpoint script's globals (NAME, ENDPOINT, ADDRESS, and vch_vars's), and its
+# down and status; the script defines up and calls endpoint_main.
+vch_endpoint() {
+  NAME=$1
+  ENDPOINT=${LAB_ENDPOINT[$1]}
+  ADDRESS=${LAB_VCH_ADDRESS[$1]}
+  HOME_IN_VCH=/home/$LAB_USER
+  vch_vars "$1"
+}
+down() {
+  [ "$(id -u)" = 0 ] || die "$NAME down must run as root"
+  vch_stop "$NAME" "$ENDPOINT"
+  rm -f "$LAB_RUN/$NAME"-*.pid
+}
+status() { vch_status "$NAME" "$ENDPOINT" "$ADDRESS"; }
+
+# vch_prepare [rootless]: what every VCH's up does before its engine starts: this machine's
+# prerequisites, the sid root, the VCH's network; a rootless one also gets the lab's user inside,
+# and its storage and socket folders owned by that user.
+vch_prepare() {
+  [ "$(id -u)" = 0 ] || die "$NAME up must run as root"
+  mkdir -p "$LAB_RUN" "$LAB_LOG"
+  if [ "${1:-}" = rootless ]; then
+    [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] \
+      || die "user namespaces are off (/proc/sys/user/max_user_namespaces is 0): $NAME cannot run"
+    [ -c /dev/net/tun ] || die "/dev/net/tun is missing: $NAME's containers would have no network"
+  fi
+  vch_check_kernel
+  ensure_sid_root
+  vch_network "$NAME" "$ADDRESS"
+  if [ "${1:-}" = rootless ]; then
+    ensure_lab_user
+    vch_lab_user "$VCH_DIR/upper" "$HOME_IN_VCH"
+    mkdir -p "$VCH_DIR/storage" "$LAB_RUN/$NAME"
+    chown "$LAB_USER:" "$VCH_DIR/storage" "$LAB_RUN/$NAME"
+    chmod 755 "$LAB_RUN/$NAME"
+  fi
+}
+
+# vch_start_rootless [VAR=VALUE…] CMD...: starts CMD as the VCH's engine, run by the lab's user with
+# its home and runtime folder inside the VCH and nothing else of this shell's environment.
+vch_start_rootless() {
+  vch_start "$NAME" "$HOME_IN_VCH" bash -c '
+      user=$1 home=$2; shift 2
+      uid=$(id -u "$user"); mkdir -p "/run/user/$uid"; chown "$user:" "/run/user/$uid"; chmod 700 "/run/user/$uid"
+      exec runuser -u "$user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$home" USER="$user" \
+        XDG_RUNTIME_DIR="/run/user/$uid" "$@"' bash "$LAB_USER" "$HOME_IN_VCH" "$@"
+}
+
+# vch_up_engine LABEL START-FUNCTION ARGS...: unless the endpoint answers, starts the engine (unless
+# its process still runs) and waits until it answers.
+vch_up_engine() {
+  local label=$1
+  shift
+  if answers "$ENDPOINT"; then
+    say "$NAME already answers on $ENDPOINT"
+    return 0
+  fi
+  alive "$VCH_PIDFILE" || "$@"
+  vch_wait "$NAME" "$ENDPOINT" "$label"
+}

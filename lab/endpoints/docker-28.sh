@@ -13,36 +13,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 # shellcheck source=lab/vch.sh
 . "$here/vch.sh"
-
-NAME=docker-28
-ENDPOINT=${LAB_ENDPOINT[$NAME]}
-ADDRESS=${LAB_VCH_ADDRESS[$NAME]}
-# One address pool of /16s, as the Debian 12 engine has (lab/up.sh says why); inside the VCH's own
-# namespace, so its bridges collide with nothing of this host's.
-POOL=base=172.16.0.0/12,size=16
+vch_endpoint docker-28
 
 up() {
-  [ "$(id -u)" = 0 ] || die "$NAME up must run as root"
-  mkdir -p "$LAB_RUN" "$LAB_LOG"
-  vch_check_kernel
-  ensure_sid_root
-  vch_network "$NAME" "$ADDRESS"
-  if answers "$ENDPOINT"; then
-    say "$NAME already answers on $ENDPOINT"
-  else
-    alive "$LAB_RUN/$NAME.pid" || vch_start "$NAME" /var/lib/docker \
-      dockerd --host unix:///run/netconform-api/docker.sock --default-address-pool "$POOL"
-    vch_wait "$NAME" "$ENDPOINT" "Docker Engine 28 (VCH $ADDRESS)"
-  fi
+  vch_prepare
+  # One address pool of /16s, as the Debian 12 engine has (lab/up.sh says why); inside the VCH's own
+  # namespace, so its bridges collide with nothing of this host's.
+  vch_up_engine "Docker Engine 28 (VCH $ADDRESS)" vch_start "$NAME" /var/lib/docker \
+    dockerd --host unix:///run/netconform-api/docker.sock --default-address-pool base=172.16.0.0/12,size=16
   lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
     --gateway "$LAB_GATEWAY" -o parent=eth0
 }
-
-down() {
-  [ "$(id -u)" = 0 ] || die "$NAME down must run as root"
-  vch_stop "$NAME" "$ENDPOINT"
-}
-
-status() { vch_status "$NAME" "$ENDPOINT" "$ADDRESS"; }
 
 endpoint_main "$@"

@@ -15,45 +15,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 # shellcheck source=lab/vch.sh
 . "$here/vch.sh"
-
-NAME=podman-5-rootless
-ENDPOINT=${LAB_ENDPOINT[$NAME]}
-ADDRESS=${LAB_VCH_ADDRESS[$NAME]}
-HOME_IN_VCH=/home/$LAB_USER
+vch_endpoint podman-5-rootless
 
 up() {
-  [ "$(id -u)" = 0 ] || die "$NAME up must run as root"
-  mkdir -p "$LAB_RUN" "$LAB_LOG"
-  [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] \
-    || die "user namespaces are off (/proc/sys/user/max_user_namespaces is 0): rootless podman cannot run"
-  [ -c /dev/net/tun ] || die "/dev/net/tun is missing: pasta cannot give rootless containers a network"
-  vch_check_kernel
-  ensure_sid_root
-  ensure_lab_user
-  vch_network "$NAME" "$ADDRESS"
-  vch_vars "$NAME"
+  vch_prepare rootless
   vch_podman_conf "$VCH_DIR/upper"
-  vch_lab_user "$VCH_DIR/upper" "$HOME_IN_VCH"
-  mkdir -p "$VCH_DIR/storage" "$LAB_RUN/$NAME"
-  chown "$LAB_USER:" "$VCH_DIR/storage" "$LAB_RUN/$NAME"
-  chmod 755 "$LAB_RUN/$NAME"
-  if answers "$ENDPOINT"; then
-    say "$NAME already answers on $ENDPOINT"
-    return 0
-  fi
-  alive "$LAB_RUN/$NAME.pid" || vch_start "$NAME" "$HOME_IN_VCH" bash -c '
-      uid=$(id -u "$1"); mkdir -p "/run/user/$uid"; chown "$1:" "/run/user/$uid"; chmod 700 "/run/user/$uid"
-      exec runuser -u "$1" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$2" USER="$1" \
-        XDG_RUNTIME_DIR="/run/user/$uid" PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
-        podman system service --time=0 unix:///run/netconform-api/podman.sock' bash "$LAB_USER" "$HOME_IN_VCH"
-  vch_wait "$NAME" "$ENDPOINT" "Podman 5 rootless (as $LAB_USER, VCH $ADDRESS)"
+  vch_up_engine "Podman 5 rootless (as $LAB_USER, VCH $ADDRESS)" vch_start_rootless PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
+    podman system service --time=0 unix:///run/netconform-api/podman.sock
 }
-
-down() {
-  [ "$(id -u)" = 0 ] || die "$NAME down must run as root"
-  vch_stop "$NAME" "$ENDPOINT"
-}
-
-status() { vch_status "$NAME" "$ENDPOINT" "$ADDRESS"; }
 
 endpoint_main "$@"

@@ -14,26 +14,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 # shellcheck source=lab/vch.sh
 . "$here/vch.sh"
-
-NAME=podman-5
-ENDPOINT=${LAB_ENDPOINT[$NAME]}
-ADDRESS=${LAB_VCH_ADDRESS[$NAME]}
+vch_endpoint podman-5
 
 up() {
-  [ "$(id -u)" = 0 ] || die "$NAME up must run as root"
-  mkdir -p "$LAB_RUN" "$LAB_LOG"
-  vch_check_kernel
-  ensure_sid_root
-  vch_network "$NAME" "$ADDRESS"
-  vch_vars "$NAME"
+  vch_prepare
   vch_podman_conf "$VCH_DIR/upper"
-  if answers "$ENDPOINT"; then
-    say "$NAME already answers on $ENDPOINT"
-  else
-    alive "$LAB_RUN/$NAME.pid" || PODMAN_IGNORE_CGROUPSV1_WARNING=1 vch_start "$NAME" /var/lib/containers \
-      podman system service --time=0 unix:///run/netconform-api/podman.sock
-    vch_wait "$NAME" "$ENDPOINT" "Podman 5 (VCH $ADDRESS)"
-  fi
+  PODMAN_IGNORE_CGROUPSV1_WARNING=1 vch_up_engine "Podman 5 (VCH $ADDRESS)" vch_start "$NAME" /var/lib/containers \
+    podman system service --time=0 unix:///run/netconform-api/podman.sock
   # netavark's DHCP proxy, in the service's mount and network namespaces (its socket is in the VCH's /run).
   if ! alive "$LAB_RUN/$NAME-dhcp.pid"; then
     setsid nsenter --target "$(cat "$VCH_PIDFILE")" --mount --net -- /usr/lib/podman/netavark dhcp-proxy \
@@ -45,13 +32,5 @@ up() {
   lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
     --gateway "$LAB_GATEWAY" -o parent=eth0
 }
-
-down() {
-  [ "$(id -u)" = 0 ] || die "$NAME down must run as root"
-  vch_stop "$NAME" "$ENDPOINT"
-  rm -f "$LAB_RUN/$NAME-dhcp.pid"
-}
-
-status() { vch_status "$NAME" "$ENDPOINT" "$ADDRESS"; }
 
 endpoint_main "$@"
