@@ -415,7 +415,8 @@ export function verifiedLine(summary: Summary, info: RecordInfo): string {
   const t = summary.totals
   const engine = summary.target.engine
   return `verified: ${summary.target.name} (${engine.name} ${engine.version}, API ${engine.apiVersion}) run ${summary.runId}, ` +
-    `netconform ${info.run.netconform ?? info.netconform}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable`
+    `netconform ${info.run.netconform ?? info.netconform}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable` +
+    `${summary.notRun?.length ? `, ${summary.notRun.length} not run` : ''}${summary.interrupted ? ` (interrupted: ${summary.interrupted})` : ''}`
 }
 
 // ---------------------------------------------------------------------------------------------
