@@ -74,14 +74,15 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
 
 /** Removes what the fixture made (by its labels), stops its listeners, gives back its holds; says what it removed. */
 export async function tearDown(docker: Docker, fixture: Fixture): Promise<string> {
-  await Promise.all(fixture.listeners.map((l) => l.stop()))
-  const removed = await removeLabelled(docker, fixture.labels)
-  // This host's locks are released whatever the endpoint does with the lock containers (an API
-  // failure there would keep this run's own next scenarios waiting for them).
+  // This host's locks are released whatever the endpoint does meanwhile (an API failure while
+  // removing would keep this run's own next scenarios waiting for them).
+  const removed: Awaited<ReturnType<typeof removeLabelled>> = { containers: [], networks: [], errors: [] }
   try {
+    await Promise.all(fixture.listeners.map((l) => l.stop()))
+    Object.assign(removed, await removeLabelled(docker, fixture.labels))
     await fixture.held?.release()
   } catch (e) {
-    removed.errors.push(`releasing its holds: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    removed.errors.push(`tearing it down: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
   } finally {
     await fixture.hostLocks?.release()
   }

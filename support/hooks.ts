@@ -86,7 +86,16 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
       return 'skipped'
     }
   }
-  const held = await acquireHolds(this.docker, { runId: this.runId, scenarioId: holder, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress, log: this.note, stop: () => interruption.reason })
+  // A fixture's host locks are its own, not the scenario's (whose After releases them): should taking the
+  // endpoint's holds fail (an API failure), they are released here, or this run's next scenarios wait for them.
+  const holdOptions = {
+    runId: this.runId, scenarioId: holder, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress,
+    log: this.note, stop: () => interruption.reason,
+  }
+  const held = await acquireHolds(this.docker, holdOptions).catch(async (e: unknown) => {
+    await fixture?.hostLocks?.release()
+    throw e
+  })
   if (fixture) fixture.held = held
   if (!held.notRun) {
     if (fixture) {
