@@ -298,11 +298,18 @@ export function parseNeighbours(text: string): Neighbour[] {
   })
 }
 
-/** The IPv4 addresses busybox nslookup gives for the name asked (those after its `Name:` line). */
+/**
+ * The IPv4 addresses busybox nslookup gives for the name asked (those after a `Name:` line, not the
+ * server's own), from one or more of its outputs one after the other (one per nameserver asked).
+ */
 export function lookedUpAddresses(text: string): string[] {
-  const at = text.search(/^Name:/m)
-  if (at < 0) return []
-  return [...text.slice(at).matchAll(/^Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)\s*$/gm)].map((m) => m[1])
+  const out = new Set<string>()
+  for (const block of text.split(/^(?=Server:)/m)) {
+    const at = block.search(/^Name:/m)
+    if (at < 0) continue
+    for (const m of block.slice(at).matchAll(/^Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)\s*$/gm)) out.add(m[1])
+  }
+  return [...out]
 }
 
 /** What is known when a connection from inside a container went unanswered (see judgeSilence). */
@@ -360,7 +367,9 @@ export async function droppedOnPath(
   docker: Docker, attach: Attach, from: string, target: string, port: number, answerer: string, expected: string,
 ): Promise<string | undefined> {
   try {
-    const lookup = isIPv4(target) ? '' : `; echo '--- nslookup'; nslookup ${target} 2>&1`
+    // Each nameserver the asker has (one per network it is on): the one nc's resolver got the answer from is among them.
+    const lookup = isIPv4(target) ? ''
+      : `; echo '--- nslookup'; for ns in $(awk '$1=="nameserver"{print $2}' /etc/resolv.conf); do nslookup ${target} $ns 2>&1; done`
     const [info, asker, service] = await Promise.all([
       docker.getContainer(answerer).inspect(),
       execIn(docker, from, `ip neigh show${lookup}`),

@@ -112,6 +112,8 @@ test('parseNeighbours and lookedUpAddresses: busybox ip neigh and nslookup, as t
   const looked = 'Server:\t\t10.91.3.1\nAddress:\t10.91.3.1:53\n\nNon-authoritative answer:\nName:\tnc-1-a-db.dns.podman\nAddress: 10.91.3.3\n'
   expect(lookedUpAddresses(looked), 'the server\'s own address is not the answer').to.deep.equal(['10.91.3.3'])
   expect(lookedUpAddresses("Server:\t10.91.3.1\nAddress:\t10.91.3.1:53\n\n** server can't find nc-1-a-db: NXDOMAIN\n")).to.deep.equal([])
+  // One output per nameserver: the network whose DNS does not know the name says so, the other answers.
+  expect(lookedUpAddresses(`Server:\t10.91.4.1\nAddress:\t10.91.4.1:53\n\n** server can't find nc-1-a-db: NXDOMAIN\n\n${looked}`)).to.deep.equal(['10.91.3.3'])
 })
 
 test('telnetLike: a connect wait makes a silent connect end with "nc: timed out"; without one, as before', () => {
