@@ -40,7 +40,7 @@ const USAGE = `usage:
                  [--repeat N] [--remove-images] [--format FORMAT]… [--reports DIR]
                  [--share-setup | --setup-per-scenario]
   netconform conformance [--targets NAME,NAME…] [--jobs N] [--parallel N]
-                       (one run per endpoint, the lab's five by default, N endpoints at once, then one line of totals each)
+                       (one run per endpoint, every lab endpoint by default, N at once, then one line of totals each)
   netconform clean [--target NAME|FILE] [--endpoint URL] [--older-than 30m] [--run RUN-ID]… [--remove-images]
                    (removes what runs that are no longer alive left on the endpoint, by label only)
   netconform matrix DIR… [--out DIR]   (report folders, e.g. reports/*/latest, or records → reports/matrix.html, matrix.md)

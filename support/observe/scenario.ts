@@ -3,12 +3,12 @@
  * real names the parameter types gave, finds the addresses the endpoint reports, and calls the
  * checks in checks.ts. Steps stay one-liners; the judging stays in checks.ts.
  */
-import { expect } from 'chai'
 import {
   addressInCidr, addressOn, answersFromHost, answersFromOutside, answersInContainer, doesNotResolve, execUntil, findAddress, interfaceAddresses,
   interfacesOf, noAnswerFromHost, noAnswerFromOutside, noAnswerInContainer, outsidePings, pingReplies, portsShown, subnetsOf, type Control,
 } from './checks'
 import { inRange } from './ipv4'
+import { judge } from './evidence'
 import { startOutsideListener } from './outside'
 import { replayed } from '../document/commands'
 import type { NetconformWorld } from '../world'
@@ -78,7 +78,8 @@ export async function showsAddress(w: NetconformWorld, container: string, addres
 /** in CONTAINER, `ip addr` shows an address in RANGE (what: how the range is called, for the failure). */
 export async function showsAddressIn(w: NetconformWorld, container: string, range: string, what: string): Promise<void> {
   const shown = await interfaceAddresses(w.docker, w.note, container)
-  expect(shown.map((a) => a.address).filter((a) => inRange(a, range)), `addresses of ${container} in ${what} ${range}`).to.have.length.above(0)
+  const all = shown.map((a) => a.address)
+  judge(all.some((a) => inRange(a, range)), 'address-in-range', `addresses of ${container}`, all.length ? `${all.join(', ')}, none in ${range}` : 'none', `one in ${what} ${range}`)
 }
 
 /** in CONTAINER, `ip addr` shows an address in the container network's range. */
@@ -101,35 +102,40 @@ export async function showsAddressInCidr(w: NetconformWorld, container: string, 
 /** in CONTAINER, `ip addr` shows its address on NETWORK with mask /BITS. */
 export async function showsMask(w: NetconformWorld, container: string, network: string, bits: number): Promise<void> {
   const address = await addressOn(w.docker, container, network)
-  expect(findAddress(await interfaceAddresses(w.docker, w.note, container), address, container).prefix, `mask of ${address} in ${container}`).to.equal(bits)
+  const prefix = findAddress(await interfaceAddresses(w.docker, w.note, container), address, container).prefix
+  judge(prefix === bits, 'mask', `mask of ${address} in ${container}`, `/${prefix}`, `/${bits}`)
 }
 
 /** in CONTAINER, `ip addr` shows its addresses on A and B on one interface | distinct interfaces. */
 export async function addressesLaidOut(w: NetconformWorld, container: string, a: string, b: string, layout: string): Promise<void> {
   const [ia, ib] = await interfacesOf(w, container, [a, b])
-  expect(ia === ib ? 'one interface' : 'distinct interfaces', `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`).to.equal(layout)
+  const seen = ia === ib ? 'one interface' : 'distinct interfaces'
+  judge(seen === layout, 'interfaces', `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`, seen, layout, { interfaces: [ia, ib] })
 }
 
 /** in CONTAINER, `cat /etc/resolv.conf` names the nameserver DNS. */
 export async function namesNameserver(w: NetconformWorld, container: string, dns: string): Promise<void> {
   const r = await execUntil(w.docker, w.note, container, 'cat /etc/resolv.conf', `nameserver ${dns}`, (x) => x.exitCode === 0)
-  expect(r.stdout.split('\n').map((l) => l.trim()), 'lines of /etc/resolv.conf').to.include(`nameserver ${dns}`)
+  const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)
+  judge(lines.includes(`nameserver ${dns}`), 'nameserver', `/etc/resolv.conf of ${container}`, JSON.stringify(lines.join('; ')), `nameserver ${dns}`)
 }
 
 /** `docker network inspect NETWORK` shows the subnet CIDR. */
 export async function inspectShowsSubnet(w: NetconformWorld, network: string, cidr: string): Promise<void> {
-  expect(await subnetsOf(w, network), `subnets of ${network}`).to.include(cidr)
+  const subnets = await subnetsOf(w, network)
+  judge(subnets.includes(cidr), 'subnet', `subnets of ${network}`, subnets.join(', ') || 'none', cidr)
 }
 
 /** `docker network inspect NETWORK` shows a subnet with mask /BITS. */
 export async function inspectShowsMask(w: NetconformWorld, network: string, bits: number): Promise<void> {
-  expect((await subnetsOf(w, network)).map((s) => s.split('/')[1]), `subnet masks of ${network}`).to.include(String(bits))
+  const masks = (await subnetsOf(w, network)).map((s) => `/${s.split('/')[1]}`)
+  judge(masks.includes(`/${bits}`), 'subnet-mask', `subnet masks of ${network}`, masks.join(', ') || 'none', `/${bits}`)
 }
 
 /** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp". */
 export async function psShowsMapping(w: NetconformWorld, command: string, container: string, network: string, host: number, inside: number, documented: string): Promise<void> {
   const { shown, expected } = await portsShown(w, command, container, network, `:${host}->${inside}/tcp`, documented)
-  expect(shown, `PORTS of ${container} in docker ps`).to.contain(expected)
+  judge(shown.includes(expected), 'ports', `PORTS of ${container} in docker ps`, JSON.stringify(shown), JSON.stringify(expected))
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers EXPECTED on PORT. */

@@ -18,7 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
@@ -230,7 +230,10 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const forward = (method: string, url: string, headers: Record<string, string | string[]>) => {
     const common = { method, path: url, headers, agent: false as const }
     if (up.socketPath) return httpRequest({ ...common, socketPath: up.socketPath })
-    if (up.tls) return httpsRequest({ ...common, host: up.host, port: up.port, ...up.tls })
+    // The certificate is the upstream's, whatever Host the client sent (the docker CLI sends
+    // api.moby.localhost, which Node would otherwise check it against): SNI and the identity check
+    // go by the upstream's host ('' for an address, which SNI cannot carry).
+    if (up.tls) return httpsRequest({ ...common, host: up.host, port: up.port, servername: isIP(up.host ?? '') ? '' : up.host, ...up.tls })
     return httpRequest({ ...common, host: up.host, port: up.port })
   }
 

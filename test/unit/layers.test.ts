@@ -41,3 +41,17 @@ test('the layer rule fails when a forbidden import is added', () => {
   const text = "import { classify } from '../report/verdicts'\nimport { eventually } from './poll'\n"
   expect(violations(files, () => text)).to.deep.equal(['support/observe/checks.ts → support/report/verdicts'])
 })
+
+/** The files under steps/ and support/ that import an assertion library (chai, node:assert). */
+export function assertionImports(read: (file: string) => string = (f) => readFileSync(join(PROJECT, f), 'utf8')): string[] {
+  return ['steps', 'support'].flatMap(sources).filter((file) => /(?:from|require\()\s*['"](?:chai|(?:node:)?assert(?:\/strict)?)['"]/.test(read(file)))
+}
+
+test('no check judges with an assertion library: steps/ and support/ import neither chai nor node:assert, so a verdict never depends on its wording', () => {
+  expect(assertionImports()).to.deep.equal([])
+})
+
+test('the assertion-library rule fails when a check imports chai', () => {
+  const read = (file: string) => (file === 'support/observe/scenario.ts' ? "import { expect } from 'chai'\n" : '')
+  expect(assertionImports(read)).to.deep.equal(['support/observe/scenario.ts'])
+})

@@ -1,0 +1,27 @@
+/**
+ * What a check saw when what the endpoint shows is not what the document shows: a kind, the fields
+ * that show it, and a sentence in the suite's own words. Profiles' `observed` patterns match that
+ * sentence; no assertion library's wording ever reaches a verdict.
+ */
+export class Evidence extends Error {
+  constructor(
+    readonly kind: string,
+    readonly fields: Readonly<Record<string, unknown>>,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'Evidence'
+  }
+}
+
+/** Throws Evidence of KIND unless OK: "WHAT: SEEN, where the document shows DOCUMENTED". */
+export function judge(
+  ok: boolean,
+  kind: string,
+  what: string,
+  seen: string,
+  documented: string,
+  fields: Record<string, unknown> = {},
+): void {
+  if (!ok) throw new Evidence(kind, { what, seen, documented, ...fields }, `${what}: ${seen}, where the document shows ${documented}`)
+}
