@@ -20,6 +20,7 @@ import { dockerFor } from '../support/endpoint/connection'
 import { loadTarget } from '../support/endpoint/targets'
 import type { Summary } from '../support/types'
 import { floorOfReport, replay } from './floor'
+import { loadSummary } from '../support/report/summary'
 
 const PROJECT = join(__dirname, '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -63,7 +64,7 @@ async function suiteOnce(args: string[]): Promise<Omit<SuiteRun, 'attempts'>> {
   const m = /netconform: reports in (\S+)/.exec(out)
   if (!m) throw new Error(`netconform ${args.join(' ')} wrote no report (exit ${exitCode}):\n${out.slice(-2000)}`)
   const dir = join(PROJECT, m[1])
-  const summary: Summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))
+  const summary: Summary = loadSummary(dir)
   return { args, seconds, startupSeconds: firstStep(dir, spawnedAt), firstOutputSeconds: firstOutput ?? seconds, exitCode, dir, summary }
 }
 

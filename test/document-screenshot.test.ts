@@ -24,7 +24,7 @@ import { LAB_ENDPOINTS } from '../support/cli/conformance'
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'document')
-/** The lab's complete runs of its five endpoints when all exist (after the lab tests), else the fixture runs. */
+/** The lab's complete runs of its endpoints when all exist (after the lab tests), else the fixture runs. */
 const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
 const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'document-screenshot.png')
@@ -84,7 +84,7 @@ test('document.html at 1400px: no horizontal overflow, every badge in the window
   try {
     const reports = loadReports(RUNS)
     const renamed = (r: LoadedReport, name: string): LoadedReport => ({ ...r, summary: { ...r.summary, target: { ...r.summary.target, name } } })
-    // as many endpoints as the lab has (five), whichever runs are there
+    // as many endpoints as the lab has, whichever runs are there
     const five = [...reports, renamed(reports[0], 'docker-on-a-remote-host'), renamed(reports[1], 'podman-rootless-on-a-laptop'), renamed(reports[0], 'docker-rootless-on-a-build-host')].slice(0, LAB_ENDPOINTS.length)
     const runIds = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.id)))
     for (const shown of [reports.slice(0, 2), five]) {

@@ -23,7 +23,7 @@ import { LAB_ENDPOINTS } from '../support/cli/conformance'
 
 const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')
-/** The lab's complete runs of its five endpoints when all exist (after the lab tests), else the fixture runs. */
+/** The lab's complete runs of its endpoints when all exist (after the lab tests), else the fixture runs. */
 const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
 const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'matrix-screenshot.png')

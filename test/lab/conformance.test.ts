@@ -1,7 +1,7 @@
 /**
- * The conformance features against the lab's five endpoints (`npx --no netconform lab up` first), as a
- * user runs them: through the CLI. Asserts the verdicts the profiles (targets/docker.yaml,
- * podman.yaml, podman-netavark.yaml, podman-rootless.yaml, docker-rootless.yaml) say these machines give, each deviation with the failure its profile declares,
+ * The conformance features against every lab endpoint (`npx --no netconform lab up` first), as a
+ * user runs them: through the CLI. Asserts the verdicts the profiles (targets/NAME.yaml, one per lab endpoint)
+ * say these machines give, each deviation with the failure its profile declares,
  * the report set, that nothing labelled is left behind, and that what the suite did not create
  * survives.
  */
@@ -20,10 +20,11 @@ import { tmpdir } from 'node:os'
 import { DOC_SECTIONS } from '../../support/document/doc'
 import { LAB_ENDPOINTS } from '../../support/cli/conformance'
 import type { ScenarioResult, Summary, Target, Verdict } from '../../support/types'
+import { loadSummary } from '../../support/report/summary'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
-/** The lab's five endpoints (`netconform conformance` runs the same), each at its profile's socket. */
+/** The lab's endpoints (`netconform conformance` runs the same), each at its profile's socket. */
 const ENDPOINTS: Record<string, string> = Object.fromEntries(LAB_ENDPOINTS.map((name) => [name, loadTarget(name).endpoint]))
 
 const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
@@ -109,7 +110,7 @@ const UNDECLARED_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-undeclared-rep
 /** The lab's Docker once more, in two workers that each set a section up once (its own reports folder). */
 const PARALLEL = 'docker --parallel 2'
 const PARALLEL_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-parallel-reports-'))
-/** A run's arguments and where its reports go: the lab's five into reports/, this test's own runs into folders of their own. */
+/** A run's arguments and where its reports go: the lab's endpoints into reports/, this test's own runs into folders of their own. */
 function runOf(key: string): { args: string[]; reports: string } {
   if (key === UNDECLARED) return { args: ['--target', key, '--reports', UNDECLARED_REPORTS], reports: UNDECLARED_REPORTS }
   if (key === PARALLEL) return { args: ['--target', 'docker', '--parallel', '2', '--reports', PARALLEL_REPORTS], reports: PARALLEL_REPORTS }
@@ -177,7 +178,7 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
   }
-  const summary: Summary = JSON.parse(readFileSync(join(latest, 'summary.json'), 'utf8'))
+  const summary: Summary = loadSummary(latest)
   expect(summary.target.endpoint).to.equal(endpoint)
   expect(summary.target.engine.version).to.be.a('string').and.not.equal('')
   const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
@@ -223,7 +224,7 @@ test('netconform run --target docker --parallel 2: each worker sets a section up
   expect(observed.length, 'scenarios that observed a fixture another scenario built').to.be.greaterThan(10)
 })
 
-test('after every run: nothing labelled io.netconform.run is left on any of the five endpoints', async () => {
+test('after every run: nothing labelled io.netconform.run is left on any lab endpoint', async () => {
   await Promise.allSettled(runs.values())
   const labelled = JSON.stringify({ label: ['io.netconform.run'] })
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) {

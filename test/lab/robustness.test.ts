@@ -13,6 +13,7 @@ import { execa } from 'execa'
 import Docker from 'dockerode'
 import type { Summary } from '../../support/types'
 import { eventually } from '../../support/observe/poll'
+import { loadSummary } from '../../support/report/summary'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -25,7 +26,7 @@ const labelled = JSON.stringify({ label: ['io.netconform.run'] })
 
 /** This test's runs report here, not in reports/: the lab's full runs there stay the latest. */
 const REPORTS = mkdtempSync(join(tmpdir(), 'netconform-robustness-'))
-const latestSummary = (name = 'docker'): Summary => JSON.parse(readFileSync(join(REPORTS, name, 'latest', 'summary.json'), 'utf8'))
+const latestSummary = (name = 'docker'): Summary => loadSummary(join(REPORTS, name, 'latest'))
 const leftovers = async (engine = docker) =>
   (await engine.listContainers({ all: true, filters: labelled })).length + (await engine.listNetworks({ filters: labelled })).length
 

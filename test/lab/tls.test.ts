@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import type { Summary } from '../../support/types'
+import { loadSummary } from '../../support/report/summary'
 
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -58,7 +59,7 @@ test(`netconform run --target docker-tls --tags @id:${SCENARIO}: exit 0, it conf
   expect(r.exitCode, r.all).to.equal(0)
   expect(r.all).to.include(`→ ${ENDPOINT}: Docker Engine`)
   expect(r.all).to.match(/netconform: docker-tls: 1 conforms, 0 deviates, 0 fails, 0 not applicable/)
-  const summary = JSON.parse(readFileSync(join(REPORTS, 'docker-tls', 'latest', 'summary.json'), 'utf8')) as Summary
+  const summary = loadSummary(join(REPORTS, 'docker-tls', 'latest'))
   expect(summary.target).to.deep.include({ name: 'docker-tls', endpoint: ENDPOINT })
   expect(summary.scenarios.map((s) => [s.id, s.verdict])).to.deep.equal([[SCENARIO, 'conforms']])
 })
