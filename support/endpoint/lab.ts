@@ -1,5 +1,6 @@
 /** The local lab: lab/*.sh set up the engines and the segment; the probe image is imported from here. */
 import { execa } from 'execa'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UsageError, firstLine } from '../errors'
 import { dockerFor, probeEndpoint } from './connection'
@@ -9,16 +10,20 @@ import { loadTarget } from './targets'
 
 /** The lab's first two endpoints: lab up fails when either does not come up. */
 export const LAB_TARGETS = ['docker', 'podman']
-/** The lab's other endpoints (lab/endpoints/NAME.sh): one that cannot run here is named with why, and the rest still come up. */
-export const LAB_MORE_TARGETS = [
-  'podman-netavark',
-  'podman-rootless',
-  'docker-rootless',
-  'docker-28',
-  'podman-5',
-  'podman-5-rootless',
-  'docker-28-rootless',
-]
+/**
+ * The lab's other endpoints, in the order lab/up.sh starts them: LAB_MORE_ENDPOINTS in lab/lib.sh,
+ * the one list of them (each is lab/endpoints/NAME.sh with targets/NAME.yaml). One that cannot run
+ * here is named with why, and the rest still come up.
+ */
+export const LAB_MORE_TARGETS: readonly string[] = labMoreEndpoints(readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8'))
+
+/** The names LAB_MORE_ENDPOINTS="…" lists in lib.sh's text. */
+export function labMoreEndpoints(libSh: string): string[] {
+  const m = /^LAB_MORE_ENDPOINTS="([^"]*)"/m.exec(libSh)
+  if (!m) throw new Error('lab/lib.sh has no LAB_MORE_ENDPOINTS="…" line')
+  return m[1].split(/\s+/).filter(Boolean)
+}
+
 /** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */
 export const LAB_TLS_TARGET = 'docker-tls'
 

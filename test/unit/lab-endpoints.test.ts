@@ -1,0 +1,36 @@
+/**
+ * The lab's endpoints have one list (LAB_MORE_ENDPOINTS in lab/lib.sh, after docker and podman); each
+ * needs its lab script, its profile, and a socket in lib.sh's LAB_ENDPOINT that is the profile's
+ * endpoint. This names whatever is missing.
+ */
+import { test } from 'node:test'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { LAB_MORE_TARGETS, LAB_TARGETS, labMoreEndpoints } from '../../support/endpoint/lab'
+import { loadTarget } from '../../support/endpoint/targets'
+import { PROJECT } from '../../support/project'
+
+const LIB = readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8')
+
+/** NAME → endpoint, from lib.sh's `declare -A LAB_ENDPOINT=([NAME]=unix:///… …)`. */
+function labSockets(text: string): Record<string, string> {
+  const block = /declare -A LAB_ENDPOINT=\(([^)]*)\)/.exec(text)?.[1] ?? ''
+  return Object.fromEntries([...block.matchAll(/\[([\w-]+)\]=(\S+)/g)].map((m) => [m[1], m[2]]))
+}
+
+test('every lab endpoint has lab/endpoints/NAME.sh, targets/NAME.yaml, and lib.sh\'s socket is its profile\'s endpoint', () => {
+  const sockets = labSockets(LIB)
+  const missing: string[] = []
+  for (const name of [...LAB_TARGETS, ...LAB_MORE_TARGETS]) {
+    if (LAB_MORE_TARGETS.includes(name) && !existsSync(join(PROJECT, 'lab', 'endpoints', `${name}.sh`))) missing.push(`lab/endpoints/${name}.sh`)
+    if (!existsSync(join(PROJECT, 'targets', `${name}.yaml`))) missing.push(`targets/${name}.yaml`)
+    else if (sockets[name] !== loadTarget(name).endpoint) missing.push(`lab/lib.sh LAB_ENDPOINT[${name}] = targets/${name}.yaml's endpoint`)
+  }
+  expect(missing).to.deep.equal([])
+})
+
+test('the list is read from lib.sh; a lib.sh without it is named', () => {
+  expect(labMoreEndpoints('x=1\nLAB_MORE_ENDPOINTS="a b  c"\n')).to.deep.equal(['a', 'b', 'c'])
+  expect(() => labMoreEndpoints('x=1\n')).to.throw(/LAB_MORE_ENDPOINTS/)
+})
