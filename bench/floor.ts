@@ -38,7 +38,7 @@ export interface Floor {
 }
 
 interface Envelope {
-  [k: string]: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  [k: string]: any
 }
 
 const value = (opts: [string, string | undefined][], ...names: string[]) => opts.find(([o]) => names.includes(o))?.[1]

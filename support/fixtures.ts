@@ -165,7 +165,7 @@ export class Keeper {
       socket.on('data', (chunk) => {
         line += chunk.toString()
         if (!line.includes('\n')) return
-        let tags: { name: string }[] = []
+        let tags: { name: string }[]
         try {
           tags = (JSON.parse(line) as string[]).map((name) => ({ name }))
         } catch {

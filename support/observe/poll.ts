@@ -28,7 +28,7 @@ export async function eventually<T>(
   { timeoutMs = DEFAULT_DEADLINE_MS, intervalMs = 200 }: PollOptions = {},
 ): Promise<Observation<T>> {
   const deadline = Date.now() + timeoutMs
-  let last: Observation<T> = { ok: false, seen: 'nothing (no observation finished)' }
+  let last: Observation<T>
   for (let attempt = 1; ; attempt++) {
     try {
       last = await observe()

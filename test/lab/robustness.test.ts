@@ -5,7 +5,7 @@
  * stops the lab's Docker Engine and brings it back.
  */
 import { test } from 'node:test'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
-import type { Summary } from '../../support/types'
 import { loadSummary } from '../../support/report/summary'
 
 const PROJECT = join(__dirname, '..', '..')

@@ -43,7 +43,7 @@ test('action-validator accepts the workflow', async () => {
 test('action-validator rejects a broken copy of it (runs-on misspelt, an unknown key)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'netconform-workflow-'))
   try {
-    const broken = TEXT.replace(/^    runs-on: /m, '    runs_on: ').replace(/^  matrix:\n/m, '  matrix:\n    timeout: 15\n')
+    const broken = TEXT.replace(/^ {4}runs-on: /m, '    runs_on: ').replace(/^ {2}matrix:\n/m, '  matrix:\n    timeout: 15\n')
     expect(broken).to.not.equal(TEXT)
     const file = join(dir, 'conformance.yml')
     writeFileSync(file, broken)
