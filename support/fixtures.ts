@@ -73,6 +73,15 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
 }
 
 /** Removes what the fixture made (by its labels), stops its listeners, gives back its holds; says what it removed. */
+/** Waits until the endpoint answers a ping, for at most `ms` (asking every half second). */
+async function endpointBack(docker: Docker, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await docker.ping().then(() => true, () => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
 export async function tearDown(docker: Docker, fixture: Fixture): Promise<string> {
   // This host's locks are released whatever the endpoint does meanwhile (an API failure while
   // removing would keep this run's own next scenarios waiting for them).
@@ -80,6 +89,15 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
   try {
     await Promise.all(fixture.listeners.map((l) => l.stop()))
     Object.assign(removed, await removeLabelled(docker, fixture.labels))
+    if (removed.errors.length > 0) {
+      // An endpoint restarting refuses for a few seconds: once it answers again, what is left (its lock
+      // containers too, which carry its labels) goes, or this run's next scenarios would wait for them.
+      await endpointBack(docker, 20_000)
+      const again = await removeLabelled(docker, fixture.labels)
+      removed.containers.push(...again.containers)
+      removed.networks.push(...again.networks)
+      removed.errors = again.errors
+    }
     await fixture.held?.release()
   } catch (e) {
     removed.errors.push(`tearing it down: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
