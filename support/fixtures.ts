@@ -23,6 +23,7 @@ import type { HostLocks } from './endpoint/host-lock'
 import type { Listener } from './observe/outside'
 import type Docker from 'dockerode'
 import { conflicts } from './cli/scheduler'
+import { interruption } from './cleanup/interrupt'
 
 export interface Fixture {
   /** The feature file: one fixture per feature's Background. */
@@ -72,7 +73,6 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
   }
 }
 
-/** Removes what the fixture made (by its labels), stops its listeners, gives back its holds; says what it removed. */
 /** Waits until the endpoint answers a ping, for at most `ms` (asking every half second). */
 async function endpointBack(docker: Docker, ms: number): Promise<void> {
   const deadline = Date.now() + ms
@@ -82,6 +82,7 @@ async function endpointBack(docker: Docker, ms: number): Promise<void> {
   }
 }
 
+/** Removes what the fixture made (by its labels), stops its listeners, gives back its holds; says what it removed. */
 export async function tearDown(docker: Docker, fixture: Fixture): Promise<string> {
   // This host's locks are released whatever the endpoint does meanwhile (an API failure while
   // removing would keep this run's own next scenarios waiting for them).
@@ -89,7 +90,8 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
   try {
     await Promise.all(fixture.listeners.map((l) => l.stop()))
     Object.assign(removed, await removeLabelled(docker, fixture.labels))
-    if (removed.errors.length > 0) {
+    // Not once the run has counted the endpoint lost: the next run sweeps by label what is left.
+    if (removed.errors.length > 0 && !interruption.reason) {
       // An endpoint restarting refuses for a few seconds: once it answers again, what is left (its lock
       // containers too, which carry its labels) goes, or this run's next scenarios would wait for them.
       await endpointBack(docker, 20_000)

@@ -92,8 +92,12 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
     expect(r.exitCode, r.all).to.equal(1)
     const summary = latestSummary()
     expect(summary.interrupted).to.match(/endpoint unix:\/\/\/var\/run\/docker.sock stopped answering after \d+ s/)
-    expect(summary.scenarios.some((s) => s.verdict === 'fails' && /stopped answering/.test(s.reason))).to.equal(true)
+    // The scenario in flight when the engine stopped gets no verdict on evidence the endpoint never gave:
+    // it is not run, with the others, saying why (issue 20), and nothing fails.
+    expect(summary.scenarios.filter((s) => s.verdict === 'fails').map((s) => s.id)).to.deep.equal([])
     expect(summary.notRun?.length ?? 0).to.be.above(0)
+    const why = (n: { reason: string }) => /stopped answering|the endpoint failed a call of the suite/.test(n.reason)
+    expect(summary.notRun!.filter((n) => !why(n)).map((n) => `${n.id}: ${n.reason}`)).to.deep.equal([])
   } finally {
     await execa('node', [CLI, 'lab', 'up'], { cwd: PROJECT })
   }
