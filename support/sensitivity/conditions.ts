@@ -17,6 +17,7 @@ import { PROJECT } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy, type Conditions, type Injected } from './proxy'
+import { leftoversOf } from './run'
 
 export interface ConditionsOptions {
   target: Target
@@ -157,20 +158,6 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   return { report, dir }
 }
 
-async function leftoversOf(target: Target, runIds: string[]): Promise<string[]> {
-  const docker = dockerFor(target)
-  const out: string[] = []
-  for (const runId of runIds) {
-    const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] })
-    try {
-      for (const c of await docker.listContainers({ all: true, filters })) out.push(`container ${c.Names[0]?.replace(/^\//, '') ?? c.Id} (run ${runId})`)
-      for (const n of await docker.listNetworks({ filters })) out.push(`network ${n.Name} (run ${runId})`)
-    } catch (e) {
-      out.push(`could not list what run ${runId} labelled: ${firstLine(e)}`)
-    }
-  }
-  return out
-}
 
 /** 0: no scenario changed verdict under any condition, every run made, nothing left; 1 otherwise. */
 export function conditionsExitCode(r: ConditionsReport): number {

@@ -129,7 +129,8 @@ function latestDirect(base: string, ids: string[]): Direct | undefined {
   return directOf(summary, `${relative(PROJECT, join(base, summary.runId))} (reports/${summary.target.name}/latest)`)
 }
 
-async function leftoversOf(target: Target, runIds: string[]): Promise<string[]> {
+/** What the given runs labelled and left on the target's endpoint, one line each. */
+export async function leftoversOf(target: Target, runIds: string[]): Promise<string[]> {
   const docker = dockerFor(target)
   const out: string[] = []
   for (const runId of runIds) {
