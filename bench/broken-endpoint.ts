@@ -24,20 +24,33 @@ const arg = (name: string) => {
 async function main(): Promise<void> {
   const target = loadTarget(arg('--target') ?? 'docker')
   const all = faultsFor(target)
-  const wanted = arg('--faults')?.split(',') ?? all.map((f) => f.id).filter((id) => id !== 'publish-wrong-port' && id !== 'refuse-unrelated')
+  const wanted =
+    arg('--faults')?.split(',') ??
+    all.map((f) => f.id).filter((id) => id !== 'publish-wrong-port' && id !== 'refuse-unrelated')
   const faults = all.filter((f) => wanted.includes(f.id))
   const proxy = await startProxy({ upstream: target.endpoint, tls: target.tls })
   proxy.setHooks(faults.flatMap((f) => f.hooks))
   const started = Date.now()
   try {
-    const { summary, dir } = await conformanceRun({ target: { ...target, endpoint: proxy.url, tls: undefined }, shareSetup: true, reportsDir: mkdtempSync(join(tmpdir(), 'netconform-broken-')), log: () => {} })
+    const { summary, dir } = await conformanceRun({
+      target: { ...target, endpoint: proxy.url, tls: undefined },
+      shareSetup: true,
+      reportsDir: mkdtempSync(join(tmpdir(), 'netconform-broken-')),
+      log: () => {},
+    })
     const seconds = (Date.now() - started) / 1000
     // The faults hide what the run made from its own cleanup (network-ls-omits…): swept directly, by the run's label.
     const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: summary.runId })
-    process.stdout.write(`swept directly: ${swept.containers.length} containers, ${swept.networks.length} networks of run ${summary.runId}${swept.errors.length ? `; errors: ${swept.errors.join('; ')}` : ''}\n`)
+    process.stdout.write(
+      `swept directly: ${swept.containers.length} containers, ${swept.networks.length} networks of run ${summary.runId}${swept.errors.length ? `; errors: ${swept.errors.join('; ')}` : ''}\n`,
+    )
     const waits = summary.scenarios.flatMap((s) => s.deadlineWaits ?? [])
-    process.stdout.write(`broken endpoint (${target.name} through ${faults.length} faults: ${faults.map((f) => f.id).join(', ')}):\n`)
-    process.stdout.write(`  ${seconds.toFixed(1)} s; ${summary.totals.fails} fails, ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals['not-applicable']} not applicable; ${waits.length} deadline waits (${(waits.reduce((ms, w) => ms + w.waitedMs, 0) / 1000).toFixed(1)} s); report ${dir}\n`)
+    process.stdout.write(
+      `broken endpoint (${target.name} through ${faults.length} faults: ${faults.map((f) => f.id).join(', ')}):\n`,
+    )
+    process.stdout.write(
+      `  ${seconds.toFixed(1)} s; ${summary.totals.fails} fails, ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals['not-applicable']} not applicable; ${waits.length} deadline waits (${(waits.reduce((ms, w) => ms + w.waitedMs, 0) / 1000).toFixed(1)} s); report ${dir}\n`,
+    )
   } finally {
     await proxy.close()
   }

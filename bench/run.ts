@@ -24,7 +24,13 @@ import { loadSummary } from '../support/report/summary'
 
 const PROJECT = join(__dirname, '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
-const GOALS = { serialOverDocFloor: 1.5, parallel2OverDocFloor: 1.0, serialOverFloor: 1.25, parallelOverFloor: 0.75, startupSeconds: 2 }
+const GOALS = {
+  serialOverDocFloor: 1.5,
+  parallel2OverDocFloor: 1.0,
+  serialOverFloor: 1.25,
+  parallelOverFloor: 0.75,
+  startupSeconds: 2,
+}
 
 interface SuiteRun {
   args: string[]
@@ -58,14 +64,24 @@ async function suiteOnce(args: string[]): Promise<Omit<SuiteRun, 'attempts'>> {
     firstOutput ??= Number(process.hrtime.bigint() - started) / 1e9
     out += b.toString()
   })
-  child.stderr.on('data', (b: Buffer) => { out += b.toString() })
+  child.stderr.on('data', (b: Buffer) => {
+    out += b.toString()
+  })
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const m = /netconform: reports in (\S+)/.exec(out)
   if (!m) throw new Error(`netconform ${args.join(' ')} wrote no report (exit ${exitCode}):\n${out.slice(-2000)}`)
   const dir = join(PROJECT, m[1])
   const summary: Summary = loadSummary(dir)
-  return { args, seconds, startupSeconds: firstStep(dir, spawnedAt), firstOutputSeconds: firstOutput ?? seconds, exitCode, dir, summary }
+  return {
+    args,
+    seconds,
+    startupSeconds: firstStep(dir, spawnedAt),
+    firstOutputSeconds: firstOutput ?? seconds,
+    exitCode,
+    dir,
+    summary,
+  }
 }
 
 /** Seconds from the spawn to the first testStepStarted in the run's message stream. */
@@ -106,7 +122,9 @@ async function watchEvents(docker: ReturnType<typeof dockerFor>): Promise<{ even
 function countEvents(events: EngineEvent[], label: string, value: string, prefix: string): Record<string, number> {
   const containers = new Set<string>()
   const counts: Record<string, number> = {}
-  const add = (k: string) => { counts[k] = (counts[k] ?? 0) + 1 }
+  const add = (k: string) => {
+    counts[k] = (counts[k] ?? 0) + 1
+  }
   for (const e of events) {
     const a = e.Actor.Attributes ?? {}
     const action = e.Action.split(':')[0]
@@ -128,10 +146,17 @@ function verdicts(s: Summary): Record<string, string> {
 
 /** The document floor (bench/doc-floor.sh): its wall time, and what it said of results not as documented. */
 async function documentFloor(endpoint: string): Promise<{ seconds: number; notes: string[] }> {
-  const r = await execa('bash', [join(__dirname, 'doc-floor.sh')], { env: { ...process.env, DOCKER_HOST: endpoint }, reject: false, all: true })
-  const lines = String(r.all ?? '').trim().split('\n')
+  const r = await execa('bash', [join(__dirname, 'doc-floor.sh')], {
+    env: { ...process.env, DOCKER_HOST: endpoint },
+    reject: false,
+    all: true,
+  })
+  const lines = String(r.all ?? '')
+    .trim()
+    .split('\n')
   const seconds = Number(lines.at(-1))
-  if (r.exitCode !== 0 || !Number.isFinite(seconds)) throw new Error(`bench/doc-floor.sh failed (exit ${r.exitCode}): ${lines.slice(-3).join(' | ')}`)
+  if (r.exitCode !== 0 || !Number.isFinite(seconds))
+    throw new Error(`bench/doc-floor.sh failed (exit ${r.exitCode}): ${lines.slice(-3).join(' | ')}`)
   return { seconds, notes: lines.slice(0, -1).filter((l) => l.startsWith('doc-floor:')) }
 }
 
@@ -140,7 +165,10 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 
 /** The five scenarios that took longest in a run, with their seconds. */
 function slowest(summary: Summary): { id: string; seconds: number }[] {
-  return [...summary.scenarios].sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0)).slice(0, 5).map((s) => ({ id: s.id, seconds: round((s.durationMs ?? 0) / 1000) }))
+  return [...summary.scenarios]
+    .sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))
+    .slice(0, 5)
+    .map((s) => ({ id: s.id, seconds: round((s.durationMs ?? 0) / 1000) }))
 }
 
 async function main(): Promise<void> {
@@ -150,10 +178,14 @@ async function main(): Promise<void> {
   const target = loadTarget(name)
   const docker = dockerFor(target, 60_000)
   const v = await docker.version()
-  log(`bench: ${target.endpoint}: ${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`)
+  log(
+    `bench: ${target.endpoint}: ${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`,
+  )
   const watch = await watchEvents(docker)
   try {
-    log('bench: (0) the document floor: each section\'s documented commands once, one probe per result (bench/doc-floor.sh) …')
+    log(
+      "bench: (0) the document floor: each section's documented commands once, one probe per result (bench/doc-floor.sh) …",
+    )
     const docFloor = await documentFloor(target.endpoint)
     log(`  ${round(docFloor.seconds)} s${docFloor.notes.length ? ` (${docFloor.notes.join('; ')})` : ''}`)
 
@@ -164,21 +196,34 @@ async function main(): Promise<void> {
     log('bench: (a) the floor: the engine operations of (b), back to back through dockerode …')
     const floor = floorOfReport(serial.dir)
     const a = await replay(docker, floor, target.probeImage)
-    log(`  ${round(a.seconds)} s, ${a.operations} operations${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`)
+    log(
+      `  ${round(a.seconds)} s, ${a.operations} operations${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`,
+    )
 
     log('bench: (c) the suite, --parallel 2 …')
     const parallel = await suite(['run', '--target', name, '--parallel', '2'])
     log(`  ${round(parallel.seconds)} s (${parallel.dir})`)
 
-    log('bench: (e) the suite, serial, as it runs by default: each section\'s Background set up once …')
+    log("bench: (e) the suite, serial, as it runs by default: each section's Background set up once …")
     const shared = await suite(['run', '--target', name])
     log(`  ${round(shared.seconds)} s (${shared.dir})`)
     await pause(1000) // the last events of the runs
 
-    const sameVerdicts = JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary)) &&
+    const sameVerdicts =
+      JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(parallel.summary)) &&
       JSON.stringify(verdicts(serial.summary)) === JSON.stringify(verdicts(shared.summary))
-    const sharedOps = countEvents(watch.events, 'io.netconform.run', shared.summary.runId, `nc-${shared.summary.runId.slice(-6)}-`)
-    const suiteOps = countEvents(watch.events, 'io.netconform.run', serial.summary.runId, `nc-${serial.summary.runId.slice(-6)}-`)
+    const sharedOps = countEvents(
+      watch.events,
+      'io.netconform.run',
+      shared.summary.runId,
+      `nc-${shared.summary.runId.slice(-6)}-`,
+    )
+    const suiteOps = countEvents(
+      watch.events,
+      'io.netconform.run',
+      serial.summary.runId,
+      `nc-${serial.summary.runId.slice(-6)}-`,
+    )
     const floorOps = countEvents(watch.events, 'io.netconform.bench', a.tag, `${a.tag}-`)
     const ratios = {
       serialOverFloor: round(serial.seconds / a.seconds), // the per-scenario run against the replay of its own operations
@@ -190,7 +235,13 @@ async function main(): Promise<void> {
     }
     const results = {
       measuredAt: new Date().toISOString(),
-      engine: { target: name, endpoint: target.endpoint, name: v.Components?.[0]?.Name ?? 'engine', version: v.Version, apiVersion: v.ApiVersion },
+      engine: {
+        target: name,
+        endpoint: target.endpoint,
+        name: v.Components?.[0]?.Name ?? 'engine',
+        version: v.Version,
+        apiVersion: v.ApiVersion,
+      },
       cpus: cpus().length,
       seconds: {
         docFloor: round(docFloor.seconds),
@@ -214,7 +265,11 @@ async function main(): Promise<void> {
         },
       },
       // per scenario (before sections were set up once), serial and --parallel 2 (as they run now)
-      slowestFive: { serialPerScenario: slowest(serial.summary), serial: slowest(shared.summary), parallel2: slowest(parallel.summary) },
+      slowestFive: {
+        serialPerScenario: slowest(serial.summary),
+        serial: slowest(shared.summary),
+        parallel2: slowest(parallel.summary),
+      },
       operations: {
         floorIssued: a.counts,
         engineEventsOfSerialPerScenarioRun: suiteOps,
@@ -223,26 +278,52 @@ async function main(): Promise<void> {
         floorRefusedByEngine: a.errors,
       },
       runs: {
-        parallel2: { dir: parallel.dir.replace(`${PROJECT}/`, ''), exitCode: parallel.exitCode, totals: parallel.summary.totals, attempts: parallel.attempts },
-        serialPerScenario: { dir: serial.dir.replace(`${PROJECT}/`, ''), exitCode: serial.exitCode, totals: serial.summary.totals, attempts: serial.attempts },
-        serial: { dir: shared.dir.replace(`${PROJECT}/`, ''), exitCode: shared.exitCode, totals: shared.summary.totals, attempts: shared.attempts },
+        parallel2: {
+          dir: parallel.dir.replace(`${PROJECT}/`, ''),
+          exitCode: parallel.exitCode,
+          totals: parallel.summary.totals,
+          attempts: parallel.attempts,
+        },
+        serialPerScenario: {
+          dir: serial.dir.replace(`${PROJECT}/`, ''),
+          exitCode: serial.exitCode,
+          totals: serial.summary.totals,
+          attempts: serial.attempts,
+        },
+        serial: {
+          dir: shared.dir.replace(`${PROJECT}/`, ''),
+          exitCode: shared.exitCode,
+          totals: shared.summary.totals,
+          attempts: shared.attempts,
+        },
         sameVerdicts,
       },
     }
     const resultsFile = name === 'docker' ? 'results.json' : `results-${name}.json`
     writeFileSync(join(__dirname, resultsFile), `${JSON.stringify(results, null, 2)}\n`)
     log('')
-    log(`document floor (0)   ${results.seconds.docFloor} s    e/0 = ${ratios.serialOverDocFloor} (goal ≤ ${GOALS.serialOverDocFloor}), c/0 = ${ratios.parallel2OverDocFloor} (goal ≤ ${GOALS.parallel2OverDocFloor}), b/0 = ${ratios.serialPerScenarioOverDocFloor}`)
+    log(
+      `document floor (0)   ${results.seconds.docFloor} s    e/0 = ${ratios.serialOverDocFloor} (goal ≤ ${GOALS.serialOverDocFloor}), c/0 = ${ratios.parallel2OverDocFloor} (goal ≤ ${GOALS.parallel2OverDocFloor}), b/0 = ${ratios.serialPerScenarioOverDocFloor}`,
+    )
     log(`floor (a)            ${results.seconds.floor} s`)
-    log(`per scenario (b)     ${results.seconds.serialPerScenario} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`)
-    log(`--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor}); each worker sets each section up once`)
+    log(
+      `per scenario (b)     ${results.seconds.serialPerScenario} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`,
+    )
+    log(
+      `--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor}); each worker sets each section up once`,
+    )
     log(`serial (e)           ${results.seconds.serial} s    set up once per section (the default)`)
-    log(`start-up (d)         ${results.seconds.startupToFirstStep} s to the first step (goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`)
-    for (const [run, list] of Object.entries(results.slowestFive)) log(`slowest five, ${run}: ${list.map((x) => `${x.id} ${x.seconds} s`).join(', ')}`)
+    log(
+      `start-up (d)         ${results.seconds.startupToFirstStep} s to the first step (goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`,
+    )
+    for (const [run, list] of Object.entries(results.slowestFive))
+      log(`slowest five, ${run}: ${list.map((x) => `${x.id} ${x.seconds} s`).join(', ')}`)
     log(`engine events, per scenario (b): ${JSON.stringify(suiteOps)}`)
     log(`engine events, floor (a): ${JSON.stringify(floorOps)}`)
     log(`engine events, serial (e): ${JSON.stringify(sharedOps)}`)
-    log(`verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/${resultsFile} written`)
+    log(
+      `verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/${resultsFile} written`,
+    )
     if (!sameVerdicts) process.exitCode = 1
   } finally {
     watch.stop()

@@ -24,4 +24,6 @@ if (existsSync(compiled) && (!sources || process.env.NETCONFORM_DIST === '1')) {
   require('ts-node/register')
   main = require('../support/cli/main.ts').main
 }
-main(args).then((code) => { process.exitCode = code })
+main(args).then((code) => {
+  process.exitCode = code
+})

@@ -4,7 +4,14 @@
  */
 import { Given, Then } from '@cucumber/cucumber'
 import { needContainerNetwork, needDhcpNetwork } from '../support/endpoint/offers'
-import { listenerAnswers, startListener, listenerUnreachable, outsideAnswers, outsidePingAnswered, outsideSilent } from '../support/observe/scenario'
+import {
+  listenerAnswers,
+  startListener,
+  listenerUnreachable,
+  outsideAnswers,
+  outsidePingAnswered,
+  outsideSilent,
+} from '../support/observe/scenario'
 import type { NetconformWorld as World } from '../support/world'
 
 // The documented names here are defined, not resolved: they become the target's networks.
@@ -16,30 +23,48 @@ Given('a container network {word} with an address range', function (this: World,
   return needContainerNetwork(this, name)
 })
 
-Given('a DHCP container network {word}, whose DNS server the document calls {word}', function (this: World, name: string, dns: string) {
-  return needDhcpNetwork(this, name, dns)
-})
+Given(
+  'a DHCP container network {word}, whose DNS server the document calls {word}',
+  function (this: World, name: string, dns: string) {
+    return needDhcpNetwork(this, name, dns)
+  },
+)
 
-Given('a listener outside the endpoint\'s networks', async function (this: World) {
+Given("a listener outside the endpoint's networks", async function (this: World) {
   await startListener(this)
 })
 
-Then('from the outside, {container}\'s address on {network} answers {string} on port {int}', async function (this: World, container: string, network: string, expected: string, port: number) {
-  await outsideAnswers(this, container, network, expected, port)
-})
+Then(
+  "from the outside, {container}'s address on {network} answers {string} on port {int}",
+  async function (this: World, container: string, network: string, expected: string, port: number) {
+    await outsideAnswers(this, container, network, expected, port)
+  },
+)
 
-Then('from the outside, {container}\'s address on {network} answers ping', async function (this: World, container: string, network: string) {
-  await outsidePingAnswered(this, container, network)
-})
+Then(
+  "from the outside, {container}'s address on {network} answers ping",
+  async function (this: World, container: string, network: string) {
+    await outsidePingAnswered(this, container, network)
+  },
+)
 
-Then('from the outside, {container}\'s address on {network} does not answer on port {int}, while it answers ping', async function (this: World, container: string, network: string, port: number) {
-  await outsideSilent(this, container, network, port)
-})
+Then(
+  "from the outside, {container}'s address on {network} does not answer on port {int}, while it answers ping",
+  async function (this: World, container: string, network: string, port: number) {
+    await outsideSilent(this, container, network, port)
+  },
+)
 
-Then('in {container}, the outside listener answers {string} from the outside listener', async function (this: World, container: string, expected: string) {
-  await listenerAnswers(this, container, expected)
-})
+Then(
+  'in {container}, the outside listener answers {string} from the outside listener',
+  async function (this: World, container: string, expected: string) {
+    await listenerAnswers(this, container, expected)
+  },
+)
 
-Then('in {container}, the outside listener cannot be reached, while {container}\'s address on {network} answers {string} on port {int}', async function (this: World, container: string, peer: string, network: string, greeting: string, port: number) {
-  await listenerUnreachable(this, container, peer, network, greeting, port)
-})
+Then(
+  "in {container}, the outside listener cannot be reached, while {container}'s address on {network} answers {string} on port {int}",
+  async function (this: World, container: string, peer: string, network: string, greeting: string, port: number) {
+    await listenerUnreachable(this, container, peer, network, greeting, port)
+  },
+)

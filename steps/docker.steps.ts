@@ -25,22 +25,45 @@ Then('it is refused, naming {refusal}', function (this: World, about: string) {
 })
 
 // The network names below are the document's: the docker commands they build are transcribed as documented.
-Then('{command} lists {word} with driver {string}, where the document shows:', async function (this: World, command: string, network: string, driver: string, documented: string) {
-  await listsNetwork(this, command, network, documented, driver)
-})
+Then(
+  '{command} lists {word} with driver {string}, where the document shows:',
+  async function (this: World, command: string, network: string, driver: string, documented: string) {
+    await listsNetwork(this, command, network, documented, driver)
+  },
+)
 
-Then('{command} lists {word}, where the document shows:', async function (this: World, command: string, network: string, documented: string) {
-  await listsNetwork(this, command, network, documented)
-})
+Then(
+  '{command} lists {word}, where the document shows:',
+  async function (this: World, command: string, network: string, documented: string) {
+    await listsNetwork(this, command, network, documented)
+  },
+)
 
-Then('`docker network inspect {word}` shows the subnet {cidr}', async function (this: World, network: string, cidr: string) {
-  await inspectShowsSubnet(this, network, cidr)
-})
+Then(
+  '`docker network inspect {word}` shows the subnet {cidr}',
+  async function (this: World, network: string, cidr: string) {
+    await inspectShowsSubnet(this, network, cidr)
+  },
+)
 
-Then('`docker network inspect {word}` shows a subnet with mask \\/{int}', async function (this: World, network: string, bits: number) {
-  await inspectShowsMask(this, network, bits)
-})
+Then(
+  '`docker network inspect {word}` shows a subnet with mask \\/{int}',
+  async function (this: World, network: string, bits: number) {
+    await inspectShowsMask(this, network, bits)
+  },
+)
 
-Then('{command} shows {word} with ports "<its address on {word}>:{int}->{int}\\/tcp", where the document shows:', async function (this: World, command: string, container: string, network: string, host: number, inside: number, documented: string) {
-  await psShowsMapping(this, command, container, network, host, inside, documented)
-})
+Then(
+  '{command} shows {word} with ports "<its address on {word}>:{int}->{int}\\/tcp", where the document shows:',
+  async function (
+    this: World,
+    command: string,
+    container: string,
+    network: string,
+    host: number,
+    inside: number,
+    documented: string,
+  ) {
+    await psShowsMapping(this, command, container, network, host, inside, documented)
+  },
+)

@@ -1,63 +1,137 @@
 /** Steps that observe the documented results: inside containers, and from the public network. */
 import { Then } from '@cucumber/cucumber'
 import {
-  addressAnswers, addressSilent, addressesLaidOut, cannotResolve, namesNameserver, pingGetsReplies, publicAnswers, publicSilent, showsAddress,
-  showsAddressInCidr, showsAddressInPool, showsAddressInRange, showsMask, telnetAnswers,
+  addressAnswers,
+  addressSilent,
+  addressesLaidOut,
+  cannotResolve,
+  namesNameserver,
+  pingGetsReplies,
+  publicAnswers,
+  publicSilent,
+  showsAddress,
+  showsAddressInCidr,
+  showsAddressInPool,
+  showsAddressInRange,
+  showsMask,
+  telnetAnswers,
 } from '../support/observe/scenario'
 import type { NetconformWorld as World } from '../support/world'
 
-Then('in {container}, `ping -c 3 {container}` gets replies from {container} on {network}', async function (this: World, from: string, target: string, replier: string, network: string) {
-  await pingGetsReplies(this, from, target, replier, network)
-})
+Then(
+  'in {container}, `ping -c 3 {container}` gets replies from {container} on {network}',
+  async function (this: World, from: string, target: string, replier: string, network: string) {
+    await pingGetsReplies(this, from, target, replier, network)
+  },
+)
 
-Then('in {container}, `telnet {container} {int}` and `GET \\/` answers {string} from {container}', async function (this: World, from: string, to: string, port: number, expected: string, answerer: string) {
-  await telnetAnswers(this, from, to, port, expected, answerer)
-})
+Then(
+  'in {container}, `telnet {container} {int}` and `GET \\/` answers {string} from {container}',
+  async function (this: World, from: string, to: string, port: number, expected: string, answerer: string) {
+    await telnetAnswers(this, from, to, port, expected, answerer)
+  },
+)
 
-Then('in {container}, {container}\'s address on {network} answers {string} on port {int}', async function (this: World, from: string, to: string, network: string, expected: string, port: number) {
-  await addressAnswers(this, from, to, network, expected, port)
-})
+Then(
+  "in {container}, {container}'s address on {network} answers {string} on port {int}",
+  async function (this: World, from: string, to: string, network: string, expected: string, port: number) {
+    await addressAnswers(this, from, to, network, expected, port)
+  },
+)
 
-Then('from the public network, `telnet vch_public_interface {int}` and `GET \\/` answers {string} from {container}', async function (this: World, port: number, expected: string, answerer: string) {
-  await publicAnswers(this, port, expected, answerer)
-})
+Then(
+  'from the public network, `telnet vch_public_interface {int}` and `GET \\/` answers {string} from {container}',
+  async function (this: World, port: number, expected: string, answerer: string) {
+    await publicAnswers(this, port, expected, answerer)
+  },
+)
 
-Then('from the public network, `telnet vch_public_interface {int}` gets no answer', async function (this: World, port: number) {
-  await publicSilent(this, port)
-})
+Then(
+  'from the public network, `telnet vch_public_interface {int}` gets no answer',
+  async function (this: World, port: number) {
+    await publicSilent(this, port)
+  },
+)
 
-Then('in {container}, `{lookup} {container}` cannot resolve {container}, while {container}\'s address on {network} answers {string} on port {int}', async function (this: World, from: string, lookup: string, name: string, _resolved: string, peer: string, network: string, greeting: string, port: number) {
-  await cannotResolve(this, from, lookup, name, peer, network, greeting, port)
-})
+Then(
+  "in {container}, `{lookup} {container}` cannot resolve {container}, while {container}'s address on {network} answers {string} on port {int}",
+  async function (
+    this: World,
+    from: string,
+    lookup: string,
+    name: string,
+    _resolved: string,
+    peer: string,
+    network: string,
+    greeting: string,
+    port: number,
+  ) {
+    await cannotResolve(this, from, lookup, name, peer, network, greeting, port)
+  },
+)
 
-Then('in {container}, {container}\'s address on {network} does not answer on port {int}, while {container}\'s address on {network} answers {string} on port {int}', async function (this: World, from: string, to: string, network: string, port: number, peer: string, peerNetwork: string, greeting: string, peerPort: number) {
-  await addressSilent(this, from, to, network, port, peer, peerNetwork, greeting, peerPort)
-})
+Then(
+  "in {container}, {container}'s address on {network} does not answer on port {int}, while {container}'s address on {network} answers {string} on port {int}",
+  async function (
+    this: World,
+    from: string,
+    to: string,
+    network: string,
+    port: number,
+    peer: string,
+    peerNetwork: string,
+    greeting: string,
+    peerPort: number,
+  ) {
+    await addressSilent(this, from, to, network, port, peer, peerNetwork, greeting, peerPort)
+  },
+)
 
-Then('in {container}, `ip addr` shows the address {address}', async function (this: World, container: string, address: string) {
-  await showsAddress(this, container, address)
-})
+Then(
+  'in {container}, `ip addr` shows the address {address}',
+  async function (this: World, container: string, address: string) {
+    await showsAddress(this, container, address)
+  },
+)
 
-Then('in {container}, `ip addr` shows an address in the container network\'s range', async function (this: World, container: string) {
-  await showsAddressInRange(this, container)
-})
+Then(
+  "in {container}, `ip addr` shows an address in the container network's range",
+  async function (this: World, container: string) {
+    await showsAddressInRange(this, container)
+  },
+)
 
-Then('in {container}, `ip addr` shows an address in {cidr}', async function (this: World, container: string, cidr: string) {
-  await showsAddressInCidr(this, container, cidr)
-})
+Then(
+  'in {container}, `ip addr` shows an address in {cidr}',
+  async function (this: World, container: string, cidr: string) {
+    await showsAddressInCidr(this, container, cidr)
+  },
+)
 
-Then('in {container}, `ip addr` shows an address from the DHCP server\'s pool', async function (this: World, container: string) {
-  await showsAddressInPool(this, container)
-})
+Then(
+  "in {container}, `ip addr` shows an address from the DHCP server's pool",
+  async function (this: World, container: string) {
+    await showsAddressInPool(this, container)
+  },
+)
 
-Then('in {container}, `ip addr` shows its address on {network} with mask \\/{int}', async function (this: World, container: string, network: string, bits: number) {
-  await showsMask(this, container, network, bits)
-})
+Then(
+  'in {container}, `ip addr` shows its address on {network} with mask \\/{int}',
+  async function (this: World, container: string, network: string, bits: number) {
+    await showsMask(this, container, network, bits)
+  },
+)
 
-Then('in {container}, `ip addr` shows its addresses on {word} and {word} on {layout}', async function (this: World, container: string, a: string, b: string, layout: string) {
-  await addressesLaidOut(this, container, a, b, layout)
-})
+Then(
+  'in {container}, `ip addr` shows its addresses on {word} and {word} on {layout}',
+  async function (this: World, container: string, a: string, b: string, layout: string) {
+    await addressesLaidOut(this, container, a, b, layout)
+  },
+)
 
-Then('in {container}, `cat \\/etc\\/resolv.conf` names the nameserver {address}', async function (this: World, container: string, dns: string) {
-  await namesNameserver(this, container, dns)
-})
+Then(
+  'in {container}, `cat \\/etc\\/resolv.conf` names the nameserver {address}',
+  async function (this: World, container: string, dns: string) {
+    await namesNameserver(this, container, dns)
+  },
+)

@@ -55,13 +55,22 @@ function callOf(options: { method?: string; path?: string }): string {
 
 /** Makes `docker`'s modem record each call the endpoint fails. Returns `docker`. */
 export function watchCalls(docker: Docker): Docker {
-  const modem = docker.modem as unknown as { dial: (options: any, callback: (err: any, data: any) => void) => void; watched?: boolean }
+  const modem = docker.modem as unknown as {
+    dial: (options: any, callback: (err: any, data: any) => void) => void
+    watched?: boolean
+  }
   if (modem.watched) return docker
   const dial = modem.dial.bind(modem)
   modem.dial = (options, callback) =>
     dial(options, (err, data) => {
       const status = err ? failureOf({ status: err.statusCode, code: err.code }) : undefined
-      if (status !== undefined) apiFailures.record({ call: callOf(options), status, message: String(err.json?.message ?? err.message ?? err), by: 'api' })
+      if (status !== undefined)
+        apiFailures.record({
+          call: callOf(options),
+          status,
+          message: String(err.json?.message ?? err.message ?? err),
+          by: 'api',
+        })
       callback(err, data)
     })
   modem.watched = true
@@ -85,13 +94,20 @@ export async function cliEndpoint(target: Target): Promise<Target> {
       onAnswer: (call, outcome) => {
         const status = 'status' in outcome ? failureOf({ status: outcome.status }) : failureOf({ code: outcome.error })
         if (status === undefined) return
-        apiFailures.record({ call, status, message: 'status' in outcome ? `HTTP ${outcome.status}` : outcome.message, by: 'cli' })
+        apiFailures.record({
+          call,
+          status,
+          message: 'status' in outcome ? `HTTP ${outcome.status}` : outcome.message,
+          by: 'cli',
+        })
       },
-    }).then((p) => {
-      // Its socket's folder goes when this process ends, even when AfterAll never comes (a worker killed).
-      process.once('exit', () => rmSync(dirname(p.socketPath), { recursive: true, force: true }))
-      return p
-    }).catch(() => undefined)
+    })
+      .then((p) => {
+        // Its socket's folder goes when this process ends, even when AfterAll never comes (a worker killed).
+        process.once('exit', () => rmSync(dirname(p.socketPath), { recursive: true, force: true }))
+        return p
+      })
+      .catch(() => undefined)
     relays.set(target.endpoint, relay)
   }
   const p = await relay
@@ -107,6 +123,11 @@ export async function closeCliRelays(): Promise<void> {
 
 /** A failure in words: `POST /networks/create answered 500 (message)`, `… reset`. */
 export function describeFailure(f: ApiFailure): string {
-  const how = typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'cut off (connection reset)' : 'refused (no endpoint listening)'
+  const how =
+    typeof f.status === 'number'
+      ? `answered ${f.status}`
+      : f.status === 'reset'
+        ? 'cut off (connection reset)'
+        : 'refused (no endpoint listening)'
   return `${f.call} ${how}${f.message ? `: ${f.message.split('\n')[0]}` : ''} (${f.by === 'cli' ? 'docker CLI' : 'API'})`
 }

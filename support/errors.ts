@@ -12,5 +12,10 @@ export class UsageError extends Error {
 /** The first line of any thrown value's message. */
 export function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e)
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? text
+  )
 }

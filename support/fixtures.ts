@@ -50,12 +50,21 @@ export function backgroundStepIds(doc: GherkinDocument | undefined): Set<string>
 
 /** The hold tags of a scenario, as one comparable string. */
 export function holdsKey(tags: readonly string[]): string {
-  return tags.filter((t) => t.startsWith('@exclusive:') || t.startsWith('@shared:')).sort().join(' ')
+  return tags
+    .filter((t) => t.startsWith('@exclusive:') || t.startsWith('@shared:'))
+    .sort()
+    .join(' ')
 }
 
 /** Whether a scenario may observe FIXTURE instead of building its own Background. */
 export function reusable(fixture: Fixture | undefined, key: string, tags: readonly string[]): fixture is Fixture {
-  return fixture !== undefined && fixture.ok && fixture.key === key && fixture.holds === holdsKey(tags) && !tags.includes('@mutates')
+  return (
+    fixture !== undefined &&
+    fixture.ok &&
+    fixture.key === key &&
+    fixture.holds === holdsKey(tags) &&
+    !tags.includes('@mutates')
+  )
 }
 
 /** A new fixture for the Background of KEY, built by SCENARIO. */
@@ -77,7 +86,13 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
 async function endpointBack(docker: Docker, ms: number): Promise<void> {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
-    if (await docker.ping().then(() => true, () => false)) return
+    if (
+      await docker.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }
@@ -111,7 +126,10 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
 
 /** The holds of a fixture (its holdsKey) as tags again. */
 function holdTags(fixture: Fixture): { name: string }[] {
-  return fixture.holds.split(' ').filter(Boolean).map((name) => ({ name }))
+  return fixture.holds
+    .split(' ')
+    .filter(Boolean)
+    .map((name) => ({ name }))
 }
 
 /** The abstract socket on which parallel worker WORKER of run RUN is asked for its idle fixture's holds. */
@@ -195,7 +213,9 @@ export class Keeper {
       })
       socket.on('error', () => undefined)
     })
-    server.on('error', (e) => process.stderr.write(`netconform: worker ${this.worker} cannot answer for its fixture: ${e.message}\n`))
+    server.on('error', (e) =>
+      process.stderr.write(`netconform: worker ${this.worker} cannot answer for its fixture: ${e.message}\n`),
+    )
     server.listen({ path: releaseSocket(runId, this.worker) })
     server.unref()
     this.server = server
@@ -204,7 +224,8 @@ export class Keeper {
   /** Another worker needs the holds TAGS: the kept fixture goes if it holds any of them against it. */
   private release(tags: { name: string }[]): Promise<string> {
     const fixture = this.kept?.fixture
-    if (!fixture || conflicts({ tags: holdTags(fixture) }, { tags }).length === 0) return Promise.resolve('kept nothing of that')
+    if (!fixture || conflicts({ tags: holdTags(fixture) }, { tags }).length === 0)
+      return Promise.resolve('kept nothing of that')
     if (!this.inUse) return this.drop().then((text) => text ?? 'kept no fixture')
     return new Promise((resolve) => this.waiting.push(resolve))
   }
@@ -216,7 +237,9 @@ export class Keeper {
   async askOthers(runId: string, tags: readonly string[]): Promise<string[]> {
     if (this.worker === undefined || holdsKey(tags) === '') return []
     const others = Array.from({ length: this.workers }, (_, i) => String(i)).filter((w) => w !== this.worker)
-    const answers = await Promise.all(others.map((w) => ask(releaseSocket(runId, w), tags).then((text) => (text ? `worker ${w}: ${text}` : undefined))))
+    const answers = await Promise.all(
+      others.map((w) => ask(releaseSocket(runId, w), tags).then((text) => (text ? `worker ${w}: ${text}` : undefined))),
+    )
     return answers.filter((a): a is string => a !== undefined && !a.endsWith('kept nothing of that'))
   }
 }

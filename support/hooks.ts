@@ -35,7 +35,6 @@ import type { NetconformWorld } from './world'
 watchSignals()
 const started = Date.now()
 
-
 /** The fixture this worker keeps (fixtures.ts): the last Background built, while the next scenarios may observe it. */
 const keeper = new Keeper()
 
@@ -71,14 +70,20 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     return
   }
   // In a parallel run, another worker's idle fixture may hold what this scenario needs: it is asked to give it back.
-  for (const answer of await keeper.askOthers(this.runId, tags)) this.note(`asked the run's other workers for ${holdsKey(tags)}: ${answer}`)
+  for (const answer of await keeper.askOthers(this.runId, tags))
+    this.note(`asked the run's other workers for ${holdsKey(tags)}: ${answer}`)
   const fixture = share && !tags.includes('@mutates') ? newFixture(this.runId, pickle.uri, id, tags) : undefined
   // Its lock containers carry the scenario's labels (the After hook's cleanup by label removes them, last),
   // or the fixture's, which keeps them until it is torn down.
   const holder = fixture?.id ?? this.scenarioId
   // Ports and bridge subnets are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
   if (isLocalAddress(this.target.publicAddress)) {
-    const hostLocks = await acquireHostLocks({ tags, holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`, log: this.note, stop: () => interruption.reason })
+    const hostLocks = await acquireHostLocks({
+      tags,
+      holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`,
+      log: this.note,
+      stop: () => interruption.reason,
+    })
     if (fixture) fixture.hostLocks = hostLocks
     else this.hostLocks = hostLocks
     if (hostLocks.notRun) {
@@ -89,8 +94,13 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   // A fixture's host locks are its own, not the scenario's (whose After releases them): should taking the
   // endpoint's holds fail (an API failure), they are released here, or this run's next scenarios wait for them.
   const holdOptions = {
-    runId: this.runId, scenarioId: holder, probeImage: this.target.probeImage, tags, publicAddress: this.target.publicAddress,
-    log: this.note, stop: () => interruption.reason,
+    runId: this.runId,
+    scenarioId: holder,
+    probeImage: this.target.probeImage,
+    tags,
+    publicAddress: this.target.publicAddress,
+    log: this.note,
+    stop: () => interruption.reason,
   }
   const held = await acquireHolds(this.docker, holdOptions).catch(async (e: unknown) => {
     await fixture?.hostLocks?.release()
@@ -133,12 +143,25 @@ After(async function (this: NetconformWorld) {
   if (!this.scenarioId) return
   let removed = await removeLabelled(this.docker, this.labels)
   // An endpoint that failed calls of this scenario (a restart, say) is given time to answer again, and asked once more.
-  if (removed.errors.length > 0 && apiFailures.since(this.apiMark).length > 0 && (await answersWithin(this.target, RESTART_GRACE_MS))) {
+  if (
+    removed.errors.length > 0 &&
+    apiFailures.since(this.apiMark).length > 0 &&
+    (await answersWithin(this.target, RESTART_GRACE_MS))
+  ) {
     const again = await removeLabelled(this.docker, this.labels)
-    removed = { containers: [...removed.containers, ...again.containers], networks: [...removed.networks, ...again.networks], errors: again.errors }
+    removed = {
+      containers: [...removed.containers, ...again.containers],
+      networks: [...removed.networks, ...again.networks],
+      errors: again.errors,
+    }
   }
-  const lines = [`cleanup by label ${Object.entries(this.labels).map(([k, v]) => `${k}=${v}`).join(',')}:`,
-    `removed containers: ${removed.containers.join(', ') || 'none'}`, `removed networks: ${removed.networks.join(', ') || 'none'}`]
+  const lines = [
+    `cleanup by label ${Object.entries(this.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}:`,
+    `removed containers: ${removed.containers.join(', ') || 'none'}`,
+    `removed networks: ${removed.networks.join(', ') || 'none'}`,
+  ]
   if (removed.errors.length > 0) {
     lines.push(...removed.errors.map((e) => `cleanup error: ${e}`))
     process.stderr.write(`netconform: cleanup of ${this.scenarioId} left: ${removed.errors.join('; ')}\n`)
@@ -154,7 +177,10 @@ After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId) return
   const failed = apiFailures.since(this.apiMark)
   for (const f of failed) attachRecord(this.attach, { kind: 'api-failure', ...f })
-  if (failed.length > 0) this.note(`the endpoint failed ${failed.length} call${failed.length === 1 ? '' : 's'} of this scenario: ${failed.map(describeFailure).join('; ')}`)
+  if (failed.length > 0)
+    this.note(
+      `the endpoint failed ${failed.length} call${failed.length === 1 ? '' : 's'} of this scenario: ${failed.map(describeFailure).join('; ')}`,
+    )
   if (result?.status !== Status.FAILED || interruption.reason) return
   // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room;
   // and an engine shutting down may still answer a ping while refusing the docker CLI.

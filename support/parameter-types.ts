@@ -20,12 +20,37 @@ defineParameterType({ name: 'network', regexp: NAME, transformer: real, useForSn
 /** An address the document writes as a placeholder (ip_address, dns_server), as the value the profile gives it. */
 defineParameterType({ name: 'address', regexp: NAME, transformer: real, useForSnippets: false })
 /** A documented docker command, in backticks; the step gets it without them. */
-defineParameterType({ name: 'command', regexp: /`(docker [^`]+)`/, transformer: (command: string) => command, useForSnippets: false })
+defineParameterType({
+  name: 'command',
+  regexp: /`(docker [^`]+)`/,
+  transformer: (command: string) => command,
+  useForSnippets: false,
+})
 /** A subnet, as `docker network create --subnet` takes it. */
-defineParameterType({ name: 'cidr', regexp: /\d+\.\d+\.\d+\.\d+\/\d+/, transformer: (cidr: string) => cidr, useForSnippets: false })
+defineParameterType({
+  name: 'cidr',
+  regexp: /\d+\.\d+\.\d+\.\d+\/\d+/,
+  transformer: (cidr: string) => cidr,
+  useForSnippets: false,
+})
 /** What a refusal must name. */
-defineParameterType({ name: 'refusal', regexp: /the running state|the address or the range|the address/, transformer: (s: string) => s, useForSnippets: false })
+defineParameterType({
+  name: 'refusal',
+  regexp: /the running state|the address or the range|the address/,
+  transformer: (s: string) => s,
+  useForSnippets: false,
+})
 /** A command that looks a name up, as the document runs it. */
-defineParameterType({ name: 'lookup', regexp: /nslookup|ping -c 3/, transformer: (s: string) => s, useForSnippets: false })
+defineParameterType({
+  name: 'lookup',
+  regexp: /nslookup|ping -c 3/,
+  transformer: (s: string) => s,
+  useForSnippets: false,
+})
 /** How a container's addresses on two networks sit: on one interface (VIC) or on distinct ones. */
-defineParameterType({ name: 'layout', regexp: /one interface|distinct interfaces/, transformer: (s: string) => s, useForSnippets: false })
+defineParameterType({
+  name: 'layout',
+  regexp: /one interface|distinct interfaces/,
+  transformer: (s: string) => s,
+  useForSnippets: false,
+})

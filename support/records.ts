@@ -19,11 +19,37 @@ export type NetconformRecord =
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }
   /** A documented docker command: as documented, as run (argv without `docker`), and what came back. */
-  | { kind: 'command'; documented: string; argv: string[]; exitCode: number | null; timedOut: boolean; durationMs: number; stdout: string; stderr: string }
+  | {
+      kind: 'command'
+      documented: string
+      argv: string[]
+      exitCode: number | null
+      timedOut: boolean
+      durationMs: number
+      stdout: string
+      stderr: string
+    }
   /** A command run inside a container. */
-  | { kind: 'exec'; container: string; command: string; exitCode: number | null; durationMs: number; stdout: string; stderr: string }
+  | {
+      kind: 'exec'
+      container: string
+      command: string
+      exitCode: number | null
+      durationMs: number
+      stdout: string
+      stderr: string
+    }
   /** A probe from outside the containers: this host's TCP exchange, or the outside client's shell. */
-  | { kind: 'probe'; from: string; target: string; sent?: string; received: string; error?: string; exitCode?: number | null; durationMs: number }
+  | {
+      kind: 'probe'
+      from: string
+      target: string
+      sent?: string
+      received: string
+      error?: string
+      exitCode?: number | null
+      durationMs: number
+    }
   /**
    * A poll that ended: what it awaited, how many attempts it made, whether it saw it, how long it
    * waited, and whether it stopped before its deadline because waiting could not change what it saw.
@@ -55,9 +81,14 @@ export function attachRecord(attach: Attach, record: NetconformRecord): void {
 }
 
 /** The record an attachment carries, or undefined when it is none (another media type, or not a valid record). */
-export function recordOf(attachment: Pick<Attachment, 'mediaType' | 'body'> & Partial<Pick<Attachment, 'contentEncoding'>>): NetconformRecord | undefined {
+export function recordOf(
+  attachment: Pick<Attachment, 'mediaType' | 'body'> & Partial<Pick<Attachment, 'contentEncoding'>>,
+): NetconformRecord | undefined {
   if (attachment.mediaType !== RECORD_MEDIA_TYPE) return undefined
-  const text = attachment.contentEncoding === AttachmentContentEncoding.BASE64 ? Buffer.from(attachment.body, 'base64').toString('utf8') : attachment.body
+  const text =
+    attachment.contentEncoding === AttachmentContentEncoding.BASE64
+      ? Buffer.from(attachment.body, 'base64').toString('utf8')
+      : attachment.body
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -108,6 +139,10 @@ export function recordsOf(query: Query, testCaseStarted: TestCaseStarted): Netco
 }
 
 /** The first record of that kind attached to a test case. */
-export function findRecord<K extends RecordKind>(query: Query, testCaseStarted: TestCaseStarted, kind: K): RecordOf<K> | undefined {
+export function findRecord<K extends RecordKind>(
+  query: Query,
+  testCaseStarted: TestCaseStarted,
+  kind: K,
+): RecordOf<K> | undefined {
   return recordsOf(query, testCaseStarted).find((r): r is RecordOf<K> => r.kind === kind)
 }

@@ -52,18 +52,24 @@ export function featureScenarios(dir = FEATURES_DIR): { pickle: FeaturePickle; b
 }
 
 /** The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid Gherkin is a UsageError naming it. */
-function featureDocuments(dir: string, newId: () => string): { uri: string; doc: ReturnType<Parser<unknown>['parse']> }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.feature')).sort().map((file) => {
-    const path = join(dir, file)
-    const inProject = relative(PROJECT, path)
-    const uri = inProject && !inProject.startsWith('..') ? inProject : path
-    try {
-      const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
-      return { uri, doc: parser.parse(readFileSync(path, 'utf8')) }
-    } catch (e) {
-      throw new UsageError(`${uri}: not a valid feature file: ${parseProblem(e)}`)
-    }
-  })
+function featureDocuments(
+  dir: string,
+  newId: () => string,
+): { uri: string; doc: ReturnType<Parser<unknown>['parse']> }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.feature'))
+    .sort()
+    .map((file) => {
+      const path = join(dir, file)
+      const inProject = relative(PROJECT, path)
+      const uri = inProject && !inProject.startsWith('..') ? inProject : path
+      try {
+        const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
+        return { uri, doc: parser.parse(readFileSync(path, 'utf8')) }
+      } catch (e) {
+        throw new UsageError(`${uri}: not a valid feature file: ${parseProblem(e)}`)
+      }
+    })
 }
 
 /** The stable ids of all scenarios of the features in `dir`. */
@@ -78,7 +84,10 @@ export function scenarioIds(dir = FEATURES_DIR): Set<string> {
 
 /** Gherkin's first complaint, `(line:column): what`, and how many more there are. */
 function parseProblem(e: unknown): string {
-  const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => oneLine(l)).filter((l) => l !== '' && l !== 'Parser errors:')
+  const lines = (e instanceof Error ? e.message : String(e))
+    .split('\n')
+    .map((l) => oneLine(l))
+    .filter((l) => l !== '' && l !== 'Parser errors:')
   if (lines.length === 0) return 'unreadable'
   return lines.length === 1 ? lines[0] : `${lines[0]} (and ${lines.length - 1} more)`
 }

@@ -12,5 +12,10 @@ export function oneLine(text: string, max = Infinity): string {
   const line = String(text).replace(/\s+/g, ' ').trim()
   if (!Number.isFinite(max)) return line
   const chars = Array.from(line)
-  return chars.length <= max ? line : `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`
+  return chars.length <= max
+    ? line
+    : `${chars
+        .slice(0, Math.max(0, max - 1))
+        .join('')
+        .trimEnd()}…`
 }

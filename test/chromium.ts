@@ -8,7 +8,17 @@
  * (Content-Security-Policy); `measure` runs a script in a copy of a page without that meta.
  */
 import { spawnSync } from 'node:child_process'
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -19,8 +29,15 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 export function fullestRun(project: string, target: string): string | undefined {
   const base = join(project, 'reports', target)
   if (!existsSync(base)) return undefined
-  const runs = readdirSync(base).filter((d) => d !== 'latest' && existsSync(join(base, d, 'summary.json')))
-    .map((d) => ({ dir: join(base, d), summary: JSON.parse(readFileSync(join(base, d, 'summary.json'), 'utf8')) as { scenarios: unknown[]; interrupted?: string } }))
+  const runs = readdirSync(base)
+    .filter((d) => d !== 'latest' && existsSync(join(base, d, 'summary.json')))
+    .map((d) => ({
+      dir: join(base, d),
+      summary: JSON.parse(readFileSync(join(base, d, 'summary.json'), 'utf8')) as {
+        scenarios: unknown[]
+        interrupted?: string
+      },
+    }))
     .filter((r) => !r.summary.interrupted)
     .sort((a, b) => b.summary.scenarios.length - a.summary.scenarios.length || b.dir.localeCompare(a.dir))
   return runs[0]?.dir
@@ -52,7 +69,11 @@ export function chromiumOr(t: { skip: (message: string) => void }): string | und
 }
 
 /** Runs headless Chromium on a local file only, with a new profile that is removed after. */
-export function headless(chromium: string, extra: string[], file: string): { status: number | null; output: string; error?: Error } {
+export function headless(
+  chromium: string,
+  extra: string[],
+  file: string,
+): { status: number | null; output: string; error?: Error } {
   const profile = mkdtempSync(join(tmpdir(), 'netconform-chromium-profile-'))
   try {
     const args = [
@@ -84,15 +105,25 @@ export function tail(output: string): string {
  * Screenshots `file` at width×height into `png`; checks that it is a PNG of that size and bigger
  * than `minBytes` (a blank page compresses to a few KB). Returns its bytes; throws saying why not.
  */
-export function screenshot(chromium: string, file: string, png: string, width: number, height: number, minBytes: number): Buffer {
+export function screenshot(
+  chromium: string,
+  file: string,
+  png: string,
+  width: number,
+  height: number,
+  minBytes: number,
+): Buffer {
   const run = headless(chromium, [`--window-size=${width},${height}`, `--screenshot=${png}`], file)
   if (run.error) throw new Error(`chromium did not run: ${run.error.message}\n${tail(run.output)}`)
   if (!existsSync(png)) throw new Error(`chromium wrote no screenshot (exit ${run.status}):\n${tail(run.output)}`)
   const bytes = readFileSync(png)
-  if (!bytes.subarray(0, 8).equals(PNG_MAGIC) || bytes.subarray(12, 16).toString('latin1') !== 'IHDR') throw new Error('the screenshot is not a PNG')
+  if (!bytes.subarray(0, 8).equals(PNG_MAGIC) || bytes.subarray(12, 16).toString('latin1') !== 'IHDR')
+    throw new Error('the screenshot is not a PNG')
   const size = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)]
-  if (size[0] !== width || size[1] !== height) throw new Error(`the screenshot is ${size.join('×')}, not ${width}×${height}`)
-  if (bytes.length <= minBytes) throw new Error(`the screenshot is ${bytes.length} bytes, no bigger than a blank page would be (${minBytes})`)
+  if (size[0] !== width || size[1] !== height)
+    throw new Error(`the screenshot is ${size.join('×')}, not ${width}×${height}`)
+  if (bytes.length <= minBytes)
+    throw new Error(`the screenshot is ${bytes.length} bytes, no bigger than a blank page would be (${minBytes})`)
   return bytes
 }
 
@@ -100,8 +131,17 @@ export function screenshot(chromium: string, file: string, png: string, width: n
  * Measures a page in Chromium: a copy of `html` without its Content-Security-Policy meta and with
  * `script` added, which must set document.title to 'MEASURED ' + JSON; returns that JSON parsed.
  */
-export function measure<T>(chromium: string, html: string, file: string, width: number, height: number, script: string): T {
-  const measured = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\n/, '').replace('</body>', `<script>${script}</script></body>`)
+export function measure<T>(
+  chromium: string,
+  html: string,
+  file: string,
+  width: number,
+  height: number,
+  script: string,
+): T {
+  const measured = html
+    .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\n/, '')
+    .replace('</body>', `<script>${script}</script></body>`)
   writeFileSync(file, measured)
   const run = headless(chromium, [`--window-size=${width},${height}`, '--dump-dom'], file)
   const found = run.output.match(/<title>MEASURED (\{.*?\})<\/title>/s)

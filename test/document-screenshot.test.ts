@@ -26,7 +26,9 @@ const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'document')
 /** The lab's complete runs of its endpoints when all exist (after the lab tests), else the fixture runs. */
 const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
-const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
+const RUNS = LAB_RUNS.every((d) => d !== undefined)
+  ? (LAB_RUNS as string[])
+  : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'document-screenshot.png')
 const WIDTH = 1400
 const HEIGHT = 2400
@@ -59,46 +61,77 @@ document.title = 'MEASURED ' + JSON.stringify({
 })
 `
 
-test('document.html renders in headless Chromium (screenshot in reports/document-screenshot.png)', { timeout: 180_000 }, (t) => {
-  const chromium = chromiumOr(t)
-  if (!chromium) return
+test(
+  'document.html renders in headless Chromium (screenshot in reports/document-screenshot.png)',
+  { timeout: 180_000 },
+  (t) => {
+    const chromium = chromiumOr(t)
+    if (!chromium) return
 
-  const work = mkdtempSync(join(tmpdir(), 'netconform-document-shot-'))
-  try {
-    const html = writeDocument(RUNS, work)
-    const png = join(work, 'document.png')
-    const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
-    mkdirSync(join(PROJECT, 'reports'), { recursive: true })
-    copyFileSync(png, SCREENSHOT)
-    console.log(`document screenshot: ${SCREENSHOT} (${bytes.length} bytes, runs: ${RUNS.join(', ')})`)
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-})
-
-test('document.html at 1400px: no horizontal overflow, every badge in the window, every scenario id once, every heading', { timeout: 180_000 }, (t) => {
-  const chromium = chromiumOr(t)
-  if (!chromium) return
-
-  const work = mkdtempSync(join(tmpdir(), 'netconform-document-layout-'))
-  try {
-    const reports = loadReports(RUNS)
-    const renamed = (r: LoadedReport, name: string): LoadedReport => ({ ...r, summary: { ...r.summary, target: { ...r.summary.target, name } } })
-    // as many endpoints as the lab has, whichever runs are there
-    const five = [...reports, renamed(reports[0], 'docker-on-a-remote-host'), renamed(reports[1], 'podman-rootless-on-a-laptop'), renamed(reports[0], 'docker-rootless-on-a-build-host')].slice(0, LAB_ENDPOINTS.length)
-    const runIds = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.id)))
-    for (const shown of [reports.slice(0, 2), five]) {
-      const n = shown.length
-      const page = measure<Page>(chromium, renderDocumentHtml(shown, work), join(work, `document-${n}.html`), WIDTH, HEIGHT, MEASURE)
-      expect(page.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(page.clientWidth)
-      expect(page.outside, `${n} endpoints: badges outside the window or not drawn`).to.deep.equal([])
-      expect(page.headings, 'the document\'s headings, in order').to.deep.equal([...DOC_SECTIONS])
-      for (const id of runIds) expect(page.groups.filter((g) => g === id), `badge groups of ${id}`).to.have.length(1)
-      expect(new Set(page.groups).size, 'no id twice').to.equal(page.groups.length)
-      expect(page.groups.slice(0, ANCHORS.length), 'the map\'s ids, in the document\'s order').to.deep.equal(ANCHORS.map((a) => a.id))
-      expect(page.badges, 'one badge per endpoint in each group').to.equal(page.groups.length * n)
+    const work = mkdtempSync(join(tmpdir(), 'netconform-document-shot-'))
+    try {
+      const html = writeDocument(RUNS, work)
+      const png = join(work, 'document.png')
+      const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
+      mkdirSync(join(PROJECT, 'reports'), { recursive: true })
+      copyFileSync(png, SCREENSHOT)
+      console.log(`document screenshot: ${SCREENSHOT} (${bytes.length} bytes, runs: ${RUNS.join(', ')})`)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
     }
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-})
+  },
+)
+
+test(
+  'document.html at 1400px: no horizontal overflow, every badge in the window, every scenario id once, every heading',
+  { timeout: 180_000 },
+  (t) => {
+    const chromium = chromiumOr(t)
+    if (!chromium) return
+
+    const work = mkdtempSync(join(tmpdir(), 'netconform-document-layout-'))
+    try {
+      const reports = loadReports(RUNS)
+      const renamed = (r: LoadedReport, name: string): LoadedReport => ({
+        ...r,
+        summary: { ...r.summary, target: { ...r.summary.target, name } },
+      })
+      // as many endpoints as the lab has, whichever runs are there
+      const five = [
+        ...reports,
+        renamed(reports[0], 'docker-on-a-remote-host'),
+        renamed(reports[1], 'podman-rootless-on-a-laptop'),
+        renamed(reports[0], 'docker-rootless-on-a-build-host'),
+      ].slice(0, LAB_ENDPOINTS.length)
+      const runIds = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.id)))
+      for (const shown of [reports.slice(0, 2), five]) {
+        const n = shown.length
+        const page = measure<Page>(
+          chromium,
+          renderDocumentHtml(shown, work),
+          join(work, `document-${n}.html`),
+          WIDTH,
+          HEIGHT,
+          MEASURE,
+        )
+        expect(page.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(
+          page.clientWidth,
+        )
+        expect(page.outside, `${n} endpoints: badges outside the window or not drawn`).to.deep.equal([])
+        expect(page.headings, "the document's headings, in order").to.deep.equal([...DOC_SECTIONS])
+        for (const id of runIds)
+          expect(
+            page.groups.filter((g) => g === id),
+            `badge groups of ${id}`,
+          ).to.have.length(1)
+        expect(new Set(page.groups).size, 'no id twice').to.equal(page.groups.length)
+        expect(page.groups.slice(0, ANCHORS.length), "the map's ids, in the document's order").to.deep.equal(
+          ANCHORS.map((a) => a.id),
+        )
+        expect(page.badges, 'one badge per endpoint in each group').to.equal(page.groups.length * n)
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  },
+)

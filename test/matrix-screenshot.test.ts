@@ -25,30 +25,36 @@ const PROJECT = join(__dirname, '..')
 const FIXTURES = join(__dirname, 'fixtures', 'matrix')
 /** The lab's complete runs of its endpoints when all exist (after the lab tests), else the fixture runs. */
 const LAB_RUNS = LAB_ENDPOINTS.map((target) => fullestRun(PROJECT, target))
-const RUNS = LAB_RUNS.every((d) => d !== undefined) ? (LAB_RUNS as string[]) : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
+const RUNS = LAB_RUNS.every((d) => d !== undefined)
+  ? (LAB_RUNS as string[])
+  : [join(FIXTURES, 'docker'), join(FIXTURES, 'podman')]
 const SCREENSHOT = join(PROJECT, 'reports', 'matrix-screenshot.png')
 const WIDTH = 1400
 const HEIGHT = 1800
 /** A blank 1400×1800 page compresses to a few KB; the matrix is far busier than that. */
 const MIN_BYTES = 20 * 1024
 
-test('matrix.html renders in headless Chromium (screenshot in reports/matrix-screenshot.png)', { timeout: 180_000 }, (t) => {
-  const chromium = chromiumOr(t)
-  if (!chromium) return
+test(
+  'matrix.html renders in headless Chromium (screenshot in reports/matrix-screenshot.png)',
+  { timeout: 180_000 },
+  (t) => {
+    const chromium = chromiumOr(t)
+    if (!chromium) return
 
-  const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-shot-'))
-  try {
-    const { html } = writeMatrix(RUNS, work)
-    const png = join(work, 'matrix.png')
-    const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
+    const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-shot-'))
+    try {
+      const { html } = writeMatrix(RUNS, work)
+      const png = join(work, 'matrix.png')
+      const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
 
-    mkdirSync(join(PROJECT, 'reports'), { recursive: true })
-    copyFileSync(png, SCREENSHOT)
-    console.log(`matrix screenshot: ${SCREENSHOT} (${bytes.length} bytes)`)
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-})
+      mkdirSync(join(PROJECT, 'reports'), { recursive: true })
+      copyFileSync(png, SCREENSHOT)
+      console.log(`matrix screenshot: ${SCREENSHOT} (${bytes.length} bytes)`)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  },
+)
 
 /** What the measuring script reports, in the page's title. */
 interface Layout {
@@ -71,30 +77,49 @@ function layoutOf(chromium: string, html: string, file: string, width: number): 
   return measure<Layout>(chromium, html, file, width, HEIGHT, MEASURE)
 }
 
-test('matrix.html: no horizontal overflow at 1400px for 2 to 5 endpoints; sticky header row and first column', { timeout: 180_000 }, (t) => {
-  const chromium = chromiumOr(t)
-  if (!chromium) return
+test(
+  'matrix.html: no horizontal overflow at 1400px for 2 to 5 endpoints; sticky header row and first column',
+  { timeout: 180_000 },
+  (t) => {
+    const chromium = chromiumOr(t)
+    if (!chromium) return
 
-  const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-layout-'))
-  try {
-    const [docker, podman] = loadReports([join(FIXTURES, 'docker'), join(FIXTURES, 'podman')])
-    const renamed = (r: LoadedReport, name: string): LoadedReport => ({
-      ...r,
-      summary: { ...r.summary, target: { ...r.summary.target, name, engine: { ...r.summary.target.engine, name: `${r.summary.target.engine.name} with a long build name` } } },
-    })
-    const five = [docker, podman, renamed(podman, 'podman-netavark-on-a-build-host'), renamed(podman, 'podman-rootless-on-a-laptop'), renamed(docker, 'docker-rootless-on-a-remote-host')]
-    for (const n of [2, 3, 4, 5]) {
-      const html = renderMatrixHtml(five.slice(0, n), work)
-      const layout = layoutOf(chromium, html, join(work, `matrix-${n}.html`), WIDTH)
-      expect(layout.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(layout.clientWidth)
-      expect(layout.headTop, `${n} endpoints: the header row stays at the top`).to.equal(0)
+    const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-layout-'))
+    try {
+      const [docker, podman] = loadReports([join(FIXTURES, 'docker'), join(FIXTURES, 'podman')])
+      const renamed = (r: LoadedReport, name: string): LoadedReport => ({
+        ...r,
+        summary: {
+          ...r.summary,
+          target: {
+            ...r.summary.target,
+            name,
+            engine: { ...r.summary.target.engine, name: `${r.summary.target.engine.name} with a long build name` },
+          },
+        },
+      })
+      const five = [
+        docker,
+        podman,
+        renamed(podman, 'podman-netavark-on-a-build-host'),
+        renamed(podman, 'podman-rootless-on-a-laptop'),
+        renamed(docker, 'docker-rootless-on-a-remote-host'),
+      ]
+      for (const n of [2, 3, 4, 5]) {
+        const html = renderMatrixHtml(five.slice(0, n), work)
+        const layout = layoutOf(chromium, html, join(work, `matrix-${n}.html`), WIDTH)
+        expect(layout.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(
+          layout.clientWidth,
+        )
+        expect(layout.headTop, `${n} endpoints: the header row stays at the top`).to.equal(0)
+      }
+      // narrower than the table: the page scrolls sideways, the first column stays
+      const narrow = layoutOf(chromium, renderMatrixHtml(five, work), join(work, 'matrix-narrow.html'), 800)
+      expect(narrow.scrollWidth).to.be.greaterThan(narrow.clientWidth)
+      expect(narrow.labelLeft, 'the first column stays at the left').to.equal(0)
+      expect(narrow.headTop).to.equal(0)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
     }
-    // narrower than the table: the page scrolls sideways, the first column stays
-    const narrow = layoutOf(chromium, renderMatrixHtml(five, work), join(work, 'matrix-narrow.html'), 800)
-    expect(narrow.scrollWidth).to.be.greaterThan(narrow.clientWidth)
-    expect(narrow.labelLeft, 'the first column stays at the left').to.equal(0)
-    expect(narrow.headTop).to.equal(0)
-  } finally {
-    rmSync(work, { recursive: true, force: true })
-  }
-})
+  },
+)

@@ -15,7 +15,10 @@ export const LABEL_LOCK = 'io.netconform.lock'
 
 /** A run id: sortable by time, unique by its random tail. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return `${stamp}-${randomBytes(3).toString('hex')}`
 }
 
@@ -55,7 +58,9 @@ export interface Removed {
  * stop timeout (10 s) when PID 1 ignores SIGTERM, as a shell does; Docker and Podman 4 kill at once.
  * A container that is not running, or already gone, only makes the kill fail: the removal decides.
  */
-export async function removeContainerNow(container: Pick<Docker.Container, 'remove'> & Partial<Pick<Docker.Container, 'kill'>>): Promise<void> {
+export async function removeContainerNow(
+  container: Pick<Docker.Container, 'remove'> & Partial<Pick<Docker.Container, 'kill'>>,
+): Promise<void> {
   await container.kill?.().catch(() => undefined)
   await container.remove({ force: true, v: true })
 }

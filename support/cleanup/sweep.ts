@@ -22,7 +22,10 @@ interface Lock {
 export function holdRunLock(runId: string, endpoint: string): () => void {
   mkdirSync(RUNS_DIR, { recursive: true })
   const file = join(RUNS_DIR, `${runId}.json`)
-  writeFileSync(file, JSON.stringify({ pid: process.pid, endpoint, startedAt: new Date().toISOString() } satisfies Lock))
+  writeFileSync(
+    file,
+    JSON.stringify({ pid: process.pid, endpoint, startedAt: new Date().toISOString() } satisfies Lock),
+  )
   return () => rmSync(file, { force: true })
 }
 
@@ -120,7 +123,9 @@ export async function removeSuiteImages(docker: Docker): Promise<{ images: strin
 /** Lock files of runs on this machine, for `netconform clean` to report. */
 export function localRuns(): string[] {
   try {
-    return readdirSync(RUNS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))
+    return readdirSync(RUNS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''))
   } catch {
     return []
   }

@@ -48,32 +48,58 @@ function summaryOf(target: string, started: number, reports: string): Summary | 
 }
 
 export async function conformanceCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { targets: { type: 'string' }, parallel: { type: 'string' }, jobs: { type: 'string' } }, strict: true })
-  const targets = values.targets ? values.targets.split(',').map((t) => t.trim()).filter(Boolean) : LAB_ENDPOINTS
+  const { values } = parseArgs({
+    args: argv,
+    options: { targets: { type: 'string' }, parallel: { type: 'string' }, jobs: { type: 'string' } },
+    strict: true,
+  })
+  const targets = values.targets
+    ? values.targets
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : LAB_ENDPOINTS
   if (targets.length === 0) throw new UsageError('--targets names no target')
   for (const t of targets) loadTarget(t) // an unknown target or a bad profile: exit 2 before anything runs
   const parallel = parallelOf(values.parallel)
   const jobs = values.jobs === undefined ? 1 : Number(values.jobs)
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number from 1, not "${values.jobs}"`)
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs takes a whole number from 1, not "${values.jobs}"`)
   // Each run reports where this command would: reports/ in the folder it is run from.
   const reports = defaultReportsDir()
   const outcomes: EndpointOutcome[] = []
   let interrupted = false
   const runOne = async (target: string): Promise<void> => {
     const started = Date.now()
-    const args = [CLI, 'run', '--target', target, '--reports', reports, ...(parallel ? ['--parallel', String(parallel)] : [])]
+    const args = [
+      CLI,
+      'run',
+      '--target',
+      target,
+      '--reports',
+      reports,
+      ...(parallel ? ['--parallel', String(parallel)] : []),
+    ]
     if (jobs === 1) out(`netconform: conformance: ${target}`)
-    const r = jobs === 1
-      ? await execa('node', args, { stdio: 'inherit', reject: false })
-      : await execa('node', args, { all: true, stdin: 'ignore', reject: false })
+    const r =
+      jobs === 1
+        ? await execa('node', args, { stdio: 'inherit', reject: false })
+        : await execa('node', args, { all: true, stdin: 'ignore', reject: false })
     if (jobs > 1) out(`netconform: conformance: ${target}\n${String(r.all ?? '').trimEnd()}`)
-    outcomes.push({ target, exitCode: r.exitCode ?? 2, seconds: (Date.now() - started) / 1000, summary: summaryOf(target, started, reports) })
+    outcomes.push({
+      target,
+      exitCode: r.exitCode ?? 2,
+      seconds: (Date.now() - started) / 1000,
+      summary: summaryOf(target, started, reports),
+    })
     if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') interrupted = true
   }
   const queue = [...targets]
-  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-    for (let t = queue.shift(); t !== undefined && !interrupted; t = queue.shift()) await runOne(t)
-  }))
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+      for (let t = queue.shift(); t !== undefined && !interrupted; t = queue.shift()) await runOne(t)
+    }),
+  )
   outcomes.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))
   const width = Math.max(...outcomes.map((o) => o.target.length))
   out(`netconform: conformance of ${outcomes.length} endpoint${outcomes.length === 1 ? '' : 's'}:`)

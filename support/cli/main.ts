@@ -32,7 +32,10 @@ const lazy = {
 
 /** The profiles in the package's targets/, for the usage text (as targets.ts knownTargets, without loading it). */
 function knownTargetNames(): string[] {
-  return readdirSync(resolve(PROJECT, 'targets')).filter((f) => f.endsWith('.yaml') && !f.includes('.example.')).map((f) => f.replace(/\.yaml$/, '')).sort()
+  return readdirSync(resolve(PROJECT, 'targets'))
+    .filter((f) => f.endsWith('.yaml') && !f.includes('.example.'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort()
 }
 
 const USAGE = `usage:
@@ -78,7 +81,9 @@ const out = (line: string) => process.stdout.write(`${line}\n`)
 
 function resolveTarget(values: { target?: string; endpoint?: string; 'public-address'?: string }): Target {
   const { defaultTarget, loadTarget } = lazy.targets()
-  let target = values.target ? loadTarget(values.target) : defaultTarget(values.endpoint ?? lazy.connection().endpointFromEnvironment())
+  let target = values.target
+    ? loadTarget(values.target)
+    : defaultTarget(values.endpoint ?? lazy.connection().endpointFromEnvironment())
   if (values.endpoint) target = { ...target, endpoint: values.endpoint }
   if (values['public-address']) target = { ...target, publicAddress: values['public-address'] }
   return target
@@ -87,12 +92,19 @@ function resolveTarget(values: { target?: string; endpoint?: string; 'public-add
 /** After the run: what the verdict console did not say line by line (stale deviations, what was not run), then the totals. */
 function printVerdicts(summary: Summary, dir: string): void {
   const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
-  if (stale.length > 0) out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
-  if (summary.interrupted) out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
-  else if (summary.notRun?.length) out(`netconform: ${summary.notRun.length} scenarios not run: what they need on the endpoint is held by something not netconform's (listed above and in summary.md); the run is incomplete, exit 1`)
+  if (stale.length > 0)
+    out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
+  if (summary.interrupted)
+    out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
+  else if (summary.notRun?.length)
+    out(
+      `netconform: ${summary.notRun.length} scenarios not run: what they need on the endpoint is held by something not netconform's (listed above and in summary.md); the run is incomplete, exit 1`,
+    )
   const t = summary.totals
   const causes = lazy.reports().notApplicableCauses(summary.scenarios)
-  out(`netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`)
+  out(
+    `netconform: ${summary.target.name}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`,
+  )
   out(`netconform: reports in ${relative(process.cwd(), dir) || dir}`)
 }
 
@@ -103,17 +115,21 @@ async function run(argv: string[]): Promise<number> {
     strict: true,
   })
   const parallel = parallelOf(values.parallel)
-  if (values['share-setup'] && values['setup-per-scenario']) throw new UsageError('--share-setup and --setup-per-scenario contradict each other: give one')
+  if (values['share-setup'] && values['setup-per-scenario'])
+    throw new UsageError('--share-setup and --setup-per-scenario contradict each other: give one')
   // Each section is set up once per worker unless told otherwise.
   const shareSetup = !values['setup-per-scenario']
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
-  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new UsageError(`--repeat takes a whole number from 1, not "${values.repeat}"`)
   const target = resolveTarget(values)
   const summaries: Summary[] = []
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
     const reportsDir = values.reports === undefined ? undefined : resolve(values.reports)
-    const { summary, dir } = await lazy.run().conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
+    const { summary, dir } = await lazy
+      .run()
+      .conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
     printVerdicts(summary, dir)
     summaries.push(summary)
     if (summary.interrupted) break
@@ -131,7 +147,9 @@ function reportFlakes(summaries: Summary[]): number {
   for (const s of summaries) for (const r of s.scenarios) verdicts.set(r.id, [...(verdicts.get(r.id) ?? []), r.verdict])
   const flaky = [...verdicts].filter(([, v]) => new Set(v).size > 1)
   const wall = summaries.reduce((ms, s) => ms + s.durationMs, 0)
-  out(`netconform: ${summaries.length} repetitions in ${(wall / 1000).toFixed(0)} s: ${flaky.length} of ${verdicts.size} scenarios changed verdict`)
+  out(
+    `netconform: ${summaries.length} repetitions in ${(wall / 1000).toFixed(0)} s: ${flaky.length} of ${verdicts.size} scenarios changed verdict`,
+  )
   for (const [id, v] of flaky) out(`  flaky ${id}: ${v.join(' → ')}`)
   return flaky.length
 }
@@ -153,8 +171,10 @@ async function clean(argv: string[]): Promise<number> {
   const { dockerFor, probeEndpoint } = lazy.connection()
   await probeEndpoint(target)
   const swept = await lazy.sweep().sweepAbandoned(dockerFor(target), { olderThanMs, runs: values.run })
-  out(`netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
-    `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`)
+  out(
+    `netconform: clean ${target.endpoint}: removed ${swept.runs.length} run(s)${swept.runs.length ? ` (${swept.runs.join(', ')})` : ''}: ` +
+      `containers: ${swept.containers.join(', ') || 'none'}; networks: ${swept.networks.join(', ') || 'none'}`,
+  )
   for (const e of swept.errors) out(`netconform: could not remove ${e}`)
   if (values['remove-images']) await removeImages(target)
   return swept.errors.length > 0 ? 1 : 0

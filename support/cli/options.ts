@@ -11,7 +11,8 @@ export const TARGET_OPTIONS = {
 /** --parallel N: worker processes (0: none). */
 export function parallelOf(text: string | undefined): number {
   const parallel = text === undefined ? 0 : Number(text)
-  if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel takes a whole number, not "${text}"`)
+  if (!Number.isInteger(parallel) || parallel < 0)
+    throw new UsageError(`--parallel takes a whole number, not "${text}"`)
   return parallel
 }
 
@@ -58,17 +59,38 @@ export interface CommandSyntax {
  */
 export const COMMANDS: Readonly<Record<string, CommandSyntax>> = {
   run: { options: RUN_OPTIONS },
-  conformance: { options: { targets: { type: 'string' }, jobs: { type: 'string' }, parallel: { type: 'string' } }, parsedIn: 'support/cli/conformance.ts' },
+  conformance: {
+    options: { targets: { type: 'string' }, jobs: { type: 'string' }, parallel: { type: 'string' } },
+    parsedIn: 'support/cli/conformance.ts',
+  },
   clean: { options: CLEAN_OPTIONS },
   matrix: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/matrix.ts' },
-  document: { options: { out: { type: 'string' } }, positionals: { min: 1 }, parsedIn: 'support/report/living-document.ts' },
-  compare: { options: { format: { type: 'string' } }, positionals: { min: 2, max: 2 }, parsedIn: 'support/report/compare.ts' },
-  record: { options: { out: { type: 'string' } }, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
+  document: {
+    options: { out: { type: 'string' } },
+    positionals: { min: 1 },
+    parsedIn: 'support/report/living-document.ts',
+  },
+  compare: {
+    options: { format: { type: 'string' } },
+    positionals: { min: 2, max: 2 },
+    parsedIn: 'support/report/compare.ts',
+  },
+  record: {
+    options: { out: { type: 'string' } },
+    positionals: { min: 1, max: 1 },
+    parsedIn: 'support/report/record.ts',
+  },
   verify: { options: {}, positionals: { min: 1, max: 1 }, parsedIn: 'support/report/record.ts' },
   sensitivity: {
     options: {
-      ...TARGET_OPTIONS, faults: { type: 'string' }, parallel: { type: 'string' }, conditions: { type: 'boolean' },
-      latency: { type: 'string' }, 'api-errors': { type: 'string' }, 'restart-at': { type: 'string' }, seed: { type: 'string' },
+      ...TARGET_OPTIONS,
+      faults: { type: 'string' },
+      parallel: { type: 'string' },
+      conditions: { type: 'boolean' },
+      latency: { type: 'string' },
+      'api-errors': { type: 'string' },
+      'restart-at': { type: 'string' },
+      seed: { type: 'string' },
     },
     parsedIn: 'support/sensitivity/cli.ts',
   },

@@ -9,4 +9,7 @@ import { Scheduler, canStartBeside, planOf } from './scheduler'
 // NETCONFORM_SCHEDULER=fifo keeps only the collision rule (file order otherwise): bench/ compares the two.
 let scheduler: Scheduler | undefined
 setParallelCanAssign((pickle, running) =>
-  process.env.NETCONFORM_SCHEDULER === 'fifo' ? canStartBeside(pickle, running) : (scheduler ??= new Scheduler(planOf())).canAssign(pickle, running))
+  process.env.NETCONFORM_SCHEDULER === 'fifo'
+    ? canStartBeside(pickle, running)
+    : (scheduler ??= new Scheduler(planOf())).canAssign(pickle, running),
+)

@@ -4,7 +4,13 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { loadConfiguration, loadSources, runCucumber, type IConfiguration, type IRunResult } from '@cucumber/cucumber/api'
+import {
+  loadConfiguration,
+  loadSources,
+  runCucumber,
+  type IConfiguration,
+  type IRunResult,
+} from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from '../errors'
 import { dockerFor, probeEndpoint } from '../endpoint/connection'
@@ -45,8 +51,9 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 const CONSOLE = join(CODE_DIR, 'support', 'report', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
 /** Cucumber's support code: the TypeScript sources through ts-node, or the compiled package's JavaScript. */
-const SUPPORT = ['support/world', 'support/parameter-types', 'support/hooks', 'support/cli/parallel', 'steps/**/*']
-  .map((path) => join(CODE_DIR, `${path}.${CODE_EXT}`))
+const SUPPORT = ['support/world', 'support/parameter-types', 'support/hooks', 'support/cli/parallel', 'steps/**/*'].map(
+  (path) => join(CODE_DIR, `${path}.${CODE_EXT}`),
+)
 
 let supportLibrary: IRunResult['support'] | undefined
 
@@ -64,8 +71,12 @@ async function checkPlan(target: Target, tags: string | undefined): Promise<void
   }
   const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: FEATURES, tags: tags ?? '' } })
   const { plan, errors } = await loadSources(runConfiguration.sources)
-  if (errors.length > 0) throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
-  if (plan.length === 0) throw new UsageError(`no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name.client-to-server; see features/)`)
+  if (errors.length > 0)
+    throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
+  if (plan.length === 0)
+    throw new UsageError(
+      `no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name.client-to-server; see features/)`,
+    )
   const gap = profileGap(target, [...new Set(plan.map((p) => resolve(p.uri)))])
   if (gap) throw new UsageError(gap)
 }
@@ -75,7 +86,9 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
   const { target } = opts
   await checkPlan(target, opts.tags)
   const engine = await probeEndpoint(target)
-  log(`netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`)
+  log(
+    `netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`,
+  )
   log(`netconform: ${await ensureProbeImage(dockerFor(target, 120_000), target.probeImage, target.endpoint)}`)
 
   const runId = newRunId()
@@ -91,7 +104,9 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
 async function sweepBefore(target: Target, runId: string, log: (line: string) => void): Promise<void> {
   const swept = await sweepAbandoned(dockerFor(target), { olderThanMs: ABANDONED_AFTER_MS, except: runId })
   if (swept.runs.length > 0) {
-    log(`netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ${swept.containers.length} containers, ${swept.networks.length} networks`)
+    log(
+      `netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ${swept.containers.length} containers, ${swept.networks.length} networks`,
+    )
   }
   for (const e of swept.errors) log(`netconform: sweep error: ${e}`)
 }
@@ -108,7 +123,11 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
     }
     log(`netconform: ${signal} again: removing this run's resources and stopping`)
     void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId })
-      .then((r) => log(`netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ${runId}${r.errors.length ? `; could not remove: ${r.errors.join('; ')}` : ''}`))
+      .then((r) =>
+        log(
+          `netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ${runId}${r.errors.length ? `; could not remove: ${r.errors.join('; ')}` : ''}`,
+        ),
+      )
       .finally(() => process.exit(signalExitCode(signal)))
   }
   process.on('SIGINT', handler)
@@ -134,7 +153,12 @@ async function writeRunContext(dir: string, target: Target, log: (line: string) 
   }
 }
 
-async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, log: (line: string) => void): Promise<RunOutcome> {
+async function runLocked(
+  opts: RunOptions,
+  engine: EngineInfo,
+  runId: string,
+  log: (line: string) => void,
+): Promise<RunOutcome> {
   const { target } = opts
   await sweepBefore(target, runId, log)
   const base = join(opts.reportsDir ?? defaultReportsDir(), target.name)
@@ -150,7 +174,12 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
       require: SUPPORT,
       requireModule: COMPILED ? [] : ['ts-node/register'],
       // The verdict console on stdout, unless the user names cucumber formats of their own (--format).
-      format: [...(opts.formats?.length ? opts.formats : [CONSOLE]), `message:${join(dir, 'messages.ndjson')}`, `html:${join(dir, 'report.html')}`, `junit:${join(dir, 'junit.xml')}`],
+      format: [
+        ...(opts.formats?.length ? opts.formats : [CONSOLE]),
+        `message:${join(dir, 'messages.ndjson')}`,
+        `html:${join(dir, 'report.html')}`,
+        `junit:${join(dir, 'junit.xml')}`,
+      ],
       formatOptions: {
         junit: { suiteName: `netconform ${target.name}` },
         netconform: { deviations: target.deviations, report: relative(process.cwd(), join(dir, 'report.html')) },
@@ -164,14 +193,20 @@ async function runLocked(opts: RunOptions, engine: EngineInfo, runId: string, lo
   const stopWatching = onSignals(target, runId, log)
   try {
     // Support code is required once per process: a second run (--repeat) reuses the first's library.
-    const result = await runCucumber({ ...runConfiguration, support: supportLibrary ?? runConfiguration.support }, { cwd: PROJECT })
+    const result = await runCucumber(
+      { ...runConfiguration, support: supportLibrary ?? runConfiguration.support },
+      { cwd: PROJECT },
+    )
     supportLibrary ??= result.support
   } finally {
     stopWatching()
   }
 
   const sweep = await removeLabelled(dockerFor(target), { [LABEL_RUN]: runId })
-  if (sweep.containers.length + sweep.networks.length > 0) log(`netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`)
+  if (sweep.containers.length + sweep.networks.length > 0)
+    log(
+      `netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`,
+    )
   for (const e of sweep.errors) log(`netconform: cleanup error: ${e}`)
 
   const summary = buildSummary(readFileSync(join(dir, 'messages.ndjson'), 'utf8'), {

@@ -39,7 +39,13 @@ export interface Holds {
 
 /** What a scenario holds: the names it needs alone, and the names it shares. */
 export function holds(pickle: Tagged): Holds {
-  const named = (prefix: string) => new Set(pickle.tags.map((t) => t.name).filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length)))
+  const named = (prefix: string) =>
+    new Set(
+      pickle.tags
+        .map((t) => t.name)
+        .filter((t) => t.startsWith(prefix))
+        .map((t) => t.slice(prefix.length)),
+    )
   return { exclusive: named(EXCLUSIVE), shared: named(SHARED) }
 }
 
@@ -160,11 +166,21 @@ export class Scheduler {
     if (!p) return 0
     // The steps of the scenarios still waiting that belong with p.
     const remaining = (withP: (q: Planned) => boolean) =>
-      [...this.plan.values()].filter((q) => withP(q) && !this.started.has(q.id) && !this.absent.has(q.id)).reduce((sum, q) => sum + q.steps, 0)
+      [...this.plan.values()]
+        .filter((q) => withP(q) && !this.started.has(q.id) && !this.absent.has(q.id))
+        .reduce((sum, q) => sum + q.steps, 0)
     let longest = p.steps
     const feature = sharing(p)
-    if (feature) longest = Math.max(longest, remaining((q) => sharing(q) === feature))
-    for (const name of p.holds.exclusive) longest = Math.max(longest, remaining((q) => q.holds.exclusive.has(name)))
+    if (feature)
+      longest = Math.max(
+        longest,
+        remaining((q) => sharing(q) === feature),
+      )
+    for (const name of p.holds.exclusive)
+      longest = Math.max(
+        longest,
+        remaining((q) => q.holds.exclusive.has(name)),
+      )
     return longest
   }
 }
@@ -175,10 +191,19 @@ export function planOf(dir = FEATURES_DIR): Planned[] {
     // Only a feature with a Background has a set-up to share: the scenarios of one without may run side by side freely.
     return featureScenarios(dir).flatMap(({ pickle, background }) => {
       const id = idOf(pickle)
-      return id ? [{ id, holds: holds(pickle), steps: pickle.steps.length, ...(background ? { feature: pickle.uri } : {}), mutates: pickle.tags.some((t) => t.name === '@mutates') }] : []
+      return id
+        ? [
+            {
+              id,
+              holds: holds(pickle),
+              steps: pickle.steps.length,
+              ...(background ? { feature: pickle.uri } : {}),
+              mutates: pickle.tags.some((t) => t.name === '@mutates'),
+            },
+          ]
+        : []
     })
   } catch {
     return []
   }
 }
-

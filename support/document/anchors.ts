@@ -35,19 +35,25 @@ const NETWORK_LS_LINE = '615d565d498c        my-bridge-network   bridge'
 const PING_BY_NAME = 'Result: The server and client containers can ping each other by name.'
 const ALL_COMMUNICATE = 'All the containers can communicate with each other.'
 const NO_EXTERNAL = 'db and web-model cannot communicate externally'
-const STATIC_RESULT = 'Result: The container container1 runs with the specified IP address on the container-net network.'
+const STATIC_RESULT =
+  'Result: The container container1 runs with the specified IP address on the container-net network.'
 
 export const ANCHORS: readonly Anchor[] = [
   // The NOTE under the title: published ports answer from outside, unpublished ones do not.
   { id: 'trust.published-port-reachable', section: DOC_TITLE, quote: TRUST_CONSEQUENCE },
   { id: 'trust.unpublished-port-closed', section: DOC_TITLE, quote: TRUST_CONSEQUENCE },
 
-  { id: 'publish.port-8080-on-public-interface', section: PUBLISH, quote: 'Result: You can access Port 80 on test1 from the public network interface on the VCH at port 8080.' },
+  {
+    id: 'publish.port-8080-on-public-interface',
+    section: PUBLISH,
+    quote: 'Result: You can access Port 80 on test1 from the public network interface on the VCH at port 8080.',
+  },
 
   {
     id: 'port-forwarding.port-80-on-container-network',
     section: FORWARDING,
-    quote: 'The above example allows you to access the Tomcat webserver via port 80 on the container VM, via published-container-net, instead of being fixed to port 8080 as defined in the Tomcat Dockerfile.',
+    quote:
+      'The above example allows you to access the Tomcat webserver via port 80 on the container VM, via published-container-net, instead of being fixed to port 8080 as defined in the Tomcat Dockerfile.',
   },
 
   // `docker network ls` lists the new network: the output line the document shows.
@@ -57,32 +63,69 @@ export const ANCHORS: readonly Anchor[] = [
   {
     id: 'new-bridge.default-bridge-no-names',
     section: NEW_BRIDGE,
-    quote: "Note: Containers created on the default bridge network don't get name resolution by default in the way described above.",
+    quote:
+      "Note: Containers created on the default bridge network don't get name resolution by default in the way described above.",
   },
 
   { id: 'exposed-port.network-listed', section: EXPOSED, quote: NETWORK_LS_LINE },
   { id: 'exposed-port.ping-by-name.client-to-server', section: EXPOSED, quote: PING_BY_NAME },
   { id: 'exposed-port.ping-by-name.server-to-client', section: EXPOSED, quote: PING_BY_NAME },
   // One sentence, two results: from the client container, and on the VCH public network.
-  { id: 'exposed-port.client-to-server-5000', section: EXPOSED, quote: 'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.' },
-  { id: 'exposed-port.public-5000', section: EXPOSED, quote: 'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.' },
+  {
+    id: 'exposed-port.client-to-server-5000',
+    section: EXPOSED,
+    quote:
+      'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.',
+  },
+  {
+    id: 'exposed-port.public-5000',
+    section: EXPOSED,
+    quote:
+      'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.',
+  },
 
-  { id: 'multi-bridge.connect-only-when-created', section: MULTI, quote: "They can't be added while the container is running." },
-  { id: 'multi-bridge.db-and-view-isolated.db-to-view', section: MULTI, quote: 'db and web-view cannot communicate with each other' },
-  { id: 'multi-bridge.db-and-view-isolated.view-to-db', section: MULTI, quote: 'db and web-view cannot communicate with each other' },
-  { id: 'multi-bridge.model-reaches-both.model-to-db', section: MULTI, quote: 'web-model can communicate with both db and web-view' },
-  { id: 'multi-bridge.model-reaches-both.model-to-view', section: MULTI, quote: 'web-model can communicate with both db and web-view' },
-  { id: 'multi-bridge.view-on-public-8080', section: MULTI, quote: 'web-view exposes a service on port 8080 of the VCH' },
+  {
+    id: 'multi-bridge.connect-only-when-created',
+    section: MULTI,
+    quote: "They can't be added while the container is running.",
+  },
+  {
+    id: 'multi-bridge.db-and-view-isolated.db-to-view',
+    section: MULTI,
+    quote: 'db and web-view cannot communicate with each other',
+  },
+  {
+    id: 'multi-bridge.db-and-view-isolated.view-to-db',
+    section: MULTI,
+    quote: 'db and web-view cannot communicate with each other',
+  },
+  {
+    id: 'multi-bridge.model-reaches-both.model-to-db',
+    section: MULTI,
+    quote: 'web-model can communicate with both db and web-view',
+  },
+  {
+    id: 'multi-bridge.model-reaches-both.model-to-view',
+    section: MULTI,
+    quote: 'web-model can communicate with both db and web-view',
+  },
+  {
+    id: 'multi-bridge.view-on-public-8080',
+    section: MULTI,
+    quote: 'web-view exposes a service on port 8080 of the VCH',
+  },
   {
     id: 'multi-bridge.one-interface-several-addresses',
     section: MULTI,
-    quote: 'Note: A container on multliple bridge networks will not get a distinct network interface for each network, rather it will get multiple IP addresses on the same interface.',
+    quote:
+      'Note: A container on multliple bridge networks will not get a distinct network interface for each network, rather it will get multiple IP addresses on the same interface.',
   },
 
   {
     id: 'combine.container-network-listed',
     section: COMBINE,
-    quote: 'A container network is specified when the VCH is installed using vic-machine --container-network [existing-port-group] and should be visible when you run docker network ls from a Docker client.',
+    quote:
+      'A container network is specified when the VCH is installed using vic-machine --container-network [existing-port-group] and should be visible when you run docker network ls from a Docker client.',
   },
   { id: 'combine.all-communicate.db-to-model', section: COMBINE, quote: ALL_COMMUNICATE },
   { id: 'combine.all-communicate.db-to-view', section: COMBINE, quote: ALL_COMMUNICATE },
@@ -92,27 +135,51 @@ export const ANCHORS: readonly Anchor[] = [
   { id: 'combine.all-communicate.view-to-model', section: COMBINE, quote: ALL_COMMUNICATE },
   { id: 'combine.db-and-model-no-external.db', section: COMBINE, quote: NO_EXTERNAL },
   { id: 'combine.db-and-model-no-external.model', section: COMBINE, quote: NO_EXTERNAL },
-  { id: 'combine.view-external-ip-port-80', section: COMBINE, quote: 'web-view has its own external IP address and its service is available on port 80 of that IP address' },
+  {
+    id: 'combine.view-external-ip-port-80',
+    section: COMBINE,
+    quote: 'web-view has its own external IP address and its service is available on port 80 of that IP address',
+  },
   {
     id: 'combine.container-network-own-interface',
     section: COMBINE,
-    quote: 'NOTE: Given that a container network manifests as a vNIC on the container VM, it has its own distinct network interface in the container.',
+    quote:
+      'NOTE: Given that a container network manifests as a vNIC on the container VM, it has its own distinct network interface in the container.',
   },
   {
     id: 'combine.mapping-on-create-network-only.applies-to-create-network',
     section: COMBINE,
-    quote: 'If you implement port forwarding when a container VM is connected to both the bridge network and a container network, the port mapping applies to the network that you use on the create command.',
+    quote:
+      'If you implement port forwarding when a container VM is connected to both the bridge network and a container network, the port mapping applies to the network that you use on the create command.',
   },
-  { id: 'combine.mapping-on-create-network-only.not-to-connected-networks', section: COMBINE, quote: 'It does not apply to networks that are connected after creation.' },
+  {
+    id: 'combine.mapping-on-create-network-only.not-to-connected-networks',
+    section: COMBINE,
+    quote: 'It does not apply to networks that are connected after creation.',
+  },
 
-  { id: 'subnet.non-default-mask-honoured', section: SUBNET, quote: 'To override the default subnet mask, you can specify a new value by using the docker network create --subnet option.' },
-  { id: 'subnet.default-mask-16', section: SUBNET, quote: 'By default, user-defined bridge networks in VCHs have a subnet mask value of 16.' },
+  {
+    id: 'subnet.non-default-mask-honoured',
+    section: SUBNET,
+    quote:
+      'To override the default subnet mask, you can specify a new value by using the docker network create --subnet option.',
+  },
+  {
+    id: 'subnet.default-mask-16',
+    section: SUBNET,
+    quote: 'By default, user-defined bridge networks in VCHs have a subnet mask value of 16.',
+  },
 
-  { id: 'static-ip.outside-range-refused', section: STATIC, quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.' },
+  {
+    id: 'static-ip.outside-range-refused',
+    section: STATIC,
+    quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.',
+  },
   {
     id: 'static-ip.assigned-from-range',
     section: STATIC,
-    quote: 'If you do not specify --ip, the VCH assigns an IP address from the range that the vSphere administrator specified in --container-network-ip-range.',
+    quote:
+      'If you do not specify --ip, the VCH assigns an IP address from the range that the vSphere administrator specified in --container-network-ip-range.',
   },
   { id: 'static-ip.connect-with-ip', section: STATIC, quote: STATIC_RESULT },
   // The document does not say it in so many words: an address that is "the specified IP
@@ -122,9 +189,14 @@ export const ANCHORS: readonly Anchor[] = [
   {
     id: 'dhcp.lease-and-dns',
     section: DHCP,
-    quote: 'For the container to get an IP address from DHCP server., you must specify the DNS server in the --dns option of the docker run command.',
+    quote:
+      'For the container to get an IP address from DHCP server., you must specify the DNS server in the --dns option of the docker run command.',
   },
-  { id: 'dhcp.without-dns-times-out', section: DHCP, quote: 'If you do not specify a DNS server, the command times out with the following error:' },
+  {
+    id: 'dhcp.without-dns-times-out',
+    section: DHCP,
+    quote: 'If you do not specify a DNS server, the command times out with the following error:',
+  },
 ]
 
 /**

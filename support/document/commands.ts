@@ -43,6 +43,12 @@ export function wasRefused(w: NetconformWorld, expected: { text?: string; about?
 }
 
 /** `docker network ls` lists NETWORK (with DRIVER), where the document shows DOCUMENTED. */
-export async function listsNetwork(w: NetconformWorld, command: string, network: string, documented: string, driver?: string): Promise<void> {
+export async function listsNetwork(
+  w: NetconformWorld,
+  command: string,
+  network: string,
+  documented: string,
+  driver?: string,
+): Promise<void> {
   await networkListed(w, command, network, driver, documented)
 }

@@ -18,7 +18,8 @@ export const DOC_IMAGES: Record<string, { role: string; port?: number }> = {
 /** What a documented image stands for; an image the document does not use is an error that names the known ones. */
 function docImageOf(docImage: string): { role: string; port?: number } {
   const image = DOC_IMAGES[docImage]
-  if (!image) throw new Error(`the document's image "${docImage}" has no stand-in (known: ${Object.keys(DOC_IMAGES).join(', ')})`)
+  if (!image)
+    throw new Error(`the document's image "${docImage}" has no stand-in (known: ${Object.keys(DOC_IMAGES).join(', ')})`)
   return image
 }
 
@@ -43,7 +44,18 @@ export function answererOf(text: string): string | undefined {
 export function standInCommand(docImage: string, identity: string): string[] {
   const image = docImageOf(docImage)
   if (!/^[A-Za-z0-9_.-]+$/.test(identity)) throw new Error(`a service identity must be a plain name, not "${identity}"`)
-  return image.port ? ['nc', '-ll', '-p', String(image.port), '-e', 'sh', '-c', `read -r request; printf '%s' '${greetingOf(identity)}'`] : ['sleep', '86400']
+  return image.port
+    ? [
+        'nc',
+        '-ll',
+        '-p',
+        String(image.port),
+        '-e',
+        'sh',
+        '-c',
+        `read -r request; printf '%s' '${greetingOf(identity)}'`,
+      ]
+    : ['sleep', '86400']
 }
 
 /** Names that belong to the endpoint, never to a scenario. */
@@ -130,12 +142,51 @@ export function splitWords(line: string): string[] {
 
 /** Options of `docker run`/`create` and `docker network create|connect` that take a value. */
 export const VALUE_OPTIONS = new Set([
-  '-p', '--publish', '--name', '--net', '--network', '-e', '--env', '--ip', '--ip6', '--dns', '--dns-search',
-  '--dns-option', '-l', '--label', '--network-alias', '--alias', '-v', '--volume', '--cap-add', '--cap-drop',
-  '--expose', '-w', '--workdir', '--entrypoint', '-h', '--hostname', '--mac-address', '-u', '--user',
-  '--restart', '--add-host', '--link', '--link-local-ip',
-  '-d', '--driver', '--subnet', '--ip-range', '--gateway', '-o', '--opt', '--ipam-driver', '--aux-address',
-  '--ipam-opt', '--scope', '--config-from',
+  '-p',
+  '--publish',
+  '--name',
+  '--net',
+  '--network',
+  '-e',
+  '--env',
+  '--ip',
+  '--ip6',
+  '--dns',
+  '--dns-search',
+  '--dns-option',
+  '-l',
+  '--label',
+  '--network-alias',
+  '--alias',
+  '-v',
+  '--volume',
+  '--cap-add',
+  '--cap-drop',
+  '--expose',
+  '-w',
+  '--workdir',
+  '--entrypoint',
+  '-h',
+  '--hostname',
+  '--mac-address',
+  '-u',
+  '--user',
+  '--restart',
+  '--add-host',
+  '--link',
+  '--link-local-ip',
+  '-d',
+  '--driver',
+  '--subnet',
+  '--ip-range',
+  '--gateway',
+  '-o',
+  '--opt',
+  '--ipam-driver',
+  '--aux-address',
+  '--ipam-opt',
+  '--scope',
+  '--config-from',
 ])
 
 /** The same minus `-d`/`-o`, which for `docker run`/`create` are flags (detach), not the driver or an opt. */
@@ -197,8 +248,10 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
     for (const [o, v] of options) {
       if (o === '--name') kept.push([o, names.define((container = v!))])
       else if (o === '--net' || o === '--network') kept.push([o, names.resolve(v!)])
-      else if (['-it', '-ti', '-i', '-t', '--interactive', '--tty'].includes(o)) notes.push(`${o} dropped: the suite drives the shell with exec, so the container runs detached`)
-      else if (o === '-d' && sub === 'create') notes.push('-d dropped: docker create has no -d (the document writes it)')
+      else if (['-it', '-ti', '-i', '-t', '--interactive', '--tty'].includes(o))
+        notes.push(`${o} dropped: the suite drives the shell with exec, so the container runs detached`)
+      else if (o === '-d' && sub === 'create')
+        notes.push('-d dropped: docker create has no -d (the document writes it)')
       else kept.push([o, v === undefined ? v : names.resolve(v)])
     }
     if (sub === 'run' && !kept.some(([o]) => o === '-d' || o === '--detach')) kept.unshift(['-d', undefined])
@@ -208,16 +261,25 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
     if (!container) {
       container = image.replace(/:.*$/, '').replace(/^.*\//, '')
       kept.push(['--name', names.define(container)])
-      notes.push(`--name added: the document leaves the container unnamed; the suite names all it makes (here "${container}")`)
+      notes.push(
+        `--name added: the document leaves the container unnamed; the suite names all it makes (here "${container}")`,
+      )
     }
     const command = standInCommand(image, names.resolve(container))
     notes.push(`${[image, ...appArgs].join(' ')} → ${ctx.probeImage} ${command.join(' ')} (stands for ${role})`)
-    return { argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command], notes, container }
+    return {
+      argv: [sub, ...labelOptions(ctx.labels), ...formatOptions(kept), ctx.probeImage, ...command],
+      notes,
+      container,
+    }
   }
   if (sub === 'network' && rest[0] === 'create') {
     const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
     if (operands.length !== 1) throw new Error(`docker network create takes one name: ${documented}`)
-    return { argv: ['network', 'create', ...labelOptions(ctx.labels), ...formatOptions(options), names.define(operands[0])], notes }
+    return {
+      argv: ['network', 'create', ...labelOptions(ctx.labels), ...formatOptions(options), names.define(operands[0])],
+      notes,
+    }
   }
   if (sub === 'network' && rest[0] === 'connect') {
     const { options, operands } = parseOptions(rest.slice(1), VALUE_OPTIONS)
@@ -226,7 +288,8 @@ export function rewrite(documented: string, ctx: RewriteContext): Rewritten {
   }
   if (sub === 'ps' || (sub === 'network' && rest[0] === 'ls')) {
     if (sub === 'ps') notes.push("--filter added: only this run's containers are listed, never anyone else's")
-    const filter = sub === 'ps' ? ['--filter', `label=${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`)[0]}`] : []
+    const filter =
+      sub === 'ps' ? ['--filter', `label=${Object.entries(ctx.labels).map(([k, v]) => `${k}=${v}`)[0]}`] : []
     return { argv: [sub, ...rest, ...filter], notes }
   }
   // start, stop, inspect, network inspect, exec…: only the names change.

@@ -23,12 +23,23 @@ export interface CommandResult {
 
 export const CLI_DEADLINE_MS = 60_000
 
-export async function runDocumented(documented: string, ctx: RewriteContext & { endpoint: EndpointRef }): Promise<CommandResult> {
+export async function runDocumented(
+  documented: string,
+  ctx: RewriteContext & { endpoint: EndpointRef },
+): Promise<CommandResult> {
   const { argv, notes, container } = rewrite(documented, ctx)
   const placeholder = unresolvedPlaceholder(argv)
-  if (placeholder) throw new Error(`\`${documented}\` still holds the placeholder ${placeholder}: the target profile gives it no value, so it was not run`)
+  if (placeholder)
+    throw new Error(
+      `\`${documented}\` still holds the placeholder ${placeholder}: the target profile gives it no value, so it was not run`,
+    )
   const started = Date.now()
-  const r = await execa('docker', argv, { env: cliEnvironment(ctx.endpoint), reject: false, timeout: CLI_DEADLINE_MS, stdin: 'ignore' })
+  const r = await execa('docker', argv, {
+    env: cliEnvironment(ctx.endpoint),
+    reject: false,
+    timeout: CLI_DEADLINE_MS,
+    stdin: 'ignore',
+  })
   return {
     documented,
     argv,
@@ -48,7 +59,16 @@ export function succeeded(r: CommandResult): boolean {
 
 /** The transcript of one documented command: as documented, as run, and what came back (text, and its record). */
 export function describeCommand(r: CommandResult): Transcript {
-  const record = { kind: 'command' as const, documented: r.documented, argv: r.argv, exitCode: r.exitCode ?? null, timedOut: r.timedOut, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr }
+  const record = {
+    kind: 'command' as const,
+    documented: r.documented,
+    argv: r.argv,
+    exitCode: r.exitCode ?? null,
+    timedOut: r.timedOut,
+    durationMs: r.durationMs,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  }
   return { record, text: commandText(r) }
 }
 
@@ -67,7 +87,9 @@ function commandText(r: CommandResult): string {
 
 /** One line saying how a command failed. */
 export function failureOf(r: CommandResult): string {
-  const why = r.timedOut ? `timed out after ${CLI_DEADLINE_MS / 1000} s` : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`
+  const why = r.timedOut
+    ? `timed out after ${CLI_DEADLINE_MS / 1000} s`
+    : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`
   return `\`${r.documented}\` failed (${why})`
 }
 
@@ -75,15 +97,24 @@ export function failureOf(r: CommandResult): string {
  * What a refusal must be about, by the words a step uses: the endpoint's error must name it.
  * `address` is the address the command asked for (its --ip), when it has one.
  */
-export function refusalAbout(about: string, address: string | undefined): { describe: string; matches(said: string): boolean } {
+export function refusalAbout(
+  about: string,
+  address: string | undefined,
+): { describe: string; matches(said: string): boolean } {
   const names = (said: string) => address !== undefined && said.includes(address)
   switch (about) {
     case 'the running state':
-      return { describe: 'the container\'s running state', matches: (said) => /\brunning\b|\bstate\b/i.test(said) }
+      return { describe: "the container's running state", matches: (said) => /\brunning\b|\bstate\b/i.test(said) }
     case 'the address':
-      return { describe: `the address ${address ?? '(none given)'} or that it is taken`, matches: (said) => names(said) || /\b(in use|already|allocated|taken|conflict)/i.test(said) }
+      return {
+        describe: `the address ${address ?? '(none given)'} or that it is taken`,
+        matches: (said) => names(said) || /\b(in use|already|allocated|taken|conflict)/i.test(said),
+      }
     case 'the address or the range':
-      return { describe: `the address ${address ?? '(none given)'} or the range`, matches: (said) => names(said) || /\b(range|pool|subnet)\b/i.test(said) }
+      return {
+        describe: `the address ${address ?? '(none given)'} or the range`,
+        matches: (said) => names(said) || /\b(range|pool|subnet)\b/i.test(said),
+      }
     default:
       throw new Error(`unknown refusal "${about}" (known: the running state, the address, the address or the range)`)
   }
@@ -102,13 +133,24 @@ export function requestedAddress(r: CommandResult): string | undefined {
  * names what the refusal must be about.
  */
 export function expectRefused(r: CommandResult, expected?: { text?: string; about?: string }): void {
-  if (succeeded(r)) throw new Error(`\`${r.documented}\` was accepted (exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); the document says it is refused`)
-  if (r.timedOut) throw new Error(`\`${r.documented}\` got no answer within ${CLI_DEADLINE_MS / 1000} s: a timeout is not a refusal`)
+  if (succeeded(r))
+    throw new Error(
+      `\`${r.documented}\` was accepted (exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); the document says it is refused`,
+    )
+  if (r.timedOut)
+    throw new Error(`\`${r.documented}\` got no answer within ${CLI_DEADLINE_MS / 1000} s: a timeout is not a refusal`)
   const said = `${r.stderr}${r.stdout}`.trim()
-  if (said === '') throw new Error(`\`${r.documented}\` failed (exit ${r.exitCode}) without saying why: a refusal names what it refuses`)
-  if (expected?.text && !said.includes(expected.text)) throw new Error(`\`${r.documented}\` failed, but not with "${expected.text}": ${said.split('\n')[0]}`)
+  if (said === '')
+    throw new Error(
+      `\`${r.documented}\` failed (exit ${r.exitCode}) without saying why: a refusal names what it refuses`,
+    )
+  if (expected?.text && !said.includes(expected.text))
+    throw new Error(`\`${r.documented}\` failed, but not with "${expected.text}": ${said.split('\n')[0]}`)
   if (expected?.about) {
     const about = refusalAbout(expected.about, requestedAddress(r))
-    if (!about.matches(said)) throw new Error(`\`${r.documented}\` failed, but its error does not name ${about.describe}: ${said.split('\n')[0]}`)
+    if (!about.matches(said))
+      throw new Error(
+        `\`${r.documented}\` failed, but its error does not name ${about.describe}: ${said.split('\n')[0]}`,
+      )
   }
 }

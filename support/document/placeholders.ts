@@ -18,7 +18,10 @@ interface Placeholder {
 export const PLACEHOLDERS: Record<string, Placeholder> = {
   ip_address: {
     offer: 'containerNetwork',
-    missing: (t) => (t.offers.containerNetwork?.ipRange ? undefined : 'offers.containerNetwork.ipRange (ip_address is a free address in that range)'),
+    missing: (t) =>
+      t.offers.containerNetwork?.ipRange
+        ? undefined
+        : 'offers.containerNetwork.ipRange (ip_address is a free address in that range)',
   },
   outside_address: {
     offer: 'containerNetwork',
@@ -26,7 +29,8 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
       const net = t.offers.containerNetwork
       if (!net?.ipRange) return 'offers.containerNetwork.ipRange (outside_address is in the subnet, outside that range)'
       if (!net.subnet) return 'offers.containerNetwork.subnet (outside_address is in the subnet, outside ipRange)'
-      return outsideRange(net.subnet, net.ipRange, net.outsideAddress ? [net.outsideAddress] : []) ? undefined
+      return outsideRange(net.subnet, net.ipRange, net.outsideAddress ? [net.outsideAddress] : [])
+        ? undefined
         : `offers.containerNetwork.subnet (${net.subnet} has no address outside ipRange ${net.ipRange} for outside_address)`
     },
   },
@@ -48,7 +52,8 @@ export function profileGap(target: Target, featureFiles: string[]): string | und
       const p = PLACEHOLDERS[name]
       if (!target.offers[p.offer]) continue
       const missing = p.missing(target)
-      if (missing) return `${target.source}: field ${missing} is missing or unusable: ${file.replace(/^.*\/features\//, 'features/')} uses ${name}`
+      if (missing)
+        return `${target.source}: field ${missing} is missing or unusable: ${file.replace(/^.*\/features\//, 'features/')} uses ${name}`
     }
   }
   return undefined

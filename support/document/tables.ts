@@ -10,6 +10,7 @@ export function parseTable(text: string): Record<string, string>[] {
     from = at + n.length
     return at
   })
-  const cell = (line: string, i: number) => line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : line.length).trim()
+  const cell = (line: string, i: number) =>
+    line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : line.length).trim()
   return lines.slice(1).map((line) => Object.fromEntries(names.map((n, i) => [n, cell(line, i)])))
 }

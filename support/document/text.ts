@@ -52,19 +52,24 @@ export function documentSections(text = documentText()): DocumentSection[] {
       i += 1
       continue
     }
-    const heading = sections.length === 0 ? (line === DOC_TITLE ? line : undefined) : DOC_SECTIONS.slice(1).find((h) => h === line)
+    const heading =
+      sections.length === 0 ? (line === DOC_TITLE ? line : undefined) : DOC_SECTIONS.slice(1).find((h) => h === line)
     if (heading !== undefined) {
       current = { heading, blocks: [] }
       sections.push(current)
       i += 1
       continue
     }
-    if (!current) throw new Error(`the document does not start with its title "${DOC_TITLE}" (line ${i + 1}: "${line}")`)
+    if (!current)
+      throw new Error(`the document does not start with its title "${DOC_TITLE}" (line ${i + 1}: "${line}")`)
     const block: string[] = []
     if (COMMAND_START.test(line)) {
       // Up to a blank line; a blank line right after an HTTP request line (`GET /`) ends the
       // request, and the answer that follows is still this block's output.
-      while (i < lines.length && (lines[i].trim() !== '' || (lines[i - 1]?.trim() === 'GET /' && lines[i + 1]?.trim()))) {
+      while (
+        i < lines.length &&
+        (lines[i].trim() !== '' || (lines[i - 1]?.trim() === 'GET /' && lines[i + 1]?.trim()))
+      ) {
         block.push(lines[i])
         i += 1
       }
@@ -75,7 +80,8 @@ export function documentSections(text = documentText()): DocumentSection[] {
       block.push(lines[i])
       i += 1
     }
-    if (block.every((l) => BULLET.test(l))) current.blocks.push({ kind: 'bullets', lines: block.map((l) => l.replace(BULLET, '')) })
+    if (block.every((l) => BULLET.test(l)))
+      current.blocks.push({ kind: 'bullets', lines: block.map((l) => l.replace(BULLET, '')) })
     else current.blocks.push({ kind: 'prose', lines: block })
   }
   return sections

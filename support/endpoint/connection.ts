@@ -70,7 +70,14 @@ function readTls(url: string, tls: TlsFiles): { ca: Buffer; cert: Buffer; key: B
       material[option] = readFileSync(file)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : firstLine(e)
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'a folder, not a file'
+              : firstLine(e)
       throw new UsageError(`TLS ${role} for ${url}: cannot read ${file}: ${why} ${TLS_HINT}`)
     }
   }
@@ -91,29 +98,50 @@ export function dockerOptions(ref: EndpointRef, timeoutMs: number): Docker.Docke
   try {
     url = new URL(endpoint)
   } catch {
-    throw new UsageError(`endpoint "${endpoint}" is not a URL (expected unix:///path/to/docker.sock or tcp://host:port)`)
+    throw new UsageError(
+      `endpoint "${endpoint}" is not a URL (expected unix:///path/to/docker.sock or tcp://host:port)`,
+    )
   }
   if (url.protocol === 'unix:') return { socketPath: decodeURIComponent(url.pathname), timeout: timeoutMs }
   if (url.protocol === 'tcp:' && tls) {
-    return { protocol: 'https', host: url.hostname, port: Number(url.port || 2376), ...readTls(endpoint, tls), timeout: timeoutMs }
+    return {
+      protocol: 'https',
+      host: url.hostname,
+      port: Number(url.port || 2376),
+      ...readTls(endpoint, tls),
+      timeout: timeoutMs,
+    }
   }
   if (url.protocol === 'tcp:' || url.protocol === 'http:') {
     return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375), timeout: timeoutMs }
   }
   if (url.protocol === 'ssh:') {
     // dockerode runs `docker system dial-stdio` on the remote host over ssh, as the docker CLI does.
-    const options: Docker.DockerOptions = { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), timeout: timeoutMs }
+    const options: Docker.DockerOptions = {
+      protocol: 'ssh',
+      host: url.hostname,
+      port: Number(url.port || 22),
+      timeout: timeoutMs,
+    }
     if (url.username) options.username = decodeURIComponent(url.username)
     if (process.env.SSH_AUTH_SOCK) options.sshOptions = { agent: process.env.SSH_AUTH_SOCK }
     return options
   }
-  throw new UsageError(`endpoint "${endpoint}" has an unsupported scheme "${url.protocol.replace(/:$/, '')}" (supported: unix, tcp, ssh)`)
+  throw new UsageError(
+    `endpoint "${endpoint}" has an unsupported scheme "${url.protocol.replace(/:$/, '')}" (supported: unix, tcp, ssh)`,
+  )
 }
-
 
 /** docker-modem fills what an option leaves out from DOCKER_HOST, DOCKER_CERT_PATH…: these say "nothing". */
 const NO_ENVIRONMENT_DEFAULTS: Docker.DockerOptions = {
-  socketPath: undefined, host: undefined, port: undefined, protocol: undefined, username: undefined, ca: undefined, cert: undefined, key: undefined,
+  socketPath: undefined,
+  host: undefined,
+  port: undefined,
+  protocol: undefined,
+  username: undefined,
+  ca: undefined,
+  cert: undefined,
+  key: undefined,
 }
 
 function newDocker(options: Docker.DockerOptions, endpoint: string): Docker {
@@ -121,7 +149,9 @@ function newDocker(options: Docker.DockerOptions, endpoint: string): Docker {
     return new Docker({ ...NO_ENVIRONMENT_DEFAULTS, ...options })
   } catch (e) {
     // docker-modem reads DOCKER_HOST and DOCKER_CERT_PATH itself, and throws when their files are missing.
-    throw new UsageError(`cannot make a Docker client for ${endpoint}: ${firstLine(e)} (check DOCKER_HOST / DOCKER_CERT_PATH)`)
+    throw new UsageError(
+      `cannot make a Docker client for ${endpoint}: ${firstLine(e)} (check DOCKER_HOST / DOCKER_CERT_PATH)`,
+    )
   }
 }
 
@@ -141,7 +171,8 @@ const cliCertPaths = new Map<string, string>()
 export function cliCertPath(tls: TlsFiles): string {
   const files = { ca: resolve(tls.caFile), cert: resolve(tls.certFile), key: resolve(tls.keyFile) }
   const dir = dirname(files.ca)
-  if (Object.entries(files).every(([name, file]) => dirname(file) === dir && basename(file) === `${name}.pem`)) return dir
+  if (Object.entries(files).every(([name, file]) => dirname(file) === dir && basename(file) === `${name}.pem`))
+    return dir
   const key = JSON.stringify(files)
   const known = cliCertPaths.get(key)
   if (known) return known
@@ -170,7 +201,16 @@ export function cliEnvironment(ref: EndpointRef): NodeJS.ProcessEnv {
 // ---------------------------------------------------------------- TLS failures
 
 /** Errors that mean the endpoint's address did not take the connection: not TLS's doing. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'ENOENT'])
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'ENOENT',
+])
 
 /** The reason part of an OpenSSL message ("C0…:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:…" → "tlsv1 alert unknown ca"). */
 export function opensslReason(message: string): string {
@@ -193,7 +233,11 @@ function isTlsError(e: unknown): boolean {
 export function describeTlsFailure(e: unknown): string {
   const code = String((e as { code?: unknown }).code ?? '')
   const reason = opensslReason(firstLine(e))
-  if (/alert (unknown ca|bad certificate|certificate unknown|certificate required|unsupported certificate|certificate revoked|certificate expired|access denied)/i.test(reason)) {
+  if (
+    /alert (unknown ca|bad certificate|certificate unknown|certificate required|unsupported certificate|certificate revoked|certificate expired|access denied)/i.test(
+      reason,
+    )
+  ) {
     return `the server refused the client certificate (${reason})`
   }
   if (/wrong version number|packet length too long|unknown protocol|http request|record layer failure/i.test(reason)) {
@@ -202,7 +246,8 @@ export function describeTlsFailure(e: unknown): string {
   if (/CERT|^UNABLE_TO_|SELF_SIGNED/.test(code) || /certificate|altnames/i.test(reason)) {
     return `the server's certificate is not accepted: ${reason}`
   }
-  if (/secure TLS connection was established/i.test(reason)) return 'the server closed the connection during the handshake'
+  if (/secure TLS connection was established/i.test(reason))
+    return 'the server closed the connection during the handshake'
   return reason
 }
 
@@ -236,7 +281,12 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
       else resolvePromise()
     }
     const timer = setTimeout(
-      () => done(new UsageError(`cannot reach the Docker endpoint ${url}: no ${secure ? 'answer' : 'TLS handshake'} within ${timeoutMs / 1000} s`)),
+      () =>
+        done(
+          new UsageError(
+            `cannot reach the Docker endpoint ${url}: no ${secure ? 'answer' : 'TLS handshake'} within ${timeoutMs / 1000} s`,
+          ),
+        ),
       timeoutMs,
     )
     socket.once('secureConnect', () => {
@@ -250,7 +300,14 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
       else done(tlsFailure(url, describeTlsFailure(e)))
     })
     socket.once('close', () =>
-      done(tlsFailure(url, secure ? 'the server closed the connection after the handshake (did it refuse the client certificate?)' : 'the server closed the connection during the handshake')),
+      done(
+        tlsFailure(
+          url,
+          secure
+            ? 'the server closed the connection after the handshake (did it refuse the client certificate?)'
+            : 'the server closed the connection during the handshake',
+        ),
+      ),
     )
   })
 }
@@ -271,7 +328,9 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode
       if (status === 400 && /HTTPS server/i.test(firstLine(e))) {
-        throw new UsageError(`endpoint ${endpoint} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or give the profile tls files`)
+        throw new UsageError(
+          `endpoint ${endpoint} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or give the profile tls files`,
+        )
       }
       if (status) throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET ${path} answered ${status}`)
       if (tls && isTlsError(e)) throw tlsFailure(endpoint, describeTlsFailure(e))
@@ -281,7 +340,9 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
   await ask('/_ping', () => docker.ping())
   const v = await ask('/version', () => docker.version())
   if (typeof v !== 'object' || !v.ApiVersion || !v.Version) {
-    throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET /version did not say a Version and an ApiVersion`)
+    throw new UsageError(
+      `endpoint ${endpoint} is not a Docker API: GET /version did not say a Version and an ApiVersion`,
+    )
   }
   const components = (v as { Components?: { Name: string }[] }).Components ?? []
   const podman = components.find((c) => /podman/i.test(c.Name))
@@ -312,7 +373,10 @@ export async function endpointAnswers(ref: EndpointRef, timeoutMs = 10_000): Pro
  */
 export function endpointRefusal(endpoint: string): RegExp {
   const url = new URL(endpoint)
-  const where = url.protocol === 'unix:' ? decodeURIComponent(url.pathname) : `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 2375}`
+  const where =
+    url.protocol === 'unix:'
+      ? decodeURIComponent(url.pathname)
+      : `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 2375}`
   const escaped = where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`Cannot connect to the Docker daemon|connect (ECONNREFUSED|ENOENT) ${escaped}|socket hang up`)
 }

@@ -69,7 +69,9 @@ function holderOf(name: string): Promise<string> {
  * already used on the host").
  */
 export function hostHoldsOf(tags: readonly string[]): string[] {
-  return holdsOf(tags).filter((h) => h.mode === 'exclusive' && (hostPortOf(h.name) !== undefined || h.name.startsWith('subnet-'))).map((h) => h.name)
+  return holdsOf(tags)
+    .filter((h) => h.mode === 'exclusive' && (hostPortOf(h.name) !== undefined || h.name.startsWith('subnet-')))
+    .map((h) => h.name)
 }
 
 /** How a message names a host hold: "port 8080", or the hold's own name. */
@@ -100,7 +102,12 @@ export async function acquireHostLocks(opts: HostLockOptions): Promise<HostLocks
       const who = await holderOf(name)
       if (stopped || Date.now() > deadline) {
         await release()
-        return { release, notRun: stopped ?? `this host's ${described(hold)} stayed held by ${who} (waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)` }
+        return {
+          release,
+          notRun:
+            stopped ??
+            `this host's ${described(hold)} stayed held by ${who} (waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)`,
+        }
       }
       if (who !== said) opts.log?.(`waiting for this host's ${described(hold)}, held by ${who}`)
       said = who

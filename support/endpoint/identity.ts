@@ -23,9 +23,19 @@ export interface RunContext {
 
 /** The /info fields kept: the engine, the host's kernel and the networking settings. */
 export const INFO_NETWORK_FIELDS = [
-  'ServerVersion', 'OperatingSystem', 'OSType', 'Architecture', 'KernelVersion', 'CgroupVersion',
-  'IPv4Forwarding', 'BridgeNfIptables', 'BridgeNfIp6tables', 'DefaultAddressPools', 'FirewallBackend',
-  'SecurityOptions', 'DefaultRuntime',
+  'ServerVersion',
+  'OperatingSystem',
+  'OSType',
+  'Architecture',
+  'KernelVersion',
+  'CgroupVersion',
+  'IPv4Forwarding',
+  'BridgeNfIptables',
+  'BridgeNfIp6tables',
+  'DefaultAddressPools',
+  'FirewallBackend',
+  'SecurityOptions',
+  'DefaultRuntime',
 ] as const
 
 export interface EndpointIdentity {
@@ -48,5 +58,9 @@ export function networkInfoOf(info: Record<string, unknown>): Record<string, unk
 
 export async function endpointIdentity(docker: Docker): Promise<EndpointIdentity> {
   const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<Record<string, unknown>>])
-  return { version: version as unknown as Record<string, unknown>, info: networkInfoOf(info), askedAt: new Date().toISOString() }
+  return {
+    version: version as unknown as Record<string, unknown>,
+    info: networkInfoOf(info),
+    askedAt: new Date().toISOString(),
+  }
 }

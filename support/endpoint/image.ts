@@ -14,16 +14,22 @@ import { LABEL_IMAGE } from '../cleanup/resources'
 export const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'
 
 /** Reads one line, answers with the greeting and closes: `telnet server 5000`, `GET /`, "Hello world!". */
-const HELLO = '#!/bin/sh\n# answers one request line with the documented greeting, then closes\nread -r request\nprintf "Hello world!"\n'
+const HELLO =
+  '#!/bin/sh\n# answers one request line with the documented greeting, then closes\nread -r request\nprintf "Hello world!"\n'
 
 /** The tar of the probe image's root file system. */
 export function probeRootfs(busybox = BUSYBOX): NodeJS.ReadableStream {
   if (!existsSync(busybox)) {
-    throw new UsageError(`cannot build the probe image: ${busybox} is missing (apt-get install busybox-static, or import the image yourself)`)
+    throw new UsageError(
+      `cannot build the probe image: ${busybox} is missing (apt-get install busybox-static, or import the image yourself)`,
+    )
   }
-  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox')
+  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => a && a !== 'busybox')
   const tar = pack()
-  for (const dir of ['bin', 'www', 'tmp', 'etc']) tar.entry({ name: dir, type: 'directory', mode: dir === 'tmp' ? 0o1777 : 0o755 })
+  for (const dir of ['bin', 'www', 'tmp', 'etc'])
+    tar.entry({ name: dir, type: 'directory', mode: dir === 'tmp' ? 0o1777 : 0o755 })
   tar.entry({ name: 'bin/busybox', mode: 0o755 }, readFileSync(busybox))
   for (const a of applets) tar.entry({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' })
   tar.entry({ name: 'bin/hello', mode: 0o755 }, HELLO)
@@ -48,15 +54,21 @@ export async function ensureProbeImage(docker: Docker, image: string, endpoint: 
   if (await hasImage(docker, image)) return `probe image ${image} present on ${endpoint}`
   try {
     // "repo" carries the tag: Docker accepts that, and Podman ignores a separate "tag".
-    const stream = await docker.importImage(probeRootfs() as unknown as string, {
-      repo: image,
-      changes: [`LABEL ${LABEL_IMAGE}=probe`, 'ENV PATH=/bin', 'CMD ["sh"]'],
-    } as object)
-    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))))
+    const stream = await docker.importImage(
+      probeRootfs() as unknown as string,
+      {
+        repo: image,
+        changes: [`LABEL ${LABEL_IMAGE}=probe`, 'ENV PATH=/bin', 'CMD ["sh"]'],
+      } as object,
+    )
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))),
+    )
   } catch (e) {
     if (e instanceof UsageError) throw e
     throw new UsageError(`could not import the probe image ${image} into ${endpoint}: ${firstLine(e)}`)
   }
-  if (!(await hasImage(docker, image))) throw new UsageError(`importing ${image} into ${endpoint} reported success, but the image is not there`)
+  if (!(await hasImage(docker, image)))
+    throw new UsageError(`importing ${image} into ${endpoint} reported success, but the image is not there`)
   return `imported probe image ${image} into ${endpoint}`
 }

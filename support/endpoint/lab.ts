@@ -15,7 +15,9 @@ export const LAB_TARGETS = ['docker', 'podman']
  * the one list of them (each is lab/endpoints/NAME.sh with targets/NAME.yaml). One that cannot run
  * here is named with why, and the rest still come up.
  */
-export const LAB_MORE_TARGETS: readonly string[] = labMoreEndpoints(readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8'))
+export const LAB_MORE_TARGETS: readonly string[] = labMoreEndpoints(
+  readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8'),
+)
 
 /** The names LAB_MORE_ENDPOINTS="…" lists in lib.sh's text. */
 export function labMoreEndpoints(libSh: string): string[] {
@@ -55,7 +57,9 @@ export async function labUp(log: (l: string) => void): Promise<void> {
     await probeEndpoint(tls)
     log(`lab: target ${tls.name} answers on ${tls.endpoint} (TLS)`)
   } catch (e) {
-    log(`lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; \`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`)
+    log(
+      `lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; \`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`,
+    )
   }
 }
 

@@ -118,7 +118,13 @@ export function sharedMarkerName(name: string, runId: string, random = randomByt
 
 /** The names a scenario holds, in the order they are taken (sorted; exclusive wins over shared). */
 export function holdsOf(tags: readonly string[]): { name: string; mode: Mode }[] {
-  const named = (prefix: string) => new Set(tags.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length)).filter(Boolean))
+  const named = (prefix: string) =>
+    new Set(
+      tags
+        .filter((t) => t.startsWith(prefix))
+        .map((t) => t.slice(prefix.length))
+        .filter(Boolean),
+    )
   const exclusive = named(EXCLUSIVE)
   const names = [...new Set([...exclusive, ...named(SHARED)])].sort()
   return names.map((name) => ({ name, mode: exclusive.has(name) ? 'exclusive' : 'shared' }))
@@ -132,8 +138,20 @@ export function hostPortOf(name: string): number | undefined {
 }
 
 /** The labels of a lock container. */
-export function lockLabels(o: { runId: string; scenarioId: string; name: string; mode: Mode; expiresAt: number }): Record<string, string> {
-  return { [LABEL_RUN]: o.runId, [LABEL_SCENARIO]: o.scenarioId, [LABEL_LOCK]: o.name, [LABEL_MODE]: o.mode, [LABEL_LEASE]: String(o.expiresAt) }
+export function lockLabels(o: {
+  runId: string
+  scenarioId: string
+  name: string
+  mode: Mode
+  expiresAt: number
+}): Record<string, string> {
+  return {
+    [LABEL_RUN]: o.runId,
+    [LABEL_SCENARIO]: o.scenarioId,
+    [LABEL_LOCK]: o.name,
+    [LABEL_MODE]: o.mode,
+    [LABEL_LEASE]: String(o.expiresAt),
+  }
 }
 
 /** The lease's end from a lock's labels; a lock without a readable lease is stale. */
@@ -152,7 +170,8 @@ export function holderOf(labels: Record<string, string> | undefined, now: number
 const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
 /** A create refused for its name: 409 Conflict on Docker; Podman 4.3 answers 500 "… is already in use". */
 export const nameTaken = (e: unknown): boolean =>
-  statusOf(e) === 409 || (statusOf(e) === 500 && /name .* is already in use|that name is already in use/.test(firstLine(e)))
+  statusOf(e) === 409 ||
+  (statusOf(e) === 500 && /name .* is already in use|that name is already in use/.test(firstLine(e)))
 const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
 
 interface LockInfo {
@@ -226,7 +245,10 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
 
   /** The locks of a name on the endpoint (the exclusive one and the shared markers). */
   const locksOf = async (name: string): Promise<LockInfo[]> => {
-    const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_LOCK}=${name}`] }) })
+    const list = await docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${LABEL_LOCK}=${name}`] }),
+    })
     return list.map((c) => ({ id: c.Id, containerName: nameOf(c), labels: c.Labels ?? {} }))
   }
 
@@ -250,7 +272,10 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   /** What of the name others hold, for the messages. */
   const describe = (name: string, locks: LockInfo[], mode: Mode): string => {
     const t = now()
-    const who = locks.map((l) => `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')} by ${holderOf(l.labels, t)}`)
+    const who = locks.map(
+      (l) =>
+        `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')} by ${holderOf(l.labels, t)}`,
+    )
     return `${mode} hold of ${name}, held ${who.join('; ') || 'by nobody now'}`
   }
 
@@ -270,7 +295,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
         if (statusOf(e) === 404) continue // it went between the create and the look
         throw e
       }
-      if (holder.labels[LABEL_LOCK] !== name) throw new NotRun(`the lock name ${containerName} is taken by a container that is not a netconform lock`)
+      if (holder.labels[LABEL_LOCK] !== name)
+        throw new NotRun(`the lock name ${containerName} is taken by a container that is not a netconform lock`)
       if (await removeIfStale(holder, name)) continue
       await waitFor(describe(name, [holder], 'exclusive'))
     }
@@ -308,12 +334,17 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   const checkHostPort = async (port: number, wait: boolean) => {
     for (;;) {
       const running = await docker.listContainers({ all: false })
-      const publishing = running.filter((c) => (c.Ports ?? []).some((p) => p.PublicPort === port && (p.Type ?? 'tcp') === 'tcp'))
+      const publishing = running.filter((c) =>
+        (c.Ports ?? []).some((p) => p.PublicPort === port && (p.Type ?? 'tcp') === 'tcp'),
+      )
       const foreign = publishing.filter((c) => !c.Labels?.[LABEL_RUN])
-      if (foreign.length > 0) throw new NotRun(`host port ${port} is held by ${foreign.map(nameOf).join(', ')} (not netconform's)`)
+      if (foreign.length > 0)
+        throw new NotRun(`host port ${port} is held by ${foreign.map(nameOf).join(', ')} (not netconform's)`)
       const ofOtherRuns = publishing.filter((c) => c.Labels?.[LABEL_RUN] !== opts.runId)
       if (!wait || ofOtherRuns.length === 0) return
-      const who = ofOtherRuns.map((c) => `${nameOf(c)} of run ${c.Labels[LABEL_RUN]}, scenario ${c.Labels[LABEL_SCENARIO] ?? '?'}`)
+      const who = ofOtherRuns.map(
+        (c) => `${nameOf(c)} of run ${c.Labels[LABEL_RUN]}, scenario ${c.Labels[LABEL_SCENARIO] ?? '?'}`,
+      )
       await waitFor(`host port ${port} to be free, published by ${who.join('; ')}`)
     }
   }
@@ -324,7 +355,9 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     const until = Math.min(deadline, now() + (opts.portGraceMs ?? 15_000))
     while (await answers(address, port)) {
       if (now() + intervalMs > until) {
-        throw new NotRun(`host port ${port} answers at ${address}, but no running container publishes it: held by something that is not netconform's`)
+        throw new NotRun(
+          `host port ${port} answers at ${address}, but no running container publishes it: held by something that is not netconform's`,
+        )
       }
       await waitFor(`host port ${port} at ${address} to stop answering (a removed container's proxy)`)
     }

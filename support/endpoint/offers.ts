@@ -34,7 +34,9 @@ export function offerContainerNetwork(world: NetconformWorld, docName: string): 
     const outside = net.subnet ? outsideRange(net.subnet, net.ipRange, [ip, net.outsideAddress ?? ip]) : undefined
     if (outside) world.names.alias('outside_address', outside)
   }
-  world.note(`${docName} is ${net.name} on ${world.target.name}${net.ipRange ? ` (range ${net.ipRange}, ip_address = ${world.real('ip_address')})` : ''}`)
+  world.note(
+    `${docName} is ${net.name} on ${world.target.name}${net.ipRange ? ` (range ${net.ipRange}, ip_address = ${world.real('ip_address')})` : ''}`,
+  )
   return true
 }
 
@@ -44,7 +46,9 @@ export function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsNam
   if (!net) return false
   world.names.alias(docName, net.name)
   world.names.alias(dnsName, net.dns)
-  world.note(`${docName} is ${net.name} on ${world.target.name}; ${dnsName} = ${net.dns}; the DHCP server's pool is ${net.pool}`)
+  world.note(
+    `${docName} is ${net.name} on ${world.target.name}; ${dnsName} = ${net.dns}; the DHCP server's pool is ${net.pool}`,
+  )
   return true
 }
 
@@ -63,11 +67,19 @@ export async function needContainerNetwork(world: NetconformWorld, docName: stri
     if (fresh) world.note(fresh)
     return undefined
   }
-  return notApplicable(world, `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`, 'offers.containerNetwork')
+  return notApplicable(
+    world,
+    `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`,
+    'offers.containerNetwork',
+  )
 }
 
 /** "a DHCP container network NAME, whose DNS server the document calls DNS": the target's, or not applicable, naming the field. */
 export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): 'skipped' | undefined {
   if (offerDhcpNetwork(world, docName, dnsName)) return undefined
-  return notApplicable(world, `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})${lackOf(world, 'dhcpNetwork')}`, 'offers.dhcpNetwork')
+  return notApplicable(
+    world,
+    `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})${lackOf(world, 'dhcpNetwork')}`,
+    'offers.dhcpNetwork',
+  )
 }

@@ -14,7 +14,6 @@ import { stepRegExp } from '../report/verdicts'
 import { scenarioIds } from '../scenario-id'
 import schema from '../../targets/target.schema.json'
 
-
 export const TARGETS_DIR = join(PROJECT, 'targets')
 export const DEFAULT_PROBE_IMAGE = 'netconform-probe:1'
 
@@ -25,7 +24,10 @@ export { scenarioIds }
 
 /** Names of the profiles in targets/. */
 export function knownTargets(dir = TARGETS_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.includes('.example.')).map((f) => f.replace(/\.yaml$/, '')).sort()
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !f.includes('.example.'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort()
 }
 
 /** One line per schema error: the field's path and what is wrong with it. */
@@ -35,7 +37,8 @@ function describeError(e: ErrorObject): string {
     const key = (e.params as { additionalProperty: string }).additionalProperty
     return `unknown field "${field ? `${field}.` : ''}${key}"`
   }
-  if (e.keyword === 'required') return `missing field "${field ? `${field}.` : ''}${(e.params as { missingProperty: string }).missingProperty}"`
+  if (e.keyword === 'required')
+    return `missing field "${field ? `${field}.` : ''}${(e.params as { missingProperty: string }).missingProperty}"`
   return `field "${field || '(top)'}" ${e.message}`
 }
 
@@ -51,18 +54,29 @@ export function parseTarget(text: string, file: string): Target {
   const t = data as Omit<Target, 'source' | 'offers' | 'deviations'> & Partial<Pick<Target, 'offers' | 'deviations'>>
   const known = scenarioIds()
   for (const [id, deviation] of Object.entries(t.deviations ?? {})) {
-    if (!known.has(id)) throw new UsageError(`${file}: field "deviations.${id}": no scenario has the id ${id} (ids are the @id: tags in features/)`)
+    if (!known.has(id))
+      throw new UsageError(
+        `${file}: field "deviations.${id}": no scenario has the id ${id} (ids are the @id: tags in features/)`,
+      )
     checkRegExp(file, `deviations.${id}.step`, () => stepRegExp(deviation.step))
     checkRegExp(file, `deviations.${id}.observed`, () => new RegExp(deviation.observed))
   }
   for (const offer of Object.keys(t.lacks ?? {}) as (keyof Target['offers'])[]) {
-    if (t.offers?.[offer]) throw new UsageError(`${file}: field "lacks.${offer}": the profile offers ${offer} (offers.${offer}) and says why it lacks it`)
+    if (t.offers?.[offer])
+      throw new UsageError(
+        `${file}: field "lacks.${offer}": the profile offers ${offer} (offers.${offer}) and says why it lacks it`,
+      )
   }
   if (t.tls) {
-    if (!/^tcp:\/\//i.test(t.endpoint)) throw new UsageError(`${file}: field "tls": only a tcp:// endpoint speaks TLS, not ${t.endpoint}`)
+    if (!/^tcp:\/\//i.test(t.endpoint))
+      throw new UsageError(`${file}: field "tls": only a tcp:// endpoint speaks TLS, not ${t.endpoint}`)
     // Relative paths are relative to the profile's folder.
     const folder = dirname(file)
-    t.tls = { caFile: resolve(folder, t.tls.caFile), certFile: resolve(folder, t.tls.certFile), keyFile: resolve(folder, t.tls.keyFile) }
+    t.tls = {
+      caFile: resolve(folder, t.tls.caFile),
+      certFile: resolve(folder, t.tls.certFile),
+      keyFile: resolve(folder, t.tls.keyFile),
+    }
   }
   return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
 }
@@ -80,7 +94,9 @@ function checkRegExp(file: string, field: string, compile: () => unknown): void 
 export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
   const file = /[/\\]|\.ya?ml$/.test(nameOrPath) ? nameOrPath : join(dir, `${nameOrPath}.yaml`)
   if (!existsSync(file)) {
-    throw new UsageError(`unknown target "${nameOrPath}": no ${relative(process.cwd(), file) || file} (known targets: ${knownTargets(dir).join(', ')})`)
+    throw new UsageError(
+      `unknown target "${nameOrPath}": no ${relative(process.cwd(), file) || file} (known targets: ${knownTargets(dir).join(', ')})`,
+    )
   }
   let text: string
   try {
@@ -103,7 +119,8 @@ function shownPath(file: string): string {
  */
 export function defaultTarget(endpoint = endpointFromEnvironment(), env: NodeJS.ProcessEnv = process.env): Target {
   const url = safeUrl(endpoint)
-  const publicAddress = url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
+  const publicAddress =
+    url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
   const tls = tlsFromEnvironment(endpoint, env)
   return {
     name: 'default',

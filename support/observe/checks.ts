@@ -42,7 +42,10 @@ export async function addressOn(docker: Docker, container: string, network: stri
   // The default bridge is "bridge" on Docker; other engines name their default network otherwise.
   const names = Object.keys(all)
   const ip = all[network] ?? (network === 'bridge' && names.length === 1 ? all[names[0]] : undefined)
-  if (!ip) throw new Error(`${container} has no address on ${network} (it is on: ${Object.keys(all).join(', ') || 'no network'})`)
+  if (!ip)
+    throw new Error(
+      `${container} has no address on ${network} (it is on: ${Object.keys(all).join(', ') || 'no network'})`,
+    )
   return ip
 }
 
@@ -82,26 +85,45 @@ async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => 
       last = a.transcript
       ok = a.ok
       gaveUpEarly = !a.ok && (a.final === true || a.why !== undefined)
-      return { ok: a.ok, value: a.value, final: a.final || a.why !== undefined, seen: [a.transcript.text, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | ') }
+      return {
+        ok: a.ok,
+        value: a.value,
+        final: a.final || a.why !== undefined,
+        seen: [a.transcript.text, a.why].filter(Boolean).join('\n').replace(/\n/g, ' | '),
+      }
     })
     return seen.value as T
   } finally {
     if (last) attach(last)
     const waitedMs = Date.now() - started
-    attach({ text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${(waitedMs / 1000).toFixed(1)} s${gaveUpEarly ? ', gave up early: waiting could not change it' : ''})`, record: { kind: 'poll', awaited, attempts, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) } })
+    attach({
+      text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${(waitedMs / 1000).toFixed(1)} s${gaveUpEarly ? ', gave up early: waiting could not change it' : ''})`,
+      record: { kind: 'poll', awaited, attempts, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) },
+    })
   }
 }
 
 /** Polls a command in a container until `ok` holds; attaches the last run either way. */
 export async function execUntil(
-  docker: Docker, attach: Attach, container: string, command: string, awaited: string, ok: (r: ExecResult) => boolean,
+  docker: Docker,
+  attach: Attach,
+  container: string,
+  command: string,
+  awaited: string,
+  ok: (r: ExecResult) => boolean,
   finality?: Finality<ExecResult>,
 ): Promise<ExecResult> {
   return pollAttaching(attach, awaited, async () => {
     const r = await execIn(docker, container, command)
     const good = ok(r)
     const why = !good && finality ? await finality(r) : undefined
-    return { value: r, transcript: describeExec(r), ok: good, why, final: PERMANENT.test(r.stderr) || r.exitCode === 127 }
+    return {
+      value: r,
+      transcript: describeExec(r),
+      ok: good,
+      why,
+      final: PERMANENT.test(r.stderr) || r.exitCode === 127,
+    }
   })
 }
 
@@ -109,10 +131,24 @@ export async function execUntil(
  * In `from`, `ping` reaches `toAddress`: replies come from exactly that address (`bytes from IP:`,
  * so .2 is not .23). `owner`: the container the endpoint says has `toAddress`, checked on failure.
  */
-export async function pingReplies(docker: Docker, attach: Attach, from: string, command: string, toAddress: string, owner?: string): Promise<void> {
+export async function pingReplies(
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  command: string,
+  toAddress: string,
+  owner?: string,
+): Promise<void> {
   const notOwned = ownership(docker, attach, owner, toAddress)
-  await execUntil(docker, attach, from, command, `replies from ${toAddress} to "${command}" in ${from}`,
-    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`), async (r) => resolvedElsewhere(r.stdout, toAddress) ?? (await notOwned()))
+  await execUntil(
+    docker,
+    attach,
+    from,
+    command,
+    `replies from ${toAddress} to "${command}" in ${from}`,
+    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`),
+    async (r) => resolvedElsewhere(r.stdout, toAddress) ?? (await notOwned()),
+  )
 }
 
 /**
@@ -121,7 +157,9 @@ export async function pingReplies(docker: Docker, attach: Attach, from: string, 
  */
 export function resolvedElsewhere(pingOutput: string, expected: string): string | undefined {
   const m = /^PING (\S+) \((\d+\.\d+\.\d+\.\d+)\)/m.exec(pingOutput)
-  return m && m[2] !== expected ? `${m[1]} resolves to ${m[2]}, not to ${expected}, the address the endpoint reports: waiting cannot change that` : undefined
+  return m && m[2] !== expected
+    ? `${m[1]} resolves to ${m[2]}, not to ${expected}, the address the endpoint reports: waiting cannot change that`
+    : undefined
 }
 
 /** How busybox nc says a name did not resolve. */
@@ -134,12 +172,27 @@ const LOOKUP_FAILED = /bad address/
  * resolver change only when a network is connected or disconnected, never by waiting; the
  * peers it looks up were started by earlier steps, so /etc/hosts will not change either.
  */
-export async function resolverUnreachable(docker: Docker, attach: Attach, container: string): Promise<string | undefined> {
-  const r = await execIn(docker, container,
-    `awk '$1=="nameserver"{print $2}' /etc/resolv.conf | while read ns; do echo "nameserver $ns: $(ip route get "$ns" 2>&1 | head -n 1)"; done`)
+export async function resolverUnreachable(
+  docker: Docker,
+  attach: Attach,
+  container: string,
+): Promise<string | undefined> {
+  const r = await execIn(
+    docker,
+    container,
+    `awk '$1=="nameserver"{print $2}' /etc/resolv.conf | while read ns; do echo "nameserver $ns: $(ip route get "$ns" 2>&1 | head -n 1)"; done`,
+  )
   attach(describeExec(r))
-  const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')
-  if (r.exitCode !== 0 || lines.length === 0 || !lines.every((l) => /^nameserver \S+: .*Network is unreachable/.test(l))) return undefined
+  const lines = r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+  if (
+    r.exitCode !== 0 ||
+    lines.length === 0 ||
+    !lines.every((l) => /^nameserver \S+: .*Network is unreachable/.test(l))
+  )
+    return undefined
   const servers = lines.map((l) => l.split(' ')[1].replace(/:$/, ''))
   return `${container} has no route to its nameservers (${servers.join(', ')}), so no name resolves there until a network is connected: waiting cannot change that`
 }
@@ -155,7 +208,12 @@ export const NAME_GRACE_MS = 10_000
  * come by waiting. Undefined while that is not known (not a container, not running, its start
  * or the engine's clock unreadable) or the grace has not passed.
  */
-export async function nameNotRegistered(docker: Docker, attach: Attach, from: string, name: string): Promise<string | undefined> {
+export async function nameNotRegistered(
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  name: string,
+): Promise<string | undefined> {
   if (isIPv4(name)) return undefined
   const ranMs = await runningFor(docker, attach, name)
   if (ranMs === undefined) return undefined
@@ -169,7 +227,10 @@ export async function nameNotRegistered(docker: Docker, attach: Attach, from: st
  */
 async function runningFor(docker: Docker, attach: Attach, container: string): Promise<number | undefined> {
   try {
-    const [c, info] = await Promise.all([docker.getContainer(container).inspect(), docker.info() as Promise<{ SystemTime?: string }>])
+    const [c, info] = await Promise.all([
+      docker.getContainer(container).inspect(),
+      docker.info() as Promise<{ SystemTime?: string }>,
+    ])
     const ranMs = Date.parse(info.SystemTime ?? '') - Date.parse(c.State?.StartedAt ?? '')
     if (!c.State?.Running || !Number.isFinite(ranMs) || ranMs < NAME_GRACE_MS) return undefined
     attach(`${container} runs since ${c.State.StartedAt} (the engine's clock: ${info.SystemTime})`)
@@ -185,7 +246,14 @@ async function runningFor(docker: Docker, attach: Attach, container: string): Pr
  * port, with its own greeting. An engine sets up a container's published ports as it starts it,
  * so a port still refused by then, while the service is up, will not open by waiting.
  */
-export async function publishedRefused(docker: Docker, attach: Attach, answerer: string, address: string, port: number, expected: string): Promise<string | undefined> {
+export async function publishedRefused(
+  docker: Docker,
+  attach: Attach,
+  answerer: string,
+  address: string,
+  port: number,
+  expected: string,
+): Promise<string | undefined> {
   const ranMs = await runningFor(docker, attach, answerer)
   if (ranMs === undefined) return undefined
   const r = await execIn(docker, answerer, serviceProbe('127.0.0.1', SERVICE_PORTS, expected)).catch(() => undefined)
@@ -213,7 +281,13 @@ export function judgeAnswer(received: string, expected: string, answerer: string
  * then no probe to it can reach `owner`, and waiting cannot change that (a container's addresses
  * are set up before its process starts). Says so with what `owner` has instead; undefined when it is there.
  */
-export async function addressNotOwned(docker: Docker, attach: Attach, owner: string, address: string, whence = `which the endpoint reports as ${owner}'s`): Promise<string | undefined> {
+export async function addressNotOwned(
+  docker: Docker,
+  attach: Attach,
+  owner: string,
+  address: string,
+  whence = `which the endpoint reports as ${owner}'s`,
+): Promise<string | undefined> {
   const r = await execIn(docker, owner, 'ip addr')
   if (r.exitCode !== 0) return undefined
   const shown = parseIpAddr(r.stdout).filter((a) => a.iface !== 'lo')
@@ -232,18 +306,33 @@ export function connectedAddressOf(stderr: string): string | undefined {
  * address never is: it is the asker's own), says so: the connection can never reach `answerer`,
  * and a name's address does not change while its container stays on the network.
  */
-function resolvedToStranger(docker: Docker, attach: Attach, from: string, name: string, answerer: string): (stderr: string) => Promise<string | undefined> {
+function resolvedToStranger(
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  name: string,
+  answerer: string,
+): (stderr: string) => Promise<string | undefined> {
   const asked = new Map<string, Promise<string | undefined>>()
   return async (stderr) => {
     const ip = isIPv4(name) ? undefined : connectedAddressOf(stderr)
     if (!ip) return undefined
-    if (!asked.has(ip)) asked.set(ip, addressNotOwned(docker, attach, answerer, ip, `which ${name} resolves to in ${from}`).catch(() => undefined))
+    if (!asked.has(ip))
+      asked.set(
+        ip,
+        addressNotOwned(docker, attach, answerer, ip, `which ${name} resolves to in ${from}`).catch(() => undefined),
+      )
     return asked.get(ip)
   }
 }
 
 /** Asks `addressNotOwned` once per poll, and only when `owner` is known. */
-function ownership(docker: Docker, attach: Attach, owner: string | undefined, address: string): () => Promise<string | undefined> {
+function ownership(
+  docker: Docker,
+  attach: Attach,
+  owner: string | undefined,
+  address: string,
+): () => Promise<string | undefined> {
   let asked: Promise<string | undefined> | undefined
   return () => (owner ? (asked ??= addressNotOwned(docker, attach, owner, address)) : Promise.resolve(undefined))
 }
@@ -254,21 +343,40 @@ function ownership(docker: Docker, attach: Attach, owner: string | undefined, ad
  * checks that it really has it, and stops at once when it does not.
  */
 export async function answersInContainer(
-  docker: Docker, attach: Attach, from: string, address: string, port: number, request: string, expected: string, answerer: string, owner?: string,
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  address: string,
+  port: number,
+  request: string,
+  expected: string,
+  answerer: string,
+  owner?: string,
 ): Promise<ExecResult> {
   // Asked once: the answer does not change while the scenario waits.
   let resolver: Promise<string | undefined> | undefined
   const notOwned = ownership(docker, attach, owner, address)
-  const lookupFailed = async () => (await (resolver ??= resolverUnreachable(docker, attach, from))) ?? (await nameNotRegistered(docker, attach, from, address))
+  const lookupFailed = async () =>
+    (await (resolver ??= resolverUnreachable(docker, attach, from))) ??
+    (await nameNotRegistered(docker, attach, from, address))
   const stranger = resolvedToStranger(docker, attach, from, address, answerer)
   const command = telnetLike(address, port, request, SILENCE_S)
-  return execUntil(docker, attach, from, command, `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
+  return execUntil(
+    docker,
+    attach,
+    from,
+    command,
+    `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
     (r) => judgeAnswer(r.stdout, expected, answerer).ok,
-    async (r) => judgeAnswer(r.stdout, expected, answerer).why
-      ?? (LOOKUP_FAILED.test(r.stderr) ? await lookupFailed() : undefined)
-      ?? (await stranger(r.stderr))
-      ?? (CONNECT_SILENT.test(r.stderr) ? await droppedOnPath(docker, attach, from, address, port, answerer, expected) : undefined)
-      ?? (await notOwned()))
+    async (r) =>
+      judgeAnswer(r.stdout, expected, answerer).why ??
+      (LOOKUP_FAILED.test(r.stderr) ? await lookupFailed() : undefined) ??
+      (await stranger(r.stderr)) ??
+      (CONNECT_SILENT.test(r.stderr)
+        ? await droppedOnPath(docker, attach, from, address, port, answerer, expected)
+        : undefined) ??
+      (await notOwned()),
+  )
 }
 
 /**
@@ -349,11 +457,13 @@ export function judgeSilence(s: Silence): string | undefined {
     const n = s.neighbours.find((x) => x.address === p.address && x.lladdr && RESOLVED_STATES.has(x.state))
     if (!n || (p.mac && n.lladdr!.toLowerCase() !== p.mac.toLowerCase())) continue
     const via = s.target === p.address ? p.address : `${s.target} (${p.address})`
-    return `dropped on the path: ${s.from}'s connection to ${via}:${s.port} got no answer at all within ${SILENCE_S} s `
-      + `(two SYNs; a reset or an ICMP error would have ended it at once), while ${s.answerer}'s service answers inside it `
-      + `on port ${s.port} and ${s.from} has resolved ${p.address}'s link-layer address (${n.lladdr}, ${n.state}`
-      + `${p.mac ? ', the MAC the endpoint reports' : ''}): the packets are dropped between them, and an engine sets up `
-      + 'a container\'s networks before its process starts, so waiting cannot change that'
+    return (
+      `dropped on the path: ${s.from}'s connection to ${via}:${s.port} got no answer at all within ${SILENCE_S} s ` +
+      `(two SYNs; a reset or an ICMP error would have ended it at once), while ${s.answerer}'s service answers inside it ` +
+      `on port ${s.port} and ${s.from} has resolved ${p.address}'s link-layer address (${n.lladdr}, ${n.state}` +
+      `${p.mac ? ', the MAC the endpoint reports' : ''}): the packets are dropped between them, and an engine sets up ` +
+      "a container's networks before its process starts, so waiting cannot change that"
+    )
   }
   return undefined
 }
@@ -364,11 +474,18 @@ export function judgeSilence(s: Silence): string | undefined {
  * whether `answerer`'s service answers on its own loopback. Attaches what it read.
  */
 export async function droppedOnPath(
-  docker: Docker, attach: Attach, from: string, target: string, port: number, answerer: string, expected: string,
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  target: string,
+  port: number,
+  answerer: string,
+  expected: string,
 ): Promise<string | undefined> {
   try {
     // Each nameserver the asker has (one per network it is on): the one nc's resolver got the answer from is among them.
-    const lookup = isIPv4(target) ? ''
+    const lookup = isIPv4(target)
+      ? ''
       : `; echo '--- nslookup'; for ns in $(awk '$1=="nameserver"{print $2}' /etc/resolv.conf); do nslookup ${target} $ns 2>&1; done`
     const [info, asker, service] = await Promise.all([
       docker.getContainer(answerer).inspect(),
@@ -380,7 +497,12 @@ export async function droppedOnPath(
       .filter((n) => n.IPAddress)
       .map((n) => ({ address: n.IPAddress, ...(n.MacAddress ? { mac: n.MacAddress } : {}) }))
     const silence: Silence = {
-      from, target, port, answerer, peer, neighbours: parseNeighbours(neigh),
+      from,
+      target,
+      port,
+      answerer,
+      peer,
+      neighbours: parseNeighbours(neigh),
       resolved: isIPv4(target) ? [target] : lookedUpAddresses(looked),
       serviceAnswers: answeringPorts(service.stdout).includes(port),
     }
@@ -399,13 +521,29 @@ export async function droppedOnPath(
  * From this host, a connection to address:port answers the request with `expected`, from `answerer`.
  * Given the endpoint, a refusal is final once `answerer`'s service is seen up inside it (publishedRefused).
  */
-export async function answersFromHost(attach: Attach, address: string, port: number, request: string, expected: string, answerer: string, docker?: Docker): Promise<void> {
-  await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} (connecting from this host)`, async () => {
-    const r = await tcpExchange(address, port, requestBytes(request))
-    const judged = judgeAnswer(r.received, expected, answerer)
-    const why = judged.why ?? (!judged.ok && docker && /ECONNREFUSED/.test(r.error ?? '') ? await publishedRefused(docker, attach, answerer, address, port, expected) : undefined)
-    return { value: r, transcript: describeTcp(r), ok: judged.ok, why }
-  })
+export async function answersFromHost(
+  attach: Attach,
+  address: string,
+  port: number,
+  request: string,
+  expected: string,
+  answerer: string,
+  docker?: Docker,
+): Promise<void> {
+  await pollAttaching(
+    attach,
+    `"${expected}" from ${answerer} at ${address}:${port} (connecting from this host)`,
+    async () => {
+      const r = await tcpExchange(address, port, requestBytes(request))
+      const judged = judgeAnswer(r.received, expected, answerer)
+      const why =
+        judged.why ??
+        (!judged.ok && docker && /ECONNREFUSED/.test(r.error ?? '')
+          ? await publishedRefused(docker, attach, answerer, address, port, expected)
+          : undefined)
+      return { value: r, transcript: describeTcp(r), ok: judged.ok, why }
+    },
+  )
 }
 
 /** Messages with which busybox's resolver says a name does not exist (a timeout is not one: it says nothing of the name). */
@@ -429,7 +567,8 @@ const NO_ANSWER: readonly [RegExp, string][] = [
 ]
 
 /** How one connection attempt ended. */
-export type Outcome = { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
+export type Outcome =
+  { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
 
 /**
  * Classifies a connection attempt: what came back, what the tool said, and its exit code
@@ -441,15 +580,27 @@ export function connectionOutcome(received: string, said: string, exitCode: numb
   const hit = NO_ANSWER.find(([pattern]) => pattern.test(said))
   if (hit) return { kind: 'no answer', how: hit[1] }
   if (exitCode === 143 && said.trim() === '') return { kind: 'no answer', how: 'timed out' }
-  return { kind: 'other', text: `exit ${exitCode ?? 'none'}${said.trim() ? `: ${said.trim().split('\n')[0]}` : ', nothing said'}` }
+  return {
+    kind: 'other',
+    text: `exit ${exitCode ?? 'none'}${said.trim() ? `: ${said.trim().split('\n')[0]}` : ', nothing said'}`,
+  }
 }
 
 /** Throws unless the outcome is a recognised "no answer"; `allowed` narrows which ones count. Returns how it ended. */
-export function expectNoAnswer(outcome: Outcome, who: string, address: string, port: number, allowed?: readonly string[]): string {
-  if (outcome.kind === 'answered') throw new Error(`${who} reached ${address}:${port} and got "${oneLine(outcome.text)}"`)
+export function expectNoAnswer(
+  outcome: Outcome,
+  who: string,
+  address: string,
+  port: number,
+  allowed?: readonly string[],
+): string {
+  if (outcome.kind === 'answered')
+    throw new Error(`${who} reached ${address}:${port} and got "${oneLine(outcome.text)}"`)
   if (outcome.kind === 'other' || (allowed && !allowed.includes(outcome.how))) {
     const seen = outcome.kind === 'other' ? outcome.text : outcome.how
-    throw new Error(`${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`)
+    throw new Error(
+      `${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`,
+    )
   }
   return outcome.how
 }
@@ -464,7 +615,10 @@ const NEGATIVE_WAIT_S = 3
  */
 export function boundByControl(controlMs: number): { seconds: number; why: string } {
   const seconds = Math.max(1, Math.ceil((controlMs * 10) / 1000))
-  return { seconds, why: `waited ${seconds} s for an answer: 10 × the control's ${controlMs} ms round trip, at least 1 s` }
+  return {
+    seconds,
+    why: `waited ${seconds} s for an answer: 10 × the control's ${controlMs} ms round trip, at least 1 s`,
+  }
 }
 
 /** Shell text for a negative probe: send a request line, wait `seconds` for an answer. */
@@ -477,14 +631,36 @@ function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S)
  * from the same source: `from` reaches its peer by address, so its network works and a failed
  * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
  */
-export async function doesNotResolve(docker: Docker, attach: Attach, from: string, command: string, name: string, control: Control): Promise<void> {
-  await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer, control.answerer)
+export async function doesNotResolve(
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  command: string,
+  name: string,
+  control: Control,
+): Promise<void> {
+  await answersInContainer(
+    docker,
+    attach,
+    from,
+    control.address,
+    control.port,
+    'GET /',
+    control.expected,
+    control.answerer,
+    control.answerer,
+  )
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
   const text = `${r.stdout}\n${r.stderr}`
-  if (r.exitCode === 0) throw new Error(`"${command}" in ${from} succeeded: the name ${name} resolved (${text.trim().split('\n').slice(0, 3).join(' | ')})`)
+  if (r.exitCode === 0)
+    throw new Error(
+      `"${command}" in ${from} succeeded: the name ${name} resolved (${text.trim().split('\n').slice(0, 3).join(' | ')})`,
+    )
   if (r.exitCode === 127 || !NOT_RESOLVED.test(text)) {
-    throw new Error(`"${command}" in ${from} failed, but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`)
+    throw new Error(
+      `"${command}" in ${from} failed, but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`,
+    )
   }
 }
 
@@ -492,17 +668,40 @@ export async function doesNotResolve(docker: Docker, attach: Attach, from: strin
  * From `from`, address:port gives no answer. The control comes first, from the same source: a
  * peer that must answer does, so "no answer" is about the target, not a dead source.
  */
-export async function noAnswerInContainer(docker: Docker, attach: Attach, from: string, address: string, port: number, control: Control): Promise<void> {
-  const controlled = await answersInContainer(docker, attach, from, control.address, control.port, 'GET /', control.expected, control.answerer, control.answerer)
+export async function noAnswerInContainer(
+  docker: Docker,
+  attach: Attach,
+  from: string,
+  address: string,
+  port: number,
+  control: Control,
+): Promise<void> {
+  const controlled = await answersInContainer(
+    docker,
+    attach,
+    from,
+    control.address,
+    control.port,
+    'GET /',
+    control.expected,
+    control.answerer,
+    control.answerer,
+  )
   const bound = boundByControl(controlled.durationMs)
   const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
   attach(describeExec(r))
   const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), from, address, port)
-  attach(`no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`)
+  attach(
+    `no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`,
+  )
 }
 
 /** `ip addr` inside a container, parsed; attaches what it showed. */
-export async function interfaceAddresses(docker: Docker, attach: Attach, container: string): Promise<InterfaceAddress[]> {
+export async function interfaceAddresses(
+  docker: Docker,
+  attach: Attach,
+  container: string,
+): Promise<InterfaceAddress[]> {
   const r = await execIn(docker, container, 'ip addr')
   attach(describeExec(r))
   if (r.exitCode !== 0) throw new Error(`ip addr failed in ${container}: ${r.stderr.trim()}`)
@@ -512,7 +711,10 @@ export async function interfaceAddresses(docker: Docker, attach: Attach, contain
 /** What `ip addr` shows for one address, or an error saying what it shows instead. */
 export function findAddress(shown: InterfaceAddress[], address: string, container: string): InterfaceAddress {
   const hit = shown.find((a) => a.address === address)
-  if (!hit) throw new Error(`ip addr in ${container} shows no ${address}; it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`)
+  if (!hit)
+    throw new Error(
+      `ip addr in ${container} shows no ${address}; it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`,
+    )
   return hit
 }
 
@@ -522,13 +724,19 @@ export function addressInCidr(shown: InterfaceAddress[], cidr: string, container
   const hit = shown.find((a) => inRange(a.address, cidr))
   if (!hit) throw new Error(`ip addr in ${container} shows no address in ${cidr}; it shows ${all}`)
   const bits = Number(cidr.split('/')[1])
-  if (hit.prefix !== bits) throw new Error(`ip addr in ${container} shows ${hit.address}/${hit.prefix}, in ${cidr} but with mask /${hit.prefix}, not /${bits}`)
+  if (hit.prefix !== bits)
+    throw new Error(
+      `ip addr in ${container} shows ${hit.address}/${hit.prefix}, in ${cidr} but with mask /${hit.prefix}, not /${bits}`,
+    )
   return hit
 }
 
 /** The subnets `docker network inspect` shows for a documented network. */
 export async function subnetsOf(world: NetconformWorld, network: string): Promise<string[]> {
-  const r = await runDocumented(`docker network inspect ${network} --format '{{json .IPAM.Config}}'`, world.commandContext)
+  const r = await runDocumented(
+    `docker network inspect ${network} --format '{{json .IPAM.Config}}'`,
+    world.commandContext,
+  )
   world.note(describeCommand(r))
   if (!succeeded(r)) throw new Error(failureOf(r))
   const config = JSON.parse(r.stdout.trim() || '[]') as { Subnet?: string }[] | null
@@ -536,7 +744,14 @@ export async function subnetsOf(world: NetconformWorld, network: string): Promis
 }
 
 /** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
-export async function portsShown(world: NetconformWorld, command: string, container: string, network: string, mapping: string, documented?: string): Promise<{ shown: string; expected: string }> {
+export async function portsShown(
+  world: NetconformWorld,
+  command: string,
+  container: string,
+  network: string,
+  mapping: string,
+  documented?: string,
+): Promise<{ shown: string; expected: string }> {
   const address = await addressOn(world.docker, world.real(container), world.real(network))
   const r = await runDocumented(command, world.commandContext)
   world.note(describeCommand(r))
@@ -565,7 +780,13 @@ function answeringPorts(stdout: string): number[] {
  * forwarding included, before it starts the container's process, and the stand-in listens on
  * its one port only, so nothing will ever open `port` there.
  */
-export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string): Promise<string | undefined> {
+export async function serviceElsewhere(
+  net: ContainerNetworkOffer,
+  attach: Attach,
+  address: string,
+  port: number,
+  expected: string,
+): Promise<string | undefined> {
   const others = SERVICE_PORTS.filter((p) => p !== port)
   if (others.length === 0) return undefined
   const r = await outsideShell(net, serviceProbe(address, others, expected))
@@ -577,28 +798,52 @@ export async function serviceElsewhere(net: ContainerNetworkOffer, attach: Attac
 
 /** The outside client reaches address:port and gets `expected` from `answerer`. */
 export async function answersFromOutside(
-  net: ContainerNetworkOffer, attach: Attach, address: string, port: number, expected: string, answerer: string, owner?: string, docker?: Docker,
+  net: ContainerNetworkOffer,
+  attach: Attach,
+  address: string,
+  port: number,
+  expected: string,
+  answerer: string,
+  owner?: string,
+  docker?: Docker,
 ): Promise<void> {
   const notOwned = docker ? ownership(docker, attach, owner, address) : () => Promise.resolve(undefined)
-  await pollAttaching(attach, `"${expected}" from ${answerer} at ${address}:${port} at the outside client`, async () => {
-    const r = await outsideShell(net, telnetLike(address, port, 'GET /'))
-    const judged = judgeAnswer(r.stdout, expected, answerer)
-    const why = judged.why ?? (!judged.ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`) ? await serviceElsewhere(net, attach, address, port, expected) : undefined)
-      ?? (!judged.ok ? await notOwned() : undefined)
-    return { value: r, transcript: describeOutside(net, r), ok: judged.ok, why }
-  })
+  await pollAttaching(
+    attach,
+    `"${expected}" from ${answerer} at ${address}:${port} at the outside client`,
+    async () => {
+      const r = await outsideShell(net, telnetLike(address, port, 'GET /'))
+      const judged = judgeAnswer(r.stdout, expected, answerer)
+      const why =
+        judged.why ??
+        (!judged.ok && /Connection refused/.test(`${r.stdout}\n${r.stderr}`)
+          ? await serviceElsewhere(net, attach, address, port, expected)
+          : undefined) ??
+        (!judged.ok ? await notOwned() : undefined)
+      return { value: r, transcript: describeOutside(net, r), ok: judged.ok, why }
+    },
+  )
 }
 
 /** The outside client reaches the address at all (ping): the control before a port is found closed. */
 export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, address: string): Promise<void> {
   await pollAttaching(attach, `replies from ${address} at the outside client`, async () => {
     const r = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
-    return { value: r, transcript: describeOutside(net, r), ok: r.exitCode === 0 && r.stdout.includes(`bytes from ${address}:`) }
+    return {
+      value: r,
+      transcript: describeOutside(net, r),
+      ok: r.exitCode === 0 && r.stdout.includes(`bytes from ${address}:`),
+    }
   })
 }
 
 /** The outside client gets no answer from address:port, while the same address answers its ping (the control, first). */
-export async function noAnswerFromOutside(net: ContainerNetworkOffer, attach: Attach, address: string, port: number): Promise<void> {
+export async function noAnswerFromOutside(
+  net: ContainerNetworkOffer,
+  attach: Attach,
+  address: string,
+  port: number,
+): Promise<void> {
   await outsidePings(net, attach, address)
   const r = await outsideShell(net, negativeProbe(address, port))
   attach(describeOutside(net, r))
@@ -610,7 +855,8 @@ export async function noAnswerFromOutside(net: ContainerNetworkOffer, attach: At
 export async function interfacesOf(world: NetconformWorld, container: string, networks: string[]): Promise<string[]> {
   const shown = await interfaceAddresses(world.docker, world.note, world.real(container))
   const out: string[] = []
-  for (const n of networks) out.push(findAddress(shown, await addressOn(world.docker, world.real(container), world.real(n)), container).iface)
+  for (const n of networks)
+    out.push(findAddress(shown, await addressOn(world.docker, world.real(container), world.real(n)), container).iface)
   return out
 }
 
@@ -622,26 +868,50 @@ export async function interfacesOf(world: NetconformWorld, container: string, ne
 export async function noAnswerFromHost(attach: Attach, address: string, port: number): Promise<void> {
   const r = await tcpExchange(address, port, requestBytes('GET /'))
   attach(describeTcp(r))
-  const how = expectNoAnswer(connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0), 'this host', address, port, ['connection refused'])
-  attach(`no answer, as documented: ${how} (the refusal comes from ${address} itself, so the address is reachable and the port closed)`)
+  const how = expectNoAnswer(
+    connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
+    'this host',
+    address,
+    port,
+    ['connection refused'],
+  )
+  attach(
+    `no answer, as documented: ${how} (the refusal comes from ${address} itself, so the address is reachable and the port closed)`,
+  )
 }
 
 /** The document's output and the endpoint's, one above the other, for a reader to compare. */
 export function besideDocument(documented: string, observed: string): string {
-  return ['as the document shows it:', indent(documented), '', 'as this endpoint shows it:', indent(observed.trimEnd() || '(nothing)')].join('\n')
+  return [
+    'as the document shows it:',
+    indent(documented),
+    '',
+    'as this endpoint shows it:',
+    indent(observed.trimEnd() || '(nothing)'),
+  ].join('\n')
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => `    ${l}`).join('\n')
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')
 }
 
 /** `docker network ls` lists the documented network (with the driver, when given). */
-export async function networkListed(world: NetconformWorld, command: string, network: string, driver?: string, documented?: string): Promise<void> {
+export async function networkListed(
+  world: NetconformWorld,
+  command: string,
+  network: string,
+  driver?: string,
+  documented?: string,
+): Promise<void> {
   const r = await runDocumented(command, world.commandContext)
   world.note(describeCommand(r))
   if (documented) world.note(besideDocument(documented, r.stdout))
   if (!succeeded(r)) throw new Error(failureOf(r))
   const row = parseTable(r.stdout).find((x) => x.NAME === world.real(network))
   if (!row) throw new Error(`docker network ls does not list ${network} (${world.real(network)})`)
-  if (driver && row.DRIVER !== driver) throw new Error(`docker network ls shows ${network} with driver ${row.DRIVER}, not ${driver}`)
+  if (driver && row.DRIVER !== driver)
+    throw new Error(`docker network ls shows ${network} with driver ${row.DRIVER}, not ${driver}`)
 }

@@ -23,5 +23,10 @@ export function judge(
   documented: string,
   fields: Record<string, unknown> = {},
 ): void {
-  if (!ok) throw new Evidence(kind, { what, seen, documented, ...fields }, `${what}: ${seen}, where the document shows ${documented}`)
+  if (!ok)
+    throw new Evidence(
+      kind,
+      { what, seen, documented, ...fields },
+      `${what}: ${seen}, where the document shows ${documented}`,
+    )
 }

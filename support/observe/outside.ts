@@ -32,7 +32,13 @@ export async function outsideShell(net: ContainerNetwork, script: string, timeou
   const [file, ...args] = fromOutside(net, ['sh', '-c', script])
   const started = Date.now()
   const r = await execa(file, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' })
-  return { command: script, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode, durationMs: Date.now() - started }
+  return {
+    command: script,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    exitCode: r.exitCode,
+    durationMs: Date.now() - started,
+  }
 }
 
 /**
@@ -44,16 +50,41 @@ export async function outsideShell(net: ContainerNetwork, script: string, timeou
  */
 export async function freshNeighbours(net: ContainerNetwork): Promise<string | undefined> {
   if (!net.outsideNetns) return undefined
-  const r = await execa('ip', ['-n', net.outsideNetns, 'neigh', 'flush', 'all'], { reject: false, timeout: 5_000, stdin: 'ignore' })
-  if (r.exitCode !== 0) throw new Error(`could not empty the neighbour cache of the outside client (netns ${net.outsideNetns}): ${String(r.stderr).trim() || `exit ${r.exitCode}`}`)
+  const r = await execa('ip', ['-n', net.outsideNetns, 'neigh', 'flush', 'all'], {
+    reject: false,
+    timeout: 5_000,
+    stdin: 'ignore',
+  })
+  if (r.exitCode !== 0)
+    throw new Error(
+      `could not empty the neighbour cache of the outside client (netns ${net.outsideNetns}): ${String(r.stderr).trim() || `exit ${r.exitCode}`}`,
+    )
   return `the outside client's neighbour cache (netns ${net.outsideNetns}) emptied: this scenario meets the segment fresh, with no MAC address learnt in an earlier one`
 }
 
 /** The transcript of a shell on the outside client (text, and its record). */
 export function describeOutside(net: ContainerNetwork, r: OutsideResult): Transcript {
   const where = net.outsideNetns ? `outside client, netns ${net.outsideNetns}` : 'outside client, this host'
-  const text = [`[${where}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`].filter((l) => l !== '').join('\n')
-  return { text, record: { kind: 'probe', from: where, target: r.command, received: r.stdout, ...(r.stderr ? { error: r.stderr } : {}), exitCode: r.exitCode ?? null, durationMs: r.durationMs } }
+  const text = [
+    `[${where}] $ ${r.command}`,
+    r.stdout.trimEnd(),
+    r.stderr.trimEnd(),
+    `exit ${r.exitCode} (${r.durationMs} ms)`,
+  ]
+    .filter((l) => l !== '')
+    .join('\n')
+  return {
+    text,
+    record: {
+      kind: 'probe',
+      from: where,
+      target: r.command,
+      received: r.stdout,
+      ...(r.stderr ? { error: r.stderr } : {}),
+      exitCode: r.exitCode ?? null,
+      durationMs: r.durationMs,
+    },
+  }
 }
 
 export interface Listener {
@@ -73,10 +104,17 @@ export async function startOutsideListener(net: ContainerNetwork, port: number):
   writeFileSync(script, `#!/bin/sh\nread -r request\nprintf '%s' '${greetingOf(identity)}'\n`, { mode: 0o755 })
   const [file, ...args] = fromOutside(net, ['nc', '-ll', '-p', String(port), '-e', script])
   const child: ResultPromise = execa(file, args, { reject: false, stdin: 'ignore' })
-  await eventually(`the outside listener on port ${port} to accept`, async () => {
-    const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
-    return { ok: r.stdout.includes(greetingOf(identity)), seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}` }
-  }, { timeoutMs: 10_000 })
+  await eventually(
+    `the outside listener on port ${port} to accept`,
+    async () => {
+      const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
+      return {
+        ok: r.stdout.includes(greetingOf(identity)),
+        seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}`,
+      }
+    },
+    { timeoutMs: 10_000 },
+  )
   return {
     address: net.outsideAddress,
     port,

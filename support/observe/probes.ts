@@ -20,10 +20,17 @@ export interface ExecResult {
 export const EXEC_DEADLINE_MS = 20_000
 
 /** Runs `sh -c command` inside a running container and collects its output and exit code. */
-export async function execIn(docker: Docker, container: string, command: string, timeoutMs = EXEC_DEADLINE_MS): Promise<ExecResult> {
+export async function execIn(
+  docker: Docker,
+  container: string,
+  command: string,
+  timeoutMs = EXEC_DEADLINE_MS,
+): Promise<ExecResult> {
   const started = Date.now()
   const run = async (): Promise<ExecResult> => {
-    const exec = await docker.getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true })
+    const exec = await docker
+      .getContainer(container)
+      .exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true })
     const stream = await exec.start({ hijack: true, stdin: false })
     const out: Buffer[] = []
     const err: Buffer[] = []
@@ -67,7 +74,14 @@ export function tcpExchange(address: string, port: number, send: string, timeout
       if (settled) return
       settled = true
       socket.destroy()
-      resolve({ address, port, sent: send, received: Buffer.concat(chunks).toString('utf8'), error, durationMs: Date.now() - started })
+      resolve({
+        address,
+        port,
+        sent: send,
+        received: Buffer.concat(chunks).toString('utf8'),
+        error,
+        durationMs: Date.now() - started,
+      })
     }
     const socket = createConnection({ host: address, port, timeout: timeoutMs })
     socket.on('connect', () => socket.write(send))
@@ -88,16 +102,48 @@ export async function addressesOf(docker: Docker, container: string): Promise<Re
 
 /** The transcript of a command run in a container (text, and its record). */
 export function describeExec(r: ExecResult): Transcript {
-  const text = [`[in ${r.container}] $ ${r.command}`, r.stdout.trimEnd(), r.stderr.trimEnd(), `exit ${r.exitCode} (${r.durationMs} ms)`]
+  const text = [
+    `[in ${r.container}] $ ${r.command}`,
+    r.stdout.trimEnd(),
+    r.stderr.trimEnd(),
+    `exit ${r.exitCode} (${r.durationMs} ms)`,
+  ]
     .filter((l) => l !== '')
     .join('\n')
-  return { text, record: { kind: 'exec', container: r.container, command: r.command, exitCode: r.exitCode, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr } }
+  return {
+    text,
+    record: {
+      kind: 'exec',
+      container: r.container,
+      command: r.command,
+      exitCode: r.exitCode,
+      durationMs: r.durationMs,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    },
+  }
 }
 
 /** The transcript of a TCP exchange from this host (text, and its record). */
 export function describeTcp(r: TcpResult): Transcript {
-  const text = [`[from this host] connect ${r.address}:${r.port}, send ${JSON.stringify(r.sent)}`, `received ${JSON.stringify(r.received)}`, r.error ? `error: ${r.error}` : '', `(${r.durationMs} ms)`]
+  const text = [
+    `[from this host] connect ${r.address}:${r.port}, send ${JSON.stringify(r.sent)}`,
+    `received ${JSON.stringify(r.received)}`,
+    r.error ? `error: ${r.error}` : '',
+    `(${r.durationMs} ms)`,
+  ]
     .filter((l) => l !== '')
     .join('\n')
-  return { text, record: { kind: 'probe', from: 'this host', target: `${r.address}:${r.port}`, sent: r.sent, received: r.received, ...(r.error ? { error: r.error } : {}), durationMs: r.durationMs } }
+  return {
+    text,
+    record: {
+      kind: 'probe',
+      from: 'this host',
+      target: `${r.address}:${r.port}`,
+      sent: r.sent,
+      received: r.received,
+      ...(r.error ? { error: r.error } : {}),
+      durationMs: r.durationMs,
+    },
+  }
 }

@@ -4,8 +4,24 @@
  * checks in checks.ts. Steps stay one-liners; the judging stays in checks.ts.
  */
 import {
-  addressInCidr, addressOn, answersFromHost, answersFromOutside, answersInContainer, doesNotResolve, execUntil, findAddress, interfaceAddresses,
-  interfacesOf, noAnswerFromHost, noAnswerFromOutside, noAnswerInContainer, outsidePings, pingReplies, portsShown, subnetsOf, type Control,
+  addressInCidr,
+  addressOn,
+  answersFromHost,
+  answersFromOutside,
+  answersInContainer,
+  doesNotResolve,
+  execUntil,
+  findAddress,
+  interfaceAddresses,
+  interfacesOf,
+  noAnswerFromHost,
+  noAnswerFromOutside,
+  noAnswerInContainer,
+  outsidePings,
+  pingReplies,
+  portsShown,
+  subnetsOf,
+  type Control,
 } from './checks'
 import { inRange } from './ipv4'
 import { judge } from './evidence'
@@ -14,42 +30,86 @@ import { replayed } from '../document/commands'
 import type { NetconformWorld } from '../world'
 
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
-async function control(w: NetconformWorld, peer: string, network: string, expected: string, port: number): Promise<Control> {
+async function control(
+  w: NetconformWorld,
+  peer: string,
+  network: string,
+  expected: string,
+  port: number,
+): Promise<Control> {
   return { address: await addressOn(w.docker, peer, network), port, answerer: peer, expected }
 }
 
 /** The target's container network; steps that need it come after "a container network …", which makes it applicable. */
 function containerNetwork(w: NetconformWorld) {
   const net = w.containerNetwork
-  if (!net) throw new Error(`target ${w.target.name} offers no container network (offers.containerNetwork in ${w.target.source})`)
+  if (!net)
+    throw new Error(
+      `target ${w.target.name} offers no container network (offers.containerNetwork in ${w.target.source})`,
+    )
   return net
 }
 
 /** "a listener outside the endpoint's networks": started on a high port of the outside client, stopped after the scenario. */
 export async function startListener(w: NetconformWorld): Promise<void> {
-  if (w.replayingStep) return replayed(w, 'a listener outside the endpoint\'s networks')
+  if (w.replayingStep) return replayed(w, "a listener outside the endpoint's networks")
   const listener = await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000))
   w.listeners.push(listener)
   if (w.inBackground && w.fixture) w.fixture.listeners.push(listener)
 }
 
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
-export async function pingGetsReplies(w: NetconformWorld, from: string, target: string, replier: string, network: string): Promise<void> {
+export async function pingGetsReplies(
+  w: NetconformWorld,
+  from: string,
+  target: string,
+  replier: string,
+  network: string,
+): Promise<void> {
   await pingReplies(w.docker, w.note, from, `ping -c 3 ${target}`, await addressOn(w.docker, replier, network), replier)
 }
 
 /** in FROM, `telnet TO PORT` and `GET /` answers EXPECTED from ANSWERER. */
-export async function telnetAnswers(w: NetconformWorld, from: string, to: string, port: number, expected: string, answerer: string): Promise<void> {
+export async function telnetAnswers(
+  w: NetconformWorld,
+  from: string,
+  to: string,
+  port: number,
+  expected: string,
+  answerer: string,
+): Promise<void> {
   await answersInContainer(w.docker, w.note, from, to, port, 'GET /', expected, answerer)
 }
 
 /** in FROM, TO's address on NETWORK answers EXPECTED on PORT (from TO). */
-export async function addressAnswers(w: NetconformWorld, from: string, to: string, network: string, expected: string, port: number): Promise<void> {
-  await answersInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, 'GET /', expected, to, to)
+export async function addressAnswers(
+  w: NetconformWorld,
+  from: string,
+  to: string,
+  network: string,
+  expected: string,
+  port: number,
+): Promise<void> {
+  await answersInContainer(
+    w.docker,
+    w.note,
+    from,
+    await addressOn(w.docker, to, network),
+    port,
+    'GET /',
+    expected,
+    to,
+    to,
+  )
 }
 
 /** from the public network, `telnet vch_public_interface PORT` and `GET /` answers EXPECTED from ANSWERER. */
-export async function publicAnswers(w: NetconformWorld, port: number, expected: string, answerer: string): Promise<void> {
+export async function publicAnswers(
+  w: NetconformWorld,
+  port: number,
+  expected: string,
+  answerer: string,
+): Promise<void> {
   await answersFromHost(w.note, w.target.publicAddress, port, 'GET /', expected, answerer, w.docker)
 }
 
@@ -59,15 +119,46 @@ export async function publicSilent(w: NetconformWorld, port: number): Promise<vo
 }
 
 /** in FROM, `LOOKUP NAME` cannot resolve NAME, while PEER's address on NETWORK answers EXPECTED on PORT. */
-export async function cannotResolve(w: NetconformWorld, from: string, lookup: string, name: string, peer: string, network: string, expected: string, port: number): Promise<void> {
-  await doesNotResolve(w.docker, w.note, from, `${lookup} ${name}`, name, await control(w, peer, network, expected, port))
+export async function cannotResolve(
+  w: NetconformWorld,
+  from: string,
+  lookup: string,
+  name: string,
+  peer: string,
+  network: string,
+  expected: string,
+  port: number,
+): Promise<void> {
+  await doesNotResolve(
+    w.docker,
+    w.note,
+    from,
+    `${lookup} ${name}`,
+    name,
+    await control(w, peer, network, expected, port),
+  )
 }
 
 /** in FROM, TO's address on NETWORK does not answer on PORT, while PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT. */
 export async function addressSilent(
-  w: NetconformWorld, from: string, to: string, network: string, port: number, peer: string, peerNetwork: string, expected: string, peerPort: number,
+  w: NetconformWorld,
+  from: string,
+  to: string,
+  network: string,
+  port: number,
+  peer: string,
+  peerNetwork: string,
+  expected: string,
+  peerPort: number,
 ): Promise<void> {
-  await noAnswerInContainer(w.docker, w.note, from, await addressOn(w.docker, to, network), port, await control(w, peer, peerNetwork, expected, peerPort))
+  await noAnswerInContainer(
+    w.docker,
+    w.note,
+    from,
+    await addressOn(w.docker, to, network),
+    port,
+    await control(w, peer, peerNetwork, expected, peerPort),
+  )
 }
 
 /** in CONTAINER, `ip addr` shows ADDRESS. */
@@ -76,16 +167,30 @@ export async function showsAddress(w: NetconformWorld, container: string, addres
 }
 
 /** in CONTAINER, `ip addr` shows an address in RANGE (what: how the range is called, for the failure). */
-export async function showsAddressIn(w: NetconformWorld, container: string, range: string, what: string): Promise<void> {
+export async function showsAddressIn(
+  w: NetconformWorld,
+  container: string,
+  range: string,
+  what: string,
+): Promise<void> {
   const shown = await interfaceAddresses(w.docker, w.note, container)
   const all = shown.map((a) => a.address)
-  judge(all.some((a) => inRange(a, range)), 'address-in-range', `addresses of ${container}`, all.length ? `${all.join(', ')}, none in ${range}` : 'none', `one in ${what} ${range}`)
+  judge(
+    all.some((a) => inRange(a, range)),
+    'address-in-range',
+    `addresses of ${container}`,
+    all.length ? `${all.join(', ')}, none in ${range}` : 'none',
+    `one in ${what} ${range}`,
+  )
 }
 
 /** in CONTAINER, `ip addr` shows an address in the container network's range. */
 export async function showsAddressInRange(w: NetconformWorld, container: string): Promise<void> {
   const range = containerNetwork(w).ipRange
-  if (!range) throw new Error(`target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange in ${w.target.source})`)
+  if (!range)
+    throw new Error(
+      `target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange in ${w.target.source})`,
+    )
   await showsAddressIn(w, container, range, "the container network's range")
 }
 
@@ -107,17 +212,46 @@ export async function showsMask(w: NetconformWorld, container: string, network: 
 }
 
 /** in CONTAINER, `ip addr` shows its addresses on A and B on one interface | distinct interfaces. */
-export async function addressesLaidOut(w: NetconformWorld, container: string, a: string, b: string, layout: string): Promise<void> {
+export async function addressesLaidOut(
+  w: NetconformWorld,
+  container: string,
+  a: string,
+  b: string,
+  layout: string,
+): Promise<void> {
   const [ia, ib] = await interfacesOf(w, container, [a, b])
   const seen = ia === ib ? 'one interface' : 'distinct interfaces'
-  judge(seen === layout, 'interfaces', `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`, seen, layout, { interfaces: [ia, ib] })
+  judge(
+    seen === layout,
+    'interfaces',
+    `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`,
+    seen,
+    layout,
+    { interfaces: [ia, ib] },
+  )
 }
 
 /** in CONTAINER, `cat /etc/resolv.conf` names the nameserver DNS. */
 export async function namesNameserver(w: NetconformWorld, container: string, dns: string): Promise<void> {
-  const r = await execUntil(w.docker, w.note, container, 'cat /etc/resolv.conf', `nameserver ${dns}`, (x) => x.exitCode === 0)
-  const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)
-  judge(lines.includes(`nameserver ${dns}`), 'nameserver', `/etc/resolv.conf of ${container}`, JSON.stringify(lines.join('; ')), `nameserver ${dns}`)
+  const r = await execUntil(
+    w.docker,
+    w.note,
+    container,
+    'cat /etc/resolv.conf',
+    `nameserver ${dns}`,
+    (x) => x.exitCode === 0,
+  )
+  const lines = r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  judge(
+    lines.includes(`nameserver ${dns}`),
+    'nameserver',
+    `/etc/resolv.conf of ${container}`,
+    JSON.stringify(lines.join('; ')),
+    `nameserver ${dns}`,
+  )
 }
 
 /** `docker network inspect NETWORK` shows the subnet CIDR. */
@@ -133,14 +267,43 @@ export async function inspectShowsMask(w: NetconformWorld, network: string, bits
 }
 
 /** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp". */
-export async function psShowsMapping(w: NetconformWorld, command: string, container: string, network: string, host: number, inside: number, documented: string): Promise<void> {
+export async function psShowsMapping(
+  w: NetconformWorld,
+  command: string,
+  container: string,
+  network: string,
+  host: number,
+  inside: number,
+  documented: string,
+): Promise<void> {
   const { shown, expected } = await portsShown(w, command, container, network, `:${host}->${inside}/tcp`, documented)
-  judge(shown.includes(expected), 'ports', `PORTS of ${container} in docker ps`, JSON.stringify(shown), JSON.stringify(expected))
+  judge(
+    shown.includes(expected),
+    'ports',
+    `PORTS of ${container} in docker ps`,
+    JSON.stringify(shown),
+    JSON.stringify(expected),
+  )
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers EXPECTED on PORT. */
-export async function outsideAnswers(w: NetconformWorld, container: string, network: string, expected: string, port: number): Promise<void> {
-  await answersFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port, expected, container, container, w.docker)
+export async function outsideAnswers(
+  w: NetconformWorld,
+  container: string,
+  network: string,
+  expected: string,
+  port: number,
+): Promise<void> {
+  await answersFromOutside(
+    containerNetwork(w),
+    w.note,
+    await addressOn(w.docker, container, network),
+    port,
+    expected,
+    container,
+    container,
+    w.docker,
+  )
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers ping. */
@@ -149,7 +312,12 @@ export async function outsidePingAnswered(w: NetconformWorld, container: string,
 }
 
 /** from the outside, CONTAINER's address on NETWORK does not answer on PORT, while it answers ping. */
-export async function outsideSilent(w: NetconformWorld, container: string, network: string, port: number): Promise<void> {
+export async function outsideSilent(
+  w: NetconformWorld,
+  container: string,
+  network: string,
+  port: number,
+): Promise<void> {
   await noAnswerFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port)
 }
 
@@ -160,7 +328,21 @@ export async function listenerAnswers(w: NetconformWorld, container: string, exp
 }
 
 /** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
-export async function listenerUnreachable(w: NetconformWorld, container: string, peer: string, network: string, expected: string, port: number): Promise<void> {
+export async function listenerUnreachable(
+  w: NetconformWorld,
+  container: string,
+  peer: string,
+  network: string,
+  expected: string,
+  port: number,
+): Promise<void> {
   const { address, port: listening } = w.listeners[0]
-  await noAnswerInContainer(w.docker, w.note, container, address, listening, await control(w, peer, network, expected, port))
+  await noAnswerInContainer(
+    w.docker,
+    w.note,
+    container,
+    address,
+    listening,
+    await control(w, peer, network, expected, port),
+  )
 }

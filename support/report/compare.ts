@@ -52,7 +52,8 @@ export interface Comparison {
   unchanged: number
 }
 
-export const COMPARE_USAGE = 'usage: netconform compare BASE NEW [--format text|markdown] (report folders, summary.json files or records)'
+export const COMPARE_USAGE =
+  'usage: netconform compare BASE NEW [--format text|markdown] (report folders, summary.json files or records)'
 
 // ---------------------------------------------------------------------------------------------
 // Reasons
@@ -210,7 +211,8 @@ export async function compareCommand(argv: string[], out: (line: string) => void
   const { values, positionals } = parsed
   if (positionals.length !== 2) throw new UsageError(COMPARE_USAGE)
   const format = values.format ?? 'text'
-  if (format !== 'text' && format !== 'markdown') throw new UsageError(`--format takes text or markdown, not "${format}"`)
+  if (format !== 'text' && format !== 'markdown')
+    throw new UsageError(`--format takes text or markdown, not "${format}"`)
   const comparison = compareSummaries(await summaryOrRecord(positionals[0]), await summaryOrRecord(positionals[1]))
   const rendered = format === 'markdown' ? renderComparisonTable(comparison) : renderComparison(comparison)
   for (const line of rendered.split('\n')) out(line)
@@ -235,9 +237,19 @@ const tableCell = (text: string) => text.replace(/\|/g, '\\|')
  */
 export function renderComparisonTable(c: Comparison): string {
   const kinds: [string, Change[]][] = [
-    ['regression', c.regressions], ['fix', c.fixes], ['other verdict change', c.otherChanges], ['reason changed', c.reasonChanges],
+    ['regression', c.regressions],
+    ['fix', c.fixes],
+    ['other verdict change', c.otherChanges],
+    ['reason changed', c.reasonChanges],
   ]
-  const rows = kinds.flatMap(([kind, changes]) => changes.map((ch) => [ch.id, kind, `${ch.from}: ${shortReason(ch.fromReason) || '—'}`, `${ch.to}: ${shortReason(ch.toReason) || '—'}`]))
+  const rows = kinds.flatMap(([kind, changes]) =>
+    changes.map((ch) => [
+      ch.id,
+      kind,
+      `${ch.from}: ${shortReason(ch.fromReason) || '—'}`,
+      `${ch.to}: ${shortReason(ch.toReason) || '—'}`,
+    ]),
+  )
   rows.push(...c.added.map((s) => [s.id, 'new', '—', `${s.verdict}: ${shortReason(s.reason) || '—'}`]))
   rows.push(...c.removed.map((s) => [s.id, 'removed', `${s.verdict}: ${shortReason(s.reason) || '—'}`, '—']))
   return [

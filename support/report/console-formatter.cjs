@@ -45,7 +45,8 @@ class VerdictConsole extends Formatter {
       this.log(`${word.padEnd(WIDTH)}  ${r.id}  ${(r.durationMs / 1000).toFixed(1)} s  ${progress}\n`)
       const reason = r.notRun ? r.notRun.reason : r.reason
       if (word !== 'conforms' && reason) this.log(`${' '.repeat(WIDTH)}  ${line(reason)}\n`)
-      else if (word === 'conforms' && r.deviation && r.deviation.noLongerNeeded) this.log(`${' '.repeat(WIDTH)}  ${line(r.reason)}\n`)
+      else if (word === 'conforms' && r.deviation && r.deviation.noLongerNeeded)
+        this.log(`${' '.repeat(WIDTH)}  ${line(r.reason)}\n`)
       if (word === 'fails' && report) this.log(`${' '.repeat(WIDTH)}  transcript: ${report} (scenario ${r.id})\n`)
     })
   }

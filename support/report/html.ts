@@ -3,7 +3,12 @@ import type { Verdict } from '../types'
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 }
 
 /** What each verdict (and a scenario missing from a run) means, as the pages' legends say it. */
@@ -12,7 +17,7 @@ export const VERDICT_MEANING: Record<Verdict | 'not-run', string> = {
   deviates: 'differs from the document, in a known, stated way',
   fails: 'does not behave as the document says',
   'not-applicable': 'the endpoint lacks what the scenario needs',
-  'not-run': 'not in that endpoint\'s run',
+  'not-run': "not in that endpoint's run",
 }
 
 /** The verdicts' colours (background, ink, edge) and the page's base, shared by every page netconform writes. */

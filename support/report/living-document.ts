@@ -24,8 +24,7 @@ import { type ScenarioResult, type Verdict, VERDICTS } from '../types'
 type BadgeVerdict = Verdict | 'not-run'
 
 const PAGE_TITLE = `${DOC_TITLE}: the living document`
-const USAGE = 'usage: netconform document DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest)'
-
+const USAGE = "usage: netconform document DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest)"
 
 const word = (v: BadgeVerdict) => (v === 'not-run' ? 'not run' : v)
 
@@ -103,7 +102,10 @@ function anchoredLine(line: string, anchors: readonly Anchor[], endpoints: reado
   for (const span of spans) {
     const groups = `<span class="groups">${span.ids.map((id) => group(endpoints, id)).join('')}</span>`
     if (span.start >= at) {
-      html += esc(line.slice(at, span.start)) + `<span class="stated">${esc(line.slice(span.start, span.end))}</span>` + groups
+      html +=
+        esc(line.slice(at, span.start)) +
+        `<span class="stated">${esc(line.slice(span.start, span.end))}</span>` +
+        groups
       at = span.end
     } else {
       // words inside words already marked: their groups follow what is already written
@@ -115,14 +117,16 @@ function anchoredLine(line: string, anchors: readonly Anchor[], endpoints: reado
 
 function blockHtml(block: Block, anchors: readonly Anchor[], endpoints: readonly Endpoint[]): string {
   const lines = block.lines.map((l) => anchoredLine(l, anchors, endpoints))
-  if (block.kind === 'commands') return `<pre class="commands"><code>${lines.map((l) => `<span class="line">${l}</span>`).join('\n')}</code></pre>`
+  if (block.kind === 'commands')
+    return `<pre class="commands"><code>${lines.map((l) => `<span class="line">${l}</span>`).join('\n')}</code></pre>`
   if (block.kind === 'bullets') return `<ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>`
   return lines.map((l) => `<p>${l}</p>`).join('\n')
 }
 
 function sectionHtml(section: DocumentSection, index: number, endpoints: readonly Endpoint[]): string {
   const anchors = ANCHORS.filter((a) => a.section === section.heading)
-  const heading = index === 0 ? `<h1 id="document-title">${esc(section.heading)}</h1>` : `<h2>${esc(section.heading)}</h2>`
+  const heading =
+    index === 0 ? `<h1 id="document-title">${esc(section.heading)}</h1>` : `<h2>${esc(section.heading)}</h2>`
   return `<section id="section-${index}" data-heading="${esc(section.heading)}">\n${heading}\n${section.blocks.map((b) => blockHtml(b, anchors, endpoints)).join('\n')}\n</section>`
 }
 
@@ -186,7 +190,9 @@ function countItems(endpoint: Endpoint, ids: readonly string[]): string {
   const totals = Object.fromEntries([...VERDICTS, 'not-run'].map((v) => [v, 0])) as Record<BadgeVerdict, number>
   for (const id of ids) totals[endpoint.results.get(id)?.verdict ?? 'not-run'] += 1
   const shown: BadgeVerdict[] = totals['not-run'] > 0 ? [...VERDICTS, 'not-run'] : [...VERDICTS]
-  return shown.map((v) => `<li class="v-${v}${totals[v] === 0 ? ' zero' : ''}">${totals[v]} ${esc(word(v))}</li>`).join('')
+  return shown
+    .map((v) => `<li class="v-${v}${totals[v] === 0 ? ' zero' : ''}">${totals[v]} ${esc(word(v))}</li>`)
+    .join('')
 }
 
 /** Every id the page shows: the map's, in the document's order, then the runs' ids the map lacks. */
@@ -194,14 +200,20 @@ export function placedAndUnplaced(reports: readonly LoadedReport[]): { placed: s
   const placed = ANCHORS.map((a) => a.id)
   const known = new Set(placed)
   const unplaced: string[] = []
-  for (const { summary } of reports) for (const s of summary.scenarios) if (!known.has(s.id)) {
-    known.add(s.id)
-    unplaced.push(s.id)
-  }
+  for (const { summary } of reports)
+    for (const s of summary.scenarios)
+      if (!known.has(s.id)) {
+        known.add(s.id)
+        unplaced.push(s.id)
+      }
   return { placed, unplaced }
 }
 
-export function renderDocumentHtml(reports: readonly LoadedReport[], linkBase: string, sections: readonly DocumentSection[] = documentSections()): string {
+export function renderDocumentHtml(
+  reports: readonly LoadedReport[],
+  linkBase: string,
+  sections: readonly DocumentSection[] = documentSections(),
+): string {
   const endpoints = endpointsOf(reports, linkBase)
   const { placed, unplaced } = placedAndUnplaced(reports)
   const all = [...placed, ...unplaced]
@@ -222,7 +234,10 @@ export function renderDocumentHtml(reports: readonly LoadedReport[], linkBase: s
       : `\n<section class="unplaced" id="unplaced">\n<h2>Results the document map does not place</h2>\n` +
         `<p>These scenario ids are in a run but not in support/document/anchors.ts (a run of other features, or a map to update).</p>\n` +
         `<ul>${unplaced.map((id) => `<li>${group(endpoints, id, id)}</li>`).join('')}</ul>\n</section>`
-  return htmlPage(PAGE_TITLE, CSS, `<header class="runs">
+  return htmlPage(
+    PAGE_TITLE,
+    CSS,
+    `<header class="runs">
 <p class="kicker"><strong>The living document.</strong> The VIC document as written; after each result it states, one group per scenario
 (its short name; hover for the whole id), with one badge per endpoint: its verdict, the reason on hover, a link to the run's report.
 ${all.length} results on ${n} endpoint${n === 1 ? '' : 's'}.</p>
@@ -238,7 +253,8 @@ ${legend}
 </header>
 <article>
 ${sections.map((s, i) => sectionHtml(s, i, endpoints)).join('\n')}${unplacedHtml}
-</article>`)
+</article>`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +271,12 @@ export function writeDocument(dirs: string[], outDir: string): string {
 
 /** `netconform document DIR… [--out DIR]`: writes the living document, prints where; returns the exit code. */
 export function documentCommand(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  })
   if (positionals.length === 0) throw new UsageError(`document needs at least one report folder; ${USAGE}`)
   const file = writeDocument(positionals, values.out ?? defaultReportsDir())
   const rel = relative(process.cwd(), file)

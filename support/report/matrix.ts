@@ -33,8 +33,8 @@ export const REASON_MAX = 140
 const NOT_RUN_TEXT = 'not run'
 const MATRIX_TITLE = 'Container networking conformance matrix'
 
-const USAGE = 'usage: netconform matrix DIR… [--out DIR] (each DIR a run\'s report folder, e.g. reports/docker/latest, or a record)'
-
+const USAGE =
+  "usage: netconform matrix DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest, or a record)"
 
 const MARK: Record<CellVerdict, string> = {
   conforms: '🟢',
@@ -59,7 +59,11 @@ export function loadReports(dirs: string[]): LoadedReport[] {
 export async function loadReportsOrRecords(paths: string[]): Promise<LoadedReport[]> {
   const loaded: LoadedReport[] = []
   for (const path of paths) {
-    loaded.push(isRecordPath(path) ? { dir: dirname(path), summary: await recordSummary(path), record: path } : loadReports([path])[0])
+    loaded.push(
+      isRecordPath(path)
+        ? { dir: dirname(path), summary: await recordSummary(path), record: path }
+        : loadReports([path])[0],
+    )
   }
   return loaded
 }
@@ -67,7 +71,10 @@ export async function loadReportsOrRecords(paths: string[]): Promise<LoadedRepor
 /** Where a report's cells link: its report.html, or the record file. */
 export function linkOf(report: LoadedReport, linkBase: string): string {
   if (!report.record) return reportLink(report.dir, linkBase)
-  return relative(realOrResolved(linkBase), realOrResolved(report.record)).split(sep).map((part) => encodeURIComponent(part)).join('/')
+  return relative(realOrResolved(linkBase), realOrResolved(report.record))
+    .split(sep)
+    .map((part) => encodeURIComponent(part))
+    .join('/')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +135,8 @@ function matrixOf(reports: readonly LoadedReport[], linkBase: string): Matrix {
   const scenarioCount = sections.reduce((n, s) => n + s.rows.length, 0)
   const columns = reports.map((r, i): Column => {
     const totals = Object.fromEntries([...VERDICTS, 'not-run'].map((v) => [v, 0])) as Record<CellVerdict, number>
-    for (const section of sections) for (const row of section.rows) totals[row.cells[i].verdict] = (totals[row.cells[i].verdict] ?? 0) + 1
+    for (const section of sections)
+      for (const row of section.rows) totals[row.cells[i].verdict] = (totals[row.cells[i].verdict] ?? 0) + 1
     const engine = r.summary.target.engine
     return {
       target: r.summary.target.name,
@@ -187,7 +195,9 @@ export function reportLink(dir: string, linkBase: string): string {
   const path = relative(realOrResolved(linkBase), join(realOrResolved(dir), 'report.html'))
   return path
     .split(sep)
-    .map((part) => encodeURIComponent(part).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((part) =>
+      encodeURIComponent(part).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/')
 }
 
@@ -238,8 +248,7 @@ export function renderMatrixMarkdown(reports: readonly LoadedReport[], linkBase:
   const width = matrix.columns.length + 1
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`
   const header = matrix.columns.map(
-    (c) =>
-      `[**${md(c.target)}**](${c.href})<br>${md(c.engine)}<br>API ${md(c.apiVersion)}<br>${md(c.runDate)}`,
+    (c) => `[**${md(c.target)}**](${c.href})<br>${md(c.engine)}<br>API ${md(c.apiVersion)}<br>${md(c.runDate)}`,
   )
   const lines = [
     `# ${MATRIX_TITLE}`,
@@ -375,7 +384,10 @@ export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: str
       )
     })
     .join('\n')
-  return htmlPage(MATRIX_TITLE, CSS, `<h1>${esc(MATRIX_TITLE)}</h1>
+  return htmlPage(
+    MATRIX_TITLE,
+    CSS,
+    `<h1>${esc(MATRIX_TITLE)}</h1>
 <p class="lede">${esc(introText(matrix))} Each verdict links to its run’s report; hover it for the whole reason.</p>
 <ul class="legend" aria-label="Legend">
 ${legend}
@@ -389,7 +401,8 @@ ${headerCells}</tr>
 ${totalsCells}</tr>
 </thead>
 ${bodies}
-</table>`)
+</table>`,
+  )
 }
 
 /** The first column's share of the width: enough for a scenario's name on two or three lines. */

@@ -39,7 +39,15 @@ export const RECORD_FILE = 'record.json'
 export const MESSAGES_FILE = 'messages.ndjson'
 export const JUNIT_FILE = 'junit.xml'
 /** Every member a record has (profile.yaml only when the profile came from a file). */
-export const REQUIRED_MEMBERS = [RECORD_FILE, SUMMARY_FILE, MESSAGES_FILE, JUNIT_FILE, RUN_FILE, ENDPOINT_FILE, MANIFEST]
+export const REQUIRED_MEMBERS = [
+  RECORD_FILE,
+  SUMMARY_FILE,
+  MESSAGES_FILE,
+  JUNIT_FILE,
+  RUN_FILE,
+  ENDPOINT_FILE,
+  MANIFEST,
+]
 const OPTIONAL_MEMBERS = [PROFILE_FILE]
 
 /** record.json */
@@ -93,7 +101,9 @@ export function featureSources(ndjson: string): Map<string, string> {
 /** This netconform's feature files: path relative to the package (as runs name them) → text. */
 export function packageFeatures(): Map<string, string> {
   const dir = join(PROJECT, 'features')
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.feature')).sort()
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.feature'))
+    .sort()
   return new Map(files.map((f) => [`features/${f.split('\\').join('/')}`, readFileSync(join(dir, f), 'utf8')]))
 }
 
@@ -101,7 +111,9 @@ function readMember(dir: string, name: string): Buffer {
   try {
     return readFileSync(join(dir, name))
   } catch (e) {
-    throw new UsageError(`${dir} has no ${name} (${firstLine(e)}): give a run's report folder, e.g. reports/docker/latest`)
+    throw new UsageError(
+      `${dir} has no ${name} (${firstLine(e)}): give a run's report folder, e.g. reports/docker/latest`,
+    )
   }
 }
 
@@ -113,14 +125,25 @@ function runContextOf(dir: string, summary: Summary): RunContext & { profileFrom
   const file = join(dir, RUN_FILE)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RunContext
   const kept = join(dir, PROFILE_FILE)
-  if (existsSync(kept)) return { netconform: 'unknown', profile: parseTarget(readFileSync(kept, 'utf8'), PROFILE_FILE), profileFrom: PROFILE_FILE }
+  if (existsSync(kept))
+    return {
+      netconform: 'unknown',
+      profile: parseTarget(readFileSync(kept, 'utf8'), PROFILE_FILE),
+      profileFrom: PROFILE_FILE,
+    }
   let profile: Target
   try {
     profile = loadTarget(summary.target.name)
   } catch {
-    throw new UsageError(`${dir} has no ${RUN_FILE} and netconform has no profile named ${summary.target.name}: the profile it ran with is unknown`)
+    throw new UsageError(
+      `${dir} has no ${RUN_FILE} and netconform has no profile named ${summary.target.name}: the profile it ran with is unknown`,
+    )
   }
-  return { netconform: 'unknown', profile, profileFrom: `targets/${summary.target.name}.yaml of netconform ${netconformVersion()}` }
+  return {
+    netconform: 'unknown',
+    profile,
+    profileFrom: `targets/${summary.target.name}.yaml of netconform ${netconformVersion()}`,
+  }
 }
 
 /** What a record's members are, in order, from a run's report folder. */
@@ -139,17 +162,32 @@ export function recordMembers(dir: string): { summary: Summary; members: [string
   // A run written before endpoint.json existed: what its summary says of the engine.
   const endpoint = existsSync(endpointFile)
     ? readFileSync(endpointFile)
-    : Buffer.from(`${JSON.stringify({ fromSummary: true, endpoint: summary.target.endpoint, engine: summary.target.engine }, null, 2)}\n`)
+    : Buffer.from(
+        `${JSON.stringify({ fromSummary: true, endpoint: summary.target.endpoint, engine: summary.target.engine }, null, 2)}\n`,
+      )
   const sources = featureSources(messages.toString('utf8'))
-  const features = Object.fromEntries([...sources].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, text]) => [path, sha256(text)]))
+  const features = Object.fromEntries(
+    [...sources].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, text]) => [path, sha256(text)]),
+  )
   const ours = packageFeatures()
-  const warnings = [...sources].filter(([path, text]) => ours.get(path) !== text).map(([path]) => `${path} differs from netconform ${netconformVersion()}'s`)
+  const warnings = [...sources]
+    .filter(([path, text]) => ours.get(path) !== text)
+    .map(([path]) => `${path} differs from netconform ${netconformVersion()}'s`)
   const info: RecordInfo = {
     format: RECORD_FORMAT,
     netconform: netconformVersion(),
     createdAt: new Date().toISOString(),
-    run: { target: summary.target.name, runId: summary.runId, startedAt: summary.startedAt, engine: summary.target.engine, netconform: context.netconform },
-    document: { path: relative(PROJECT, DOCUMENT_FILE).split('\\').join('/'), sha256: sha256(readFileSync(DOCUMENT_FILE)) },
+    run: {
+      target: summary.target.name,
+      runId: summary.runId,
+      startedAt: summary.startedAt,
+      engine: summary.target.engine,
+      netconform: context.netconform,
+    },
+    document: {
+      path: relative(PROJECT, DOCUMENT_FILE).split('\\').join('/'),
+      sha256: sha256(readFileSync(DOCUMENT_FILE)),
+    },
     features,
   }
   const members: [string, Buffer][] = [
@@ -158,7 +196,9 @@ export function recordMembers(dir: string): { summary: Summary; members: [string
     [MESSAGES_FILE, messages],
     [JUNIT_FILE, junit],
     [RUN_FILE, Buffer.from(`${JSON.stringify(context, null, 2)}\n`)],
-    ...(existsSync(join(dir, PROFILE_FILE)) ? [[PROFILE_FILE, readFileSync(join(dir, PROFILE_FILE))] as [string, Buffer]] : []),
+    ...(existsSync(join(dir, PROFILE_FILE))
+      ? [[PROFILE_FILE, readFileSync(join(dir, PROFILE_FILE))] as [string, Buffer]]
+      : []),
     [ENDPOINT_FILE, endpoint],
   ]
   members.push([MANIFEST, Buffer.from(manifestOf(members))])
@@ -186,8 +226,12 @@ export async function packRecord(members: readonly [string, Buffer][], mtime = n
 }
 
 /** Writes the record of a run's report folder into outDir; returns its path and what to warn of. */
-export async function writeRecord(runDir: string, outDir: string): Promise<{ file: string; summary: Summary; warnings: string[] }> {
-  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`no report folder at ${runDir} (give a run's report folder, e.g. reports/docker/latest)`)
+export async function writeRecord(
+  runDir: string,
+  outDir: string,
+): Promise<{ file: string; summary: Summary; warnings: string[] }> {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory())
+    throw new UsageError(`no report folder at ${runDir} (give a run's report folder, e.g. reports/docker/latest)`)
   const { summary, members, warnings } = recordMembers(runDir)
   const data = await packRecord(members, new Date(summary.startedAt))
   mkdirSync(outDir, { recursive: true })
@@ -285,13 +329,15 @@ export function checkManifest(members: Map<string, Buffer>): void {
     const data = members.get(name)
     if (!data) throw new RecordMismatch(`member ${name} is missing (${MANIFEST} lists it)`)
     const actual = sha256(data)
-    if (actual !== hash) throw new RecordMismatch(`member ${name} was changed: its sha256 is ${actual}, ${MANIFEST} says ${hash}`)
+    if (actual !== hash)
+      throw new RecordMismatch(`member ${name} was changed: its sha256 is ${actual}, ${MANIFEST} says ${hash}`)
   }
   for (const name of REQUIRED_MEMBERS) if (!members.has(name)) throw new RecordMismatch(`member ${name} is missing`)
   for (const name of members.keys()) {
     if (name === MANIFEST) continue
     if (!listed.has(name)) throw new RecordMismatch(`member ${name} is not in ${MANIFEST}`)
-    if (![...REQUIRED_MEMBERS, ...OPTIONAL_MEMBERS].includes(name)) throw new RecordMismatch(`member ${name} is not one a record has`)
+    if (![...REQUIRED_MEMBERS, ...OPTIONAL_MEMBERS].includes(name))
+      throw new RecordMismatch(`member ${name} is not one a record has`)
   }
 }
 
@@ -309,36 +355,66 @@ function checkFeatures(info: RecordInfo, messages: string): void {
   const sources = featureSources(messages)
   for (const [path, text] of sources) {
     const declared = info.features?.[path]
-    if (declared === undefined) throw new RecordMismatch(`feature ${path} is in ${MESSAGES_FILE} but not in ${RECORD_FILE}`)
-    if (sha256(text) !== declared) throw new RecordMismatch(`feature ${path} in ${MESSAGES_FILE} was edited: its sha256 is ${sha256(text)}, ${RECORD_FILE} says ${declared}`)
+    if (declared === undefined)
+      throw new RecordMismatch(`feature ${path} is in ${MESSAGES_FILE} but not in ${RECORD_FILE}`)
+    if (sha256(text) !== declared)
+      throw new RecordMismatch(
+        `feature ${path} in ${MESSAGES_FILE} was edited: its sha256 is ${sha256(text)}, ${RECORD_FILE} says ${declared}`,
+      )
   }
   for (const path of Object.keys(info.features ?? {})) {
-    if (!sources.has(path)) throw new RecordMismatch(`feature ${path} is in ${RECORD_FILE} but the run's ${MESSAGES_FILE} has no such source`)
+    if (!sources.has(path))
+      throw new RecordMismatch(`feature ${path} is in ${RECORD_FILE} but the run's ${MESSAGES_FILE} has no such source`)
   }
   const ours = packageFeatures()
   const version = netconformVersion()
-  const differ = Object.entries(info.features).filter(([path, hash]) => !ours.has(path) || sha256(ours.get(path)!) !== hash).map(([p]) => p)
+  const differ = Object.entries(info.features)
+    .filter(([path, hash]) => !ours.has(path) || sha256(ours.get(path)!) !== hash)
+    .map(([p]) => p)
   if (differ.length > 0) {
-    throw new RecordMismatch(`features differ from netconform ${version}'s (the record's are netconform ${info.run.netconform ?? info.netconform}'s): ${differ.join(', ')}`)
+    throw new RecordMismatch(
+      `features differ from netconform ${version}'s (the record's are netconform ${info.run.netconform ?? info.netconform}'s): ${differ.join(', ')}`,
+    )
   }
   const document = sha256(readFileSync(DOCUMENT_FILE))
-  if (info.document?.sha256 !== document) throw new RecordMismatch(`document ${info.document?.path} differs from netconform ${version}'s (sha256 ${info.document?.sha256}, here ${document})`)
+  if (info.document?.sha256 !== document)
+    throw new RecordMismatch(
+      `document ${info.document?.path} differs from netconform ${version}'s (sha256 ${info.document?.sha256}, here ${document})`,
+    )
 }
 
 /** What of a scenario's result verify compares: what the summary says and how it says it. */
 function verdictPart(s: ScenarioResult): unknown {
-  return { verdict: s.verdict, reason: s.reason, failure: s.failure, notApplicableField: s.notApplicableField, deviation: s.deviation, feature: s.feature, doc: s.doc, durationMs: s.durationMs }
+  return {
+    verdict: s.verdict,
+    reason: s.reason,
+    failure: s.failure,
+    notApplicableField: s.notApplicableField,
+    deviation: s.deviation,
+    feature: s.feature,
+    doc: s.doc,
+    durationMs: s.durationMs,
+  }
 }
 
 function deviationEvidence(summary: Summary, declared: Record<string, Deviation>): void {
   for (const s of summary.scenarios) {
     if (s.verdict !== 'deviates') continue
     const d = declared[s.id]
-    if (!d) throw new RecordMismatch(`scenario ${s.id} deviates, but the profile in ${RUN_FILE} declares no deviation for it`)
-    if (!s.deviation || s.deviation.reason !== d.reason || s.deviation.step !== d.step || s.deviation.observed !== d.observed) {
+    if (!d)
+      throw new RecordMismatch(`scenario ${s.id} deviates, but the profile in ${RUN_FILE} declares no deviation for it`)
+    if (
+      !s.deviation ||
+      s.deviation.reason !== d.reason ||
+      s.deviation.step !== d.step ||
+      s.deviation.observed !== d.observed
+    ) {
       throw new RecordMismatch(`scenario ${s.id} deviates with a deviation that is not the one its profile declares`)
     }
-    if (!matchesDeviation(s.failure, d)) throw new RecordMismatch(`scenario ${s.id} deviates without evidence that matches its declared deviation (step ${d.step}, /${d.observed}/)`)
+    if (!matchesDeviation(s.failure, d))
+      throw new RecordMismatch(
+        `scenario ${s.id} deviates without evidence that matches its declared deviation (step ${d.step}, /${d.observed}/)`,
+      )
   }
 }
 
@@ -354,14 +430,22 @@ function checkVerdicts(summary: Summary, messages: string, deviations: Record<st
   for (const s of summary.scenarios) {
     const d = ours.get(s.id)
     if (!d) throw new RecordMismatch(`scenario ${s.id} is in ${SUMMARY_FILE} but its messages have no such test case`)
-    if (d.verdict !== s.verdict) throw new RecordMismatch(`scenario ${s.id}: ${SUMMARY_FILE} says ${s.verdict}, its messages say ${d.verdict}${d.reason ? ` (${d.reason.slice(0, 160)})` : ''}`)
-    if (!isDeepStrictEqual(verdictPart(d), verdictPart(s))) throw new RecordMismatch(`scenario ${s.id}: ${SUMMARY_FILE}'s reason or evidence is not what its messages give`)
+    if (d.verdict !== s.verdict)
+      throw new RecordMismatch(
+        `scenario ${s.id}: ${SUMMARY_FILE} says ${s.verdict}, its messages say ${d.verdict}${d.reason ? ` (${d.reason.slice(0, 160)})` : ''}`,
+      )
+    if (!isDeepStrictEqual(verdictPart(d), verdictPart(s)))
+      throw new RecordMismatch(`scenario ${s.id}: ${SUMMARY_FILE}'s reason or evidence is not what its messages give`)
     ours.delete(s.id)
   }
   const missing = [...ours.keys()]
-  if (missing.length > 0) throw new RecordMismatch(`scenario ${missing[0]} ran (its messages say ${ours.get(missing[0])!.verdict}) but ${SUMMARY_FILE} leaves it out`)
+  if (missing.length > 0)
+    throw new RecordMismatch(
+      `scenario ${missing[0]} ran (its messages say ${ours.get(missing[0])!.verdict}) but ${SUMMARY_FILE} leaves it out`,
+    )
   const notRun = (x: Summary) => (x.notRun ?? []).map((n) => n.id).sort()
-  if (!isDeepStrictEqual(notRun(summary), notRun(derived))) throw new RecordMismatch(`${SUMMARY_FILE}'s scenarios not run are not those its messages give`)
+  if (!isDeepStrictEqual(notRun(summary), notRun(derived)))
+    throw new RecordMismatch(`${SUMMARY_FILE}'s scenarios not run are not those its messages give`)
   for (const [verdict, n] of Object.entries(derived.totals)) {
     const said = summary.totals[verdict as keyof Summary['totals']]
     if (said !== n) throw new RecordMismatch(`${SUMMARY_FILE} totals say ${said} ${verdict}, its scenarios are ${n}`)
@@ -370,14 +454,27 @@ function checkVerdicts(summary: Summary, messages: string, deviations: Record<st
 
 /** The endpoint named in record.json, summary.json and endpoint.json is one. */
 function checkIdentity(info: RecordInfo, summary: Summary, members: Map<string, Buffer>): void {
-  if (info.format !== RECORD_FORMAT) throw new RecordMismatch(`${RECORD_FILE} says format ${String(info.format)}, not ${RECORD_FORMAT}`)
+  if (info.format !== RECORD_FORMAT)
+    throw new RecordMismatch(`${RECORD_FILE} says format ${String(info.format)}, not ${RECORD_FORMAT}`)
   if (info.run?.target !== summary.target.name || info.run?.runId !== summary.runId) {
-    throw new RecordMismatch(`${RECORD_FILE} records run ${info.run?.target}/${info.run?.runId}, ${SUMMARY_FILE} is of ${summary.target.name}/${summary.runId}`)
+    throw new RecordMismatch(
+      `${RECORD_FILE} records run ${info.run?.target}/${info.run?.runId}, ${SUMMARY_FILE} is of ${summary.target.name}/${summary.runId}`,
+    )
   }
-  if (!isDeepStrictEqual(info.run.engine, summary.target.engine)) throw new RecordMismatch(`${RECORD_FILE}'s engine is not ${SUMMARY_FILE}'s`)
-  const endpoint = jsonOf<{ version?: { Version?: string; ApiVersion?: string }; fromSummary?: boolean }>(members, ENDPOINT_FILE)
-  if (!endpoint.fromSummary && (endpoint.version?.Version !== summary.target.engine.version || endpoint.version?.ApiVersion !== summary.target.engine.apiVersion)) {
-    throw new RecordMismatch(`${ENDPOINT_FILE} says version ${endpoint.version?.Version} API ${endpoint.version?.ApiVersion}, ${SUMMARY_FILE} ${summary.target.engine.version} API ${summary.target.engine.apiVersion}`)
+  if (!isDeepStrictEqual(info.run.engine, summary.target.engine))
+    throw new RecordMismatch(`${RECORD_FILE}'s engine is not ${SUMMARY_FILE}'s`)
+  const endpoint = jsonOf<{ version?: { Version?: string; ApiVersion?: string }; fromSummary?: boolean }>(
+    members,
+    ENDPOINT_FILE,
+  )
+  if (
+    !endpoint.fromSummary &&
+    (endpoint.version?.Version !== summary.target.engine.version ||
+      endpoint.version?.ApiVersion !== summary.target.engine.apiVersion)
+  ) {
+    throw new RecordMismatch(
+      `${ENDPOINT_FILE} says version ${endpoint.version?.Version} API ${endpoint.version?.ApiVersion}, ${SUMMARY_FILE} ${summary.target.engine.version} API ${summary.target.engine.apiVersion}`,
+    )
   }
 }
 
@@ -392,7 +489,8 @@ function checkProfile(context: RunContext, members: Map<string, Buffer>): void {
   } catch (e) {
     throw new RecordMismatch(firstLine(e))
   }
-  if (!isDeepStrictEqual(parsed.deviations, context.profile.deviations ?? {})) throw new RecordMismatch(`${RUN_FILE}'s declared deviations are not ${PROFILE_FILE}'s`)
+  if (!isDeepStrictEqual(parsed.deviations, context.profile.deviations ?? {}))
+    throw new RecordMismatch(`${RUN_FILE}'s declared deviations are not ${PROFILE_FILE}'s`)
 }
 
 /** Checks a record's members; returns its summary, or throws the first RecordMismatch. */
@@ -414,26 +512,35 @@ export function verifyMembers(members: Map<string, Buffer>): { summary: Summary;
 export function verifiedLine(summary: Summary, info: RecordInfo): string {
   const t = summary.totals
   const engine = summary.target.engine
-  return `verified: ${summary.target.name} (${engine.name} ${engine.version}, API ${engine.apiVersion}) run ${summary.runId}, ` +
+  return (
+    `verified: ${summary.target.name} (${engine.name} ${engine.version}, API ${engine.apiVersion}) run ${summary.runId}, ` +
     `netconform ${info.run.netconform ?? info.netconform}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable` +
     `${summary.notRun?.length ? `, ${summary.notRun.length} not run` : ''}${summary.interrupted ? ` (interrupted: ${summary.interrupted})` : ''}`
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-const RECORD_USAGE = 'usage: netconform record RUN_DIR [--out DIR] (a run\'s report folder, e.g. reports/docker/latest)'
+const RECORD_USAGE = "usage: netconform record RUN_DIR [--out DIR] (a run's report folder, e.g. reports/docker/latest)"
 const VERIFY_USAGE = 'usage: netconform verify RECORD (a netconform-record-….tar.gz)'
 
 /** `netconform record RUN_DIR [--out DIR]`: writes the record (into the working folder by default). */
 export async function recordCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  })
   if (positionals.length !== 1) throw new UsageError(RECORD_USAGE)
   const { file, summary, warnings } = await writeRecord(positionals[0], resolve(values.out ?? '.'))
   for (const w of warnings) out(`netconform: warning: ${w}: verify will say so`)
   const shown = relative(process.cwd(), file)
   const runDir = realOrSelf(positionals[0])
-  out(`netconform: record of ${summary.target.name} run ${summary.runId} (${basename(runDir)}) in ${shown.startsWith('..') ? file : shown}`)
+  out(
+    `netconform: record of ${summary.target.name} run ${summary.runId} (${basename(runDir)}) in ${shown.startsWith('..') ? file : shown}`,
+  )
   return 0
 }
 

@@ -59,8 +59,12 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .findAllTestCaseStarted() // final attempts only: retried attempts are left out
     .map((testCaseStarted) => testCaseVerdict(query, testCaseStarted, meta.deviations))
     .sort(byDocument)
-  const scenarios = all.filter((s) => s.notRun === undefined).map(({ line: _line, notRun: _notRun, ...scenario }) => scenario)
-  const notRun = all.filter((s) => s.notRun !== undefined).map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
+  const scenarios = all
+    .filter((s) => s.notRun === undefined)
+    .map(({ line: _line, notRun: _notRun, ...scenario }) => scenario)
+  const notRun = all
+    .filter((s) => s.notRun !== undefined)
+    .map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
   // A scenario whose host port something else holds was not run, but the run was not cut short.
   const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held && !s.notRun.call)?.notRun?.reason
   return {
@@ -80,7 +84,11 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
  * One test case's result: its verdict with the profile's declared deviations applied, or the
  * record saying it was not run. The reports and the live console both read verdicts here.
  */
-export function testCaseVerdict(query: Query, testCaseStarted: TestCaseStarted, deviations?: Record<string, Deviation>): SortableResult & { notRun?: RecordOf<'not-run'> } {
+export function testCaseVerdict(
+  query: Query,
+  testCaseStarted: TestCaseStarted,
+  deviations?: Record<string, Deviation>,
+): SortableResult & { notRun?: RecordOf<'not-run'> } {
   const scenario = scenarioOf(query, testCaseStarted)
   // Scenarios the run did not get to (interrupted, endpoint gone, held by another): listed apart, with no verdict.
   const notRun = findRecord(query, testCaseStarted, 'not-run')
@@ -89,7 +97,7 @@ export function testCaseVerdict(query: Query, testCaseStarted: TestCaseStarted, 
   const { line } = scenario
   const judged = classify(scenario, endpointLost ? undefined : deviations?.[scenario.id])
   const failedCall = notRun ? undefined : failedCallOf(judged.verdict, recordsOf(query, testCaseStarted))
-  return { ...judged, line, ...(notRun ?? failedCall ? { notRun: notRun ?? failedCall } : {}) }
+  return { ...judged, line, ...((notRun ?? failedCall) ? { notRun: notRun ?? failedCall } : {}) }
 }
 
 /**
@@ -103,7 +111,8 @@ export function failedCallOf(verdict: Verdict, records: readonly NetconformRecor
   const failed = records.filter((r): r is RecordOf<'api-failure'> => r.kind === 'api-failure')
   if (failed.length === 0) return undefined
   const f = failed[0]
-  const how = typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'was cut off' : 'was refused'
+  const how =
+    typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'was cut off' : 'was refused'
   const more = failed.length > 1 ? ` (and ${failed.length - 1} other call${failed.length === 2 ? '' : 's'})` : ''
   return { kind: 'not-run', reason: `the endpoint failed a call of the suite: ${f.call} ${how}${more}`, call: f.call }
 }
@@ -145,7 +154,11 @@ export function fixtureOf(records: readonly NetconformRecord[]): Pick<ScenarioRe
 
 /** The polls of a scenario that did not see what they awaited and waited out their deadline (not those that gave up early). */
 export function deadlineWaitsOf(records: readonly NetconformRecord[]): Pick<ScenarioResult, 'deadlineWaits'> {
-  const waits = records.flatMap((r) => (r.kind === 'poll' && !r.ok && !r.gaveUpEarly && r.waitedMs !== undefined ? [{ awaited: r.awaited, waitedMs: r.waitedMs }] : []))
+  const waits = records.flatMap((r) =>
+    r.kind === 'poll' && !r.ok && !r.gaveUpEarly && r.waitedMs !== undefined
+      ? [{ awaited: r.awaited, waitedMs: r.waitedMs }]
+      : [],
+  )
   return waits.length > 0 ? { deadlineWaits: waits } : {}
 }
 
@@ -171,11 +184,19 @@ function outcomeOf(query: Query, testCaseStarted: TestCaseStarted): Outcome {
   if (verdict === 'not-applicable') {
     const record = findRecord(query, testCaseStarted, 'not-applicable')
     if (record) return { verdict, reason: record.reason, notApplicableField: record.field }
-    return { verdict: 'fails', reason: failure ? `${failure.step}: ${UNEXPLAINED_SKIP}` : UNEXPLAINED_SKIP, ...(failure ? { failure } : {}) }
+    return {
+      verdict: 'fails',
+      reason: failure ? `${failure.step}: ${UNEXPLAINED_SKIP}` : UNEXPLAINED_SKIP,
+      ...(failure ? { failure } : {}),
+    }
   }
   const lost = findRecord(query, testCaseStarted, 'endpoint-lost')
   if (!failure) return { verdict, reason: lost?.reason ?? 'no steps ran' }
-  const reason = lost?.reason ?? (status === TestStepResultStatus.UNDEFINED ? `step is not defined: ${failure.step}` : `${failure.step}: ${firstLine(failure.message)}`)
+  const reason =
+    lost?.reason ??
+    (status === TestStepResultStatus.UNDEFINED
+      ? `step is not defined: ${failure.step}`
+      : `${failure.step}: ${firstLine(failure.message)}`)
   return { verdict, reason, failure }
 }
 
@@ -192,11 +213,12 @@ function failureOf(query: Query, testCaseStarted: TestCaseStarted, status: TestS
   const [testStepFinished, testStep] = found
   const pickleStep = query.findPickleStepBy(testStep)
   const step = pickleStep ? pickleStep.text : hookLabel(query.findHookBy(testStep)?.name)
-  const message = status === TestStepResultStatus.SKIPPED
-    ? UNEXPLAINED_SKIP
-    : status === TestStepResultStatus.UNDEFINED
-      ? 'step is not defined'
-      : errorMessageOf(testStepFinished.testStepResult).trim() || status.toLowerCase()
+  const message =
+    status === TestStepResultStatus.SKIPPED
+      ? UNEXPLAINED_SKIP
+      : status === TestStepResultStatus.UNDEFINED
+        ? 'step is not defined'
+        : errorMessageOf(testStepFinished.testStepResult).trim() || status.toLowerCase()
   return { step, message }
 }
 
@@ -264,9 +286,16 @@ function headerLines(summary: Summary): string[] {
 
 /** Says the run was cut short, and lists what it did not get to. */
 function interruptedLines(summary: Summary): string[] {
-  const lines = summary.interrupted ? ['', `**Interrupted:** ${summary.interrupted}. The verdicts below are those of the scenarios that ran.`] : []
+  const lines = summary.interrupted
+    ? ['', `**Interrupted:** ${summary.interrupted}. The verdicts below are those of the scenarios that ran.`]
+    : []
   if (summary.notRun?.length) {
-    lines.push('', `**Not run (${summary.notRun.length}):**`, '', ...summary.notRun.map((s) => `- ${s.id}: ${s.reason}`))
+    lines.push(
+      '',
+      `**Not run (${summary.notRun.length}):**`,
+      '',
+      ...summary.notRun.map((s) => `- ${s.id}: ${s.reason}`),
+    )
   }
   return lines
 }
@@ -289,7 +318,10 @@ export function notApplicableCauses(scenarios: readonly ScenarioResult[]): strin
     const cause = s.notApplicableField ? `${s.notApplicableField} absent` : 'no field named'
     counts.set(cause, (counts.get(cause) ?? 0) + 1)
   }
-  return [...counts].sort(([a], [b]) => compareText(a, b)).map(([cause, n]) => `${cause}: ${n}`).join(', ')
+  return [...counts]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([cause, n]) => `${cause}: ${n}`)
+    .join(', ')
 }
 
 /** One section per doc heading, in the order the scenarios are in (document order). */
@@ -316,11 +348,19 @@ export const DEADLINE_HEADING = '## Waits that ran out their deadline'
 
 /** Every poll that waited its whole deadline in vain, slowest first: where a failing endpoint costs time. */
 function deadlineLines(scenarios: readonly ScenarioResult[]): string[] {
-  const waits = scenarios.flatMap((s) => (s.deadlineWaits ?? []).map((w) => ({ id: s.id, ...w }))).sort((a, b) => b.waitedMs - a.waitedMs)
+  const waits = scenarios
+    .flatMap((s) => (s.deadlineWaits ?? []).map((w) => ({ id: s.id, ...w })))
+    .sort((a, b) => b.waitedMs - a.waitedMs)
   if (waits.length === 0) return []
   const total = waits.reduce((ms, w) => ms + w.waitedMs, 0)
-  return [DEADLINE_HEADING, '', `${waits.length} waits, ${seconds(total)} in all (a poll that gives up early because waiting cannot change what it saw is not here):`, '',
-    ...waits.map((w) => `- ${oneLine(w.id)}: awaited ${oneLine(w.awaited)} (${seconds(w.waitedMs)})`), '']
+  return [
+    DEADLINE_HEADING,
+    '',
+    `${waits.length} waits, ${seconds(total)} in all (a poll that gives up early because waiting cannot change what it saw is not here):`,
+    '',
+    ...waits.map((w) => `- ${oneLine(w.id)}: awaited ${oneLine(w.awaited)} (${seconds(w.waitedMs)})`),
+    '',
+  ]
 }
 
 function slowestLines(scenarios: readonly ScenarioResult[]): string[] {

@@ -25,7 +25,8 @@ export const SUMMARY_FILE = 'summary.json'
  * summary written before deviations named their evidence has only the reason: it still loads, so
  * an older release's reports can be compared with a newer one's.
  */
-export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> & Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
+export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> &
+  Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
 
 export interface ScenarioResult {
   /** Stable id, from the scenario's @id: tag. */
@@ -145,7 +146,11 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
     deadlineWaits: {
       type: 'array',
       nullable: true,
-      items: { type: 'object', required: ['awaited', 'waitedMs'], properties: { awaited: text, waitedMs: milliseconds } },
+      items: {
+        type: 'object',
+        required: ['awaited', 'waitedMs'],
+        properties: { awaited: text, waitedMs: milliseconds },
+      },
     },
   },
 }
@@ -178,7 +183,9 @@ export const SUMMARY_SCHEMA: JSONSchemaType<Summary> = {
     totals: {
       type: 'object',
       required: [...VERDICTS],
-      properties: Object.fromEntries(VERDICTS.map((v) => [v, count])) as JSONSchemaType<Summary>['properties']['totals']['properties'],
+      properties: Object.fromEntries(
+        VERDICTS.map((v) => [v, count]),
+      ) as JSONSchemaType<Summary>['properties']['totals']['properties'],
     },
   },
 }
@@ -210,12 +217,17 @@ export function checkSummary(data: unknown, file: string): Summary {
   if (problems.length === 0) return data as Summary
   const shown = problems.slice(0, PROBLEMS_SHOWN)
   const more = problems.length - shown.length
-  throw new UsageError(`${file} is not a netconform summary: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`)
+  throw new UsageError(
+    `${file} is not a netconform summary: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+  )
 }
 
 /** One phrase for one schema error: the field, as a path like scenarios[3].verdict, and what is wrong. */
 function describeError(e: ErrorObject, data: unknown): string {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   if (e.keyword === 'required') segments.push((e.params as { missingProperty: string }).missingProperty)
   const field = fieldName(segments)
   const which = scenarioOf(segments, data)
@@ -239,7 +251,12 @@ function fieldName(segments: readonly string[]): string {
 
 /** ` (scenario <id>)` for a field inside scenarios[N] or notRun[N] whose id can be read, else ''. */
 function scenarioOf(segments: readonly string[], data: unknown): string {
-  if ((segments[0] !== 'scenarios' && segments[0] !== 'notRun') || !/^\d+$/.test(segments[1] ?? '') || segments.length < 3) return ''
+  if (
+    (segments[0] !== 'scenarios' && segments[0] !== 'notRun') ||
+    !/^\d+$/.test(segments[1] ?? '') ||
+    segments.length < 3
+  )
+    return ''
   const list = (data as Record<string, unknown> | null)?.[segments[0]]
   const id = Array.isArray(list) ? (list[Number(segments[1])] as { id?: unknown } | null)?.id : undefined
   return typeof id === 'string' && id !== '' && segments[2] !== 'id' ? ` (scenario ${id})` : ''
@@ -248,7 +265,8 @@ function scenarioOf(segments: readonly string[], data: unknown): string {
 function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (value === null) return 'null'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value)}`
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value)}`
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`
 }
 
@@ -261,7 +279,9 @@ export function summaryFileOf(pathOrDir: string): string {
   try {
     isDirectory = statSync(pathOrDir).isDirectory()
   } catch {
-    throw new UsageError(`no report at ${pathOrDir} (give a run's report folder, e.g. reports/docker/latest, or its ${SUMMARY_FILE})`)
+    throw new UsageError(
+      `no report at ${pathOrDir} (give a run's report folder, e.g. reports/docker/latest, or its ${SUMMARY_FILE})`,
+    )
   }
   return isDirectory ? join(pathOrDir, SUMMARY_FILE) : pathOrDir
 }
@@ -277,7 +297,11 @@ export function loadSummary(pathOrDir: string): Summary {
     textOf = readFileSync(file, 'utf8')
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new UsageError(missing && file !== pathOrDir ? `no ${SUMMARY_FILE} in report folder ${pathOrDir} (looked for ${file})` : `cannot read summary ${file}: ${firstLine(e)}`)
+    throw new UsageError(
+      missing && file !== pathOrDir
+        ? `no ${SUMMARY_FILE} in report folder ${pathOrDir} (looked for ${file})`
+        : `cannot read summary ${file}: ${firstLine(e)}`,
+    )
   }
   let data: unknown
   try {
@@ -298,6 +322,7 @@ export function writeSummary(dir: string, summary: Summary): string {
   const file = join(dir, SUMMARY_FILE)
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`)
   const problems = summaryProblems(JSON.parse(JSON.stringify(summary)))
-  if (problems.length > 0) throw new Error(`netconform wrote a summary it cannot read back, ${file}: ${problems.join('; ')}`)
+  if (problems.length > 0)
+    throw new Error(`netconform wrote a summary it cannot read back, ${file}: ${problems.join('; ')}`)
   return file
 }

@@ -22,7 +22,10 @@ export function stepRegExp(step: string): RegExp | undefined {
 }
 
 /** Whether a scenario's failure is the one the deviation declares: at its step, with a message its `observed` matches. */
-export function matchesDeviation(failure: Failure | undefined, declared: Pick<Deviation, 'step' | 'observed'>): boolean {
+export function matchesDeviation(
+  failure: Failure | undefined,
+  declared: Pick<Deviation, 'step' | 'observed'>,
+): boolean {
   if (!failure) return false
   const step = stepRegExp(declared.step)
   const atStep = step ? step.test(failure.step) : failure.step === declared.step
@@ -39,14 +42,23 @@ export function classify(observed: ScenarioResult, declared: Deviation | undefin
   const deviation = { ...declared }
   if (observed.verdict === 'fails') {
     if (matchesDeviation(observed.failure, declared)) {
-      return { ...observed, verdict: 'deviates', reason: `${declared.reason} (observed: ${observed.reason})`, deviation }
+      return {
+        ...observed,
+        verdict: 'deviates',
+        reason: `${declared.reason} (observed: ${observed.reason})`,
+        deviation,
+      }
     }
     const seen = observed.failure ? failureText(observed.failure) : observed.reason
     const reason = `${DOES_NOT_MATCH}: declared ${declared.step} / /${declared.observed}/, observed ${seen}`
     return { ...observed, reason, deviation: { ...deviation, mismatch: true } }
   }
   if (observed.verdict === 'conforms') {
-    return { ...observed, reason: `${NO_LONGER_NEEDED}: ${declared.reason}`, deviation: { ...deviation, noLongerNeeded: true } }
+    return {
+      ...observed,
+      reason: `${NO_LONGER_NEEDED}: ${declared.reason}`,
+      deviation: { ...deviation, noLongerNeeded: true },
+    }
   }
   return { ...observed, deviation }
 }

@@ -68,8 +68,13 @@ export interface ConditionsReport {
 }
 
 /** How a scenario fared under a condition, against its direct verdict. */
-export function outcomeOf(direct: Verdict, under: Summary['scenarios'][number] | undefined, notRun: NonNullable<Summary['notRun']>[number] | undefined): { under: ConditionResult['scenarios'][number]['under']; outcome: Outcome; reason: string } {
-  if (under) return { under: under.verdict, outcome: under.verdict === direct ? 'kept' : 'CHANGED', reason: under.reason }
+export function outcomeOf(
+  direct: Verdict,
+  under: Summary['scenarios'][number] | undefined,
+  notRun: NonNullable<Summary['notRun']>[number] | undefined,
+): { under: ConditionResult['scenarios'][number]['under']; outcome: Outcome; reason: string } {
+  if (under)
+    return { under: under.verdict, outcome: under.verdict === direct ? 'kept' : 'CHANGED', reason: under.reason }
   if (notRun) return { under: 'not run', outcome: 'not run', reason: notRun.reason }
   return { under: 'absent', outcome: 'CHANGED', reason: 'neither a verdict nor a reason for not running it' }
 }
@@ -85,7 +90,15 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   const seed = opts.seed ?? DEFAULT_CONDITIONS.seed
 
   log(`netconform: conditions of ${target.name} (${target.endpoint}): a direct run first`)
-  const direct = (await conformanceRun({ target, parallel: opts.parallel, shareSetup: true, reportsDir: join(dir, 'runs', 'direct'), log: () => {} })).summary
+  const direct = (
+    await conformanceRun({
+      target,
+      parallel: opts.parallel,
+      shareSetup: true,
+      reportsDir: join(dir, 'runs', 'direct'),
+      log: () => {},
+    })
+  ).summary
   log(`netconform:   direct: ${JSON.stringify(direct.totals)} in ${(direct.durationMs / 1000).toFixed(1)} s`)
   const directVerdicts = new Map(direct.scenarios.map((s) => [s.id, s.verdict]))
   const runIds = [direct.runId]
@@ -95,13 +108,27 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   const results: ConditionResult[] = []
   try {
     const plan: { id: string; does: string; conditions: () => Conditions }[] = []
-    if (opts.latencyMs !== undefined) plan.push({ id: `latency-${opts.latencyMs}ms`, does: `every API call delayed ${opts.latencyMs} ms`, conditions: () => ({ latencyMs: opts.latencyMs }) })
+    if (opts.latencyMs !== undefined)
+      plan.push({
+        id: `latency-${opts.latencyMs}ms`,
+        does: `every API call delayed ${opts.latencyMs} ms`,
+        conditions: () => ({ latencyMs: opts.latencyMs }),
+      })
     if (opts.apiErrors !== undefined) {
-      plan.push({ id: `api-errors-${opts.apiErrors}`, does: `${(opts.apiErrors * 100).toFixed(1)} % of API calls (seed ${seed}) answered 500 or reset, unforwarded`, conditions: () => ({ apiErrors: { rate: opts.apiErrors!, seed } }) })
+      plan.push({
+        id: `api-errors-${opts.apiErrors}`,
+        does: `${(opts.apiErrors * 100).toFixed(1)} % of API calls (seed ${seed}) answered 500 or reset, unforwarded`,
+        conditions: () => ({ apiErrors: { rate: opts.apiErrors!, seed } }),
+      })
     }
     if (opts.restartAt !== undefined) {
-      const at = () => opts.restartAt || Math.max(50, Math.round((results.find((r) => r.requests > 0)?.requests ?? 600) / 2))
-      plan.push({ id: 'restart', does: `the endpoint restarts mid-run: no listener for ${DEFAULT_CONDITIONS.downMs / 1000} s, open connections dropped`, conditions: () => ({ restartAt: { call: at(), downMs: DEFAULT_CONDITIONS.downMs } }) })
+      const at = () =>
+        opts.restartAt || Math.max(50, Math.round((results.find((r) => r.requests > 0)?.requests ?? 600) / 2))
+      plan.push({
+        id: 'restart',
+        does: `the endpoint restarts mid-run: no listener for ${DEFAULT_CONDITIONS.downMs / 1000} s, open connections dropped`,
+        conditions: () => ({ restartAt: { call: at(), downMs: DEFAULT_CONDITIONS.downMs } }),
+      })
     }
     for (const c of plan) {
       const conditions = c.conditions()
@@ -114,7 +141,15 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       for (let attempt = 1; attempt <= 3 && !summary; attempt++) {
         if (!interruption.signal) interruption.reason = undefined
         try {
-          summary = (await conformanceRun({ target: proxied, parallel: opts.parallel, shareSetup: true, reportsDir: join(dir, 'runs', c.id), log: () => {} })).summary
+          summary = (
+            await conformanceRun({
+              target: proxied,
+              parallel: opts.parallel,
+              shareSetup: true,
+              reportsDir: join(dir, 'runs', c.id),
+              log: () => {},
+            })
+          ).summary
         } catch (e) {
           error = `the run could not start (attempt ${attempt}): ${firstLine(e)}`
           log(`netconform:   ${c.id}: ${error}`)
@@ -127,22 +162,62 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       proxy.seen.length = 0
       proxy.injected.length = 0
       if (!summary) {
-        results.push({ id: c.id, does: description, conditions, durationMs: Date.now() - t0, requests, injected, scenarios: [], kept: 0, notRun: 0, changed: 0, sweptDirectly: [], error })
+        results.push({
+          id: c.id,
+          does: description,
+          conditions,
+          durationMs: Date.now() - t0,
+          requests,
+          injected,
+          scenarios: [],
+          kept: 0,
+          notRun: 0,
+          changed: 0,
+          sweptDirectly: [],
+          error,
+        })
         continue
       }
       runIds.push(summary.runId)
       const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: summary.runId })
-      const sweptDirectly = [...swept.containers.map((x) => `container ${x}`), ...swept.networks.map((x) => `network ${x}`), ...swept.errors]
-      const scenarios = [...directVerdicts].map(([id, d]) => ({ id, direct: d, ...outcomeOf(d, summary!.scenarios.find((s) => s.id === id), summary!.notRun?.find((n) => n.id === id)) }))
+      const sweptDirectly = [
+        ...swept.containers.map((x) => `container ${x}`),
+        ...swept.networks.map((x) => `network ${x}`),
+        ...swept.errors,
+      ]
+      const scenarios = [...directVerdicts].map(([id, d]) => ({
+        id,
+        direct: d,
+        ...outcomeOf(
+          d,
+          summary!.scenarios.find((s) => s.id === id),
+          summary!.notRun?.find((n) => n.id === id),
+        ),
+      }))
       const count = (o: Outcome) => scenarios.filter((s) => s.outcome === o).length
       const r: ConditionResult = {
-        id: c.id, does: description, conditions, runId: summary.runId, durationMs: Date.now() - t0, totals: summary.totals, requests, injected, scenarios,
-        kept: count('kept'), notRun: count('not run'), changed: count('CHANGED'), sweptDirectly,
+        id: c.id,
+        does: description,
+        conditions,
+        runId: summary.runId,
+        durationMs: Date.now() - t0,
+        totals: summary.totals,
+        requests,
+        injected,
+        scenarios,
+        kept: count('kept'),
+        notRun: count('not run'),
+        changed: count('CHANGED'),
+        sweptDirectly,
       }
       results.push(r)
-      log(`netconform: ${c.id}: ${r.kept} kept, ${r.notRun} not run, ${r.changed} changed verdict (${requests} requests; injected ${injected['500']} × 500, ${injected.reset} resets, ${injected.down} while down) in ${(r.durationMs / 1000).toFixed(1)} s`)
-      for (const s of scenarios.filter((x) => x.outcome === 'CHANGED')) log(`netconform:   CHANGED ${s.id}: ${s.direct} → ${s.under}: ${firstLine(s.reason)}`)
-      if (sweptDirectly.length > 0) log(`netconform:   ${c.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
+      log(
+        `netconform: ${c.id}: ${r.kept} kept, ${r.notRun} not run, ${r.changed} changed verdict (${requests} requests; injected ${injected['500']} × 500, ${injected.reset} resets, ${injected.down} while down) in ${(r.durationMs / 1000).toFixed(1)} s`,
+      )
+      for (const s of scenarios.filter((x) => x.outcome === 'CHANGED'))
+        log(`netconform:   CHANGED ${s.id}: ${s.direct} → ${s.under}: ${firstLine(s.reason)}`)
+      if (sweptDirectly.length > 0)
+        log(`netconform:   ${c.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
       if (interruption.signal) break
     }
   } finally {
@@ -150,14 +225,18 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   }
   const leftovers = await leftoversOf(target, runIds)
   const report: ConditionsReport = {
-    target: { name: target.name, endpoint: target.endpoint }, runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    direct: { runId: direct.runId, durationMs: direct.durationMs, totals: direct.totals }, conditions: results, leftovers,
+    target: { name: target.name, endpoint: target.endpoint },
+    runId,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    direct: { runId: direct.runId, durationMs: direct.durationMs, totals: direct.totals },
+    conditions: results,
+    leftovers,
   }
   writeFileSync(join(dir, 'conditions.json'), `${JSON.stringify(report, null, 2)}\n`)
   writeFileSync(join(dir, 'conditions.md'), renderConditions(report))
   return { report, dir }
 }
-
 
 /** 0: no scenario changed verdict under any condition, every run made, nothing left; 1 otherwise. */
 export function conditionsExitCode(r: ConditionsReport): number {
@@ -178,14 +257,34 @@ export function renderConditions(r: ConditionsReport): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const c of r.conditions) {
-    lines.push(`| ${cell(c.does)} | ${secs(c.durationMs)} | ${c.requests} | ${c.injected['500']} × 500, ${c.injected.reset} resets, ${c.injected.down} while down | ${c.kept} | ${c.notRun} | ${c.changed}${c.error ? ` (${cell(c.error)})` : ''} |`)
+    lines.push(
+      `| ${cell(c.does)} | ${secs(c.durationMs)} | ${c.requests} | ${c.injected['500']} × 500, ${c.injected.reset} resets, ${c.injected.down} while down | ${c.kept} | ${c.notRun} | ${c.changed}${c.error ? ` (${cell(c.error)})` : ''} |`,
+    )
   }
   lines.push('')
   for (const c of r.conditions) {
     const odd = c.scenarios.filter((s) => s.outcome !== 'kept')
-    lines.push(`## ${c.id}`, '', odd.length === 0 ? 'Every scenario kept its direct verdict.' : odd.map((s) => `- ${s.outcome === 'CHANGED' ? '**CHANGED** ' : ''}${s.id}: ${s.direct} → ${s.under}: ${cell(firstLine(s.reason))}`).join('\n'), '')
-    if (c.sweptDirectly.length > 0) lines.push(`Its run left, removed directly by label: ${c.sweptDirectly.join(', ')}.`, '')
+    lines.push(
+      `## ${c.id}`,
+      '',
+      odd.length === 0
+        ? 'Every scenario kept its direct verdict.'
+        : odd
+            .map(
+              (s) =>
+                `- ${s.outcome === 'CHANGED' ? '**CHANGED** ' : ''}${s.id}: ${s.direct} → ${s.under}: ${cell(firstLine(s.reason))}`,
+            )
+            .join('\n'),
+      '',
+    )
+    if (c.sweptDirectly.length > 0)
+      lines.push(`Its run left, removed directly by label: ${c.sweptDirectly.join(', ')}.`, '')
   }
-  lines.push('## Left on the endpoint', '', r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'), '')
+  lines.push(
+    '## Left on the endpoint',
+    '',
+    r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'),
+    '',
+  )
   return `${lines.join('\n')}\n`
 }

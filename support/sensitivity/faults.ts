@@ -28,11 +28,25 @@ export interface Fault {
  */
 const ids = (...id: string[]) => {
   const known = [...scenarioIds()]
-  return id.flatMap((i) => (known.includes(i) ? [i] : known.filter((k) => k.startsWith(`${i}.`)))).map((i) => `@id:${i}`).join(' or ')
+  return id
+    .flatMap((i) => (known.includes(i) ? [i] : known.filter((k) => k.startsWith(`${i}.`))))
+    .map((i) => `@id:${i}`)
+    .join(' or ')
 }
 
 /** The documented names a scenario's containers get (nc-<run>-<instance>-<name>). */
-export const DOC_CONTAINERS = ['server', 'client', 'db', 'model', 'view', 'test1', 'web', 'container1', 'container2', 'tomcat']
+export const DOC_CONTAINERS = [
+  'server',
+  'client',
+  'db',
+  'model',
+  'view',
+  'test1',
+  'web',
+  'container1',
+  'container2',
+  'tomcat',
+]
 const BUILTIN = new Set(['bridge', 'host', 'none', 'podman', 'default'])
 
 type Labels = Record<string, string> | null | undefined
@@ -71,8 +85,13 @@ async function scenarioOf(ctx: HookContext, container: string) {
   const c = await ctx.upstream('GET', `/containers/${encodeURIComponent(container)}/json`)
   const labels = (c.body as { Config?: { Labels?: Labels } })?.Config?.Labels
   if (c.status !== 200 || !ours(labels) || !labels![LABEL_SCENARIO]) return undefined
-  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL_RUN}=${labels![LABEL_RUN]}`, `${LABEL_SCENARIO}=${labels![LABEL_SCENARIO]}`] }))
-  const containers = ((await ctx.upstream('GET', `/containers/json?all=1&filters=${filters}`)).body ?? []) as { Id: string; NetworkSettings?: { Networks?: Record<string, unknown> } }[]
+  const filters = encodeURIComponent(
+    JSON.stringify({ label: [`${LABEL_RUN}=${labels![LABEL_RUN]}`, `${LABEL_SCENARIO}=${labels![LABEL_SCENARIO]}`] }),
+  )
+  const containers = ((await ctx.upstream('GET', `/containers/json?all=1&filters=${filters}`)).body ?? []) as {
+    Id: string
+    NetworkSettings?: { Networks?: Record<string, unknown> }
+  }[]
   const networks = ((await ctx.upstream('GET', `/networks?filters=${filters}`)).body ?? []) as { Name: string }[]
   return { containers, networks }
 }
@@ -82,10 +101,12 @@ async function flatten(ctx: HookContext, container: string): Promise<void> {
   const s = await scenarioOf(ctx, container)
   if (!s) return
   const all = new Set(s.networks.map((n) => n.Name))
-  for (const c of s.containers) for (const n of Object.keys(c.NetworkSettings?.Networks ?? {})) if (!BUILTIN.has(n)) all.add(n)
+  for (const c of s.containers)
+    for (const n of Object.keys(c.NetworkSettings?.Networks ?? {})) if (!BUILTIN.has(n)) all.add(n)
   for (const c of s.containers) {
     const on = new Set(Object.keys(c.NetworkSettings?.Networks ?? {}))
-    for (const n of all) if (!on.has(n)) await ctx.upstream('POST', `/networks/${encodeURIComponent(n)}/connect`, { Container: c.Id })
+    for (const n of all)
+      if (!on.has(n)) await ctx.upstream('POST', `/networks/${encodeURIComponent(n)}/connect`, { Container: c.Id })
   }
 }
 
@@ -96,7 +117,12 @@ function listed(target: Target) {
 
 export function faultsFor(target: Target): Fault[] {
   const range = target.offers.containerNetwork?.ipRange
-  const publishing = ids('publish.port-8080-on-public-interface', 'exposed-port.public-5000', 'multi-bridge.view-on-public-8080', 'trust.published-port-reachable')
+  const publishing = ids(
+    'publish.port-8080-on-public-interface',
+    'exposed-port.public-5000',
+    'multi-bridge.view-on-public-8080',
+    'trust.published-port-reachable',
+  )
   /** Subnets asked for at network create, by network name (subnet-reported-not-applied). */
   const requestedSubnets = new Map<string, unknown>()
   let small = 0
@@ -104,44 +130,65 @@ export function faultsFor(target: Target): Fault[] {
   return [
     {
       id: 'ignore-publish',
-      breaks: 'docker run -p 8080:80: "You can access Port 80 on test1 from the public network interface on the VCH at port 8080"; -p 5000:5000: "You can connect to port 5000 on the VCH public network"',
+      breaks:
+        'docker run -p 8080:80: "You can access Port 80 on test1 from the public network interface on the VCH at port 8080"; -p 5000:5000: "You can connect to port 5000 on the VCH public network"',
       does: 'container create drops HostConfig.PortBindings: -p is accepted and nothing is published',
       tags: publishing,
       hooks: [onCreate((body) => void (hostConfig(body).PortBindings = {}))],
     },
     {
       id: 'publish-wrong-port',
-      breaks: '-p 8080:80 publishes port 80 "on the public network interface on the VCH at port 8080" (and -p 5000:5000 on port 5000)',
+      breaks:
+        '-p 8080:80 publishes port 80 "on the public network interface on the VCH at port 8080" (and -p 5000:5000 on port 5000)',
       does: 'container create publishes every fixed host port one higher (8080 → 8081)',
       tags: publishing,
-      hooks: [onCreate((body) => {
-        for (const bindings of Object.values((hostConfig(body).PortBindings ?? {}) as Record<string, { HostPort?: string }[] | null>)) {
-          for (const b of bindings ?? []) if (b.HostPort) b.HostPort = String(Number(b.HostPort) + 1)
-        }
-      })],
+      hooks: [
+        onCreate((body) => {
+          for (const bindings of Object.values(
+            (hostConfig(body).PortBindings ?? {}) as Record<string, { HostPort?: string }[] | null>,
+          )) {
+            for (const b of bindings ?? []) if (b.HostPort) b.HostPort = String(Number(b.HostPort) + 1)
+          }
+        }),
+      ],
     },
     {
       id: 'ignore-internal',
       breaks: '`docker network create --internal bridge-db`: "db and web-model cannot communicate externally"',
       does: 'network create drops Internal: bridge-db gets a route out',
       tags: ids('combine.db-and-model-no-external'),
-      hooks: [{ method: 'POST', path: /^\/networks\/create$/, request: (body) => (ours(body?.Labels) ? { ...body, Internal: false } : undefined) }],
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/create$/,
+          request: (body) => (ours(body?.Labels) ? { ...body, Internal: false } : undefined),
+        },
+      ],
     },
     {
       id: 'ignore-subnet',
-      breaks: '"To override the default subnet mask, you can specify a new value by using the docker network create --subnet option"',
+      breaks:
+        '"To override the default subnet mask, you can specify a new value by using the docker network create --subnet option"',
       does: 'network create drops the IPAM config: the engine picks the subnet itself',
       tags: ids('subnet.non-default-mask-honoured'),
-      hooks: [{ method: 'POST', path: /^\/networks\/create$/, request: (body) => (ours(body?.Labels) ? { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [] } } : undefined) }],
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/create$/,
+          request: (body) => (ours(body?.Labels) ? { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [] } } : undefined),
+        },
+      ],
     },
     {
       id: 'subnet-reported-not-applied',
-      breaks: '--subnet sets the subnet of the new bridge network (inspect says so and the containers get addresses in it)',
+      breaks:
+        '--subnet sets the subnet of the new bridge network (inspect says so and the containers get addresses in it)',
       does: 'network create drops the IPAM config; network inspect reports the subnet that was asked for',
       tags: ids('subnet.non-default-mask-honoured'),
       hooks: [
         {
-          method: 'POST', path: /^\/networks\/create$/,
+          method: 'POST',
+          path: /^\/networks\/create$/,
           request: (body) => {
             if (!ours(body?.Labels) || !body.IPAM?.Config?.length) return undefined
             requestedSubnets.set(body.Name, body.IPAM.Config)
@@ -149,8 +196,12 @@ export function faultsFor(target: Target): Fault[] {
           },
         },
         {
-          method: 'GET', path: /^\/networks\/([^/]+)$/,
-          response: (net) => (ours(net?.Labels) && requestedSubnets.has(net.Name) ? { ...net, IPAM: { ...(net.IPAM ?? {}), Config: requestedSubnets.get(net.Name) } } : undefined),
+          method: 'GET',
+          path: /^\/networks\/([^/]+)$/,
+          response: (net) =>
+            ours(net?.Labels) && requestedSubnets.has(net.Name)
+              ? { ...net, IPAM: { ...(net.IPAM ?? {}), Config: requestedSubnets.get(net.Name) } }
+              : undefined,
         },
       ],
     },
@@ -159,28 +210,51 @@ export function faultsFor(target: Target): Fault[] {
       breaks: '"By default, user-defined bridge networks have a subnet mask value of 16"',
       does: 'network create without --subnet gets a /28 (one of the sixteen in 172.31.254.0/24, a private pool of this host)',
       tags: ids('subnet.default-mask-16'),
-      hooks: [{
-        method: 'POST', path: /^\/networks\/create$/,
-        request: (body) => {
-          if (!ours(body?.Labels) || body.IPAM?.Config?.length || (body.Driver && body.Driver !== 'bridge')) return undefined
-          const n = small++ % 16
-          return { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [{ Subnet: `172.31.254.${n * 16}/28` }] } }
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/create$/,
+          request: (body) => {
+            if (!ours(body?.Labels) || body.IPAM?.Config?.length || (body.Driver && body.Driver !== 'bridge'))
+              return undefined
+            const n = small++ % 16
+            return { ...body, IPAM: { ...(body.IPAM ?? {}), Config: [{ Subnet: `172.31.254.${n * 16}/28` }] } }
+          },
         },
-      }],
+      ],
     },
     {
       id: 'ignore-connect-ip',
-      breaks: '`docker network connect --ip ip_address container-net container1`: "The container container1 runs with the specified IP address on the container-net network"',
+      breaks:
+        '`docker network connect --ip ip_address container-net container1`: "The container container1 runs with the specified IP address on the container-net network"',
       does: 'network connect drops EndpointConfig.IPAMConfig: the engine assigns an address itself',
       tags: ids('static-ip.connect-with-ip'),
-      hooks: [{ method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, request: (body) => (body?.EndpointConfig?.IPAMConfig ? { ...body, EndpointConfig: { ...body.EndpointConfig, IPAMConfig: undefined } } : undefined) }],
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/([^/]+)\/connect$/,
+          request: (body) =>
+            body?.EndpointConfig?.IPAMConfig
+              ? { ...body, EndpointConfig: { ...body.EndpointConfig, IPAMConfig: undefined } }
+              : undefined,
+        },
+      ],
     },
     {
       id: 'connect-noop',
-      breaks: '`docker network connect bridge-web model`: "web-model can communicate with both db and web-view"; `docker network connect ExternalNetwork view`: "web-view has its own external IP address"',
+      breaks:
+        '`docker network connect bridge-web model`: "web-model can communicate with both db and web-view"; `docker network connect ExternalNetwork view`: "web-view has its own external IP address"',
       does: 'network connect answers 200 and connects nothing',
-      tags: ids('multi-bridge.model-reaches-both', 'multi-bridge.db-and-view-isolated', 'combine.view-external-ip-port-80', 'static-ip.connect-with-ip', 'static-ip.assigned-from-range'),
-      hooks: [{ method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, answer: () => ({ status: 200, body: undefined }) }],
+      tags: ids(
+        'multi-bridge.model-reaches-both',
+        'multi-bridge.db-and-view-isolated',
+        'combine.view-external-ip-port-80',
+        'static-ip.connect-with-ip',
+        'static-ip.assigned-from-range',
+      ),
+      hooks: [
+        { method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, answer: () => ({ status: 200, body: undefined }) },
+      ],
     },
     {
       id: 'connect-all',
@@ -188,9 +262,14 @@ export function faultsFor(target: Target): Fault[] {
       does: 'whenever a container of a scenario starts or is connected, every container of that scenario is connected to every network of that scenario',
       tags: ids('multi-bridge.db-and-view-isolated', 'combine.db-and-model-no-external'),
       hooks: [
-        { method: 'POST', path: /^\/containers\/([^/]+)\/start$/, before: (ctx) => flatten(ctx, decodeURIComponent(ctx.params[0])) },
         {
-          method: 'POST', path: /^\/networks\/([^/]+)\/connect$/,
+          method: 'POST',
+          path: /^\/containers\/([^/]+)\/start$/,
+          before: (ctx) => flatten(ctx, decodeURIComponent(ctx.params[0])),
+        },
+        {
+          method: 'POST',
+          path: /^\/networks\/([^/]+)\/connect$/,
           after: async (ctx, status) => {
             const container = (ctx.body as { Container?: string })?.Container
             if (status < 300 && container) await flatten(ctx, container)
@@ -200,108 +279,167 @@ export function faultsFor(target: Target): Fault[] {
     },
     {
       id: 'names-to-self',
-      breaks: '"The server and client containers can ping each other by name"; "You can connect to server on port 5000 from the client container"; "web-model can communicate with both db and web-view"; "All the containers can communicate with each other"',
-      does: "every other container name of the scenario resolves to 127.0.0.1, the asking container itself (HostConfig.ExtraHosts)",
-      tags: ids('new-bridge.ping-by-name', 'exposed-port.ping-by-name', 'exposed-port.client-to-server-5000', 'multi-bridge.model-reaches-both', 'combine.all-communicate'),
-      hooks: [onCreate((body, ctx) => {
-        const name = ctx.query.get('name') ?? ''
-        const prefix = scenarioPrefix(name)
-        if (!prefix) return
-        const others = DOC_CONTAINERS.map((d) => `${prefix}-${d}`).filter((n) => n !== name)
-        const hc = hostConfig(body)
-        hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...others.map((n) => `${n}:127.0.0.1`)]
-      })],
+      breaks:
+        '"The server and client containers can ping each other by name"; "You can connect to server on port 5000 from the client container"; "web-model can communicate with both db and web-view"; "All the containers can communicate with each other"',
+      does: 'every other container name of the scenario resolves to 127.0.0.1, the asking container itself (HostConfig.ExtraHosts)',
+      tags: ids(
+        'new-bridge.ping-by-name',
+        'exposed-port.ping-by-name',
+        'exposed-port.client-to-server-5000',
+        'multi-bridge.model-reaches-both',
+        'combine.all-communicate',
+      ),
+      hooks: [
+        onCreate((body, ctx) => {
+          const name = ctx.query.get('name') ?? ''
+          const prefix = scenarioPrefix(name)
+          if (!prefix) return
+          const others = DOC_CONTAINERS.map((d) => `${prefix}-${d}`).filter((n) => n !== name)
+          const hc = hostConfig(body)
+          hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...others.map((n) => `${n}:127.0.0.1`)]
+        }),
+      ],
     },
     {
       id: 'names-on-default-bridge',
       breaks: '"Containers created on the default bridge network don\'t get name resolution by default"',
       does: "a container created on the default bridge gets the names and default-bridge addresses of the scenario's containers already running there (HostConfig.ExtraHosts)",
       tags: ids('new-bridge.default-bridge-no-names'),
-      hooks: [onCreate(async (body, ctx) => {
-        const hc = hostConfig(body)
-        const prefix = scenarioPrefix(ctx.query.get('name'))
-        if (!prefix || !['', 'default', 'bridge'].includes(hc.NetworkMode ?? '')) return
-        const filters = encodeURIComponent(JSON.stringify({ name: [prefix] }))
-        const running = ((await ctx.upstream('GET', `/containers/json?filters=${filters}`)).body ?? []) as { Names: string[]; Labels?: Labels; NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> } }[]
-        const hosts: string[] = []
-        for (const c of running) {
-          const name = c.Names[0]?.replace(/^\//, '')
-          const nets = c.NetworkSettings?.Networks ?? {}
-          const ip = nets.bridge?.IPAddress ?? nets.podman?.IPAddress
-          if (ours(c.Labels) && scenarioPrefix(name) === prefix && ip) hosts.push(`${name}:${ip}`)
-        }
-        hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...hosts]
-      })],
+      hooks: [
+        onCreate(async (body, ctx) => {
+          const hc = hostConfig(body)
+          const prefix = scenarioPrefix(ctx.query.get('name'))
+          if (!prefix || !['', 'default', 'bridge'].includes(hc.NetworkMode ?? '')) return
+          const filters = encodeURIComponent(JSON.stringify({ name: [prefix] }))
+          const running = ((await ctx.upstream('GET', `/containers/json?filters=${filters}`)).body ?? []) as {
+            Names: string[]
+            Labels?: Labels
+            NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> }
+          }[]
+          const hosts: string[] = []
+          for (const c of running) {
+            const name = c.Names[0]?.replace(/^\//, '')
+            const nets = c.NetworkSettings?.Networks ?? {}
+            const ip = nets.bridge?.IPAddress ?? nets.podman?.IPAddress
+            if (ours(c.Labels) && scenarioPrefix(name) === prefix && ip) hosts.push(`${name}:${ip}`)
+          }
+          hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...hosts]
+        }),
+      ],
     },
     {
       id: 'drop-net-raw',
       breaks: '"The server and client containers can ping each other by name"',
       does: 'container create adds CapDrop NET_RAW (ping needs it)',
       tags: ids('new-bridge.ping-by-name', 'exposed-port.ping-by-name'),
-      hooks: [onCreate((body) => {
-        const hc = hostConfig(body)
-        hc.CapDrop = [...(hc.CapDrop ?? []), 'NET_RAW']
-      })],
+      hooks: [
+        onCreate((body) => {
+          const hc = hostConfig(body)
+          hc.CapDrop = [...(hc.CapDrop ?? []), 'NET_RAW']
+        }),
+      ],
     },
     {
       id: 'drop-dns',
-      breaks: '"For the container to get an IP address from DHCP server, you must specify the DNS server in the --dns option" (and it is used)',
+      breaks:
+        '"For the container to get an IP address from DHCP server, you must specify the DNS server in the --dns option" (and it is used)',
       does: 'container create drops HostConfig.Dns',
       tags: ids('dhcp.lease-and-dns'),
       hooks: [onCreate((body) => void (hostConfig(body).Dns = []))],
     },
     {
       id: 'inspect-address-off-by-one',
-      breaks: 'what the endpoint says of a container\'s address is its address: "web-view has its own external IP address and its service is available on port 80 of that IP address"; ping by name gets replies from the peer',
+      breaks:
+        'what the endpoint says of a container\'s address is its address: "web-view has its own external IP address and its service is available on port 80 of that IP address"; ping by name gets replies from the peer',
       does: "container inspect reports every address of the suite's containers one higher than it is",
-      tags: ids('new-bridge.ping-by-name', 'new-bridge.default-bridge-no-names', 'multi-bridge.db-and-view-isolated', 'combine.view-external-ip-port-80', 'trust.published-port-reachable'),
-      hooks: [{
-        method: 'GET', path: /^\/containers\/([^/]+)\/json$/,
-        response: (c) => {
-          if (!ours(c?.Config?.Labels)) return undefined
-          const ns = c.NetworkSettings ?? {}
-          if (ns.IPAddress) ns.IPAddress = nextAddress(ns.IPAddress)
-          for (const ep of Object.values((ns.Networks ?? {}) as Record<string, { IPAddress?: string }>)) if (ep?.IPAddress) ep.IPAddress = nextAddress(ep.IPAddress)
-          return c
+      tags: ids(
+        'new-bridge.ping-by-name',
+        'new-bridge.default-bridge-no-names',
+        'multi-bridge.db-and-view-isolated',
+        'combine.view-external-ip-port-80',
+        'trust.published-port-reachable',
+      ),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/containers\/([^/]+)\/json$/,
+          response: (c) => {
+            if (!ours(c?.Config?.Labels)) return undefined
+            const ns = c.NetworkSettings ?? {}
+            if (ns.IPAddress) ns.IPAddress = nextAddress(ns.IPAddress)
+            for (const ep of Object.values((ns.Networks ?? {}) as Record<string, { IPAddress?: string }>))
+              if (ep?.IPAddress) ep.IPAddress = nextAddress(ep.IPAddress)
+            return c
+          },
         },
-      }],
+      ],
     },
     {
       id: 'network-ls-omits',
-      breaks: '"docker network ls" lists the new network (my-bridge-network, bridge); "The container network is visible when you run docker network ls"',
+      breaks:
+        '"docker network ls" lists the new network (my-bridge-network, bridge); "The container network is visible when you run docker network ls"',
       does: "network ls leaves out the suite's networks and the target's container network",
       tags: ids('new-bridge.network-listed', 'exposed-port.network-listed', 'combine.container-network-listed'),
-      hooks: [{ method: 'GET', path: /^\/networks$/, response: (list: { Name?: string; Labels?: Labels }[]) => (Array.isArray(list) ? list.filter((n) => !listed(target)(n)) : undefined) }],
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks$/,
+          response: (list: { Name?: string; Labels?: Labels }[]) =>
+            Array.isArray(list) ? list.filter((n) => !listed(target)(n)) : undefined,
+        },
+      ],
     },
     {
       id: 'network-ls-wrong-driver',
-      breaks: '`docker network create -d bridge my-bridge-network`: docker network ls shows "my-bridge-network   bridge"',
+      breaks:
+        '`docker network create -d bridge my-bridge-network`: docker network ls shows "my-bridge-network   bridge"',
       does: "network ls shows the suite's bridge networks with driver macvlan",
       tags: ids('new-bridge.network-listed', 'exposed-port.network-listed'),
-      hooks: [{
-        method: 'GET', path: /^\/networks$/,
-        response: (list: { Driver?: string; Labels?: Labels }[]) => (Array.isArray(list) ? list.map((n) => (ours(n.Labels) && n.Driver === 'bridge' ? { ...n, Driver: 'macvlan' } : n)) : undefined),
-      }],
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks$/,
+          response: (list: { Driver?: string; Labels?: Labels }[]) =>
+            Array.isArray(list)
+              ? list.map((n) => (ours(n.Labels) && n.Driver === 'bridge' ? { ...n, Driver: 'macvlan' } : n))
+              : undefined,
+        },
+      ],
     },
     {
       id: 'ps-no-ports',
-      breaks: '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): "the port mapping applies to the network that you use on the create command"',
+      breaks:
+        '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): "the port mapping applies to the network that you use on the create command"',
       does: "container list shows no ports for the suite's containers",
       tags: ids('combine.mapping-on-create-network-only'),
-      hooks: [{ method: 'GET', path: /^\/containers\/json$/, response: (list: { Labels?: Labels }[]) => (Array.isArray(list) ? list.map((c) => (ours(c.Labels) ? { ...c, Ports: [] } : c)) : undefined) }],
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/containers\/json$/,
+          response: (list: { Labels?: Labels }[]) =>
+            Array.isArray(list) ? list.map((c) => (ours(c.Labels) ? { ...c, Ports: [] } : c)) : undefined,
+        },
+      ],
     },
     {
       id: 'refuse-unrelated',
-      breaks: '"The IP address that you specify in docker network connect --ip must be within the specified range": refused because of the range',
+      breaks:
+        '"The IP address that you specify in docker network connect --ip must be within the specified range": refused because of the range',
       does: 'network connect --ip with an address outside the container network\'s range answers 400 "unrelated failure" (a refusal of another kind: a 4xx, since a 5xx is the endpoint failing the call, which makes a scenario not run)',
       tags: ids('static-ip.outside-range-refused'),
-      hooks: [{
-        method: 'POST', path: /^\/networks\/([^/]+)\/connect$/,
-        answer: (ctx) => {
-          const ip = (ctx.body as { EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } } })?.EndpointConfig?.IPAMConfig?.IPv4Address
-          return ip && range && !inRange(ip, range) ? { status: 400, body: { message: 'unrelated failure' } } : undefined
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/([^/]+)\/connect$/,
+          answer: (ctx) => {
+            const ip = (ctx.body as { EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } } })?.EndpointConfig
+              ?.IPAMConfig?.IPv4Address
+            return ip && range && !inRange(ip, range)
+              ? { status: 400, body: { message: 'unrelated failure' } }
+              : undefined
+          },
         },
-      }],
+      ],
     },
   ]
 }

@@ -16,7 +16,14 @@
  * Paths are matched without their API version prefix (/v1.41/containers/create → /containers/create).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -128,7 +135,15 @@ export interface Proxy {
 }
 
 const VERSION = /^(\/v\d+(?:\.\d+)?)(\/.*)$/
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'te', 'trailer', 'upgrade'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+])
 
 /** Splits a request URL into version prefix, path and query. */
 export function splitUrl(url: string): { version: string; path: string; query: URLSearchParams } {
@@ -149,8 +164,12 @@ function upstreamOf(url: string, tls?: TlsFiles): UpstreamTarget {
   const u = new URL(url)
   if (u.protocol === 'unix:') return { socketPath: decodeURIComponent(u.pathname) }
   if (u.protocol === 'tcp:' || u.protocol === 'http:') {
-    const target: UpstreamTarget = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || (tls ? 2376 : 2375)) }
-    if (tls) target.tls = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }
+    const target: UpstreamTarget = {
+      host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(u.port || (tls ? 2376 : 2375)),
+    }
+    if (tls)
+      target.tls = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }
     return target
   }
   throw new Error(`the sensitivity proxy forwards to unix:// and tcp:// endpoints only, not ${url}`)
@@ -233,7 +252,14 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     // The certificate is the upstream's, whatever Host the client sent (the docker CLI sends
     // api.moby.localhost, which Node would otherwise check it against): SNI and the identity check
     // go by the upstream's host ('' for an address, which SNI cannot carry).
-    if (up.tls) return httpsRequest({ ...common, host: up.host, port: up.port, servername: isIP(up.host ?? '') ? '' : up.host, ...up.tls })
+    if (up.tls)
+      return httpsRequest({
+        ...common,
+        host: up.host,
+        port: up.port,
+        servername: isIP(up.host ?? '') ? '' : up.host,
+        ...up.tls,
+      })
     return httpRequest({ ...common, host: up.host, port: up.port })
   }
 
@@ -269,7 +295,9 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       res.destroy()
       return
     }
-    const body = JSON.stringify({ message: `netconform sensitivity proxy: ${what}: ${e instanceof Error ? e.message : String(e)}` })
+    const body = JSON.stringify({
+      message: `netconform sensitivity proxy: ${what}: ${e instanceof Error ? e.message : String(e)}`,
+    })
     res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
   }
 
@@ -284,7 +312,9 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       return
     }
     if (cond === '500') {
-      const text = JSON.stringify({ message: `netconform conditions: ${method} ${path} answered 500 (injected server error)` })
+      const text = JSON.stringify({
+        message: `netconform conditions: ${method} ${path} answered 500 (injected server error)`,
+      })
       res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
       return
     }
@@ -304,14 +334,17 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
           if (changed !== undefined) ctx.body = changed
         }
       }
-      if (hits.some(({ hook }) => hook.request)) body = ctx.body === undefined ? body : Buffer.from(JSON.stringify(ctx.body))
+      if (hits.some(({ hook }) => hook.request))
+        body = ctx.body === undefined ? body : Buffer.from(JSON.stringify(ctx.body))
       headers = { ...headers, 'content-length': String(body.length) }
       for (const { hook, params } of hits) {
         ctx.params = params
         const answer = hook.answer ? await hook.answer(ctx) : undefined
         if (answer) {
           const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
-          res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
+          res
+            .writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+            .end(text)
           return
         }
       }
@@ -370,7 +403,8 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     if (body !== undefined) out.end(body)
     // A small body with a length is sent whole, with its headers: piped, Podman 4.3 closes about
     // one new connection in 150 before reading it (write EPIPE; measured with exec create).
-    else if (Number(req.headers['content-length'] ?? -1) >= 0 && Number(req.headers['content-length']) < 1_000_000) out.end(await readAll(req))
+    else if (Number(req.headers['content-length'] ?? -1) >= 0 && Number(req.headers['content-length']) < 1_000_000)
+      out.end(await readAll(req))
     else req.pipe(out)
   }
 
@@ -386,8 +420,12 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       return
     }
     if (cond === '500') {
-      const text = JSON.stringify({ message: `netconform conditions: ${req.method} ${path} answered 500 (injected server error)` })
-      client.end(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+      const text = JSON.stringify({
+        message: `netconform conditions: ${req.method} ${path} answered 500 (injected server error)`,
+      })
+      client.end(
+        `HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+      )
       sockets.delete(client)
       return
     }

@@ -79,7 +79,13 @@ export interface SensitivityReport {
     /** Where the direct verdicts came from: reports/<target>/latest, or a direct run made for the comparison. */
     directRun: string
     /** Scenarios whose verdict through the proxy differs from the direct run's: each is a defect. */
-    differences: { id: string; direct: Verdict | 'absent'; transparent: Verdict; environment: boolean; reasons: string }[]
+    differences: {
+      id: string
+      direct: Verdict | 'absent'
+      transparent: Verdict
+      environment: boolean
+      reasons: string
+    }[]
   }
   faults: FaultResult[]
   /** Labelled resources of the runs that remained on the endpoint afterwards. */
@@ -105,7 +111,10 @@ function verdictsOf(summary: Summary): ScenarioVerdict[] {
 export function selectFaults(all: Fault[], wanted?: string[]): Fault[] {
   if (!wanted || wanted.length === 0) return all
   const unknown = wanted.filter((id) => !all.some((f) => f.id === id))
-  if (unknown.length > 0) throw new UsageError(`unknown fault${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${all.map((f) => f.id).join(', ')})`)
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown fault${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${all.map((f) => f.id).join(', ')})`,
+    )
   return all.filter((f) => wanted.includes(f.id))
 }
 
@@ -117,7 +126,11 @@ interface Direct {
 }
 
 function directOf(summary: Summary, from: string): Direct {
-  return { verdicts: new Map(summary.scenarios.map((s) => [s.id, s.verdict])), reasons: new Map(summary.scenarios.map((s) => [s.id, s.reason])), from }
+  return {
+    verdicts: new Map(summary.scenarios.map((s) => [s.id, s.verdict])),
+    reasons: new Map(summary.scenarios.map((s) => [s.id, s.reason])),
+    from,
+  }
 }
 
 function latestDirect(base: string, ids: string[]): Direct | undefined {
@@ -136,7 +149,8 @@ export async function leftoversOf(target: Target, runIds: string[]): Promise<str
   for (const runId of runIds) {
     const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] })
     try {
-      for (const c of await docker.listContainers({ all: true, filters })) out.push(`container ${c.Names[0]?.replace(/^\//, '') ?? c.Id} (run ${runId})`)
+      for (const c of await docker.listContainers({ all: true, filters }))
+        out.push(`container ${c.Names[0]?.replace(/^\//, '') ?? c.Id} (run ${runId})`)
       for (const n of await docker.listNetworks({ filters })) out.push(`network ${n.Name} (run ${runId})`)
     } catch (e) {
       out.push(`could not list what run ${runId} labelled: ${firstLine(e)}`)
@@ -155,18 +169,30 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
   const dir = join(base, 'sensitivity', runId)
   mkdirSync(dir, { recursive: true })
   const startedAt = new Date()
-  const proxy: Proxy = await startProxy({ upstream: target.endpoint, tls: target.tls, onError: (what, e) => log(`netconform: proxy: ${what}: ${firstLine(e)}`) })
+  const proxy: Proxy = await startProxy({
+    upstream: target.endpoint,
+    tls: target.tls,
+    onError: (what, e) => log(`netconform: proxy: ${what}: ${firstLine(e)}`),
+  })
   const runIds: string[] = []
   try {
     // The proxy speaks plain HTTP on its socket; it holds the target's TLS files itself.
     const proxied: Target = { ...target, endpoint: proxy.url, tls: undefined }
     await probeEndpoint(proxied)
-    log(`netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) through ${proxy.url}: ${faults.length} faults`)
+    log(
+      `netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) through ${proxy.url}: ${faults.length} faults`,
+    )
     const runThrough = async (label: string, tags: string) => {
       // A run that lost its endpoint says so in its own summary; the next run checks the endpoint
       // anew (its probe fails when it is really gone) rather than skipping everything as not run.
       if (!interruption.signal) interruption.reason = undefined
-      const { summary } = await conformanceRun({ target: proxied, tags, parallel: opts.parallel, reportsDir: join(dir, 'runs', label), log: () => {} })
+      const { summary } = await conformanceRun({
+        target: proxied,
+        tags,
+        parallel: opts.parallel,
+        reportsDir: join(dir, 'runs', label),
+        log: () => {},
+      })
       runIds.push(summary.runId)
       return summary
     }
@@ -177,18 +203,34 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     log(`netconform: transparent (no fault): ${allTags}`)
     const clear = await runThrough('transparent', allTags)
     const clearVerdicts = new Map(clear.scenarios.map((s) => [s.id, s.verdict]))
-    log(`netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(clear.totals)}`)
+    log(
+      `netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(clear.totals)}`,
+    )
 
     const clearReasons = new Map(clear.scenarios.map((s) => [s.id, s.reason]))
     const compare = (d: Direct) =>
       [...clearVerdicts]
         .filter(([id, v]) => d.verdicts.get(id) !== v)
         .map(([id, v]) => {
-          const reasons = [`direct: ${d.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(' / ')
-          return { id, direct: d.verdicts.get(id) ?? ('absent' as const), transparent: v, environment: ENVIRONMENT.test(reasons), reasons }
+          const reasons = [`direct: ${d.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(
+            ' / ',
+          )
+          return {
+            id,
+            direct: d.verdicts.get(id) ?? ('absent' as const),
+            transparent: v,
+            environment: ENVIRONMENT.test(reasons),
+            reasons,
+          }
         })
     const directNow = async (): Promise<Direct> => {
-      const { summary, dir: directDir } = await conformanceRun({ target, tags: allTags, parallel: opts.parallel, reportsDir: opts.reportsDir, log: () => {} })
+      const { summary, dir: directDir } = await conformanceRun({
+        target,
+        tags: allTags,
+        parallel: opts.parallel,
+        reportsDir: opts.reportsDir,
+        log: () => {},
+      })
       runIds.push(summary.runId)
       return directOf(summary, relative(PROJECT, directDir))
     }
@@ -196,11 +238,15 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     let differences = direct ? compare(direct) : []
     if (!direct || differences.length > 0) {
       // An older direct run may have met another engine state or another run's ports: ask again, now.
-      log(`netconform: ${direct ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now` : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`}`)
+      log(
+        `netconform: ${direct ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now` : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`}`,
+      )
       direct = await directNow()
       differences = compare(direct)
     }
-    log(`netconform:   direct verdicts from ${direct.from}: ${differences.length === 0 ? 'the same' : `${differences.length} differ`}`)
+    log(
+      `netconform:   direct verdicts from ${direct.from}: ${differences.length === 0 ? 'the same' : `${differences.length} differ`}`,
+    )
 
     const results: FaultResult[] = []
     for (const fault of faults) {
@@ -208,27 +254,57 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       const s = await runThrough(fault.id, fault.tags)
       proxy.setHooks([])
       const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: s.runId })
-      const sweptDirectly = [...swept.containers.map((c) => `container ${c}`), ...swept.networks.map((n) => `network ${n}`), ...swept.errors]
+      const sweptDirectly = [
+        ...swept.containers.map((c) => `container ${c}`),
+        ...swept.networks.map((n) => `network ${n}`),
+        ...swept.errors,
+      ]
       const failed = s.scenarios.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails')
       const environment = failed.filter((x) => ENVIRONMENT.test(x.reason)).map((x) => x.id)
       const caughtBy = failed.filter((x) => !ENVIRONMENT.test(x.reason)).map((x) => x.id)
       const changed = s.scenarios
         .filter((x) => x.verdict !== 'fails' && clearVerdicts.has(x.id) && clearVerdicts.get(x.id) !== x.verdict)
         .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
-      const same = s.scenarios.every((x) => clearVerdicts.get(x.id) === x.verdict && normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason))
+      const same = s.scenarios.every(
+        (x) =>
+          clearVerdicts.get(x.id) === x.verdict &&
+          normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason),
+      )
       const deviating = s.scenarios.filter((x) => x.verdict === 'deviates').map((x) => x.id)
       const alreadySo = caughtBy.length === 0 && same && deviating.length > 0 ? deviating : undefined
       results.push({
         ...(alreadySo ? { alreadySo } : {}),
-        id: fault.id, breaks: fault.breaks, does: fault.does, tags: fault.tags, caughtBy, environment, sweptDirectly, caught: caughtBy.length > 0,
+        id: fault.id,
+        breaks: fault.breaks,
+        does: fault.does,
+        tags: fault.tags,
+        caughtBy,
+        environment,
+        sweptDirectly,
+        caught: caughtBy.length > 0,
         applicable: s.scenarios.some((x) => x.verdict !== 'not-applicable'),
-        verdicts: verdictsOf(s), changed, notRun: (s.notRun ?? []).map((n) => n.id), runId: s.runId, durationMs: s.durationMs, ...(s.interrupted ? { interrupted: s.interrupted } : {}),
+        verdicts: verdictsOf(s),
+        changed,
+        notRun: (s.notRun ?? []).map((n) => n.id),
+        runId: s.runId,
+        durationMs: s.durationMs,
+        ...(s.interrupted ? { interrupted: s.interrupted } : {}),
       })
-      if (environment.length > 0) log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
-      if (sweptDirectly.length > 0) log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
-      const verdict = caughtBy.length > 0 ? `caught by ${caughtBy.join(', ')}` : s.scenarios.every((x) => x.verdict === 'not-applicable') ? 'not applicable (every scenario is)'
-        : alreadySo ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, with the same evidence as without the fault` : 'NOT CAUGHT'
-      log(`netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`)
+      if (environment.length > 0)
+        log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
+      if (sweptDirectly.length > 0)
+        log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
+      const verdict =
+        caughtBy.length > 0
+          ? `caught by ${caughtBy.join(', ')}`
+          : s.scenarios.every((x) => x.verdict === 'not-applicable')
+            ? 'not applicable (every scenario is)'
+            : alreadySo
+              ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, with the same evidence as without the fault`
+              : 'NOT CAUGHT'
+      log(
+        `netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`,
+      )
       if (interruption.signal) {
         log(`netconform: ${s.interrupted}: stopping`)
         break
@@ -245,10 +321,23 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
       method: `each fault ran only the scenarios of the section(s) it breaks (its tag expression), serially${opts.parallel ? ` with --parallel ${opts.parallel}` : ''}, through the proxy ${proxy.url}; transparent mode ran the union of those scenarios`,
-      transparent: { runId: clear.runId, durationMs: clear.durationMs, tags: allTags, verdicts: verdictsOf(clear), directRun: direct.from, differences },
+      transparent: {
+        runId: clear.runId,
+        durationMs: clear.durationMs,
+        tags: allTags,
+        verdicts: verdictsOf(clear),
+        directRun: direct.from,
+        differences,
+      },
       faults: results,
       leftovers,
-      totals: { faults: results.length, caught, notCaught: results.length - caught - notApplicable - alreadySoCount, notApplicable, alreadySo: alreadySoCount },
+      totals: {
+        faults: results.length,
+        caught,
+        notCaught: results.length - caught - notApplicable - alreadySoCount,
+        notApplicable,
+        alreadySo: alreadySoCount,
+      },
     }
     writeFileSync(join(dir, 'sensitivity.json'), `${JSON.stringify(report, null, 2)}\n`)
     writeFileSync(join(dir, 'sensitivity.md'), renderMarkdown(report))
@@ -260,7 +349,12 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
 
 /** 0: every fault caught, transparent mode as direct, nothing left behind; 1 otherwise. */
 export function sensitivityExitCode(r: SensitivityReport): number {
-  return r.totals.notCaught === 0 && r.transparent.differences.length === 0 && r.leftovers.length === 0 && r.faults.every((f) => !f.interrupted) ? 0 : 1
+  return r.totals.notCaught === 0 &&
+    r.transparent.differences.length === 0 &&
+    r.leftovers.length === 0 &&
+    r.faults.every((f) => !f.interrupted)
+    ? 0
+    : 1
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -281,9 +375,13 @@ export function renderMarkdown(r: SensitivityReport): string {
       const verdicts = f.verdicts.map((v) => `${v.id}: ${v.verdict}`).join('; ')
       const changed = [
         f.changed.length > 0 ? ` (changed: ${f.changed.map((c) => `${c.id} ${c.from} → ${c.to}`).join(', ')})` : '',
-        f.environment.length > 0 ? ` (failed for the environment's sake, a host port taken: ${f.environment.join(', ')})` : '',
+        f.environment.length > 0
+          ? ` (failed for the environment's sake, a host port taken: ${f.environment.join(', ')})`
+          : '',
       ].join('')
-      lines.push(`| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ${cell(verdicts)}${f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}` : ''} | ${secs(f.durationMs)} |`)
+      lines.push(
+        `| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ${cell(verdicts)}${f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}` : ''} | ${secs(f.durationMs)} |`,
+      )
     }
     lines.push('')
   }
@@ -297,29 +395,60 @@ export function renderMarkdown(r: SensitivityReport): string {
   else table(hit)
   const so = r.faults.filter((f) => f.alreadySo)
   if (so.length > 0) {
-    lines.push('## Already so on this target', '', 'The endpoint already behaves as these faults make it: every scenario they break has the same verdict and evidence with and without the fault, deviating as the profile declares (no observation can tell them apart here):', '')
+    lines.push(
+      '## Already so on this target',
+      '',
+      'The endpoint already behaves as these faults make it: every scenario they break has the same verdict and evidence with and without the fault, deviating as the profile declares (no observation can tell them apart here):',
+      '',
+    )
     table(so)
   }
   const na = r.faults.filter((f) => !f.applicable)
   if (na.length > 0) {
-    lines.push('## Not applicable on this target', '', 'Every scenario these faults break is not applicable here, so no run on this target can catch them:', '')
+    lines.push(
+      '## Not applicable on this target',
+      '',
+      'Every scenario these faults break is not applicable here, so no run on this target can catch them:',
+      '',
+    )
     table(na)
   }
   lines.push('## Transparent mode (no fault)', '')
-  lines.push(`Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, compared with the direct run ${r.transparent.directRun}.`, '')
-  if (r.transparent.differences.length === 0) lines.push('Every verdict through the proxy equals the direct run\'s.', '')
+  lines.push(
+    `Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, compared with the direct run ${r.transparent.directRun}.`,
+    '',
+  )
+  if (r.transparent.differences.length === 0) lines.push("Every verdict through the proxy equals the direct run's.", '')
   else {
-    lines.push('**Defect**: verdicts through the transparent proxy differ from the direct run\'s (a difference marked *environment* had a host port taken by another run on this machine: rerun when the host is quiet):', '', '| scenario | direct | transparent | why |', '| --- | --- | --- | --- |')
-    for (const d of r.transparent.differences) lines.push(`| ${d.id} | ${d.direct} | ${d.transparent} | ${d.environment ? '*environment*: ' : ''}${cell(d.reasons)} |`)
+    lines.push(
+      "**Defect**: verdicts through the transparent proxy differ from the direct run's (a difference marked *environment* had a host port taken by another run on this machine: rerun when the host is quiet):",
+      '',
+      '| scenario | direct | transparent | why |',
+      '| --- | --- | --- | --- |',
+    )
+    for (const d of r.transparent.differences)
+      lines.push(
+        `| ${d.id} | ${d.direct} | ${d.transparent} | ${d.environment ? '*environment*: ' : ''}${cell(d.reasons)} |`,
+      )
     lines.push('')
   }
   lines.push(r.transparent.verdicts.map((v) => `- ${v.id}: ${v.verdict}`).join('\n'), '')
   const swept = r.faults.filter((f) => f.sweptDirectly.length > 0)
   if (swept.length > 0) {
-    lines.push('## Removed directly after a fault', '', 'The suite\'s own cleanup lists through the proxy, so a fault that hides resources hides them from it too; the runner removed these by label, directly:', '')
+    lines.push(
+      '## Removed directly after a fault',
+      '',
+      "The suite's own cleanup lists through the proxy, so a fault that hides resources hides them from it too; the runner removed these by label, directly:",
+      '',
+    )
     for (const f of swept) lines.push(`- ${f.id}: ${f.sweptDirectly.join(', ')}`)
     lines.push('')
   }
-  lines.push('## Left on the endpoint', '', r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'), '')
+  lines.push(
+    '## Left on the endpoint',
+    '',
+    r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'),
+    '',
+  )
   return `${lines.join('\n')}\n`
 }

@@ -25,7 +25,9 @@ import { loadSummary } from '../../support/report/summary'
 const PROJECT = join(__dirname, '..', '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
 /** The lab's endpoints (`netconform conformance` runs the same), each at its profile's socket. */
-const ENDPOINTS: Record<string, string> = Object.fromEntries(LAB_ENDPOINTS.map((name) => [name, loadTarget(name).endpoint]))
+const ENDPOINTS: Record<string, string> = Object.fromEntries(
+  LAB_ENDPOINTS.map((name) => [name, loadTarget(name).endpoint]),
+)
 
 const netconform = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   execa('node', [CLI, ...args], { cwd: PROJECT, reject: false, env, all: true, timeout: 600_000 })
@@ -49,7 +51,10 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
     const offer = NEEDS_OFFER[id]
     const deviation = profile.deviations[id]
     if (offer && !profile.offers[offer]) {
-      expect(deviation, `${profile.source} declares a deviation for ${id}, which it cannot run (no offers.${offer})`).to.equal(undefined)
+      expect(
+        deviation,
+        `${profile.source} declares a deviation for ${id}, which it cannot run (no offers.${offer})`,
+      ).to.equal(undefined)
       expected[id] = {
         verdict: 'not-applicable',
         check: (s) => {
@@ -61,8 +66,13 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
       expected[id] = {
         verdict: declared ? 'deviates' : 'fails',
         check: (s) => {
-          expect(matchesDeviation(s.failure, deviation), `${id} failed as ${profile.source} declares (${deviation.step} / /${deviation.observed}/): ${JSON.stringify(s.failure)}`).to.equal(true)
-          expect(s.reason, `${id}'s reason`).to.equal(declared ? `${deviation.reason} (observed: ${failureText(s.failure!)})` : failureText(s.failure!))
+          expect(
+            matchesDeviation(s.failure, deviation),
+            `${id} failed as ${profile.source} declares (${deviation.step} / /${deviation.observed}/): ${JSON.stringify(s.failure)}`,
+          ).to.equal(true)
+          expect(s.reason, `${id}'s reason`).to.equal(
+            declared ? `${deviation.reason} (observed: ${failureText(s.failure!)})` : failureText(s.failure!),
+          )
         },
       }
     } else {
@@ -78,7 +88,11 @@ test('the lab test knows every scenario id, and which offer each needs', () => {
 })
 
 /** Decoys: containers `server` and `db` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
-interface Decoys { container?: string; db?: string; network?: string }
+interface Decoys {
+  container?: string
+  db?: string
+  network?: string
+}
 const decoys: Record<string, Decoys> = {}
 
 async function makeDecoys(docker: Docker): Promise<Decoys> {
@@ -87,7 +101,9 @@ async function makeDecoys(docker: Docker): Promise<Decoys> {
     made.network = (await docker.createNetwork({ Name: 'my-bridge-network', Driver: 'bridge' })).id
   }
   if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?server$'] }) })).length === 0) {
-    made.container = (await docker.createContainer({ name: 'server', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })).id
+    made.container = (
+      await docker.createContainer({ name: 'server', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })
+    ).id
   }
   if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?db$'] }) })).length === 0) {
     const db = await docker.createContainer({ name: 'db', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })
@@ -100,7 +116,13 @@ async function makeDecoys(docker: Docker): Promise<Decoys> {
 /** A docker profile that declares no deviation: the same offers, so each declared deviation is a failure. */
 function undeclaredProfile(): string {
   const profile = loadTarget('docker')
-  const bare = { ...profile, name: 'docker-undeclared', deviations: undefined, offers: profile.offers, source: undefined }
+  const bare = {
+    ...profile,
+    name: 'docker-undeclared',
+    deviations: undefined,
+    offers: profile.offers,
+    source: undefined,
+  }
   const file = join(mkdtempSync(join(tmpdir(), 'netconform-')), 'docker-undeclared.yaml')
   writeFileSync(file, stringify(JSON.parse(JSON.stringify(bare))))
   return file
@@ -112,13 +134,16 @@ const PARALLEL = 'docker --parallel 2'
 const PARALLEL_REPORTS = mkdtempSync(join(tmpdir(), 'netconform-parallel-reports-'))
 /** A run's arguments and where its reports go: the lab's endpoints into reports/, this test's own runs into folders of their own. */
 function runOf(key: string): { args: string[]; reports: string } {
-  if (key === UNDECLARED) return { args: ['--target', key, '--reports', UNDECLARED_REPORTS], reports: UNDECLARED_REPORTS }
-  if (key === PARALLEL) return { args: ['--target', 'docker', '--parallel', '2', '--reports', PARALLEL_REPORTS], reports: PARALLEL_REPORTS }
+  if (key === UNDECLARED)
+    return { args: ['--target', key, '--reports', UNDECLARED_REPORTS], reports: UNDECLARED_REPORTS }
+  if (key === PARALLEL)
+    return { args: ['--target', 'docker', '--parallel', '2', '--reports', PARALLEL_REPORTS], reports: PARALLEL_REPORTS }
   return { args: ['--target', key], reports: join(PROJECT, 'reports') }
 }
 
 before(async () => {
-  for (const [name, endpoint] of Object.entries(ENDPOINTS)) decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
+  for (const [name, endpoint] of Object.entries(ENDPOINTS))
+    decoys[name] = await makeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
   // Every run starts now (JOBS at a time); each test awaits its own.
   for (const name of Object.keys(ENDPOINTS)) void startRun(name).catch(() => {})
   void startRun(UNDECLARED).catch(() => {})
@@ -148,10 +173,12 @@ let running = 0
 function startRun(targetArg: string): ReturnType<typeof netconform> {
   const known = runs.get(targetArg)
   if (known) return known
-  const run = new Promise<void>((go) => queue.push(go)).then(() => netconform(['run', ...runOf(targetArg).args])).finally(() => {
-    running -= 1
-    next()
-  }) as ReturnType<typeof netconform>
+  const run = new Promise<void>((go) => queue.push(go))
+    .then(() => netconform(['run', ...runOf(targetArg).args]))
+    .finally(() => {
+      running -= 1
+      next()
+    }) as ReturnType<typeof netconform>
   runs.set(targetArg, run)
   next()
   return run
@@ -164,7 +191,12 @@ function next(): void {
 }
 
 /** Runs the suite on a target and checks verdicts, the report set, leaks and decoys. */
-async function runAndCheck(targetArg: string, reportName: string, endpoint: string, expected: Record<string, Expected>): Promise<Summary> {
+async function runAndCheck(
+  targetArg: string,
+  reportName: string,
+  endpoint: string,
+  expected: Record<string, Expected>,
+): Promise<Summary> {
   const r = await startRun(targetArg)
   const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
   expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
@@ -174,7 +206,9 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   expect(said, `the run names its report folder: ${r.stdout}`).to.be.a('string')
   const latest = resolve(PROJECT, said!)
   const under = runOf(targetArg).reports
-  expect(latest.startsWith(join(under, reportName)), `${latest} is a report of ${reportName} in ${under}`).to.equal(true)
+  expect(latest.startsWith(join(under, reportName)), `${latest} is a report of ${reportName} in ${under}`).to.equal(
+    true,
+  )
   for (const f of ['messages.ndjson', 'report.html', 'junit.xml', 'summary.json', 'summary.md']) {
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
   }
@@ -189,9 +223,16 @@ async function runAndCheck(targetArg: string, reportName: string, endpoint: stri
   }
   // The closing line says how many are not applicable, and for want of which field.
   const counts = Object.values(expected).filter((e) => e.verdict === 'not-applicable').length
-  expect(r.stdout).to.match(new RegExp(`: ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals.fails} fails, ${counts} not applicable${counts > 0 ? ' \\(offers\\.\\w+ absent: \\d+' : '\\n'}`))
+  expect(r.stdout).to.match(
+    new RegExp(
+      `: ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals.fails} fails, ${counts} not applicable${counts > 0 ? ' \\(offers\\.\\w+ absent: \\d+' : '\\n'}`,
+    ),
+  )
   // summary.md groups the scenarios by the document's sections, in the document's order.
-  const headings = readFileSync(join(latest, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ') && l !== '## Durations, slowest first' && l !== DEADLINE_HEADING).map((l) => l.slice(3))
+  const headings = readFileSync(join(latest, 'summary.md'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('## ') && l !== '## Durations, slowest first' && l !== DEADLINE_HEADING)
+    .map((l) => l.slice(3))
   expect(headings).to.deep.equal([...DOC_SECTIONS])
 
   const docker = new Docker({ socketPath: new URL(endpoint).pathname })
@@ -210,7 +251,10 @@ for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
   test(`netconform run --target ${name}: exit 0, every declared deviation fails as declared, full report set, nothing left behind`, async () => {
     const summary = await runAndCheck(name, name, endpoint, expectedFrom(loadTarget(name)))
     expect(summary.totals.fails).to.equal(0)
-    expect(summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id), 'declared deviations no longer needed').to.deep.equal([])
+    expect(
+      summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id),
+      'declared deviations no longer needed',
+    ).to.deep.equal([])
   })
 }
 
@@ -218,7 +262,7 @@ test('a docker profile that declares nothing: exit 1, exactly the declared devia
   await runAndCheck(UNDECLARED, 'docker-undeclared', ENDPOINTS.docker, expectedFrom(loadTarget('docker'), false))
 })
 
-test('netconform run --target docker --parallel 2: each worker sets a section up once; the serial run\'s verdicts, nothing left behind', async () => {
+test("netconform run --target docker --parallel 2: each worker sets a section up once; the serial run's verdicts, nothing left behind", async () => {
   const summary = await runAndCheck(PARALLEL, 'docker', ENDPOINTS.docker, expectedFrom(loadTarget('docker')))
   const observed = summary.scenarios.filter((s) => s.fixture && s.fixture.builtBy !== s.id)
   expect(observed.length, 'scenarios that observed a fixture another scenario built').to.be.greaterThan(10)
@@ -229,8 +273,14 @@ test('after every run: nothing labelled io.netconform.run is left on any lab end
   const labelled = JSON.stringify({ label: ['io.netconform.run'] })
   for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
     const docker = new Docker({ socketPath: new URL(endpoint).pathname })
-    expect((await docker.listContainers({ all: true, filters: labelled })).map((c) => c.Names[0]), `labelled containers left on ${name}`).to.deep.equal([])
-    expect((await docker.listNetworks({ filters: labelled })).map((n) => n.Name), `labelled networks left on ${name}`).to.deep.equal([])
+    expect(
+      (await docker.listContainers({ all: true, filters: labelled })).map((c) => c.Names[0]),
+      `labelled containers left on ${name}`,
+    ).to.deep.equal([])
+    expect(
+      (await docker.listNetworks({ filters: labelled })).map((n) => n.Name),
+      `labelled networks left on ${name}`,
+    ).to.deep.equal([])
   }
 })
 

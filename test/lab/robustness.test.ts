@@ -28,17 +28,26 @@ const labelled = JSON.stringify({ label: ['io.netconform.run'] })
 const REPORTS = mkdtempSync(join(tmpdir(), 'netconform-robustness-'))
 const latestSummary = (name = 'docker'): Summary => loadSummary(join(REPORTS, name, 'latest'))
 const leftovers = async (engine = docker) =>
-  (await engine.listContainers({ all: true, filters: labelled })).length + (await engine.listNetworks({ filters: labelled })).length
+  (await engine.listContainers({ all: true, filters: labelled })).length +
+  (await engine.listNetworks({ filters: labelled })).length
 
 /** Starts a run and waits until its scenarios have made something on the endpoint (wrapped: a returned promise would be awaited). */
 async function startRunUntilBusy(target = 'docker') {
   // What earlier runs left would look like this run's work: clear it first.
   await execa('node', [CLI, 'clean', '--target', target], { cwd: PROJECT })
-  const child = execa('node', [CLI, 'run', '--reports', REPORTS, '--target', target], { cwd: PROJECT, reject: false, all: true })
-  await eventually('the run to create labelled containers', async () => {
-    const n = (await ENDPOINTS[target].listContainers({ all: true, filters: labelled })).length
-    return { ok: n > 0, seen: `${n} labelled containers` }
-  }, { timeoutMs: 60_000 })
+  const child = execa('node', [CLI, 'run', '--reports', REPORTS, '--target', target], {
+    cwd: PROJECT,
+    reject: false,
+    all: true,
+  })
+  await eventually(
+    'the run to create labelled containers',
+    async () => {
+      const n = (await ENDPOINTS[target].listContainers({ all: true, filters: labelled })).length
+      return { ok: n > 0, seen: `${n} labelled containers` }
+    },
+    { timeoutMs: 60_000 },
+  )
   return { child }
 }
 
@@ -59,18 +68,35 @@ for (const target of Object.keys(ENDPOINTS)) {
     child.kill('SIGKILL')
     await child
     expect(await leftovers(ENDPOINTS[target]), 'a killed run leaves its resources').to.be.above(0)
-    const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', target, '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+    const r = await execa(
+      'node',
+      [CLI, 'run', '--reports', REPORTS, '--target', target, '--tags', '@id:new-bridge.network-listed'],
+      { cwd: PROJECT, reject: false, all: true },
+    )
     expect(r.exitCode, r.all).to.equal(0)
     expect(r.all).to.match(/removed what 1 abandoned run\(s\) left/)
     expect(await leftovers(ENDPOINTS[target]), 'labelled resources after the next run').to.equal(0)
   })
 }
 
-test('netconform clean removes a named run\'s resources and says what it removed; it leaves unlabelled ones alone', async () => {
-  const decoy = await docker.createContainer({ name: `db-decoy-${process.pid}`, Image: 'netconform-probe:1', Cmd: ['sleep', '60'] })
-  const orphan = await docker.createContainer({ name: `nc-test-${process.pid}`, Image: 'netconform-probe:1', Cmd: ['sleep', '60'], Labels: { 'io.netconform.run': `orphan-${process.pid}` } })
+test("netconform clean removes a named run's resources and says what it removed; it leaves unlabelled ones alone", async () => {
+  const decoy = await docker.createContainer({
+    name: `db-decoy-${process.pid}`,
+    Image: 'netconform-probe:1',
+    Cmd: ['sleep', '60'],
+  })
+  const orphan = await docker.createContainer({
+    name: `nc-test-${process.pid}`,
+    Image: 'netconform-probe:1',
+    Cmd: ['sleep', '60'],
+    Labels: { 'io.netconform.run': `orphan-${process.pid}` },
+  })
   try {
-    const r = await execa('node', [CLI, 'clean', '--target', 'docker', '--run', `orphan-${process.pid}`], { cwd: PROJECT, reject: false, all: true })
+    const r = await execa('node', [CLI, 'clean', '--target', 'docker', '--run', `orphan-${process.pid}`], {
+      cwd: PROJECT,
+      reject: false,
+      all: true,
+    })
     expect(r.exitCode, r.all).to.equal(0)
     expect(r.all).to.contain(`nc-test-${process.pid}`)
     expect((await decoy.inspect()).Name).to.equal(`/db-decoy-${process.pid}`)
@@ -102,14 +128,32 @@ test('Docker Engine stopped mid-run: the run ends within 60 s with a report sayi
     await execa('node', [CLI, 'lab', 'up'], { cwd: PROJECT })
   }
   // The dead run's leftovers are swept by the next run.
-  const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', 'docker', '--tags', '@id:new-bridge.network-listed'], { cwd: PROJECT, reject: false, all: true })
+  const r = await execa(
+    'node',
+    [CLI, 'run', '--reports', REPORTS, '--target', 'docker', '--tags', '@id:new-bridge.network-listed'],
+    { cwd: PROJECT, reject: false, all: true },
+  )
   expect(r.exitCode, r.all).to.equal(0)
   expect(await leftovers()).to.equal(0)
 })
 
 test('--repeat 2 runs the selection twice in one process, with the same verdicts, and says none changed', async () => {
-  const r = await execa('node', [CLI, 'run', '--reports', REPORTS, '--target', 'docker', '--repeat', '2', '--tags', '@id:new-bridge.network-listed or @id:exposed-port.public-5000'],
-    { cwd: PROJECT, reject: false, all: true })
+  const r = await execa(
+    'node',
+    [
+      CLI,
+      'run',
+      '--reports',
+      REPORTS,
+      '--target',
+      'docker',
+      '--repeat',
+      '2',
+      '--tags',
+      '@id:new-bridge.network-listed or @id:exposed-port.public-5000',
+    ],
+    { cwd: PROJECT, reject: false, all: true },
+  )
   expect(r.exitCode, r.all).to.equal(0)
   expect(r.all?.match(/docker: 2 conforms, 0 deviates, 0 fails, 0 not applicable/g)).to.have.length(2)
   expect(r.all).to.match(/2 repetitions in \d+ s: 0 of 2 scenarios changed verdict/)

@@ -52,7 +52,15 @@ function transitions(changes: readonly Change[]): string[] {
 }
 
 function result(id: string, verdict: Verdict, reason = ''): ScenarioResult {
-  return { id, doc: 'Publish a Container Port', feature: 'features/publish.feature', name: `scenario ${id}`, verdict, reason, durationMs: 1 }
+  return {
+    id,
+    doc: 'Publish a Container Port',
+    feature: 'features/publish.feature',
+    name: `scenario ${id}`,
+    verdict,
+    reason,
+    durationMs: 1,
+  }
 }
 
 function summaryOf(runId: string, scenarios: ScenarioResult[]): Summary {
@@ -181,7 +189,9 @@ test('normalizeReason strips container ids, run ids and fractional durations', a
   const id64 = 'e860be8591760eafe5fb20873718544d8803e1ab1f24008b5ca5c61754f556d2'
   expect(normalizeReason(`accepted (exit 0, printed ${id64})`)).to.equal('accepted (exit 0, printed <id>)')
   expect(normalizeReason('container 9cbd5bd8606e is running')).to.equal('container <id> is running')
-  expect(normalizeReason('labelled io.netconform.run=20261127T224745Z-18dc41')).to.equal('labelled io.netconform.run=<run>')
+  expect(normalizeReason('labelled io.netconform.run=20261127T224745Z-18dc41')).to.equal(
+    'labelled io.netconform.run=<run>',
+  )
   expect(normalizeReason('no answer within 1.5 s, then 70 ms, then 20 s')).to.equal(
     'no answer within <duration>, then <duration>, then <duration>',
   )
@@ -227,7 +237,9 @@ test('compareSummaries names both runs and keeps both reasons of a change', asyn
 })
 
 test('compareSummaries ignores durations, run ids and reasons that differ only in run-specific tokens', async () => {
-  const base = summaryOf('20261127T220000Z-aaaaaa', [result('a', 'fails', 'nc-aaaaaa-1234-db at 198.51.100.20 for 20 s (5 attempts)')])
+  const base = summaryOf('20261127T220000Z-aaaaaa', [
+    result('a', 'fails', 'nc-aaaaaa-1234-db at 198.51.100.20 for 20 s (5 attempts)'),
+  ])
   const next = summaryOf('20261128T220000Z-bbbbbb', [
     { ...result('a', 'fails', 'nc-bbbbbb-abcd-db at 198.51.100.21 for 20 s (7 attempts)'), durationMs: 99_999 },
   ])
@@ -250,8 +262,16 @@ test('isRegression and isFix: every pair of verdicts', async () => {
 })
 
 test('compareSummaries: a newly undeclared failure is a regression, a newly declared one is not', async () => {
-  const base = summaryOf('r1', [result('na', 'not-applicable', 'no DHCP'), result('dev', 'deviates', 'declared'), result('fail', 'fails', 'x')])
-  const next = summaryOf('r2', [result('na', 'fails', 'y'), result('dev', 'fails', 'z'), result('fail', 'deviates', 'declared (observed: x)')])
+  const base = summaryOf('r1', [
+    result('na', 'not-applicable', 'no DHCP'),
+    result('dev', 'deviates', 'declared'),
+    result('fail', 'fails', 'x'),
+  ])
+  const next = summaryOf('r2', [
+    result('na', 'fails', 'y'),
+    result('dev', 'fails', 'z'),
+    result('fail', 'deviates', 'declared (observed: x)'),
+  ])
   const c = compareSummaries(base, next)
   expect(ids(c.regressions)).to.deep.equal(['na', 'dev'])
   expect(ids(c.otherChanges)).to.deep.equal(['fail'])
@@ -266,7 +286,11 @@ test('compareSummaries: deviates → fails because the declared deviation no lon
   ])
   base.scenarios[0].deviation = deviation
   const mismatch: ScenarioResult = {
-    ...result('mismatch', 'fails', 'declared deviation does not match: declared it is refused / /was accepted/, observed I run `docker start db`: boom'),
+    ...result(
+      'mismatch',
+      'fails',
+      'declared deviation does not match: declared it is refused / /was accepted/, observed I run `docker start db`: boom',
+    ),
     failure: { step: 'I run `docker start db`', message: 'boom' },
     deviation: { ...deviation, mismatch: true },
   }
@@ -279,11 +303,19 @@ test('compareSummaries: deviates → fails because the declared deviation no lon
   expect(lines).to.include(`${DEVIATION_MISMATCHES} (1)`)
   const at = lines.indexOf(`${DEVIATION_MISMATCHES} (1)`)
   expect(lines[at + 1]).to.equal(`  mismatch: deviates → fails — ${mismatch.reason}`)
-  expect(lines.filter((l) => l.startsWith('  mismatch:')), 'listed once').to.have.length(1)
-  expect(lines.at(-1)).to.equal('2 regressions (1 declared deviations no longer matching), 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 1 unchanged')
+  expect(
+    lines.filter((l) => l.startsWith('  mismatch:')),
+    'listed once',
+  ).to.have.length(1)
+  expect(lines.at(-1)).to.equal(
+    '2 regressions (1 declared deviations no longer matching), 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 1 unchanged',
+  )
   await withTempDir(async (dir) => {
     const out: string[] = []
-    expect(await compareCommand([writeSummary(dir, 'b.json', base), writeSummary(dir, 'n.json', next)], (l) => out.push(l)), 'exit 1').to.equal(1)
+    expect(
+      await compareCommand([writeSummary(dir, 'b.json', base), writeSummary(dir, 'n.json', next)], (l) => out.push(l)),
+      'exit 1',
+    ).to.equal(1)
   })
 })
 
@@ -296,7 +328,9 @@ test('compareSummaries: the fixtures have no deviation mismatch', async () => {
 test('renderComparison lists the regression and the fix, with a header and the counts', async () => {
   const text = renderComparison(compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE)))
   const lines = text.split('\n')
-  expect(lines[0]).to.equal('compare: podman 4.3.1 (run 20261127T225143Z-a6af35) → podman 4.3.1 (run 20261127T225553Z-bae2fd)')
+  expect(lines[0]).to.equal(
+    'compare: podman 4.3.1 (run 20261127T225143Z-a6af35) → podman 4.3.1 (run 20261127T225553Z-bae2fd)',
+  )
   expect(lines).to.include('Regressions (2)')
   expect(lines).to.include('Fixes (1)')
   expect(lines).to.include('Other verdict changes (2)')
@@ -342,8 +376,16 @@ test('compareCommand prints the comparison and exits 1 when something regressed'
 
 test('compareCommand exits 0 when there are only fixes', async () => {
   await withTempDir(async (dir) => {
-    const base = writeSummary(dir, 'base.json', summaryOf('r1', [result('a', 'fails', 'x'), result('b', 'deviates', 'y'), result('c', 'conforms')]))
-    const next = writeSummary(dir, 'next.json', summaryOf('r2', [result('a', 'conforms'), result('b', 'conforms'), result('c', 'conforms')]))
+    const base = writeSummary(
+      dir,
+      'base.json',
+      summaryOf('r1', [result('a', 'fails', 'x'), result('b', 'deviates', 'y'), result('c', 'conforms')]),
+    )
+    const next = writeSummary(
+      dir,
+      'next.json',
+      summaryOf('r2', [result('a', 'conforms'), result('b', 'conforms'), result('c', 'conforms')]),
+    )
     const lines: string[] = []
     expect(await compareCommand([base, next], (line) => lines.push(line))).to.equal(0)
     expect(lines).to.include('Fixes (2)')
@@ -354,7 +396,9 @@ test('compareCommand exits 0 when there are only fixes', async () => {
 test('compareCommand exits 0 comparing a run with itself', async () => {
   const lines: string[] = []
   expect(await compareCommand([NEW_FILE, NEW_FILE], (line) => lines.push(line))).to.equal(0)
-  expect(lines.at(-1)).to.equal('0 regressions, 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 15 unchanged')
+  expect(lines.at(-1)).to.equal(
+    '0 regressions, 0 fixes, 0 other verdict changes, 0 new, 0 removed, 0 reasons changed, 15 unchanged',
+  )
 })
 
 test('compareCommand wants exactly two arguments', async () => {
@@ -376,11 +420,20 @@ test('compareCommand --format markdown: one table row per changed scenario, what
   const rows = lines.filter((l) => l.startsWith('| ') && !l.startsWith('| scenario') && !l.startsWith('| ---'))
   expect(lines).to.include('| scenario | change | podman | podman |')
   expect(rows.map((r) => r.split(' | ')[0].slice(2) + ' ' + r.split(' | ')[1])).to.deep.equal([
-    'new-bridge.ping-by-name regression', 'subnet.default-mask-16 regression', 'multi-bridge.connect-only-when-created fix',
-    'trust.published-port-reachable other verdict change', 'static-ip.taken-address-refused other verdict change',
-    'static-ip.outside-range-refused reason changed', 'dhcp.without-dns-times-out reason changed', 'dhcp.lease-and-dns new', 'combine.view-external-ip-port-80 removed',
+    'new-bridge.ping-by-name regression',
+    'subnet.default-mask-16 regression',
+    'multi-bridge.connect-only-when-created fix',
+    'trust.published-port-reachable other verdict change',
+    'static-ip.taken-address-refused other verdict change',
+    'static-ip.outside-range-refused reason changed',
+    'dhcp.without-dns-times-out reason changed',
+    'dhcp.lease-and-dns new',
+    'combine.view-external-ip-port-80 removed',
   ])
   expect(rows.every((r) => !r.includes('(observed: '))).to.equal(true)
   expect(lines.at(-1)).to.match(/^2 regressions, 1 fixes/)
-  await expectUsageError(() => compareCommand([BASE_DIR, NEW_FILE, '--format', 'html'], () => {}), '--format takes text or markdown, not "html"')
+  await expectUsageError(
+    () => compareCommand([BASE_DIR, NEW_FILE, '--format', 'html'], () => {}),
+    '--format takes text or markdown, not "html"',
+  )
 })

@@ -27,7 +27,11 @@ test('failedCallOf: only a failing scenario with a failed call is not run, namin
     { kind: 'api-failure', call: 'POST /networks/create', status: 500, message: 'HTTP 500', by: 'cli' },
     { kind: 'api-failure', call: 'GET /containers/x/json', status: 'reset', message: 'socket hang up', by: 'api' },
   ]
-  expect(failedCallOf('fails', records)).to.deep.equal({ kind: 'not-run', reason: 'the endpoint failed a call of the suite: POST /networks/create answered 500 (and 1 other call)', call: 'POST /networks/create' })
+  expect(failedCallOf('fails', records)).to.deep.equal({
+    kind: 'not-run',
+    reason: 'the endpoint failed a call of the suite: POST /networks/create answered 500 (and 1 other call)',
+    call: 'POST /networks/create',
+  })
   expect(failedCallOf('fails', [])).to.equal(undefined)
   // A behaviour observed (or a declared deviation matched) despite a failed call that a poll survived stands.
   expect(failedCallOf('conforms', records)).to.equal(undefined)
@@ -36,10 +40,25 @@ test('failedCallOf: only a failing scenario with a failed call is not run, namin
 })
 
 test('outcomeOf: a condition keeps a verdict, or leaves the scenario not run; anything else is a change', () => {
-  const s = (verdict: 'conforms' | 'fails') => ({ id: 'a', doc: '', feature: '', name: '', verdict, reason: 'r', durationMs: 1 })
+  const s = (verdict: 'conforms' | 'fails') => ({
+    id: 'a',
+    doc: '',
+    feature: '',
+    name: '',
+    verdict,
+    reason: 'r',
+    durationMs: 1,
+  })
   expect(outcomeOf('conforms', s('conforms'), undefined).outcome).to.equal('kept')
   expect(outcomeOf('conforms', s('fails'), undefined).outcome).to.equal('CHANGED')
-  expect(outcomeOf('conforms', undefined, { id: 'a', doc: '', name: '', reason: 'the endpoint failed a call of the suite: X' })).to.deep.equal({ under: 'not run', outcome: 'not run', reason: 'the endpoint failed a call of the suite: X' })
+  expect(
+    outcomeOf('conforms', undefined, {
+      id: 'a',
+      doc: '',
+      name: '',
+      reason: 'the endpoint failed a call of the suite: X',
+    }),
+  ).to.deep.equal({ under: 'not run', outcome: 'not run', reason: 'the endpoint failed a call of the suite: X' })
   expect(outcomeOf('conforms', undefined, undefined).outcome).to.equal('CHANGED')
 })
 
@@ -69,7 +88,10 @@ test('proxy conditions: latency delays, api-errors fail a seeded share with 500 
   const upstream = createServer((_, res) => res.end('{}'))
   await new Promise<void>((r) => upstream.listen(upstreamPath, r))
   const answers: string[] = []
-  const proxy = await startProxy({ upstream: `unix://${upstreamPath}`, onAnswer: (call, o) => void answers.push(`${call} ${'status' in o ? o.status : o.error}`) })
+  const proxy = await startProxy({
+    upstream: `unix://${upstreamPath}`,
+    onAnswer: (call, o) => void answers.push(`${call} ${'status' in o ? o.status : o.error}`),
+  })
   try {
     expect(await get(proxy.socketPath, '/v1.41/_ping')).to.equal(200)
     expect(answers).to.deep.equal(['GET /_ping 200'])
@@ -86,7 +108,9 @@ test('proxy conditions: latency delays, api-errors fail a seeded share with 500 
     expect(proxy.injected.length).to.equal(failed.length)
     proxy.setConditions({ restartAt: { call: 2, downMs: 400 } })
     expect(await get(proxy.socketPath, '/_ping')).to.equal(200)
-    expect(await get(proxy.socketPath, '/_ping'), 'the restart: the request that starts it is dropped').to.equal('ECONNRESET')
+    expect(await get(proxy.socketPath, '/_ping'), 'the restart: the request that starts it is dropped').to.equal(
+      'ECONNRESET',
+    )
     expect(['ENOENT', 'ECONNREFUSED']).to.include(await get(proxy.socketPath, '/_ping'))
     await new Promise((r) => setTimeout(r, 600))
     expect(await get(proxy.socketPath, '/_ping'), 'listening again').to.equal(200)

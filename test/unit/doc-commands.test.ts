@@ -1,12 +1,35 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { DOC_IMAGES, NameBook, answererOf, greetingOf, rewrite, splitWords, standInCommand, type RewriteContext } from '../../support/document/doc-commands'
+import {
+  DOC_IMAGES,
+  NameBook,
+  answererOf,
+  greetingOf,
+  rewrite,
+  splitWords,
+  standInCommand,
+  type RewriteContext,
+} from '../../support/document/doc-commands'
 
 const PREFIX = 'nc-a1b2c3-beef'
 const PROBE = 'netconform-probe:1'
 const LABELS = { 'io.netconform.run': '20250102T030405Z-a1b2c3', 'io.netconform.scenario': 'publish.port-80' }
-const LABEL_ARGS = ['--label', 'io.netconform.run=20250102T030405Z-a1b2c3', '--label', 'io.netconform.scenario=publish.port-80']
-const serves = (port: number, identity: string) => ['nc', '-ll', '-p', String(port), '-e', 'sh', '-c', `read -r request; printf '%s' 'Hello world! from ${identity}'`]
+const LABEL_ARGS = [
+  '--label',
+  'io.netconform.run=20250102T030405Z-a1b2c3',
+  '--label',
+  'io.netconform.scenario=publish.port-80',
+]
+const serves = (port: number, identity: string) => [
+  'nc',
+  '-ll',
+  '-p',
+  String(port),
+  '-e',
+  'sh',
+  '-c',
+  `read -r request; printf '%s' 'Hello world! from ${identity}'`,
+]
 
 function context(names = new NameBook(PREFIX)): RewriteContext {
   return { names, labels: LABELS, probeImage: PROBE }
@@ -52,13 +75,9 @@ test('splitWords: an unterminated quote is an error naming the quote and the lin
   expect(() => splitWords('echo "a\\"')).to.throw(/unterminated " quote/)
 })
 
-test(
-  'splitWords: in double quotes a backslash before an ordinary character stays, as in a POSIX shell',
-  {},
-  () => {
-    expect(splitWords('"a\\b"')).to.deep.equal(['a\\b'])
-  },
-)
+test('splitWords: in double quotes a backslash before an ordinary character stays, as in a POSIX shell', {}, () => {
+  expect(splitWords('"a\\b"')).to.deep.equal(['a\\b'])
+})
 
 // ---------------------------------------------------------------- NameBook
 
@@ -149,7 +168,8 @@ test('standInCommand: servers listen on their documented port and answer with th
   expect(standInCommand('my_server_image', 'nc-1-a-server')).to.deep.equal(serves(5000, 'nc-1-a-server'))
   expect(standInCommand('tomcat:alpine', 'x')).to.deep.equal(serves(8080, 'x'))
   expect(standInCommand('busybox', 'x')).to.deep.equal(['sleep', '86400'])
-  for (const image of Object.keys(DOC_IMAGES)) expect(standInCommand(image, 'x'), image).to.be.an('array').with.length.above(0)
+  for (const image of Object.keys(DOC_IMAGES))
+    expect(standInCommand(image, 'x'), image).to.be.an('array').with.length.above(0)
   expect(() => standInCommand('my_container', "it's")).to.throw(/plain name/)
 })
 
@@ -164,10 +184,21 @@ test('answererOf reads who answered; greetingOf is what a service answers', () =
 test('rewrite: docker run -p 8080:80 --name test1 my_container my_app', () => {
   const ctx = context()
   const { argv, notes } = rewrite('docker run -p 8080:80 --name test1 my_container my_app', ctx)
-  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-p', '8080:80', `--name=${PREFIX}-test1`, PROBE, ...serves(80, `${PREFIX}-test1`)])
+  expect(argv).to.deep.equal([
+    'run',
+    ...LABEL_ARGS,
+    '-d',
+    '-p',
+    '8080:80',
+    `--name=${PREFIX}-test1`,
+    PROBE,
+    ...serves(80, `${PREFIX}-test1`),
+  ])
   expect(ctx.names.resolve('test1')).to.equal(`${PREFIX}-test1`)
   expect(notes).to.have.length(1)
-  expect(notes[0]).to.equal(`my_container my_app → ${PROBE} ${serves(80, `${PREFIX}-test1`).join(' ')} (stands for ${DOC_IMAGES.my_container.role})`)
+  expect(notes[0]).to.equal(
+    `my_container my_app → ${PROBE} ${serves(80, `${PREFIX}-test1`).join(' ')} (stands for ${DOC_IMAGES.my_container.role})`,
+  )
 })
 
 test('rewrite: docker run puts the labels right after the subcommand', () => {
@@ -198,7 +229,10 @@ test('rewrite: every interactive flag is dropped with a note', () => {
   for (const flag of ['-it', '-ti', '-i', '-t', '--interactive', '--tty']) {
     const { argv, notes } = rewrite(`docker run ${flag} busybox`, context())
     expect(argv, flag).to.not.include(flag)
-    expect(notes.some((n) => n.startsWith(`${flag} dropped`)), flag).to.equal(true)
+    expect(
+      notes.some((n) => n.startsWith(`${flag} dropped`)),
+      flag,
+    ).to.equal(true)
   }
 })
 
@@ -215,7 +249,10 @@ test('rewrite: docker run --net/--network to a builtin network keeps it', () => 
 test('rewrite: docker run -d as documented keeps a single -d', () => {
   const ctx = context()
   rewrite('docker network create -d bridge my-bridge-network', ctx)
-  const { argv } = rewrite('docker run -d -p 5000:5000 --net=my-bridge-network --name=server my_server_image server_app', ctx)
+  const { argv } = rewrite(
+    'docker run -d -p 5000:5000 --net=my-bridge-network --name=server my_server_image server_app',
+    ctx,
+  )
   expect(argv).to.deep.equal([
     'run',
     ...LABEL_ARGS,
@@ -240,10 +277,19 @@ test('rewrite: docker create -d --name model --net bridge-db myrepo/web-model', 
   const ctx = context()
   rewrite('docker network create --internal bridge-db', ctx)
   const { argv, notes } = rewrite('docker create -d --name model --net bridge-db myrepo/web-model', ctx)
-  expect(argv).to.deep.equal(['create', ...LABEL_ARGS, `--name=${PREFIX}-model`, `--net=${PREFIX}-bridge-db`, PROBE, ...serves(80, `${PREFIX}-model`)])
+  expect(argv).to.deep.equal([
+    'create',
+    ...LABEL_ARGS,
+    `--name=${PREFIX}-model`,
+    `--net=${PREFIX}-bridge-db`,
+    PROBE,
+    ...serves(80, `${PREFIX}-model`),
+  ])
   expect(argv).to.not.include('-d')
   expect(notes[0]).to.equal('-d dropped: docker create has no -d (the document writes it)')
-  expect(notes[1]).to.equal(`myrepo/web-model → ${PROBE} ${serves(80, `${PREFIX}-model`).join(' ')} (stands for ${DOC_IMAGES['myrepo/web-model'].role})`)
+  expect(notes[1]).to.equal(
+    `myrepo/web-model → ${PROBE} ${serves(80, `${PREFIX}-model`).join(' ')} (stands for ${DOC_IMAGES['myrepo/web-model'].role})`,
+  )
 })
 
 test('rewrite: docker create without -d gets no -d', () => {
@@ -254,7 +300,22 @@ test('rewrite: docker create without -d gets no -d', () => {
 
 test('rewrite: other options of docker run are kept as written, values included', () => {
   const { argv, container } = rewrite('docker run -e A=1 --rm -P --ip 203.0.113.9 -l x=y busybox', context())
-  expect(argv).to.deep.equal(['run', ...LABEL_ARGS, '-d', '-e', 'A=1', '--rm', '-P', '--ip=203.0.113.9', '-l', 'x=y', `--name=${PREFIX}-busybox`, PROBE, 'sleep', '86400'])
+  expect(argv).to.deep.equal([
+    'run',
+    ...LABEL_ARGS,
+    '-d',
+    '-e',
+    'A=1',
+    '--rm',
+    '-P',
+    '--ip=203.0.113.9',
+    '-l',
+    'x=y',
+    `--name=${PREFIX}-busybox`,
+    PROBE,
+    'sleep',
+    '86400',
+  ])
   expect(container).to.equal('busybox')
 })
 
@@ -291,7 +352,14 @@ test('rewrite: docker network create --internal bridge-db', () => {
 
 test('rewrite: docker network create --subnet 10.77.0.0/16 --ip-range 10.77.5.0/24 N', () => {
   const { argv } = rewrite('docker network create --subnet 10.77.0.0/16 --ip-range 10.77.5.0/24 N', context())
-  expect(argv).to.deep.equal(['network', 'create', ...LABEL_ARGS, '--subnet=10.77.0.0/16', '--ip-range=10.77.5.0/24', `${PREFIX}-N`])
+  expect(argv).to.deep.equal([
+    'network',
+    'create',
+    ...LABEL_ARGS,
+    '--subnet=10.77.0.0/16',
+    '--ip-range=10.77.5.0/24',
+    `${PREFIX}-N`,
+  ])
 })
 
 test('rewrite: docker network create with no name or two names throws', () => {
@@ -324,7 +392,12 @@ test('rewrite: docker network connect --ip 10.77.5.9 N c1', () => {
 test('rewrite: docker network connect to a fixed (target-provided) network uses its real name', () => {
   const ctx = context(new NameBook(PREFIX, { 'vic-containers': 'lab-cnet' }))
   rewrite('docker create --name c1 busybox', ctx)
-  expect(rewrite('docker network connect vic-containers c1', ctx).argv).to.deep.equal(['network', 'connect', 'lab-cnet', `${PREFIX}-c1`])
+  expect(rewrite('docker network connect vic-containers c1', ctx).argv).to.deep.equal([
+    'network',
+    'connect',
+    'lab-cnet',
+    `${PREFIX}-c1`,
+  ])
   expect(rewrite('docker run --net vic-containers busybox', ctx).argv).to.include('--net=lab-cnet')
 })
 
@@ -350,7 +423,11 @@ test('rewrite: docker start <id> uses the aliased real id', () => {
 test('rewrite: other commands map their names and keep their options', () => {
   const ctx = context()
   rewrite('docker network create my-bridge-network', ctx)
-  expect(rewrite('docker network inspect my-bridge-network', ctx).argv).to.deep.equal(['network', 'inspect', `${PREFIX}-my-bridge-network`])
+  expect(rewrite('docker network inspect my-bridge-network', ctx).argv).to.deep.equal([
+    'network',
+    'inspect',
+    `${PREFIX}-my-bridge-network`,
+  ])
   expect(rewrite('docker network inspect bridge', ctx).argv).to.deep.equal(['network', 'inspect', 'bridge'])
   expect(rewrite('docker stop -t 1 unknown', ctx).argv).to.deep.equal(['stop', '-t', '1', 'unknown'])
 })
@@ -363,7 +440,12 @@ test('rewrite: docker ps gets the run label filter and a note', () => {
 })
 
 test('rewrite: docker ps keeps its own options before the filter', () => {
-  expect(rewrite('docker ps -a', context()).argv).to.deep.equal(['ps', '-a', '--filter', 'label=io.netconform.run=20250102T030405Z-a1b2c3'])
+  expect(rewrite('docker ps -a', context()).argv).to.deep.equal([
+    'ps',
+    '-a',
+    '--filter',
+    'label=io.netconform.run=20250102T030405Z-a1b2c3',
+  ])
 })
 
 test('rewrite: a command that is not docker throws', () => {

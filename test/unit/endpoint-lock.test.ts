@@ -24,29 +24,61 @@ const MIN = 60_000
 
 /** A fake clock shared by the acquirers of a test: sleeping advances it and lets the others go. */
 function clock() {
-  const c = { t: T0, now: () => c.t, sleep: async (ms: number) => { c.t += ms; await new Promise((r) => setImmediate(r)) } }
+  const c = {
+    t: T0,
+    now: () => c.t,
+    sleep: async (ms: number) => {
+      c.t += ms
+      await new Promise((r) => setImmediate(r))
+    },
+  }
   return c
 }
 
-function opts(c: ReturnType<typeof clock>, runId: string, scenarioId: string, tags: string[], extra: Partial<AcquireOptions> = {}) {
+function opts(
+  c: ReturnType<typeof clock>,
+  runId: string,
+  scenarioId: string,
+  tags: string[],
+  extra: Partial<AcquireOptions> = {},
+) {
   const lines: string[] = []
-  const o: AcquireOptions = { runId, scenarioId, probeImage: 'netconform-probe:1', tags, now: c.now, sleep: c.sleep, log: (l) => lines.push(l), ...extra }
+  const o: AcquireOptions = {
+    runId,
+    scenarioId,
+    probeImage: 'netconform-probe:1',
+    tags,
+    now: c.now,
+    sleep: c.sleep,
+    log: (l) => lines.push(l),
+    ...extra,
+  }
   return { o, lines }
 }
 
-const locks = (d: FakeDocker) => [...d.containers.values()].filter((c) => c.labels[LABEL_LOCK] !== undefined).map((c) => c.name).sort()
+const locks = (d: FakeDocker) =>
+  [...d.containers.values()]
+    .filter((c) => c.labels[LABEL_LOCK] !== undefined)
+    .map((c) => c.name)
+    .sort()
 
 test('names: the exclusive lock has a fixed name; a shared marker adds the run and a random tail', () => {
   expect(exclusiveLockName('host-port-8080')).to.equal('netconform-lock-host-port-8080')
-  expect(sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3', 'beef01')).to.equal('netconform-lock-container-network-range.shared.20250102T030405Z-a1b2c3.beef01')
+  expect(sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3', 'beef01')).to.equal(
+    'netconform-lock-container-network-range.shared.20250102T030405Z-a1b2c3.beef01',
+  )
   expect(sharedMarkerName('x', 'r')).to.match(/^netconform-lock-x\.shared\.r\.[0-9a-f]{6}$/)
   expect(sharedMarkerName('x', 'r')).to.not.equal(sharedMarkerName('x', 'r'))
   expect(safeName('a b/c:d')).to.equal('a-b-c-d')
   // valid container names
-  for (const n of [exclusiveLockName('host-port-80'), sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3')]) expect(n).to.match(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/)
+  for (const n of [
+    exclusiveLockName('host-port-80'),
+    sharedMarkerName('container-network-range', '20250102T030405Z-a1b2c3'),
+  ])
+    expect(n).to.match(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/)
 })
 
-test('holdsOf: the scenario\'s @exclusive:/@shared: names, sorted; exclusive wins over shared', () => {
+test("holdsOf: the scenario's @exclusive:/@shared: names, sorted; exclusive wins over shared", () => {
   expect(holdsOf(['@id:combine.mapping', '@shared:container-network-range', '@exclusive:host-port-80'])).to.deep.equal([
     { name: 'container-network-range', mode: 'shared' },
     { name: 'host-port-80', mode: 'exclusive' },
@@ -79,16 +111,23 @@ test('a scenario that holds nothing makes no API call', async () => {
   await held.release()
 })
 
-test('an exclusive hold: a created (never started) container from the probe image with the scenario\'s labels, the lock name and a lease; release removes it', async () => {
+test("an exclusive hold: a created (never started) container from the probe image with the scenario's labels, the lock name and a lease; release removes it", async () => {
   const d = new FakeDocker()
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { leaseMs: 10 * MIN, timeoutMs: 10 * MIN }).o)
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { leaseMs: 10 * MIN, timeoutMs: 10 * MIN }).o,
+  )
   expect(held.notRun).to.equal(undefined)
   const lock = d.byName('netconform-lock-host-port-8080')!
   expect(lock, 'lock container').to.not.equal(undefined)
   expect(lock.running).to.equal(false)
   expect(lock.image).to.equal('netconform-probe:1')
-  expect(lock.labels).to.include({ [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080', [LABEL_LOCK]: 'host-port-8080' })
+  expect(lock.labels).to.include({
+    [LABEL_RUN]: 'run-a',
+    [LABEL_SCENARIO]: 'publish.port-8080',
+    [LABEL_LOCK]: 'host-port-8080',
+  })
   // the lease covers the longest wait for other names plus the scenario's lease
   expect(leaseOf(lock.labels)).to.equal(T0 + 20 * MIN)
   await held.release()
@@ -114,7 +153,9 @@ test('two acquirers of the same exclusive name take turns; the waiter says who h
   expect(b.notRun).to.equal(undefined)
   expect(releasedWhileWaiting).to.equal(true)
   expect(b.waitedMs).to.be.above(0)
-  expect(lines[0]).to.match(/^waiting for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish\.port-8080 \(lease \d+ s left\)$/)
+  expect(lines[0]).to.match(
+    /^waiting for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish\.port-8080 \(lease \d+ s left\)$/,
+  )
   expect(lines.at(-1)).to.match(/^holds exclusive host-port-8080 after waiting \d+\.\d s$/)
   expect(d.byName('netconform-lock-host-port-8080')!.labels[LABEL_RUN]).to.equal('run-b')
   await b.release()
@@ -160,8 +201,12 @@ test('an exclusive hold waits for the shared holders; a shared one that comes me
   const writer = await acquireHolds(d.asDocker, w.o)
   order.push('writer holds')
   expect(writer.notRun).to.equal(undefined)
-  expect(w.lines[0]).to.match(/^waiting for exclusive hold of container-network-range, held shared by run run-a, scenario trust\.x/)
-  expect(late.lines[0]).to.match(/^waiting for shared hold of container-network-range, held exclusive by run run-b, scenario static-ip\.x/)
+  expect(w.lines[0]).to.match(
+    /^waiting for exclusive hold of container-network-range, held shared by run run-a, scenario trust\.x/,
+  )
+  expect(late.lines[0]).to.match(
+    /^waiting for shared hold of container-network-range, held exclusive by run run-b, scenario static-ip\.x/,
+  )
   expect(locks(d)).to.deep.equal(['netconform-lock-container-network-range'])
   await writer.release()
   const r = await lateReader!
@@ -175,13 +220,23 @@ test('an exclusive hold waits for the shared holders; a shared one that comes me
 test('a stale exclusive lock (lease passed) is removed by id after its labels are checked, and taken over', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const stale = d.add({ name: 'netconform-lock-host-port-5000', labels: { [LABEL_RUN]: 'run-dead', [LABEL_SCENARIO]: 'exposed-port.x', [LABEL_LOCK]: 'host-port-5000', [LABEL_LEASE]: String(T0 - 1) } })
+  const stale = d.add({
+    name: 'netconform-lock-host-port-5000',
+    labels: {
+      [LABEL_RUN]: 'run-dead',
+      [LABEL_SCENARIO]: 'exposed-port.x',
+      [LABEL_LOCK]: 'host-port-5000',
+      [LABEL_LEASE]: String(T0 - 1),
+    },
+  })
   const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', ['@exclusive:host-port-5000'])
   const held = await acquireHolds(d.asDocker, o)
   expect(held.notRun).to.equal(undefined)
   expect(held.waitedMs).to.equal(0)
   expect(d.calls).to.include(`inspect ${stale.id}`)
-  expect(lines).to.deep.equal(['removing the stale lock netconform-lock-host-port-5000 of run run-dead, scenario exposed-port.x (lease expired)'])
+  expect(lines).to.deep.equal([
+    'removing the stale lock netconform-lock-host-port-5000 of run run-dead, scenario exposed-port.x (lease expired)',
+  ])
   expect(d.byName('netconform-lock-host-port-5000')!.labels[LABEL_RUN]).to.equal('run-a')
   await held.release()
 })
@@ -189,7 +244,10 @@ test('a stale exclusive lock (lease passed) is removed by id after its labels ar
 test('a stale shared marker does not keep an exclusive hold waiting', async () => {
   const d = new FakeDocker()
   const c = clock()
-  d.add({ name: 'netconform-lock-r.shared.run-dead.abcdef', labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'r', [LABEL_LEASE]: String(T0 - 1) } })
+  d.add({
+    name: 'netconform-lock-r.shared.run-dead.abcdef',
+    labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'r', [LABEL_LEASE]: String(T0 - 1) },
+  })
   const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:r']).o)
   expect(held.notRun).to.equal(undefined)
   expect(locks(d)).to.deep.equal(['netconform-lock-r'])
@@ -201,8 +259,16 @@ test('a live lock is never removed; the wait ends at its deadline with who held 
   const c = clock()
   await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
   const before = d.containers.size
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-b', 'multi.x', ['@shared:container-network-range', '@exclusive:host-port-8080'], { timeoutMs: 30_000, intervalMs: 1000 }).o)
-  expect(held.notRun).to.equal('waited 30 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish.port-8080 (lease 1170 s left)')
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-b', 'multi.x', ['@shared:container-network-range', '@exclusive:host-port-8080'], {
+      timeoutMs: 30_000,
+      intervalMs: 1000,
+    }).o,
+  )
+  expect(held.notRun).to.equal(
+    'waited 30 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish.port-8080 (lease 1170 s left)',
+  )
   expect(held.waitedMs).to.be.within(29_000, 30_000)
   // the shared hold it had taken is given back; run-a's lock stays
   expect(d.containers.size).to.equal(before)
@@ -221,14 +287,14 @@ test('an interruption stops the wait: not run, with its reason', async () => {
   expect((await p).notRun).to.equal('interrupted by SIGINT')
 })
 
-test('a running container that is not netconform\'s publishing the host port: not run, named, without waiting or creating a lock', async () => {
+test("a running container that is not netconform's publishing the host port: not run, named, without waiting or creating a lock", async () => {
   const d = new FakeDocker()
   const c = clock()
   d.add({ name: 'my-own-web', running: true, ports: [8080] })
   d.add({ name: 'stopped-one', running: false, ports: [8080] })
   d.add({ name: 'other-port', running: true, ports: [8081] })
   const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
-  expect(held.notRun).to.equal('host port 8080 is held by my-own-web (not netconform\'s)')
+  expect(held.notRun).to.equal("host port 8080 is held by my-own-web (not netconform's)")
   expect(held.waitedMs).to.equal(0)
   expect(d.calls.filter((x) => x.startsWith('create'))).to.deep.equal([])
 })
@@ -243,14 +309,19 @@ test('a foreign container that starts on the port while the scenario waits is fo
     void a.release()
   }
   const held = await acquireHolds(d.asDocker, o)
-  expect(held.notRun).to.equal('host port 8080 is held by users-nginx (not netconform\'s)')
+  expect(held.notRun).to.equal("host port 8080 is held by users-nginx (not netconform's)")
   expect(locks(d)).to.deep.equal([])
 })
 
-test('a container of another netconform run on the port (a run without locks, a crashed run\'s) is waited for and named', async () => {
+test("a container of another netconform run on the port (a run without locks, a crashed run's) is waited for and named", async () => {
   const d = new FakeDocker()
   const c = clock()
-  const other = d.add({ name: 'nc-abcdef-1234-view', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-old', [LABEL_SCENARIO]: 'multi-bridge.x' } })
+  const other = d.add({
+    name: 'nc-abcdef-1234-view',
+    running: true,
+    ports: [8080],
+    labels: { [LABEL_RUN]: 'run-old', [LABEL_SCENARIO]: 'multi-bridge.x' },
+  })
   d.add({ name: 'nc-own', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'earlier' } })
   const { o, lines } = opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'])
   o.log = (l) => {
@@ -259,11 +330,13 @@ test('a container of another netconform run on the port (a run without locks, a 
   }
   const held = await acquireHolds(d.asDocker, o)
   expect(held.notRun).to.equal(undefined)
-  expect(lines[0]).to.equal('waiting for host port 8080 to be free, published by nc-abcdef-1234-view of run run-old, scenario multi-bridge.x')
+  expect(lines[0]).to.equal(
+    'waiting for host port 8080 to be free, published by nc-abcdef-1234-view of run run-old, scenario multi-bridge.x',
+  )
   await held.release()
 })
 
-test('a container that is not a lock under the lock\'s name: not run, said so', async () => {
+test("a container that is not a lock under the lock's name: not run, said so", async () => {
   const d = new FakeDocker()
   const c = clock()
   d.add({ name: 'netconform-lock-n', labels: {} })
@@ -286,15 +359,26 @@ test('names are taken in sorted order: two runs holding the same two names, tagg
   // the other gets both after it
   const second = await (first.who === 'run-a' ? pb : pa)
   expect(second.h.notRun).to.equal(undefined)
-  expect(['a', 'b'].map((n) => d.byName(`netconform-lock-${n}`)!.labels[LABEL_RUN])).to.deep.equal([second.who, second.who])
+  expect(['a', 'b'].map((n) => d.byName(`netconform-lock-${n}`)!.labels[LABEL_RUN])).to.deep.equal([
+    second.who,
+    second.who,
+  ])
   await second.h.release()
 })
 
-test('removeLabelled removes a scenario\'s lock containers after its other containers', async () => {
+test("removeLabelled removes a scenario's lock containers after its other containers", async () => {
   const d = new FakeDocker()
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080', '@shared:container-network-range']).o)
-  d.add({ name: 'nc-a-1-test1', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080' } })
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080', '@shared:container-network-range']).o,
+  )
+  d.add({
+    name: 'nc-a-1-test1',
+    running: true,
+    ports: [8080],
+    labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080' },
+  })
   d.add({ name: 'someone-else', running: true, labels: {} })
   const removed = await removeLabelled(d.asDocker, { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'publish.port-8080' })
   expect(removed.errors).to.deep.equal([])
@@ -307,8 +391,22 @@ test('removeLabelled removes a scenario\'s lock containers after its other conta
 
 test('nameTaken: Docker\'s 409 and Podman 4.3\'s 500 "that name is already in use"; not other errors', () => {
   const err = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode })
-  expect(nameTaken(err(409, '(HTTP code 409) unexpected - Conflict. The container name "/netconform-lock-x" is already in use by container "ab12"'))).to.equal(true)
-  expect(nameTaken(err(500, '(HTTP code 500) server error - container create: creating container storage: the container name "netconform-lock-x" is already in use by fe52. You have to remove that container to be able to reuse that name: that name is already in use'))).to.equal(true)
+  expect(
+    nameTaken(
+      err(
+        409,
+        '(HTTP code 409) unexpected - Conflict. The container name "/netconform-lock-x" is already in use by container "ab12"',
+      ),
+    ),
+  ).to.equal(true)
+  expect(
+    nameTaken(
+      err(
+        500,
+        '(HTTP code 500) server error - container create: creating container storage: the container name "netconform-lock-x" is already in use by fe52. You have to remove that container to be able to reuse that name: that name is already in use',
+      ),
+    ),
+  ).to.equal(true)
   expect(nameTaken(err(500, '(HTTP code 500) server error - no space left on device'))).to.equal(false)
   expect(nameTaken(err(404, 'No such image: netconform-probe:1'))).to.equal(false)
   expect(nameTaken(new Error('socket hang up'))).to.equal(false)
@@ -322,19 +420,23 @@ test('portAnswers: true while a loopback server listens on the port, false once 
   expect(await portAnswers('127.0.0.1', port)).to.equal(false)
 })
 
-test('with the public address: a host port still answering (a removed container\'s proxy) is waited for until it stops', async () => {
+test("with the public address: a host port still answering (a removed container's proxy) is waited for until it stops", async () => {
   const d = new FakeDocker()
   const c = clock()
   const server = createServer((s) => s.end())
   const port = await listenOnLoopback(server)
-  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', [`@exclusive:host-port-${port}`], { publicAddress: '127.0.0.1' })
+  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', [`@exclusive:host-port-${port}`], {
+    publicAddress: '127.0.0.1',
+  })
   o.log = (l) => {
     lines.push(l)
     if (l.startsWith('waiting')) server.close()
   }
   const held = await acquireHolds(d.asDocker, o)
   expect(held.notRun).to.equal(undefined)
-  expect(lines[0]).to.equal(`waiting for host port ${port} at 127.0.0.1 to stop answering (a removed container's proxy)`)
+  expect(lines[0]).to.equal(
+    `waiting for host port ${port} at 127.0.0.1 to stop answering (a removed container's proxy)`,
+  )
   expect(await portAnswers('127.0.0.1', port)).to.equal(false)
   await held.release()
 })
@@ -344,8 +446,18 @@ test('with the public address: a host port that keeps answering with no containe
   const c = clock()
   const asked: string[] = []
   const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { publicAddress: '198.51.100.1', answers, portGraceMs: 5000, intervalMs: 1000 }).o)
-  expect(held.notRun).to.equal('host port 8080 answers at 198.51.100.1, but no running container publishes it: held by something that is not netconform\'s')
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], {
+      publicAddress: '198.51.100.1',
+      answers,
+      portGraceMs: 5000,
+      intervalMs: 1000,
+    }).o,
+  )
+  expect(held.notRun).to.equal(
+    "host port 8080 answers at 198.51.100.1, but no running container publishes it: held by something that is not netconform's",
+  )
   expect(held.waitedMs).to.be.within(4000, 5000)
   expect(asked[0]).to.equal('198.51.100.1:8080')
   expect(locks(d)).to.deep.equal([])
@@ -357,6 +469,9 @@ test('without the public address the port is not probed; a name that is no host 
   const asked: string[] = []
   const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
   const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080'], { answers }).o)
-  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:container-network-range'], { answers, publicAddress: '198.51.100.1' }).o)
+  const b = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-b', 't', ['@exclusive:container-network-range'], { answers, publicAddress: '198.51.100.1' }).o,
+  )
   expect([a.notRun, b.notRun, asked]).to.deep.equal([undefined, undefined, []])
 })

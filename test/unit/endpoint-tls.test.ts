@@ -5,7 +5,16 @@
  */
 import { test, before, after } from 'node:test'
 import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
@@ -14,7 +23,15 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { expect } from 'chai'
 import { execa } from 'execa'
 import { UsageError } from '../../support/errors'
-import { TLS_HINT, cliEnvironment, dockerFor, dockerOptions, endpointOf, probeEndpoint, tlsFromEnvironment } from '../../support/endpoint/connection'
+import {
+  TLS_HINT,
+  cliEnvironment,
+  dockerFor,
+  dockerOptions,
+  endpointOf,
+  probeEndpoint,
+  tlsFromEnvironment,
+} from '../../support/endpoint/connection'
 import { defaultTarget, parseTarget } from '../../support/endpoint/targets'
 import type { TlsFiles } from '../../support/types'
 import { rejectionOf, thrownBy } from './errors-of'
@@ -34,19 +51,69 @@ let goodCa: Buffer
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', `/CN=netconform test ${name} CA`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout', `${name}-ca-key.pem`, '-out', `${name}-ca.pem`)
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=netconform test ${name} CA`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout',
+    `${name}-ca-key.pem`,
+    '-out',
+    `${name}-ca.pem`,
+  )
 }
 
 function makeCert(ca: string, name: string, extensions: string[]): void {
-  openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`)
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}-key.pem`,
+    '-out',
+    `${name}.csr`,
+  )
   writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`)
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}-ca.pem`, '-CAkey', `${ca}-ca-key.pem`, '-set_serial', String(Date.now()),
-    '-days', '2', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}-cert.pem`)
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}-ca.pem`,
+    '-CAkey',
+    `${ca}-ca-key.pem`,
+    '-set_serial',
+    String(Date.now()),
+    '-days',
+    '2',
+    '-sha256',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}-cert.pem`,
+  )
 }
 
-const files = (ca: string, client: string): TlsFiles => ({ caFile: join(dir, `${ca}-ca.pem`), certFile: join(dir, `${client}-cert.pem`), keyFile: join(dir, `${client}-key.pem`) })
+const files = (ca: string, client: string): TlsFiles => ({
+  caFile: join(dir, `${ca}-ca.pem`),
+  certFile: join(dir, `${client}-cert.pem`),
+  keyFile: join(dir, `${client}-key.pem`),
+})
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'netconform-tls-test-'))
@@ -72,23 +139,36 @@ after(() => {
 /** A Docker API stand-in over mutual TLS (node:tls), on 127.0.0.1 and a random port: /_ping, /version. */
 async function tlsDockerApi(): Promise<{ endpoint: string; close: () => Promise<void> }> {
   const sockets = new Set<TLSSocket>()
-  const server: TlsServer = createTlsServer({ cert: serverCert, key: serverKey, ca: goodCa, requestCert: true, rejectUnauthorized: true }, (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => {})
-    let head = ''
-    socket.on('data', (chunk) => {
-      head += chunk.toString('latin1')
-      if (!head.includes('\r\n\r\n')) return
-      const [method, path] = head.split(' ')
-      head = ''
-      const body = /\/version$/.test(path)
-        ? JSON.stringify({ Version: '99.0.0-tls', ApiVersion: '1.41', MinAPIVersion: '1.12', Os: 'linux', Arch: 'amd64', KernelVersion: '6.1.0', Components: [{ Name: 'Engine', Version: '99.0.0-tls' }] })
-        : 'OK'
-      const type = body === 'OK' ? 'text/plain' : 'application/json'
-      socket.write(`HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${method === 'HEAD' ? '' : body}`)
-    })
-  })
+  const server: TlsServer = createTlsServer(
+    { cert: serverCert, key: serverKey, ca: goodCa, requestCert: true, rejectUnauthorized: true },
+    (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => {})
+      let head = ''
+      socket.on('data', (chunk) => {
+        head += chunk.toString('latin1')
+        if (!head.includes('\r\n\r\n')) return
+        const [method, path] = head.split(' ')
+        head = ''
+        const body = /\/version$/.test(path)
+          ? JSON.stringify({
+              Version: '99.0.0-tls',
+              ApiVersion: '1.41',
+              MinAPIVersion: '1.12',
+              Os: 'linux',
+              Arch: 'amd64',
+              KernelVersion: '6.1.0',
+              Components: [{ Name: 'Engine', Version: '99.0.0-tls' }],
+            })
+          : 'OK'
+        const type = body === 'OK' ? 'text/plain' : 'application/json'
+        socket.write(
+          `HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${method === 'HEAD' ? '' : body}`,
+        )
+      })
+    },
+  )
   server.on('tlsClientError', () => {})
   const port = await listenOnLoopback(server)
   const close = () =>
@@ -106,7 +186,11 @@ async function plainHttp(): Promise<{ endpoint: string; close: () => Promise<voi
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `tcp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -122,7 +206,7 @@ async function tlsFailureOf(endpoint: string, tls: TlsFiles): Promise<string> {
 
 // ---------------------------------------------------------------- dockerOptions
 
-test('dockerOptions: tcp:// with TLS files is https to that host and port, with the files\' contents', () => {
+test("dockerOptions: tcp:// with TLS files is https to that host and port, with the files' contents", () => {
   const options = dockerOptions({ url: 'tcp://127.0.0.1:2376', tls: good }, 1000)
   expect(options).to.deep.equal({
     protocol: 'https',
@@ -139,7 +223,7 @@ test('dockerOptions: tcp:// with TLS and no port uses 2376, as the docker CLI do
   expect(dockerOptions({ url: 'tcp://127.0.0.1', tls: good }, 1000)).to.deep.include({ protocol: 'https', port: 2376 })
 })
 
-test('dockerOptions: a target\'s tls goes with it; a bare URL is plain, whatever was used before', () => {
+test("dockerOptions: a target's tls goes with it; a bare URL is plain, whatever was used before", () => {
   const url = 'tcp://127.0.0.1:23760'
   expect(dockerOptions(url, 1000)).to.deep.include({ protocol: 'http', port: 23760 })
   expect(dockerOptions({ endpoint: url, tls: good }, 1000)).to.deep.include({ protocol: 'https', port: 23760 })
@@ -151,10 +235,24 @@ test('dockerOptions: TLS files do not apply to a unix socket', () => {
   expect(dockerOptions({ url: 'unix:///x.sock', tls: good }, 5)).to.deep.equal({ socketPath: '/x.sock', timeout: 5 })
 })
 
-test('dockerOptions: ssh://user@host is dockerode\'s ssh protocol (port 22 unless given)', () => {
+test("dockerOptions: ssh://user@host is dockerode's ssh protocol (port 22 unless given)", () => {
   const agent = process.env.SSH_AUTH_SOCK ? { sshOptions: { agent: process.env.SSH_AUTH_SOCK } } : {}
-  expect(dockerOptions('ssh://user@host', 1000)).to.deep.equal({ protocol: 'ssh', host: 'host', port: 22, username: 'user', timeout: 1000, ...agent })
-  expect(dockerOptions('ssh://deploy@203.0.113.5:2222', 1000)).to.deep.equal({ protocol: 'ssh', host: '203.0.113.5', port: 2222, username: 'deploy', timeout: 1000, ...agent })
+  expect(dockerOptions('ssh://user@host', 1000)).to.deep.equal({
+    protocol: 'ssh',
+    host: 'host',
+    port: 22,
+    username: 'user',
+    timeout: 1000,
+    ...agent,
+  })
+  expect(dockerOptions('ssh://deploy@203.0.113.5:2222', 1000)).to.deep.equal({
+    protocol: 'ssh',
+    host: '203.0.113.5',
+    port: 2222,
+    username: 'deploy',
+    timeout: 1000,
+    ...agent,
+  })
 })
 
 test('dockerOptions: other schemes stay a UsageError naming the supported ones', () => {
@@ -164,7 +262,11 @@ test('dockerOptions: other schemes stay a UsageError naming the supported ones',
 })
 
 test('dockerOptions: a missing TLS file is a UsageError naming the file and what it is', () => {
-  for (const [field, role] of [['caFile', 'CA certificate'], ['certFile', 'client certificate'], ['keyFile', 'client key']] as const) {
+  for (const [field, role] of [
+    ['caFile', 'CA certificate'],
+    ['certFile', 'client certificate'],
+    ['keyFile', 'client key'],
+  ] as const) {
     const missing = join(dir, `absent-${field}.pem`)
     const e = thrownBy(() => dockerOptions({ url: 'tcp://127.0.0.1:2376', tls: { ...good, [field]: missing } }, 1000))
     expect(e, field).to.be.instanceOf(UsageError)
@@ -172,11 +274,15 @@ test('dockerOptions: a missing TLS file is a UsageError naming the file and what
   }
   // dockerFor and probeEndpoint say the same before connecting anywhere
   const absent = { ...good, keyFile: join(dir, 'nope.pem') }
-  expect(thrownBy(() => dockerFor({ url: 'tcp://127.0.0.1:2376', tls: absent })).message).to.include(join(dir, 'nope.pem'))
+  expect(thrownBy(() => dockerFor({ url: 'tcp://127.0.0.1:2376', tls: absent })).message).to.include(
+    join(dir, 'nope.pem'),
+  )
 })
 
 test('dockerOptions: a key that does not belong to the certificate is a UsageError naming the files', () => {
-  const e = thrownBy(() => dockerOptions({ url: 'tcp://127.0.0.1:2376', tls: { ...good, keyFile: otherClient.keyFile } }, 1000))
+  const e = thrownBy(() =>
+    dockerOptions({ url: 'tcp://127.0.0.1:2376', tls: { ...good, keyFile: otherClient.keyFile } }, 1000),
+  )
   expect(e).to.be.instanceOf(UsageError)
   expect(e.message).to.match(/^TLS files for tcp:\/\/127\.0\.0\.1:2376 are not usable: .*key values mismatch/)
   expect(e.message).to.include(good.certFile).and.include(otherClient.keyFile)
@@ -186,15 +292,25 @@ test('dockerOptions: a key that does not belong to the certificate is a UsageErr
 // ---------------------------------------------------------------- the environment, as the docker CLI reads it
 
 test('tlsFromEnvironment: DOCKER_TLS_VERIFY (non-empty) and a tcp:// endpoint: the files in DOCKER_CERT_PATH', () => {
-  expect(tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' })).to.deep.equal({
-    caFile: '/certs/ca.pem', certFile: '/certs/cert.pem', keyFile: '/certs/key.pem',
+  expect(
+    tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }),
+  ).to.deep.equal({
+    caFile: '/certs/ca.pem',
+    certFile: '/certs/cert.pem',
+    keyFile: '/certs/key.pem',
   })
   expect(tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_TLS_VERIFY: '1' })).to.deep.equal({
-    caFile: join(homedir(), '.docker', 'ca.pem'), certFile: join(homedir(), '.docker', 'cert.pem'), keyFile: join(homedir(), '.docker', 'key.pem'),
+    caFile: join(homedir(), '.docker', 'ca.pem'),
+    certFile: join(homedir(), '.docker', 'cert.pem'),
+    keyFile: join(homedir(), '.docker', 'key.pem'),
   })
-  expect(tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '/certs' })).to.equal(undefined)
+  expect(tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '/certs' })).to.equal(
+    undefined,
+  )
   expect(tlsFromEnvironment('tcp://127.0.0.1:2376', { DOCKER_CERT_PATH: '/certs' })).to.equal(undefined)
-  expect(tlsFromEnvironment('unix:///var/run/docker.sock', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' })).to.equal(undefined)
+  expect(
+    tlsFromEnvironment('unix:///var/run/docker.sock', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }),
+  ).to.equal(undefined)
 })
 
 test('defaultTarget takes TLS from the environment, as the docker CLI does', () => {
@@ -207,10 +323,20 @@ test('defaultTarget takes TLS from the environment, as the docker CLI does', () 
 test('cliEnvironment: a TLS endpoint whose files are ca.pem, cert.pem and key.pem: their folder is DOCKER_CERT_PATH', () => {
   const certs = join(dir, 'docker-named')
   mkdirSync(certs, { recursive: true })
-  for (const [name, file] of [['ca', good.caFile], ['cert', good.certFile], ['key', good.keyFile]]) writeFileSync(join(certs, `${name}.pem`), readFileSync(file))
+  for (const [name, file] of [
+    ['ca', good.caFile],
+    ['cert', good.certFile],
+    ['key', good.keyFile],
+  ])
+    writeFileSync(join(certs, `${name}.pem`), readFileSync(file))
   const tls = { caFile: join(certs, 'ca.pem'), certFile: join(certs, 'cert.pem'), keyFile: join(certs, 'key.pem') }
   const env = cliEnvironment({ url: 'tcp://127.0.0.1:2376', tls })
-  expect(env).to.deep.include({ DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs, DOCKER_CLI_HINTS: 'false' })
+  expect(env).to.deep.include({
+    DOCKER_HOST: 'tcp://127.0.0.1:2376',
+    DOCKER_TLS_VERIFY: '1',
+    DOCKER_CERT_PATH: certs,
+    DOCKER_CLI_HINTS: 'false',
+  })
   expect(env.PATH).to.equal(process.env.PATH)
 })
 
@@ -219,7 +345,11 @@ test('cliEnvironment: other file names get a folder of links named as the docker
   expect(env.DOCKER_TLS_VERIFY).to.equal('1')
   const certPath = env.DOCKER_CERT_PATH!
   expect(certPath.startsWith(tmpdir())).to.equal(true)
-  for (const [name, file] of [['ca', good.caFile], ['cert', good.certFile], ['key', good.keyFile]]) {
+  for (const [name, file] of [
+    ['ca', good.caFile],
+    ['cert', good.certFile],
+    ['key', good.keyFile],
+  ]) {
     expect(lstatSync(join(certPath, `${name}.pem`)).isSymbolicLink()).to.equal(true)
     expect(readlinkSync(join(certPath, `${name}.pem`))).to.equal(file)
   }
@@ -243,32 +373,66 @@ test('cliEnvironment: a plain endpoint drops TLS settings this process has, so t
   }
 })
 
-test('cliEnvironment: the target\'s TLS files reach the docker CLI (the World passes its target)', () => {
+test("cliEnvironment: the target's TLS files reach the docker CLI (the World passes its target)", () => {
   const url = 'tcp://127.0.0.1:23761'
   expect(cliEnvironment({ endpoint: url, tls: good })).to.deep.include({ DOCKER_HOST: url, DOCKER_TLS_VERIFY: '1' })
 })
 
 // ---------------------------------------------------------------- profiles
 
-test('parseTarget: tls files, relative to the profile\'s folder or absolute', () => {
-  const text = ['name: remote', 'endpoint: tcp://127.0.0.1:2376', 'publicAddress: 127.0.0.1', 'probeImage: netconform-probe:1',
-    'tls:', '  caFile: certs/ca.crt', '  certFile: /abs/client.crt', '  keyFile: ../client.key'].join('\n')
+test("parseTarget: tls files, relative to the profile's folder or absolute", () => {
+  const text = [
+    'name: remote',
+    'endpoint: tcp://127.0.0.1:2376',
+    'publicAddress: 127.0.0.1',
+    'probeImage: netconform-probe:1',
+    'tls:',
+    '  caFile: certs/ca.crt',
+    '  certFile: /abs/client.crt',
+    '  keyFile: ../client.key',
+  ].join('\n')
   const t = parseTarget(text, '/profiles/here/remote.yaml')
-  expect(t.tls).to.deep.equal({ caFile: '/profiles/here/certs/ca.crt', certFile: '/abs/client.crt', keyFile: '/profiles/client.key' })
+  expect(t.tls).to.deep.equal({
+    caFile: '/profiles/here/certs/ca.crt',
+    certFile: '/abs/client.crt',
+    keyFile: '/profiles/client.key',
+  })
 })
 
 test('parseTarget: tls with an unknown or missing field, or on a unix:// endpoint, names the file and the field', () => {
-  const base = ['name: remote', 'endpoint: tcp://127.0.0.1:2376', 'publicAddress: 127.0.0.1', 'probeImage: netconform-probe:1']
-  const parse = (lines: string[]) => thrownBy(() => parseTarget([...base, ...lines].join('\n'), 'targets/remote.yaml')) as UsageError
-  expect(parse(['tls:', '  caFile: a', '  certFile: b', '  keyFile: c', '  verify: no']).message).to.equal('targets/remote.yaml: unknown field "tls.verify"')
-  expect(parse(['tls:', '  caFile: a', '  certFile: b']).message).to.equal('targets/remote.yaml: missing field "tls.keyFile"')
-  const unix = thrownBy(() => parseTarget([...base, 'tls:', '  caFile: a', '  certFile: b', '  keyFile: c'].join('\n').replace('tcp://127.0.0.1:2376', 'unix:///x.sock'), 'targets/remote.yaml'))
+  const base = [
+    'name: remote',
+    'endpoint: tcp://127.0.0.1:2376',
+    'publicAddress: 127.0.0.1',
+    'probeImage: netconform-probe:1',
+  ]
+  const parse = (lines: string[]) =>
+    thrownBy(() => parseTarget([...base, ...lines].join('\n'), 'targets/remote.yaml')) as UsageError
+  expect(parse(['tls:', '  caFile: a', '  certFile: b', '  keyFile: c', '  verify: no']).message).to.equal(
+    'targets/remote.yaml: unknown field "tls.verify"',
+  )
+  expect(parse(['tls:', '  caFile: a', '  certFile: b']).message).to.equal(
+    'targets/remote.yaml: missing field "tls.keyFile"',
+  )
+  const unix = thrownBy(() =>
+    parseTarget(
+      [...base, 'tls:', '  caFile: a', '  certFile: b', '  keyFile: c']
+        .join('\n')
+        .replace('tcp://127.0.0.1:2376', 'unix:///x.sock'),
+      'targets/remote.yaml',
+    ),
+  )
   expect(unix).to.be.instanceOf(UsageError)
   expect(unix.message).to.match(/^targets\/remote\.yaml: field "tls": only a tcp:\/\/ endpoint speaks TLS/)
 })
 
 test('parseTarget: an ssh:// endpoint is accepted', () => {
-  const text = ['name: remote', 'endpoint: ssh://deploy@203.0.113.5', 'publicAddress: 203.0.113.5', 'probeImage: netconform-probe:1'].join('\n')
+  const text = [
+    'name: remote',
+    'endpoint: ssh://deploy@203.0.113.5',
+    'publicAddress: 203.0.113.5',
+    'probeImage: netconform-probe:1',
+  ].join('\n')
   expect(parseTarget(text, 'targets/remote.yaml').endpoint).to.equal('ssh://deploy@203.0.113.5')
 })
 
@@ -277,7 +441,11 @@ test('parseTarget: an ssh:// endpoint is accepted', () => {
 test('probeEndpoint over mutual TLS: the right client certificate gets the engine', { timeout: 5000 }, async () => {
   const api = await tlsDockerApi()
   try {
-    expect(await probeEndpoint({ url: api.endpoint, tls: good }, 2_000)).to.deep.include({ name: 'Docker Engine', version: '99.0.0-tls', apiVersion: '1.41' })
+    expect(await probeEndpoint({ url: api.endpoint, tls: good }, 2_000)).to.deep.include({
+      name: 'Docker Engine',
+      version: '99.0.0-tls',
+      apiVersion: '1.41',
+    })
     // dockerode's own https requests, with the mapped options
     expect((await dockerFor({ url: api.endpoint, tls: good }, 2_000).version()).Version).to.equal('99.0.0-tls')
   } finally {
@@ -285,34 +453,46 @@ test('probeEndpoint over mutual TLS: the right client certificate gets the engin
   }
 })
 
-test('probeEndpoint over TLS: a client certificate the server does not know is a UsageError naming TLS', { timeout: 5000 }, async () => {
-  const api = await tlsDockerApi()
-  try {
-    const message = await tlsFailureOf(api.endpoint, otherClient)
-    expect(message).to.match(/the server refused the client certificate \(.*alert.*\)|closed the connection/)
-    console.log(`# wrong client certificate: ${message}`)
-  } finally {
-    await api.close()
-  }
-})
+test(
+  'probeEndpoint over TLS: a client certificate the server does not know is a UsageError naming TLS',
+  { timeout: 5000 },
+  async () => {
+    const api = await tlsDockerApi()
+    try {
+      const message = await tlsFailureOf(api.endpoint, otherClient)
+      expect(message).to.match(/the server refused the client certificate \(.*alert.*\)|closed the connection/)
+      console.log(`# wrong client certificate: ${message}`)
+    } finally {
+      await api.close()
+    }
+  },
+)
 
-test('probeEndpoint over TLS: a server certificate from a CA the client does not trust is a UsageError naming TLS', { timeout: 5000 }, async () => {
-  const api = await tlsDockerApi()
-  try {
-    expect(await tlsFailureOf(api.endpoint, unknownCa)).to.include("the server's certificate is not accepted")
-  } finally {
-    await api.close()
-  }
-})
+test(
+  'probeEndpoint over TLS: a server certificate from a CA the client does not trust is a UsageError naming TLS',
+  { timeout: 5000 },
+  async () => {
+    const api = await tlsDockerApi()
+    try {
+      expect(await tlsFailureOf(api.endpoint, unknownCa)).to.include("the server's certificate is not accepted")
+    } finally {
+      await api.close()
+    }
+  },
+)
 
-test('probeEndpoint over TLS to a plain HTTP server: a UsageError saying it does not speak TLS', { timeout: 5000 }, async () => {
-  const api = await plainHttp()
-  try {
-    expect(await tlsFailureOf(api.endpoint, good)).to.include('the server does not speak TLS')
-  } finally {
-    await api.close()
-  }
-})
+test(
+  'probeEndpoint over TLS to a plain HTTP server: a UsageError saying it does not speak TLS',
+  { timeout: 5000 },
+  async () => {
+    const api = await plainHttp()
+    try {
+      expect(await tlsFailureOf(api.endpoint, good)).to.include('the server does not speak TLS')
+    } finally {
+      await api.close()
+    }
+  },
+)
 
 test('probeEndpoint over TLS: nothing listening is "cannot reach", not a TLS failure', { timeout: 5000 }, async () => {
   const api = await plainHttp()
@@ -332,18 +512,30 @@ const dockerCli = (() => {
   }
 })()
 
-test('the docker CLI, with cliEnvironment, talks to the same TLS endpoint; a wrong certificate fails it too', { timeout: 20_000, skip: !dockerCli && 'no docker CLI' }, async () => {
-  const api = await tlsDockerApi()
-  try {
-    const ok = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { env: cliEnvironment({ url: api.endpoint, tls: good }), reject: false, timeout: 15_000 })
-    expect(ok.stdout.trim(), ok.stderr).to.equal('99.0.0-tls')
-    const bad = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { env: cliEnvironment({ url: api.endpoint, tls: otherClient }), reject: false, timeout: 15_000 })
-    expect(bad.exitCode).to.not.equal(0)
-    expect(bad.stdout.trim()).to.not.equal('99.0.0-tls')
-  } finally {
-    await api.close()
-  }
-})
+test(
+  'the docker CLI, with cliEnvironment, talks to the same TLS endpoint; a wrong certificate fails it too',
+  { timeout: 20_000, skip: !dockerCli && 'no docker CLI' },
+  async () => {
+    const api = await tlsDockerApi()
+    try {
+      const ok = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+        env: cliEnvironment({ url: api.endpoint, tls: good }),
+        reject: false,
+        timeout: 15_000,
+      })
+      expect(ok.stdout.trim(), ok.stderr).to.equal('99.0.0-tls')
+      const bad = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+        env: cliEnvironment({ url: api.endpoint, tls: otherClient }),
+        reject: false,
+        timeout: 15_000,
+      })
+      expect(bad.exitCode).to.not.equal(0)
+      expect(bad.stdout.trim()).to.not.equal('99.0.0-tls')
+    } finally {
+      await api.close()
+    }
+  },
+)
 
 test('the temporary DOCKER_CERT_PATH folders are links only: the key stays where it is', () => {
   const certPath = cliEnvironment({ url: 'tcp://127.0.0.1:2376', tls: unknownCa }).DOCKER_CERT_PATH!

@@ -12,15 +12,26 @@ import { PROJECT } from '../../support/project'
 test('judge: nothing when the endpoint shows what the document shows; otherwise Evidence with its kind, fields and sentence', () => {
   expect(() => judge(true, 'subnet-mask', 'subnet masks of n', '/16', '/16')).not.to.throw()
   try {
-    judge(false, 'interfaces', "interfaces of model's addresses on a (eth0) and b (eth1)", 'distinct interfaces', 'one interface', {
-      interfaces: ['eth0', 'eth1'],
-    })
+    judge(
+      false,
+      'interfaces',
+      "interfaces of model's addresses on a (eth0) and b (eth1)",
+      'distinct interfaces',
+      'one interface',
+      {
+        interfaces: ['eth0', 'eth1'],
+      },
+    )
     expect.fail('judge did not throw')
   } catch (e) {
     expect(e).to.be.instanceOf(Evidence)
     const ev = e as Evidence
     expect(ev.kind).to.equal('interfaces')
-    expect(ev.fields).to.deep.include({ seen: 'distinct interfaces', documented: 'one interface', interfaces: ['eth0', 'eth1'] })
+    expect(ev.fields).to.deep.include({
+      seen: 'distinct interfaces',
+      documented: 'one interface',
+      interfaces: ['eth0', 'eth1'],
+    })
     expect(ev.message).to.equal(
       "interfaces of model's addresses on a (eth0) and b (eth1): distinct interfaces, where the document shows one interface",
     )

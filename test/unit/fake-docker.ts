@@ -14,7 +14,8 @@ export interface FakeContainer {
   ports: number[]
 }
 
-const httpError = (statusCode: number, message: string) => Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), { statusCode })
+const httpError = (statusCode: number, message: string) =>
+  Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), { statusCode })
 
 export class FakeDocker {
   readonly containers = new Map<string, FakeContainer>()
@@ -24,7 +25,14 @@ export class FakeDocker {
   readonly removed: string[] = []
 
   add(c: Partial<FakeContainer> & { name: string }): FakeContainer {
-    const full: FakeContainer = { id: randomBytes(32).toString('hex'), image: 'img', labels: {}, running: false, ports: [], ...c }
+    const full: FakeContainer = {
+      id: randomBytes(32).toString('hex'),
+      image: 'img',
+      labels: {},
+      running: false,
+      ports: [],
+      ...c,
+    }
     this.containers.set(full.id, full)
     return full
   }
@@ -40,8 +48,13 @@ export class FakeDocker {
   createContainer = async (opts: Docker.ContainerCreateOptions) => {
     this.calls.push(`create ${opts.name}`)
     await Promise.resolve()
-    if (opts.name && this.byName(opts.name)) throw httpError(409, `Conflict. The container name "/${opts.name}" is already in use`)
-    const c = this.add({ name: opts.name ?? randomBytes(4).toString('hex'), image: opts.Image ?? '', labels: { ...(opts.Labels ?? {}) } })
+    if (opts.name && this.byName(opts.name))
+      throw httpError(409, `Conflict. The container name "/${opts.name}" is already in use`)
+    const c = this.add({
+      name: opts.name ?? randomBytes(4).toString('hex'),
+      image: opts.Image ?? '',
+      labels: { ...(opts.Labels ?? {}) },
+    })
     return { id: c.id }
   }
 
@@ -57,7 +70,14 @@ export class FakeDocker {
     return [...this.containers.values()]
       .filter((c) => (opts.all || c.running) && match(c))
       .reverse() // newest first, as Docker lists
-      .map((c) => ({ Id: c.id, Names: [`/${c.name}`], Image: c.image, Labels: { ...c.labels }, State: c.running ? 'running' : 'created', Ports: c.ports.map((p) => ({ IP: '0.0.0.0', PrivatePort: 80, PublicPort: p, Type: 'tcp' })) }))
+      .map((c) => ({
+        Id: c.id,
+        Names: [`/${c.name}`],
+        Image: c.image,
+        Labels: { ...c.labels },
+        State: c.running ? 'running' : 'created',
+        Ports: c.ports.map((p) => ({ IP: '0.0.0.0', PrivatePort: 80, PublicPort: p, Type: 'tcp' })),
+      }))
   }
 
   getContainer = (idOrName: string) => ({

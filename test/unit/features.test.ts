@@ -13,7 +13,9 @@ import { inRange } from '../../support/observe/ipv4'
 
 const PROJECT = join(__dirname, '..', '..')
 const FEATURES = join(PROJECT, 'features')
-const features = readdirSync(FEATURES).filter((f) => f.endsWith('.feature')).map((f) => ({ file: f, text: readFileSync(join(FEATURES, f), 'utf8') }))
+const features = readdirSync(FEATURES)
+  .filter((f) => f.endsWith('.feature'))
+  .map((f) => ({ file: f, text: readFileSync(join(FEATURES, f), 'utf8') }))
 
 test('every Feature is named after a section of the seed document, and every section has one', () => {
   const names = features.map(({ file, text }) => {
@@ -28,13 +30,18 @@ test('every scenario has exactly one @id: tag — a Scenario above it, a Scenari
   const ids: string[] = []
   for (const { file, text } of features) {
     const lines = text.split('\n')
-    const idsAbove = (i: number) => lines[i - 1]?.trim().split(/\s+/).filter((t) => t.startsWith('@id:')) ?? []
+    const idsAbove = (i: number) =>
+      lines[i - 1]
+        ?.trim()
+        .split(/\s+/)
+        .filter((t) => t.startsWith('@id:')) ?? []
     lines.forEach((line, i) => {
       if (/^\s*Scenario:/.test(line) || /^\s*Examples:/.test(line)) {
         expect(idsAbove(i), `@id: tag above ${file}:${i + 1}`).to.have.length(1)
         ids.push(idsAbove(i)[0])
       }
-      if (/^\s*Scenario Outline:/.test(line)) expect(idsAbove(i), `no @id: above the outline ${file}:${i + 1}: each Examples has its own`).to.have.length(0)
+      if (/^\s*Scenario Outline:/.test(line))
+        expect(idsAbove(i), `no @id: above the outline ${file}:${i + 1}: each Examples has its own`).to.have.length(0)
       if (/^\s*Examples:/.test(line)) {
         const rows = lines.slice(i + 1).findIndex((l) => !/^\s*\|/.test(l))
         expect(rows, `Examples at ${file}:${i + 1} has a header and one row: one documented result`).to.equal(2)
@@ -50,19 +57,39 @@ test('every scenario has exactly one @id: tag — a Scenario above it, a Scenari
  * documentation ranges, and the engines' container pools the lab sets (Docker's 172.16/12, the CNI
  * Podman's 10.88/16 and 10.89/16, the netavark Podman's 10.90/16 and 10.91/16).
  */
-const ALLOWED = ['127.0.0.0/8', '198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24', '172.16.0.0/12', '10.88.0.0/16', '10.89.0.0/16', '10.90.0.0/16', '10.91.0.0/16', '0.0.0.0/32', '255.255.255.0/32']
+const ALLOWED = [
+  '127.0.0.0/8',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '192.0.2.0/24',
+  '172.16.0.0/12',
+  '10.88.0.0/16',
+  '10.89.0.0/16',
+  '10.90.0.0/16',
+  '10.91.0.0/16',
+  '0.0.0.0/32',
+  '255.255.255.0/32',
+]
 
 function sources(dir: string): string[] {
   return readdirSync(join(PROJECT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : /\.(ts|feature|sh|yaml|json)$/.test(e.name) ? [join(dir, e.name)] : [])
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : /\.(ts|feature|sh|yaml|json)$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
+  )
 }
 
-test('the network rule: every IPv4 address in features, steps, support, lab and targets is the lab\'s own', () => {
+test("the network rule: every IPv4 address in features, steps, support, lab and targets is the lab's own", () => {
   for (const file of ['features', 'steps', 'support', 'lab', 'targets'].flatMap(sources)) {
     // The document's own output, quoted in doc strings for the reader, is no address the suite uses.
     const text = readFileSync(join(PROJECT, file), 'utf8').replace(/^\s*"""[\s\S]*?^\s*"""/gm, '')
     for (const [address] of text.matchAll(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g)) {
-      expect(ALLOWED.some((r) => inRange(address, r)), `${address} in ${file}`).to.equal(true)
+      expect(
+        ALLOWED.some((r) => inRange(address, r)),
+        `${address} in ${file}`,
+      ).to.equal(true)
     }
   }
 })

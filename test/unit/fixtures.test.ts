@@ -10,9 +10,12 @@ import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable } from '../..
 import { FakeDocker } from './fake-docker'
 
 const FEATURES = join(__dirname, '..', '..', 'features')
-const parse = (file: string) => new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher()).parse(readFileSync(join(FEATURES, file), 'utf8'))
+const parse = (file: string) =>
+  new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher()).parse(
+    readFileSync(join(FEATURES, file), 'utf8'),
+  )
 
-test('backgroundStepIds: the ids of the Background\'s steps; none for a feature without one', () => {
+test("backgroundStepIds: the ids of the Background's steps; none for a feature without one", () => {
   const doc = parse('bridged-containers-with-an-exposed-port.feature')
   const ids = backgroundStepIds(doc)
   expect(ids.size).to.equal(3)
@@ -31,7 +34,10 @@ test('reusable: same feature, same holds, a Background that passed, and not @mut
   const tags = ['@exclusive:host-port-5000', '@id:exposed-port.network-listed']
   const f = newFixture('20261201T000000Z-abcdef', 'features/x.feature', 'exposed-port.network-listed', tags)
   expect(f.id).to.equal('fixture:exposed-port.network-listed')
-  expect(f.labels).to.deep.equal({ 'io.netconform.run': '20261201T000000Z-abcdef', 'io.netconform.scenario': 'fixture:exposed-port.network-listed' })
+  expect(f.labels).to.deep.equal({
+    'io.netconform.run': '20261201T000000Z-abcdef',
+    'io.netconform.scenario': 'fixture:exposed-port.network-listed',
+  })
   const next = ['@exclusive:host-port-5000', '@id:exposed-port.public-5000']
   expect(reusable(f, 'features/x.feature', next)).to.equal(true)
   expect(reusable(f, 'features/y.feature', next), 'another feature').to.equal(false)
@@ -43,23 +49,35 @@ test('reusable: same feature, same holds, a Background that passed, and not @mut
 
 test('the features say which scenarios change what their Background built (@mutates)', () => {
   const tagged = (file: string) => readFileSync(join(FEATURES, file), 'utf8')
-  expect(tagged('deploy-a-container-with-a-static-ip-address.feature')).to.match(/^@exclusive:container-network-range @mutates\nFeature:/m)
-  expect(tagged('deploy-containers-on-multiple-bridge-networks.feature')).to.match(/@mutates\n\s+@id:multi-bridge\.connect-only-when-created/)
+  expect(tagged('deploy-a-container-with-a-static-ip-address.feature')).to.match(
+    /^@exclusive:container-network-range @mutates\nFeature:/m,
+  )
+  expect(tagged('deploy-containers-on-multiple-bridge-networks.feature')).to.match(
+    /@mutates\n\s+@id:multi-bridge\.connect-only-when-created/,
+  )
 })
 
 test('Keeper: an idle worker gives back a fixture whose holds another needs, a busy one when its scenario ends, a colliding-with-nothing one never', async () => {
   const runId = `test-${process.pid}-${Date.now()}`
   const docker = new FakeDocker() as unknown as Docker
   const released: string[] = []
-  const fixtureOf = (scenario: string) => ({ ...newFixture(runId, 'features/x.feature', scenario, ['@exclusive:host-port-5000']), held: { waitedMs: 0, release: async () => void released.push(scenario) } })
+  const fixtureOf = (scenario: string) => ({
+    ...newFixture(runId, 'features/x.feature', scenario, ['@exclusive:host-port-5000']),
+    held: { waitedMs: 0, release: async () => void released.push(scenario) },
+  })
   const a = new Keeper('0', 2)
   const b = new Keeper('1', 2)
   try {
     a.keep(runId, fixtureOf('s1'), docker)
-    expect(await b.askOthers(runId, ['@shared:container-network-range']), 'no collision: nothing asked of worker 0').to.deep.equal([])
+    expect(
+      await b.askOthers(runId, ['@shared:container-network-range']),
+      'no collision: nothing asked of worker 0',
+    ).to.deep.equal([])
     await a.ended()
     const shared = await b.askOthers(runId, ['@shared:host-port-5000'])
-    expect(shared[0], 'a shared hold collides with the fixture\'s exclusive one').to.match(/^worker 0: tore down fixture fixture:s1/)
+    expect(shared[0], "a shared hold collides with the fixture's exclusive one").to.match(
+      /^worker 0: tore down fixture fixture:s1/,
+    )
     a.keep(runId, fixtureOf('s2'), docker)
     let answered: string[] | undefined
     const asked = b.askOthers(runId, ['@exclusive:host-port-5000']).then((x) => (answered = x))
@@ -76,7 +94,10 @@ test('Keeper: an idle worker gives back a fixture whose holds another needs, a b
     const idle = await b.askOthers(runId, ['@exclusive:host-port-5000'])
     expect(idle[0], 'an idle worker answers at once').to.match(/^worker 0: tore down fixture fixture:s3/)
     expect(released).to.deep.equal(['s1', 's2', 's3'])
-    expect(await new Keeper(undefined, 0).askOthers(runId, ['@exclusive:host-port-5000']), 'a serial run asks nobody').to.deep.equal([])
+    expect(
+      await new Keeper(undefined, 0).askOthers(runId, ['@exclusive:host-port-5000']),
+      'a serial run asks nobody',
+    ).to.deep.equal([])
   } finally {
     await a.close()
     await b.close()

@@ -19,13 +19,15 @@ function labSockets(text: string): Record<string, string> {
   return Object.fromEntries([...block.matchAll(/\[([\w-]+)\]=(\S+)/g)].map((m) => [m[1], m[2]]))
 }
 
-test('every lab endpoint has lab/endpoints/NAME.sh, targets/NAME.yaml, and lib.sh\'s socket is its profile\'s endpoint', () => {
+test("every lab endpoint has lab/endpoints/NAME.sh, targets/NAME.yaml, and lib.sh's socket is its profile's endpoint", () => {
   const sockets = labSockets(LIB)
   const missing: string[] = []
   for (const name of [...LAB_TARGETS, ...LAB_MORE_TARGETS]) {
-    if (LAB_MORE_TARGETS.includes(name) && !existsSync(join(PROJECT, 'lab', 'endpoints', `${name}.sh`))) missing.push(`lab/endpoints/${name}.sh`)
+    if (LAB_MORE_TARGETS.includes(name) && !existsSync(join(PROJECT, 'lab', 'endpoints', `${name}.sh`)))
+      missing.push(`lab/endpoints/${name}.sh`)
     if (!existsSync(join(PROJECT, 'targets', `${name}.yaml`))) missing.push(`targets/${name}.yaml`)
-    else if (sockets[name] !== loadTarget(name).endpoint) missing.push(`lab/lib.sh LAB_ENDPOINT[${name}] = targets/${name}.yaml's endpoint`)
+    else if (sockets[name] !== loadTarget(name).endpoint)
+      missing.push(`lab/lib.sh LAB_ENDPOINT[${name}] = targets/${name}.yaml's endpoint`)
   }
   expect(missing).to.deep.equal([])
 })

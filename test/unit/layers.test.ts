@@ -23,13 +23,20 @@ function sources(dir: string): string[] {
 
 /** Where each relative import of a source file leads, as a path from the project root. */
 export function importsOf(file: string, text = readFileSync(join(PROJECT, file), 'utf8')): string[] {
-  return [...text.matchAll(/(?:from|require\(|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => relative(PROJECT, resolve(PROJECT, dirname(file), m[1])))
+  return [...text.matchAll(/(?:from|require\(|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) =>
+    relative(PROJECT, resolve(PROJECT, dirname(file), m[1])),
+  )
 }
 
 /** The imports of the watched folders that break a rule, as "file → import". */
 export function violations(files: (folder: string) => string[] = sources, read?: (file: string) => string): string[] {
-  return RULES.flatMap((rule) => rule.from.flatMap(files).flatMap((file) =>
-    importsOf(file, read?.(file)).filter((to) => rule.never.some((n) => to === n || to.startsWith(`${n}/`))).map((to) => `${file} → ${to}`)))
+  return RULES.flatMap((rule) =>
+    rule.from.flatMap(files).flatMap((file) =>
+      importsOf(file, read?.(file))
+        .filter((to) => rule.never.some((n) => to === n || to.startsWith(`${n}/`)))
+        .map((to) => `${file} → ${to}`),
+    ),
+  )
 }
 
 test('steps/ and support/observe never import report/, cli/ or sensitivity/; document, endpoint and cleanup never import cli/ or sensitivity/', () => {
@@ -43,8 +50,12 @@ test('the layer rule fails when a forbidden import is added', () => {
 })
 
 /** The files under steps/ and support/ that import an assertion library (chai, node:assert). */
-export function assertionImports(read: (file: string) => string = (f) => readFileSync(join(PROJECT, f), 'utf8')): string[] {
-  return ['steps', 'support'].flatMap(sources).filter((file) => /(?:from|require\()\s*['"](?:chai|(?:node:)?assert(?:\/strict)?)['"]/.test(read(file)))
+export function assertionImports(
+  read: (file: string) => string = (f) => readFileSync(join(PROJECT, f), 'utf8'),
+): string[] {
+  return ['steps', 'support']
+    .flatMap(sources)
+    .filter((file) => /(?:from|require\()\s*['"](?:chai|(?:node:)?assert(?:\/strict)?)['"]/.test(read(file)))
 }
 
 test('no check judges with an assertion library: steps/ and support/ import neither chai nor node:assert, so a verdict never depends on its wording', () => {

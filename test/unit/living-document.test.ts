@@ -15,7 +15,13 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { DOC_SECTIONS, DOC_TITLE } from '../../support/document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../../support/document/anchors'
-import { DOCUMENT_FILE, DOCUMENT_SHA256, type DocumentSection, documentSections, documentText } from '../../support/document/text'
+import {
+  DOCUMENT_FILE,
+  DOCUMENT_SHA256,
+  type DocumentSection,
+  documentSections,
+  documentText,
+} from '../../support/document/text'
 import { type LoadedReport, loadReports } from '../../support/report/matrix'
 import { documentCommand, renderDocumentHtml, writeDocument } from '../../support/report/living-document'
 import { UsageError } from '../../support/errors'
@@ -38,12 +44,17 @@ function featureIds(): { id: string; feature: string }[] {
 }
 
 /** What is wrong with a map, against the features' ids and the document's sections; none when right. */
-function mapProblems(anchors: readonly Anchor[], ids: { id: string; feature: string }[], sections: readonly DocumentSection[]): string[] {
+function mapProblems(
+  anchors: readonly Anchor[],
+  ids: { id: string; feature: string }[],
+  sections: readonly DocumentSection[],
+): string[] {
   const problems: string[] = []
   for (const { id, feature } of ids) {
     const found = anchors.filter((a) => a.id === id)
     if (found.length !== 1) problems.push(`${id}: in the map ${found.length} times`)
-    else if (found[0].section !== feature) problems.push(`${id}: mapped to section "${found[0].section}", its Feature is "${feature}"`)
+    else if (found[0].section !== feature)
+      problems.push(`${id}: mapped to section "${found[0].section}", its Feature is "${feature}"`)
   }
   const known = new Set(ids.map((i) => i.id))
   for (const a of anchors) if (!known.has(a.id)) problems.push(`${a.id}: in the map, in no feature`)
@@ -55,7 +66,8 @@ function mapProblems(anchors: readonly Anchor[], ids: { id: string; feature: str
     }
     const lines = section.blocks.flatMap((b) => b.lines)
     const times = lines.reduce((n, l) => n + l.split(a.quote).length - 1, 0)
-    if (a.quote.trim() === '' || times !== 1) problems.push(`${a.id}: "${a.quote}" occurs ${times} times in "${a.section}" (needs exactly once, within a line)`)
+    if (a.quote.trim() === '' || times !== 1)
+      problems.push(`${a.id}: "${a.quote}" occurs ${times} times in "${a.section}" (needs exactly once, within a line)`)
   }
   // in the document's order, so the map reads as the page does: by section, then where the words end
   const place = (a: Anchor) => {
@@ -73,8 +85,12 @@ function mapProblems(anchors: readonly Anchor[], ids: { id: string; feature: str
   for (const section of sections) {
     const quotes = [...new Set(anchors.filter((a) => a.section === section.heading).map((a) => a.quote))]
     for (const line of section.blocks.flatMap((b) => b.lines)) {
-      const spans = quotes.filter((q) => line.includes(q)).map((q) => [line.indexOf(q), line.indexOf(q) + q.length]).sort((x, y) => x[0] - y[0])
-      for (let i = 1; i < spans.length; i++) if (spans[i][0] < spans[i - 1][1]) problems.push(`overlapping quotes in "${section.heading}": "${line}"`)
+      const spans = quotes
+        .filter((q) => line.includes(q))
+        .map((q) => [line.indexOf(q), line.indexOf(q) + q.length])
+        .sort((x, y) => x[0] - y[0])
+      for (let i = 1; i < spans.length; i++)
+        if (spans[i][0] < spans[i - 1][1]) problems.push(`overlapping quotes in "${section.heading}": "${line}"`)
     }
   }
   return problems
@@ -103,14 +119,23 @@ test('the document reads into its title and the sections of doc.ts, in order, wi
   ])
   expect(sections[9].blocks.at(-1)).to.deep.equal({
     kind: 'commands',
-    lines: ['docker: Error response from daemon: Server error from portlayer: unable to wait for process launch status'],
+    lines: [
+      'docker: Error response from daemon: Server error from portlayer: unable to wait for process launch status',
+    ],
   })
   // nothing lost: every non-blank line of the file is a heading or in a block, once, in order
-  const shown = sections.flatMap((s) => [s.heading, ...s.blocks.flatMap((b) => (b.kind === 'bullets' ? b.lines.map((l) => `  • ${l}`) : b.lines))])
-  expect(shown.filter((l) => l.trim() !== '')).to.deep.equal(documentText().split('\n').filter((l) => l.trim() !== ''))
+  const shown = sections.flatMap((s) => [
+    s.heading,
+    ...s.blocks.flatMap((b) => (b.kind === 'bullets' ? b.lines.map((l) => `  • ${l}`) : b.lines)),
+  ])
+  expect(shown.filter((l) => l.trim() !== '')).to.deep.equal(
+    documentText()
+      .split('\n')
+      .filter((l) => l.trim() !== ''),
+  )
 })
 
-test('the map: every scenario id of features/ exactly once, under its Feature\'s heading; every quote once in its section', () => {
+test("the map: every scenario id of features/ exactly once, under its Feature's heading; every quote once in its section", () => {
   const ids = featureIds()
   expect(ids.length).to.equal(41)
   expect(mapProblems(ANCHORS, ids, documentSections())).to.deep.equal([])
@@ -123,20 +148,26 @@ test('the map check fails on a missing or doubled id, a wrong section, and words
   expect(mapProblems([second, ...rest], ids, sections)).to.deep.equal([`${first.id}: in the map 0 times`])
   expect(mapProblems([first, first, second, ...rest], ids, sections)).to.include(`${first.id}: in the map 2 times`)
   const moved = { ...second, section: 'Publish a Container Port' }
-  expect(mapProblems([first, moved, ...rest], ids, sections).join('\n')).to.contain(`${second.id}: mapped to section "Publish a Container Port"`)
+  expect(mapProblems([first, moved, ...rest], ids, sections).join('\n')).to.contain(
+    `${second.id}: mapped to section "Publish a Container Port"`,
+  )
   const misquoted = { ...second, quote: `${second.quote} (not the document's)` }
   expect(mapProblems([first, misquoted, ...rest], ids, sections).join('\n')).to.contain('occurs 0 times')
   expect(mapProblems([second, first, ...rest], ids, sections)).to.deep.equal([])
   const last = ANCHORS.at(-1)!
-  expect(mapProblems([last, ...ANCHORS.slice(0, -1)], ids, sections)).to.deep.equal([`${ANCHORS[0].id}: in the map after ${last.id}, before it in the document`])
+  expect(mapProblems([last, ...ANCHORS.slice(0, -1)], ids, sections)).to.deep.equal([
+    `${ANCHORS[0].id}: in the map after ${last.id}, before it in the document`,
+  ])
   const ambiguous = { ...second, quote: 'the' }
   expect(mapProblems([first, ambiguous, ...rest], ids, sections).join('\n')).to.match(/"the" occurs \d+ times/)
 })
 
-test('short labels: an Examples row\'s direction as an arrow, else the last part of the id', () => {
+test("short labels: an Examples row's direction as an arrow, else the last part of the id", () => {
   expect(shortLabel('combine.all-communicate.db-to-model')).to.equal('db→model')
   expect(shortLabel('new-bridge.ping-by-name.client-to-server')).to.equal('client→server')
-  expect(shortLabel('combine.mapping-on-create-network-only.applies-to-create-network')).to.equal('applies-to-create-network')
+  expect(shortLabel('combine.mapping-on-create-network-only.applies-to-create-network')).to.equal(
+    'applies-to-create-network',
+  )
   expect(shortLabel('exposed-port.public-5000')).to.equal('public-5000')
 })
 
@@ -156,7 +187,9 @@ test('the page: the document in order, a badge group per id right after its word
   const reports = loadReports([DOCKER, PODMAN])
   const html = renderDocumentHtml(reports, FIXTURES)
   // self-contained: nothing loaded, no script
-  expect(html).to.contain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`)
+  expect(html).to.contain(
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+  )
   expect(html).to.not.match(/<script|<link |<img |src=|url\(|@import|https?:\/\//)
   // every heading, in the document's order
   const headings = [...html.matchAll(/<h[12][^>]*>([^<]+)<\/h[12]>/g)].map((m) => m[1])
@@ -164,29 +197,49 @@ test('the page: the document in order, a badge group per id right after its word
   // every id once, in the map's order (the document's)
   expect(groupsIn(html)).to.deep.equal(ANCHORS.map((a) => a.id))
   // right after the words: the bullet, then its six groups
-  const bullet = html.indexOf('<span class="stated">All the containers can communicate with each other.</span><span class="groups">')
+  const bullet = html.indexOf(
+    '<span class="stated">All the containers can communicate with each other.</span><span class="groups">',
+  )
   expect(bullet).to.be.above(-1)
   const after = groupsIn(html.slice(bullet, html.indexOf('</li>', bullet)))
   expect(after).to.deep.equal(ANCHORS.filter((a) => a.id.startsWith('combine.all-communicate.')).map((a) => a.id))
   // in an output line: network-listed after the line docker network ls prints
-  expect(html).to.contain('<span class="line"><span class="stated">615d565d498c        my-bridge-network   bridge</span><span class="groups"><span class="results" id="result-new-bridge.network-listed"')
+  expect(html).to.contain(
+    '<span class="line"><span class="stated">615d565d498c        my-bridge-network   bridge</span><span class="groups"><span class="results" id="result-new-bridge.network-listed"',
+  )
   // badges: docker's fails and not-applicable, podman's deviates, each with its reason and its run's report
   const docker = reports[0].summary.scenarios
   const failing = docker.find((s) => s.verdict === 'fails')!
   const na = docker.find((s) => s.verdict === 'not-applicable')!
-  const dockerBadge = (id: string) => new RegExp(`<a class="badge v-([a-z-]+)" data-target="docker" data-verdict="[a-z-]+" title="([^"]*)" href="docker/report.html">`).exec(groupOf(html, id))
+  const dockerBadge = (id: string) =>
+    new RegExp(
+      `<a class="badge v-([a-z-]+)" data-target="docker" data-verdict="[a-z-]+" title="([^"]*)" href="docker/report.html">`,
+    ).exec(groupOf(html, id))
   expect(dockerBadge(failing.id)?.[1]).to.equal('fails')
-  expect(dockerBadge(failing.id)?.[2]).to.contain('docker: fails — ').and.contain(escAttr(failing.reason.replace(/\s+/g, ' ').trim()).slice(0, 60))
+  expect(dockerBadge(failing.id)?.[2])
+    .to.contain('docker: fails — ')
+    .and.contain(escAttr(failing.reason.replace(/\s+/g, ' ').trim()).slice(0, 60))
   expect(dockerBadge(na.id)?.[1]).to.equal('not-applicable')
-  expect(groupOf(html, 'subnet.default-mask-16')).to.match(/<a class="badge v-deviates" data-target="podman" data-verdict="deviates" title="podman: deviates — [^"]+" href="podman\/report.html"><span class="ep">podman<\/span> <span class="vw">deviates<\/span><\/a>/)
+  expect(groupOf(html, 'subnet.default-mask-16')).to.match(
+    /<a class="badge v-deviates" data-target="podman" data-verdict="deviates" title="podman: deviates — [^"]+" href="podman\/report.html"><span class="ep">podman<\/span> <span class="vw">deviates<\/span><\/a>/,
+  )
   // the endpoints at the top, with totals over the page's results
-  expect(html).to.match(/<tr data-target="docker"><td class="name"><a href="docker\/report.html">docker<\/a><\/td><td>Docker Engine 20.10.24\+dfsg1<\/td><td>API 1.41<\/td><td>2026-11-28 06:29 UTC/)
-  expect(html).to.contain('<li class="v-conforms">31 conforms</li><li class="v-deviates">7 deviates</li><li class="v-fails">1 fails</li><li class="v-not-applicable">2 not-applicable</li>')
+  expect(html).to.match(
+    /<tr data-target="docker"><td class="name"><a href="docker\/report.html">docker<\/a><\/td><td>Docker Engine 20.10.24\+dfsg1<\/td><td>API 1.41<\/td><td>2026-11-28 06:29 UTC/,
+  )
+  expect(html).to.contain(
+    '<li class="v-conforms">31 conforms</li><li class="v-deviates">7 deviates</li><li class="v-fails">1 fails</li><li class="v-not-applicable">2 not-applicable</li>',
+  )
   expect(html).to.not.contain('id="unplaced"')
 })
 
 function escAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 }
 
 test('the page: an id a run lacks is "not run" without a link; an id the map lacks is listed after the document, not dropped', () => {
@@ -202,9 +255,13 @@ test('the page: an id a run lacks is "not run" without a link; an id the map lac
     },
   }
   const html = renderDocumentHtml([docker, partial], FIXTURES)
-  expect(groupOf(html, 'dhcp.lease-and-dns')).to.contain('<span class="badge v-not-run" data-target="podman" data-verdict="not-run" title="podman: not run — not in that endpoint&#39;s run"><span class="ep">podman</span> <span class="vw">not run</span></span>')
+  expect(groupOf(html, 'dhcp.lease-and-dns')).to.contain(
+    '<span class="badge v-not-run" data-target="podman" data-verdict="not-run" title="podman: not run — not in that endpoint&#39;s run"><span class="ep">podman</span> <span class="vw">not run</span></span>',
+  )
   const unplaced = html.slice(html.indexOf('<section class="unplaced" id="unplaced">'))
-  expect(unplaced).to.contain('data-scenario="future.new-result"').and.contain('<span class="badge v-not-run" data-target="docker"')
+  expect(unplaced)
+    .to.contain('data-scenario="future.new-result"')
+    .and.contain('<span class="badge v-not-run" data-target="docker"')
   expect(groupsIn(html)).to.deep.equal([...ANCHORS.map((a) => a.id), 'future.new-result'])
   expect(html).to.contain('<li class="v-not-run">1 not run</li>')
 })
@@ -219,7 +276,10 @@ test('netconform document: writes document.html into --out; a missing folder or 
     const html = readFileSync(join(out, 'document.html'), 'utf8')
     expect(html).to.contain(`<title>${DOC_TITLE}: the living document</title>`)
     expect(writeDocument([DOCKER], out)).to.equal(join(out, 'document.html'))
-    expect(() => documentCommand([], () => {})).to.throw(UsageError, /^document needs at least one report folder; usage: netconform document DIR… \[--out DIR\]/)
+    expect(() => documentCommand([], () => {})).to.throw(
+      UsageError,
+      /^document needs at least one report folder; usage: netconform document DIR… \[--out DIR\]/,
+    )
     expect(() => documentCommand([join(out, 'nowhere')], () => {})).to.throw(UsageError, /^no report at .*nowhere/)
   } finally {
     rmSync(out, { recursive: true, force: true })
@@ -229,9 +289,15 @@ test('netconform document: writes document.html into --out; a missing folder or 
 test('the CLI: `netconform document` with no folder or a missing one exits 2 with one line on stderr', async () => {
   const { execa } = await import('execa')
   for (const args of [['document'], ['document', join(FIXTURES, 'nowhere')], ['document', DOCKER, '--bogus']]) {
-    const r = await execa('node', [join(PROJECT, 'bin', 'netconform.cjs'), ...args], { cwd: PROJECT, reject: false, timeout: 30_000 })
+    const r = await execa('node', [join(PROJECT, 'bin', 'netconform.cjs'), ...args], {
+      cwd: PROJECT,
+      reject: false,
+      timeout: 30_000,
+    })
     expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).to.equal(2)
     expect(String(r.stderr).trim().split('\n'), args.join(' ')).to.have.length(1)
-    expect(String(r.stderr)).to.match(/^netconform: /).and.not.match(/\n\s+at /)
+    expect(String(r.stderr))
+      .to.match(/^netconform: /)
+      .and.not.match(/\n\s+at /)
   }
 })

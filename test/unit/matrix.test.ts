@@ -46,7 +46,9 @@ function htmlSections(html: string): string[] {
 /** Doc heading → the scenario ids under it, in page order. */
 function htmlRowsBySection(html: string): [string, string[]][] {
   const out: [string, string[]][] = []
-  for (const m of html.matchAll(/<tr class="section"><th [^>]*><span>(.*?)<\/span>|<tr id="[^"]*" data-scenario="([^"]*)"/g)) {
+  for (const m of html.matchAll(
+    /<tr class="section"><th [^>]*><span>(.*?)<\/span>|<tr id="[^"]*" data-scenario="([^"]*)"/g,
+  )) {
     if (m[1] !== undefined) out.push([m[1], []])
     else out[out.length - 1][1].push(m[2])
   }
@@ -69,7 +71,11 @@ function htmlRow(html: string, id: string): string {
 }
 
 function htmlCells(html: string, id: string): HtmlCell[] {
-  return [...htmlRow(html, id).matchAll(/<td class="v-([a-z-]+)" data-target="([^"]*)" data-verdict="[^"]*">([\s\S]*?)<\/td>/g)].map((m) => ({
+  return [
+    ...htmlRow(html, id).matchAll(
+      /<td class="v-([a-z-]+)" data-target="([^"]*)" data-verdict="[^"]*">([\s\S]*?)<\/td>/g,
+    ),
+  ].map((m) => ({
     verdict: m[1],
     target: m[2],
     href: m[3].match(/<a href="([^"]*)"/)?.[1],
@@ -82,7 +88,12 @@ function htmlCells(html: string, id: string): HtmlCell[] {
 function htmlTotals(html: string): string[] {
   const row = html.match(/<tr class="totals">([\s\S]*?)<\/tr>/)
   if (!row) throw new Error('no totals row')
-  return [...row[1].matchAll(/<td [^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())
+  return [...row[1].matchAll(/<td [^>]*>([\s\S]*?)<\/td>/g)].map((m) =>
+    m[1]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  )
 }
 
 // --- reading the Markdown back --------------------------------------------------------------------
@@ -108,7 +119,7 @@ function mdRow(md: string, id: string): string[] {
 
 // --------------------------------------------------------------------------------------------------
 
-test('loadReports reads each folder\'s summary.json, keeping the folder as given', () => {
+test("loadReports reads each folder's summary.json, keeping the folder as given", () => {
   const reports = fixtures()
   expect(reports.map((r) => r.dir)).to.deep.equal([DOCKER, PODMAN])
   expect(reports.map((r) => r.summary.target.name)).to.deep.equal(['docker', 'podman'])
@@ -126,20 +137,36 @@ test('loadReports: a missing folder, or one without summary.json, is a UsageErro
   const summary = JSON.parse(readFileSync(join(DOCKER, 'summary.json'), 'utf8')) as Summary
   summary.scenarios[3] = { ...summary.scenarios[3], verdict: 'exploded' as never }
   writeFileSync(join(empty, 'summary.json'), JSON.stringify(summary))
-  expect(() => loadReports([empty])).to.throw(UsageError, `field "scenarios[3].verdict" (scenario ${summary.scenarios[3].id}) is "exploded", not one of`)
+  expect(() => loadReports([empty])).to.throw(
+    UsageError,
+    `field "scenarios[3].verdict" (scenario ${summary.scenarios[3].id}) is "exploded", not one of`,
+  )
 })
 
 test('loadReports refuses, through the summary schema, a summary.json compare would refuse: one line naming the file and the fields', (t) => {
   const dir = tempDir(t)
   const summary = JSON.parse(readFileSync(join(DOCKER, 'summary.json'), 'utf8')) as Summary
-  const broken = { ...summary, target: { ...summary.target, name: undefined }, scenarios: [summary.scenarios[0], summary.scenarios[0]] }
+  const broken = {
+    ...summary,
+    target: { ...summary.target, name: undefined },
+    scenarios: [summary.scenarios[0], summary.scenarios[0]],
+  }
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(broken))
-  expect(() => loadReports([dir])).to.throw(UsageError, `${join(dir, 'summary.json')} is not a netconform summary: missing field "target.name"`)
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...summary, scenarios: [summary.scenarios[0], summary.scenarios[0]] }))
-  expect(() => loadReports([dir])).to.throw(UsageError, `scenario id ${summary.scenarios[0].id} appears twice (scenarios[0] and scenarios[1])`)
+  expect(() => loadReports([dir])).to.throw(
+    UsageError,
+    `${join(dir, 'summary.json')} is not a netconform summary: missing field "target.name"`,
+  )
+  writeFileSync(
+    join(dir, 'summary.json'),
+    JSON.stringify({ ...summary, scenarios: [summary.scenarios[0], summary.scenarios[0]] }),
+  )
+  expect(() => loadReports([dir])).to.throw(
+    UsageError,
+    `scenario id ${summary.scenarios[0].id} appears twice (scenarios[0] and scenarios[1])`,
+  )
 })
 
-test('loadReports takes a summary.json file too: its folder is the report\'s', () => {
+test("loadReports takes a summary.json file too: its folder is the report's", () => {
   const [report] = loadReports([join(DOCKER, 'summary.json')])
   expect(report.dir).to.equal(DOCKER)
   expect(report.summary.target.name).to.equal('docker')
@@ -174,10 +201,11 @@ test('rows stay in document order whatever order the runs list them in', () => {
   expect(sections).to.deep.equal([...DOC_SECTIONS])
   expect([...sections].sort((a, b) => docOrder(a) - docOrder(b))).to.deep.equal(sections)
   const docOf = new Map(docker.summary.scenarios.map((s) => [s.id, s.doc]))
-  for (const [heading, rows] of htmlRowsBySection(html)) for (const id of rows) expect(docOf.get(id), id).to.equal(heading)
+  for (const [heading, rows] of htmlRowsBySection(html))
+    for (const id of rows) expect(docOf.get(id), id).to.equal(heading)
 })
 
-test('each row has a cell per endpoint: its verdict, the reason, a link to that run\'s report.html', () => {
+test("each row has a cell per endpoint: its verdict, the reason, a link to that run's report.html", () => {
   const html = renderMatrixHtml(fixtures(), FIXTURES)
   const podmanReason =
     'podman gives a new bridge network a /24 subnet (10.89.1.0/24), not the /16 the document describes; a network created with --subnet gets the mask asked for'
@@ -185,7 +213,13 @@ test('each row has a cell per endpoint: its verdict, the reason, a link to that 
   expect(htmlCells(html, 'subnet.default-mask-16')).to.have.length(2)
   expect(docker).to.include({ verdict: 'conforms', target: 'docker', href: 'docker/report.html', text: 'conforms' })
   expect(docker.title).to.equal(undefined)
-  expect(podman).to.include({ verdict: 'deviates', target: 'podman', href: 'podman/report.html', text: 'deviates', title: podmanReason })
+  expect(podman).to.include({
+    verdict: 'deviates',
+    target: 'podman',
+    href: 'podman/report.html',
+    text: 'deviates',
+    title: podmanReason,
+  })
   expect(podman.reason).to.equal(truncateReason(podmanReason))
 
   expect(htmlCells(html, 'dhcp.lease-and-dns').map((c) => [c.target, c.text])).to.deep.equal([
@@ -204,12 +238,11 @@ test('each row has a cell per endpoint: its verdict, the reason, a link to that 
   expect(row[2]).to.match(/^🟡 \[deviates\]\(podman\/report\.html "podman gives a new bridge network a \/24 subnet/)
 })
 
-test('links are relative to the matrix\'s folder, and follow a symlinked report folder to its run', (t) => {
+test("links are relative to the matrix's folder, and follow a symlinked report folder to its run", (t) => {
   const reports = fixtures()
-  expect(htmlCells(renderMatrixHtml(reports, join(FIXTURES, 'out')), 'dhcp.lease-and-dns').map((c) => c.href)).to.deep.equal([
-    '../docker/report.html',
-    '../podman/report.html',
-  ])
+  expect(
+    htmlCells(renderMatrixHtml(reports, join(FIXTURES, 'out')), 'dhcp.lease-and-dns').map((c) => c.href),
+  ).to.deep.equal(['../docker/report.html', '../podman/report.html'])
   const root = tempDir(t)
   const run = join(root, 'docker', '20261127T225440Z-65ff70 (1)')
   mkdirSync(run, { recursive: true })
@@ -239,7 +272,10 @@ test('a scenario missing from one endpoint\'s run shows "not run", without a lin
   expect(htmlCells(html2, 'trust.extra').map((c) => c.text)).to.deep.equal(['not run', 'fails'])
 
   const md = renderMatrixMarkdown([docker, partial], FIXTURES)
-  expect(mdRow(md, 'combine.all-communicate').slice(1)).to.deep.equal(['🟢 [conforms](docker/report.html)', '➖ *not run*'])
+  expect(mdRow(md, 'combine.all-communicate').slice(1)).to.deep.equal([
+    '🟢 [conforms](docker/report.html)',
+    '➖ *not run*',
+  ])
 })
 
 test('every text is escaped: reasons, names, ids and target names with < and &', () => {
@@ -247,7 +283,12 @@ test('every text is escaped: reasons, names, ids and target names with < and &',
   const nasty = withScenarios(podman, (s) =>
     s.map((x) =>
       x.id === 'dhcp.lease-and-dns'
-        ? { ...x, name: 'a <b>bold</b> & name', verdict: 'fails', reason: 'got <script>alert("x")</script> & \'more\' | here' }
+        ? {
+            ...x,
+            name: 'a <b>bold</b> & name',
+            verdict: 'fails',
+            reason: 'got <script>alert("x")</script> & \'more\' | here',
+          }
         : x,
     ),
   )
@@ -277,7 +318,10 @@ test('every text is escaped: reasons, names, ids and target names with < and &',
 test('a long reason is shown cut to 140 characters; the whole of it is the tooltip', () => {
   const [docker, podman] = fixtures()
   const long = 'x'.repeat(100) + ' and then ' + 'y'.repeat(200)
-  const html = renderMatrixHtml([docker, withScenarios(podman, (s) => s.map((x) => ({ ...x, reason: long })))], FIXTURES)
+  const html = renderMatrixHtml(
+    [docker, withScenarios(podman, (s) => s.map((x) => ({ ...x, reason: long })))],
+    FIXTURES,
+  )
   const cell = htmlCells(html, 'trust.unpublished-port-closed')[1]
   expect(cell.title).to.equal(long)
   expect(Array.from(cell.reason ?? '')).to.have.length.at.most(140)
@@ -298,12 +342,18 @@ test('a totals row per endpoint, and the header names target, engine and version
     '21 conforms 0 deviates 7 fails 2 not-applicable',
     '17 conforms 1 deviates 12 fails 0 not-applicable',
   ])
-  expect(html).to.include('<a href="docker/report.html">docker</a></div><div class="engine">Docker Engine 20.10.24+dfsg1</div><div class="meta">API 1.41 · run 2026-11-27 22:54 UTC</div>')
-  expect(html).to.include('<a href="podman/report.html">podman</a></div><div class="engine">Podman Engine 4.3.1</div><div class="meta">API 1.41 · run 2026-11-27 22:55 UTC</div>')
+  expect(html).to.include(
+    '<a href="docker/report.html">docker</a></div><div class="engine">Docker Engine 20.10.24+dfsg1</div><div class="meta">API 1.41 · run 2026-11-27 22:54 UTC</div>',
+  )
+  expect(html).to.include(
+    '<a href="podman/report.html">podman</a></div><div class="engine">Podman Engine 4.3.1</div><div class="meta">API 1.41 · run 2026-11-27 22:55 UTC</div>',
+  )
 
   const md = renderMatrixMarkdown(fixtures(), FIXTURES)
   const [header, , totals] = mdRows(md)
-  expect(header[1]).to.equal('[**docker**](docker/report.html)<br>Docker Engine 20.10.24+dfsg1<br>API 1.41<br>2026-11-27 22:54 UTC')
+  expect(header[1]).to.equal(
+    '[**docker**](docker/report.html)<br>Docker Engine 20.10.24+dfsg1<br>API 1.41<br>2026-11-27 22:54 UTC',
+  )
   expect(totals).to.deep.equal([
     '**Totals**',
     '21 conforms, 0 deviates, 7 fails, 2 not-applicable',
@@ -321,7 +371,13 @@ test('the HTML is one self-contained page: inline CSS, no scripts, nothing loade
   }
   expect(html).to.include(`content="default-src 'none'; style-src 'unsafe-inline'"`)
   const legend = html.match(/<ul class="legend"[^>]*>([\s\S]*?)<\/ul>/)?.[1] ?? ''
-  for (const [cls, word] of [['conforms', 'conforms'], ['deviates', 'deviates'], ['fails', 'fails'], ['not-applicable', 'not-applicable'], ['not-run', 'not run']]) {
+  for (const [cls, word] of [
+    ['conforms', 'conforms'],
+    ['deviates', 'deviates'],
+    ['fails', 'fails'],
+    ['not-applicable', 'not-applicable'],
+    ['not-run', 'not run'],
+  ]) {
     expect(legend).to.include(`<span class="chip v-${cls}">${word}</span>`)
   }
   expect(renderMatrixMarkdown(fixtures(), FIXTURES)).to.match(/^Legend: 🟢 \*\*conforms\*\*/m)
@@ -332,7 +388,9 @@ test('writeMatrix writes matrix.html and matrix.md into the folder, creating it'
   const written = writeMatrix([DOCKER, PODMAN], out)
   expect(written).to.deep.equal({ html: join(out, 'matrix.html'), md: join(out, 'matrix.md') })
   const html = readFileSync(written.html, 'utf8')
-  expect(htmlCells(html, 'subnet.default-mask-16')[1].href).to.match(/^(\.\.\/)+.*test\/fixtures\/matrix\/podman\/report\.html$/)
+  expect(htmlCells(html, 'subnet.default-mask-16')[1].href).to.match(
+    /^(\.\.\/)+.*test\/fixtures\/matrix\/podman\/report\.html$/,
+  )
   expect(readFileSync(written.md, 'utf8')).to.match(/^# Container networking conformance matrix/)
 })
 
@@ -346,10 +404,23 @@ test('matrixCommand: DIR… [--out DIR] prints the two paths; no DIR is a UsageE
   expect(existsSync(join(out, 'matrix.html'))).to.equal(true)
   expect(htmlTotals(readFileSync(join(out, 'matrix.html'), 'utf8'))).to.have.length(2)
 
-  const rejectionOf = (argv: string[]) => matrixCommand(argv, () => {}).then(() => new Error('resolved'), (e: Error) => e)
-  expect(await rejectionOf([])).to.be.instanceOf(UsageError).with.property('message').that.matches(/usage: netconform matrix DIR… \[--out DIR\]/)
-  expect(await rejectionOf(['--out', out])).to.be.instanceOf(UsageError).with.property('message').that.matches(/at least one report folder/)
-  expect(await rejectionOf([join(FIXTURES, 'nope'), '--out', out])).to.be.instanceOf(UsageError).with.property('message').that.matches(/nope/)
+  const rejectionOf = (argv: string[]) =>
+    matrixCommand(argv, () => {}).then(
+      () => new Error('resolved'),
+      (e: Error) => e,
+    )
+  expect(await rejectionOf([]))
+    .to.be.instanceOf(UsageError)
+    .with.property('message')
+    .that.matches(/usage: netconform matrix DIR… \[--out DIR\]/)
+  expect(await rejectionOf(['--out', out]))
+    .to.be.instanceOf(UsageError)
+    .with.property('message')
+    .that.matches(/at least one report folder/)
+  expect(await rejectionOf([join(FIXTURES, 'nope'), '--out', out]))
+    .to.be.instanceOf(UsageError)
+    .with.property('message')
+    .that.matches(/nope/)
   expect((await rejectionOf([DOCKER, '--bogus'])).message).to.match(/bogus/)
 })
 
@@ -362,7 +433,9 @@ test('the fixtures are what the header comment says: two real runs, one deviates
     expect(s.totals).to.deep.equal(totals)
     expect(existsSync(join(d(s), 'report.html'))).to.equal(true)
   }
-  expect(summaries[1].scenarios.filter((s) => s.verdict === 'deviates').map((s) => s.id)).to.deep.equal(['subnet.default-mask-16'])
+  expect(summaries[1].scenarios.filter((s) => s.verdict === 'deviates').map((s) => s.id)).to.deep.equal([
+    'subnet.default-mask-16',
+  ])
   function d(s: Summary): string {
     return s.target.name === 'docker' ? DOCKER : PODMAN
   }

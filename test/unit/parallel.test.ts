@@ -40,7 +40,9 @@ test('the longest work starts first: a scenario waits while a longer chain may s
   expect(s.canAssign(pickle('short'), running)).to.equal(false)
   expect(s.canAssign(pickle('long1', '@exclusive:host-port-8080'), running)).to.equal(true)
   // long2 collides with long1 whatever the order: the rule decides, not the preference.
-  expect(s.canAssign(pickle('long2', '@exclusive:host-port-8080'), [pickle('long1', '@exclusive:host-port-8080')])).to.equal(false)
+  expect(
+    s.canAssign(pickle('long2', '@exclusive:host-port-8080'), [pickle('long1', '@exclusive:host-port-8080')]),
+  ).to.equal(false)
   // With nothing running, the first offered starts.
   expect(new Scheduler(plan).canAssign(pickle('short'), [])).to.equal(true)
 })
@@ -51,7 +53,9 @@ test('planOf reads every scenario of features/ with what it holds', () => {
   const publish = plan.find((p) => p.id.endsWith('publish.port-8080-on-public-interface'))
   expect(publish && [...publish.holds.exclusive]).to.deep.equal(['host-port-8080'])
   // A feature with a Background shares its set-up (one worker keeps it); one without may spread over the workers.
-  expect(plan.find((p) => p.id === 'exposed-port.public-5000')?.feature).to.equal('features/bridged-containers-with-an-exposed-port.feature')
+  expect(plan.find((p) => p.id === 'exposed-port.public-5000')?.feature).to.equal(
+    'features/bridged-containers-with-an-exposed-port.feature',
+  )
   expect(plan.find((p) => p.id === 'new-bridge.ping-by-name.client-to-server')?.feature).to.equal(undefined)
   expect(plan.find((p) => p.id === 'static-ip.connect-with-ip')?.mutates).to.equal(true)
 })

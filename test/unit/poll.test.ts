@@ -47,40 +47,52 @@ test('eventually waits intervalMs between observations', { timeout: 1000 }, asyn
   expect(times[1] - times[0]).to.be.at.least(90)
 })
 
-test('eventually fails at the deadline, saying what it awaited, for how long, and what it last saw', { timeout: 1000 }, async () => {
-  let calls = 0
-  const started = Date.now()
-  const error = await rejectionOf(
-    eventually(
-      'replies from server',
-      async (): Promise<Observation<void>> => {
-        calls++
-        return { ok: false, seen: `100% packet loss (try ${calls})` }
-      },
-      { timeoutMs: 600, intervalMs: 50 },
-    ),
-  )
-  const elapsed = Date.now() - started
-  expect(error.message).to.equal(`awaited replies from server for 0.6 s (${calls} attempts); last seen: 100% packet loss (try ${calls})`)
-  expect(calls).to.be.at.least(2)
-  expect(elapsed).to.be.at.least(500).and.below(900)
-})
+test(
+  'eventually fails at the deadline, saying what it awaited, for how long, and what it last saw',
+  { timeout: 1000 },
+  async () => {
+    let calls = 0
+    const started = Date.now()
+    const error = await rejectionOf(
+      eventually(
+        'replies from server',
+        async (): Promise<Observation<void>> => {
+          calls++
+          return { ok: false, seen: `100% packet loss (try ${calls})` }
+        },
+        { timeoutMs: 600, intervalMs: 50 },
+      ),
+    )
+    const elapsed = Date.now() - started
+    expect(error.message).to.equal(
+      `awaited replies from server for 0.6 s (${calls} attempts); last seen: 100% packet loss (try ${calls})`,
+    )
+    expect(calls).to.be.at.least(2)
+    expect(elapsed).to.be.at.least(500).and.below(900)
+  },
+)
 
-test('eventually: an observer that throws is recorded as "error: <first line>" and polling goes on', { timeout: 1000 }, async () => {
-  let calls = 0
-  const error = await rejectionOf(
-    eventually(
-      'a connection',
-      async () => {
-        calls++
-        throw new Error('connect ECONNREFUSED 127.0.0.1:9\n    at TCPConnectWrap.afterConnect')
-      },
-      { timeoutMs: 200, intervalMs: 20 },
-    ),
-  )
-  expect(calls).to.be.at.least(2)
-  expect(error.message).to.match(/^awaited a connection for [\d.]+ s \(\d+ attempts\); last seen: error: connect ECONNREFUSED 127\.0\.0\.1:9$/)
-})
+test(
+  'eventually: an observer that throws is recorded as "error: <first line>" and polling goes on',
+  { timeout: 1000 },
+  async () => {
+    let calls = 0
+    const error = await rejectionOf(
+      eventually(
+        'a connection',
+        async () => {
+          calls++
+          throw new Error('connect ECONNREFUSED 127.0.0.1:9\n    at TCPConnectWrap.afterConnect')
+        },
+        { timeoutMs: 200, intervalMs: 20 },
+      ),
+    )
+    expect(calls).to.be.at.least(2)
+    expect(error.message).to.match(
+      /^awaited a connection for [\d.]+ s \(\d+ attempts\); last seen: error: connect ECONNREFUSED 127\.0\.0\.1:9$/,
+    )
+  },
+)
 
 test('eventually: a thrown non-Error is recorded too', { timeout: 1000 }, async () => {
   const error = await rejectionOf(
@@ -127,7 +139,13 @@ test('eventually: with a deadline shorter than the interval it observes once', {
 
 test('within resolves with the value when the promise settles in time', { timeout: 1000 }, async () => {
   expect(await within(Promise.resolve('done'), 500, 'a quick thing')).to.equal('done')
-  expect(await within(pause(20).then(() => 7), 500, 'a short wait')).to.equal(7)
+  expect(
+    await within(
+      pause(20).then(() => 7),
+      500,
+      'a short wait',
+    ),
+  ).to.equal(7)
 })
 
 test('within passes on the promise’s own rejection', { timeout: 1000 }, async () => {
@@ -139,7 +157,9 @@ test('within rejects with the message after the deadline', { timeout: 1000 }, as
   const started = Date.now()
   const error = await rejectionOf(within(new Promise(() => {}), 600, 'exec of "ping -c 3 server" in client'))
   expect(error.message).to.equal('exec of "ping -c 3 server" in client (no answer within 0.6 s)')
-  expect(Date.now() - started).to.be.at.least(550).and.below(900)
+  expect(Date.now() - started)
+    .to.be.at.least(550)
+    .and.below(900)
 })
 
 test('within does not keep the process waiting once the promise has settled', { timeout: 1000 }, async () => {

@@ -11,7 +11,9 @@ import { PROJECT } from '../../support/project'
 import { stepRegExp } from '../../support/report/verdicts'
 
 const FEATURES = join(PROJECT, 'features')
-const featureTexts = readdirSync(FEATURES).filter((f) => f.endsWith('.feature')).map((f) => readFileSync(join(FEATURES, f), 'utf8'))
+const featureTexts = readdirSync(FEATURES)
+  .filter((f) => f.endsWith('.feature'))
+  .map((f) => readFileSync(join(FEATURES, f), 'utf8'))
 
 /** The step texts (without their keyword) of the feature that has the scenario id, Background included. */
 function stepsOfFeatureWith(id: string): string[] {
@@ -22,7 +24,12 @@ function stepsOfFeatureWith(id: string): string[] {
 
 /** A step of a Scenario Outline as a pattern: each <name> stands for any text. */
 function outlineStep(step: string): RegExp {
-  return new RegExp(`^${step.split(/<[^>]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`)
+  return new RegExp(
+    `^${step
+      .split(/<[^>]+>/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+')}$`,
+  )
 }
 
 for (const file of readdirSync(TARGETS_DIR).filter((f) => f.endsWith('.yaml'))) {

@@ -16,7 +16,15 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import { pack } from 'tar-stream'
 import { buildSummary, writeReportSet } from '../../support/report/reports'
-import { MANIFEST, RECORD_FILE, manifestOf, packRecord, readRecord, recordName, sha256 } from '../../support/report/record'
+import {
+  MANIFEST,
+  RECORD_FILE,
+  manifestOf,
+  packRecord,
+  readRecord,
+  recordName,
+  sha256,
+} from '../../support/report/record'
 import { scenarioIds } from '../../support/scenario-id'
 import type { Deviation, Summary, Target } from '../../support/types'
 
@@ -41,18 +49,47 @@ async function stubRun(name: string, runId: string, failing: string[]): Promise<
   const dir = join(work, 'reports', name, runId)
   mkdirSync(dir, { recursive: true })
   const messages = join(dir, 'messages.ndjson')
-  const r = await execa('node', [CUCUMBER, '--require', 'test/fixtures/record/steps.js', '--format', `message:${messages}`,
-    '--format', `junit:${join(dir, 'junit.xml')}`, 'features/'], { cwd: PROJECT, reject: false, env: { NETCONFORM_STUB_FAIL: failing.join(',') } })
+  const r = await execa(
+    'node',
+    [
+      CUCUMBER,
+      '--require',
+      'test/fixtures/record/steps.js',
+      '--format',
+      `message:${messages}`,
+      '--format',
+      `junit:${join(dir, 'junit.xml')}`,
+      'features/',
+    ],
+    { cwd: PROJECT, reject: false, env: { NETCONFORM_STUB_FAIL: failing.join(',') } },
+  )
   expect(r.exitCode, r.stderr).to.equal(failing.length > 0 ? 1 : 0)
-  const deviations: Record<string, Deviation> = { [DEVIATING]: { reason: 'the stub refuses it', step: '/.+/', observed: 'refused by the endpoint' } }
+  const deviations: Record<string, Deviation> = {
+    [DEVIATING]: { reason: 'the stub refuses it', step: '/.+/', observed: 'refused by the endpoint' },
+  }
   const engine = { name: 'Stub Engine', version: '1.0.0', apiVersion: '1.41', os: 'linux/amd64', kernel: '6.1.0' }
-  const profile: Target = { name, endpoint: 'unix:///nowhere.sock', publicAddress: '127.0.0.1', probeImage: 'netconform-probe:1', offers: {}, deviations, source: 'test' }
+  const profile: Target = {
+    name,
+    endpoint: 'unix:///nowhere.sock',
+    publicAddress: '127.0.0.1',
+    probeImage: 'netconform-probe:1',
+    offers: {},
+    deviations,
+    source: 'test',
+  }
   const summary = buildSummary(readFileSync(messages, 'utf8'), {
-    target: { name, endpoint: profile.endpoint, engine }, runId, startedAt: '2026-12-04T10:00:00.000Z', durationMs: 1000, deviations,
+    target: { name, endpoint: profile.endpoint, engine },
+    runId,
+    startedAt: '2026-12-04T10:00:00.000Z',
+    durationMs: 1000,
+    deviations,
   })
   writeReportSet(dir, summary)
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ netconform: 'test', profile }))
-  writeFileSync(join(dir, 'endpoint.json'), JSON.stringify({ version: { Version: '1.0.0', ApiVersion: '1.41' }, info: {}, askedAt: summary.startedAt }))
+  writeFileSync(
+    join(dir, 'endpoint.json'),
+    JSON.stringify({ version: { Version: '1.0.0', ApiVersion: '1.41' }, info: {}, askedAt: summary.startedAt }),
+  )
   return dir
 }
 
@@ -74,7 +111,12 @@ before(async () => {
 })
 
 /** A copy of `record` with its members changed by `change`; the MANIFEST written anew unless `manifest` is false. */
-async function tampered(record: string, file: string, change: (m: Map<string, Buffer>) => void, manifest = true): Promise<string> {
+async function tampered(
+  record: string,
+  file: string,
+  change: (m: Map<string, Buffer>) => void,
+  manifest = true,
+): Promise<string> {
   const members = await readRecord(record)
   change(members)
   if (manifest) {
@@ -87,24 +129,37 @@ async function tampered(record: string, file: string, change: (m: Map<string, Bu
 }
 
 const json = (m: Map<string, Buffer>, name: string) => JSON.parse(m.get(name)!.toString('utf8'))
-const put = (m: Map<string, Buffer>, name: string, data: unknown) => m.set(name, Buffer.from(JSON.stringify(data, null, 2)))
+const put = (m: Map<string, Buffer>, name: string, data: unknown) =>
+  m.set(name, Buffer.from(JSON.stringify(data, null, 2)))
 
 async function expectMismatch(record: string, message: RegExp) {
   const r = await netconform(['verify', record])
   expect(r.exitCode, `${r.stdout}${r.stderr}`).to.equal(1)
   const lines = r.stdout.trim().split('\n')
   expect(lines).to.have.length(1)
-  expect(lines[0]).to.match(/^not verified: /).and.match(message)
+  expect(lines[0])
+    .to.match(/^not verified: /)
+    .and.match(message)
   expect(r.stderr).to.equal('')
 }
 
 test('a record of a run verifies: exit 0, one line with the totals the run gave', async () => {
   const total = ids.length
   const members = await readRecord(recordA)
-  expect([...members.keys()]).to.deep.equal([RECORD_FILE, 'summary.json', 'messages.ndjson', 'junit.xml', 'run.json', 'endpoint.json', MANIFEST])
+  expect([...members.keys()]).to.deep.equal([
+    RECORD_FILE,
+    'summary.json',
+    'messages.ndjson',
+    'junit.xml',
+    'run.json',
+    'endpoint.json',
+    MANIFEST,
+  ])
   const r = await netconform(['verify', recordA])
   expect(r.exitCode, `${r.stdout}${r.stderr}`).to.equal(0)
-  expect(r.stdout.trim()).to.equal(`verified: stub-a (Stub Engine 1.0.0, API 1.41) run 20261204T100000Z-aaaaaa, netconform test: ${total - 2} conforms, 1 deviates, 1 fails, 0 not applicable`)
+  expect(r.stdout.trim()).to.equal(
+    `verified: stub-a (Stub Engine 1.0.0, API 1.41) run 20261204T100000Z-aaaaaa, netconform test: ${total - 2} conforms, 1 deviates, 1 fails, 0 not applicable`,
+  )
   const b = await netconform(['verify', recordB])
   expect(b.stdout.trim()).to.match(new RegExp(`: ${total - 1} conforms, 1 deviates, 0 fails, 0 not applicable$`))
   // MANIFEST is what sha256sum -c reads: every other member's hash.
@@ -121,15 +176,31 @@ test('a run written before run.json existed: its profile.yaml stands for the pro
   const dir = await stubRun('stub-old', '20261204T090000Z-cccccc', [DEVIATING])
   rmSync(join(dir, 'run.json'))
   rmSync(join(dir, 'endpoint.json'))
-  writeFileSync(join(dir, 'profile.yaml'), [
-    'name: stub-old', 'endpoint: unix:///nowhere.sock', 'publicAddress: 127.0.0.1', 'probeImage: netconform-probe:1', 'deviations:', `  ${DEVIATING}:`,
-    '    reason: the stub refuses it', '    step: /.+/', '    observed: refused by the endpoint', '',
-  ].join('\n'))
+  writeFileSync(
+    join(dir, 'profile.yaml'),
+    [
+      'name: stub-old',
+      'endpoint: unix:///nowhere.sock',
+      'publicAddress: 127.0.0.1',
+      'probeImage: netconform-probe:1',
+      'deviations:',
+      `  ${DEVIATING}:`,
+      '    reason: the stub refuses it',
+      '    step: /.+/',
+      '    observed: refused by the endpoint',
+      '',
+    ].join('\n'),
+  )
   const out = join(work, 'old')
   const recorded = await netconform(['record', dir, '--out', out])
   expect(recorded.exitCode, recorded.stderr).to.equal(0)
-  const r = await netconform(['verify', join(out, 'netconform-record-stub-old-stub-engine-1.0.0-20261204T090000Z-cccccc.tar.gz')])
-  expect(r.stdout.trim(), r.stderr).to.match(/^verified: stub-old .* netconform unknown: \d+ conforms, 1 deviates, 0 fails, 0 not applicable$/)
+  const r = await netconform([
+    'verify',
+    join(out, 'netconform-record-stub-old-stub-engine-1.0.0-20261204T090000Z-cccccc.tar.gz'),
+  ])
+  expect(r.stdout.trim(), r.stderr).to.match(
+    /^verified: stub-old .* netconform unknown: \d+ conforms, 1 deviates, 0 fails, 0 not applicable$/,
+  )
   expect(r.exitCode).to.equal(0)
 })
 
@@ -144,19 +215,30 @@ test('a verdict edited in summary.json (totals and MANIFEST made to agree): exit
     summary.totals.conforms += 1
     put(m, 'summary.json', summary)
   })
-  await expectMismatch(record, new RegExp(`scenario ${FAILING.replace(/\./g, '\\.')}: summary\\.json says conforms, its messages say fails`))
+  await expectMismatch(
+    record,
+    new RegExp(`scenario ${FAILING.replace(/\./g, '\\.')}: summary\\.json says conforms, its messages say fails`),
+  )
 })
 
 test('a verdict edited without writing the MANIFEST anew: exit 1 naming the member', async () => {
-  const record = await tampered(recordA, 'verdict-only.tar.gz', (m) => {
-    const summary = json(m, 'summary.json') as Summary
-    summary.scenarios.find((x) => x.id === FAILING)!.verdict = 'conforms'
-    put(m, 'summary.json', summary)
-  }, false)
-  await expectMismatch(record, /member summary\.json was changed: its sha256 is [0-9a-f]{64}, MANIFEST says [0-9a-f]{64}/)
+  const record = await tampered(
+    recordA,
+    'verdict-only.tar.gz',
+    (m) => {
+      const summary = json(m, 'summary.json') as Summary
+      summary.scenarios.find((x) => x.id === FAILING)!.verdict = 'conforms'
+      put(m, 'summary.json', summary)
+    },
+    false,
+  )
+  await expectMismatch(
+    record,
+    /member summary\.json was changed: its sha256 is [0-9a-f]{64}, MANIFEST says [0-9a-f]{64}/,
+  )
 })
 
-test('a feature edited in the run\'s messages: exit 1 naming the feature, also when record.json is made to agree', async () => {
+test("a feature edited in the run's messages: exit 1 naming the feature, also when record.json is made to agree", async () => {
   let edited = ''
   const editSource = (m: Map<string, Buffer>) => {
     const lines = m.get('messages.ndjson')!.toString('utf8').split('\n')
@@ -168,7 +250,9 @@ test('a feature edited in the run\'s messages: exit 1 naming the feature, also w
     m.set('messages.ndjson', Buffer.from(lines.join('\n')))
     return envelope.source.data as string
   }
-  const inMessages = await tampered(recordA, 'feature.tar.gz', (m) => { editSource(m) })
+  const inMessages = await tampered(recordA, 'feature.tar.gz', (m) => {
+    editSource(m)
+  })
   await expectMismatch(inMessages, new RegExp(`feature ${edited} in messages\\.ndjson was edited`))
   const everywhere = await tampered(recordA, 'feature-everywhere.tar.gz', (m) => {
     const text = editSource(m)
@@ -180,9 +264,34 @@ test('a feature edited in the run\'s messages: exit 1 naming the feature, also w
 })
 
 test('a member removed (junit.xml, with the MANIFEST written anew; or the MANIFEST itself): exit 1 naming it', async () => {
-  await expectMismatch(await tampered(recordA, 'no-junit.tar.gz', (m) => { m.delete('junit.xml') }), /member junit\.xml is missing$/)
-  await expectMismatch(await tampered(recordA, 'no-junit-listed.tar.gz', (m) => { m.delete('junit.xml') }, false), /member junit\.xml is missing \(MANIFEST lists it\)/)
-  await expectMismatch(await tampered(recordA, 'no-manifest.tar.gz', (m) => { m.delete(MANIFEST) }, false), /member MANIFEST is missing$/)
+  await expectMismatch(
+    await tampered(recordA, 'no-junit.tar.gz', (m) => {
+      m.delete('junit.xml')
+    }),
+    /member junit\.xml is missing$/,
+  )
+  await expectMismatch(
+    await tampered(
+      recordA,
+      'no-junit-listed.tar.gz',
+      (m) => {
+        m.delete('junit.xml')
+      },
+      false,
+    ),
+    /member junit\.xml is missing \(MANIFEST lists it\)/,
+  )
+  await expectMismatch(
+    await tampered(
+      recordA,
+      'no-manifest.tar.gz',
+      (m) => {
+        m.delete(MANIFEST)
+      },
+      false,
+    ),
+    /member MANIFEST is missing$/,
+  )
 })
 
 test('a declared deviation whose evidence does not match: exit 1 naming the scenario', async () => {
@@ -191,7 +300,10 @@ test('a declared deviation whose evidence does not match: exit 1 naming the scen
     run.profile.deviations[DEVIATING].observed = 'something else entirely'
     put(m, 'run.json', run)
   })
-  await expectMismatch(record, new RegExp(`scenario ${DEVIATING.replace(/\./g, '\\.')}: summary\\.json says deviates, its messages say fails`))
+  await expectMismatch(
+    record,
+    new RegExp(`scenario ${DEVIATING.replace(/\./g, '\\.')}: summary\\.json says deviates, its messages say fails`),
+  )
 })
 
 test('a file that is not a record: exit 2, one line on stderr, no stack trace', async () => {
@@ -203,9 +315,18 @@ test('a file that is not a record: exit 2, one line on stderr, no stack trace', 
   tar.finalize()
   await new Promise<void>((ok) => tar.on('end', () => ok()))
   const files = {
-    'random.tar.gz': [gzipSync(Buffer.concat(chunks)), /random\.tar\.gz is not a netconform record: no record\.json and no MANIFEST in it$/],
-    'bytes.tar.gz': [Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7919) % 256)), /bytes\.tar\.gz is not a netconform record: not a gzip file$/],
-    'text.tar.gz': [gzipSync('just some text, no tar header here\n'.repeat(40)), /text\.tar\.gz is not a netconform record: not a tar archive/],
+    'random.tar.gz': [
+      gzipSync(Buffer.concat(chunks)),
+      /random\.tar\.gz is not a netconform record: no record\.json and no MANIFEST in it$/,
+    ],
+    'bytes.tar.gz': [
+      Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7919) % 256)),
+      /bytes\.tar\.gz is not a netconform record: not a gzip file$/,
+    ],
+    'text.tar.gz': [
+      gzipSync('just some text, no tar header here\n'.repeat(40)),
+      /text\.tar\.gz is not a netconform record: not a tar archive/,
+    ],
   } as const
   for (const [name, [data, message]] of Object.entries(files)) {
     writeFileSync(join(work, name), data)
@@ -213,7 +334,9 @@ test('a file that is not a record: exit 2, one line on stderr, no stack trace', 
     expect(r.exitCode, `${name}: ${r.stdout}${r.stderr}`).to.equal(2)
     const lines = r.stderr.trim().split('\n')
     expect(lines, name).to.have.length(1)
-    expect(lines[0]).to.match(/^netconform: /).and.match(message)
+    expect(lines[0])
+      .to.match(/^netconform: /)
+      .and.match(message)
     expect(r.stderr).to.not.match(/\n\s+at /)
   }
   const missing = await netconform(['verify', 'nowhere.tar.gz'])
@@ -241,7 +364,14 @@ test('compare and matrix over two records say what they say over the two report 
   expect(unlinked(outRecords)).to.equal(unlinked(outFolders))
   expect(readFileSync(join(outRecords, 'matrix.md'), 'utf8')).to.include('../netconform-record-stub-a-')
   // A record whose members do not match its MANIFEST is refused (exit 2), naming it.
-  const bad = await tampered(recordA, 'bad-for-compare.tar.gz', (m) => { m.set('junit.xml', Buffer.from('<x/>')) }, false)
+  const bad = await tampered(
+    recordA,
+    'bad-for-compare.tar.gz',
+    (m) => {
+      m.set('junit.xml', Buffer.from('<x/>'))
+    },
+    false,
+  )
   const refused = await netconform(['compare', bad, recordB])
   expect(refused.exitCode).to.equal(2)
   expect(refused.stderr.trim()).to.match(/^netconform: .*bad-for-compare\.tar\.gz: member junit\.xml was changed/)

@@ -13,7 +13,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
-import { buildSummary, notApplicableCauses, renderSummaryMarkdown, UNEXPLAINED_SKIP, vantageOf, verdictOf, writeReportSet, deadlineWaitsOf, DEADLINE_HEADING, fixtureOf } from '../../support/report/reports'
+import {
+  buildSummary,
+  notApplicableCauses,
+  renderSummaryMarkdown,
+  UNEXPLAINED_SKIP,
+  vantageOf,
+  verdictOf,
+  writeReportSet,
+  deadlineWaitsOf,
+  DEADLINE_HEADING,
+  fixtureOf,
+} from '../../support/report/reports'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')
@@ -123,7 +134,10 @@ test('buildSummary: a failed assertion fails, naming the step and the first line
     verdict: 'fails',
     reason: `port 8080 serves the page "hello | world": the page on port 8080: expected 'hello | world' to equal 'it works'`,
   })
-  expect(s.failure).to.deep.equal({ step: 'port 8080 serves the page "hello | world"', message: "the page on port 8080: expected 'hello | world' to equal 'it works'" })
+  expect(s.failure).to.deep.equal({
+    step: 'port 8080 serves the page "hello | world"',
+    message: "the page on port 8080: expected 'hello | world' to equal 'it works'",
+  })
 })
 
 test('buildSummary records the failing step and its whole message; the reason keeps its first line', () => {
@@ -138,12 +152,19 @@ test('buildSummary records the failing step and its whole message; the reason ke
 test('buildSummary: a failing hook is named hook "<name>"', () => {
   const s = scenario(fixtureSummary(), 'publish-hook-fails')
   expect(s.verdict).to.equal('fails')
-  expect(s.failure).to.deep.equal({ step: 'hook "checks what the scenario left"', message: 'unexamined failure: `docker rm db` exited 1' })
+  expect(s.failure).to.deep.equal({
+    step: 'hook "checks what the scenario left"',
+    message: 'unexamined failure: `docker rm db` exited 1',
+  })
 })
 
 test('buildSummary: a skipped scenario is not applicable, for the reason and the profile field of its not-applicable record', () => {
   const s = scenario(fixtureSummary(), 'publish-not-applicable')
-  expect(s).to.include({ verdict: 'not-applicable', reason: 'target docker has no DHCP network', notApplicableField: 'offers.dhcpNetwork' })
+  expect(s).to.include({
+    verdict: 'not-applicable',
+    reason: 'target docker has no DHCP network',
+    notApplicableField: 'offers.dhcpNetwork',
+  })
   expect(s.failure).to.equal(undefined)
 })
 
@@ -166,9 +187,17 @@ test('buildSummary applies declared deviations by their step and observed messag
     ...META,
     deviations: {
       // Matches: at this step, and on the message's second line.
-      'publish-multiline': { reason: 'The lab has no DNS.', step: 'the probe fails with a transcript', observed: "nc: bad address 'server'" },
+      'publish-multiline': {
+        reason: 'The lab has no DNS.',
+        step: 'the probe fails with a transcript',
+        observed: "nc: bad address 'server'",
+      },
       // Right step, other message.
-      'publish-fails': { reason: 'Serves another page.', step: 'port 8080 serves the page "hello | world"', observed: 'expected .* to equal .hello' },
+      'publish-fails': {
+        reason: 'Serves another page.',
+        step: 'port 8080 serves the page "hello | world"',
+        observed: 'expected .* to equal .hello',
+      },
       // Another step.
       'publish-hook-fails': { reason: 'Left a container.', step: '/^a container publishing/', observed: 'exited 1' },
     },
@@ -234,23 +263,40 @@ test('renderSummaryMarkdown has a totals line, saying which profile fields made 
   expect(renderSummaryMarkdown(fixtureSummary())).to.include(
     '**Totals:** 9 scenarios: 3 conforms, 0 deviates, 5 fails, 1 not-applicable (offers.dhcpNetwork absent: 1)\n',
   )
-  expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.include('**Totals:** 1 scenarios: 1 conforms, 0 deviates, 0 fails, 0 not-applicable\n')
+  expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.include(
+    '**Totals:** 1 scenarios: 1 conforms, 0 deviates, 0 fails, 0 not-applicable\n',
+  )
 })
 
 test('notApplicableCauses counts the not-applicable scenarios per absent profile field', () => {
-  const na = (id: string, field?: string) => result(id, 1, { verdict: 'not-applicable', reason: 'r', ...(field ? { notApplicableField: field } : {}) })
-  expect(notApplicableCauses([na('a', 'offers.dhcpNetwork'), na('b', 'offers.containerNetwork'), na('c', 'offers.dhcpNetwork'), result('d', 1)]))
-    .to.equal('offers.containerNetwork absent: 1, offers.dhcpNetwork absent: 2')
+  const na = (id: string, field?: string) =>
+    result(id, 1, { verdict: 'not-applicable', reason: 'r', ...(field ? { notApplicableField: field } : {}) })
+  expect(
+    notApplicableCauses([
+      na('a', 'offers.dhcpNetwork'),
+      na('b', 'offers.containerNetwork'),
+      na('c', 'offers.dhcpNetwork'),
+      result('d', 1),
+    ]),
+  ).to.equal('offers.containerNetwork absent: 1, offers.dhcpNetwork absent: 2')
   expect(notApplicableCauses([result('d', 1)])).to.equal('')
-  expect(notApplicableCauses([na('old')]), 'a summary written before the field was recorded').to.equal('no field named: 1')
+  expect(notApplicableCauses([na('old')]), 'a summary written before the field was recorded').to.equal(
+    'no field named: 1',
+  )
 })
 
 test('renderSummaryMarkdown has one table per doc heading, in document order', () => {
   const md = renderSummaryMarkdown(fixtureSummary())
   const headings = md.split('\n').filter((line) => line.startsWith('## '))
-  expect(headings).to.deep.equal(['## Publish a Container Port', '## Container VM Port Forwarding', '## Durations, slowest first'])
+  expect(headings).to.deep.equal([
+    '## Publish a Container Port',
+    '## Container VM Port Forwarding',
+    '## Durations, slowest first',
+  ])
   expect(md.match(/^\| id \| scenario \| verdict \| reason \| observed from \| duration \|$/gm)).to.have.length(2)
-  expect(md).to.include('| publish-not-applicable | A port published on a DHCP network | not-applicable | target docker has no DHCP network |')
+  expect(md).to.include(
+    '| publish-not-applicable | A port published on a DHCP network | not-applicable | target docker has no DHCP network |',
+  )
 })
 
 test('renderSummaryMarkdown escapes pipes in cells', () => {
@@ -267,11 +313,37 @@ test('renderSummaryMarkdown keeps a reason on one line', () => {
 })
 
 test('vantageOf says where a scenario observed from, once each, in the order first used; summary.md shows it', () => {
-  const exec = { kind: 'exec', container: 'nc-1-client', command: 'ping -c 3 server', exitCode: 0, durationMs: 1, stdout: '', stderr: '' } as const
-  const host = { kind: 'probe', from: 'this host', target: '198.51.100.1:8080', received: 'Hello world! from x', durationMs: 1 } as const
-  const outside = { kind: 'probe', from: 'outside client, netns extclient', target: 'ping -c 1 198.51.100.130', received: '', durationMs: 1 } as const
-  expect(vantageOf([exec, host, exec, outside, host]).vantage).to.deep.equal(['inside the containers', 'this host → 198.51.100.1:8080', 'outside client, netns extclient'])
-  expect(vantageOf([{ kind: 'poll', awaited: 'x', attempts: 1, ok: true }]), 'no observation: no field').to.deep.equal({})
+  const exec = {
+    kind: 'exec',
+    container: 'nc-1-client',
+    command: 'ping -c 3 server',
+    exitCode: 0,
+    durationMs: 1,
+    stdout: '',
+    stderr: '',
+  } as const
+  const host = {
+    kind: 'probe',
+    from: 'this host',
+    target: '198.51.100.1:8080',
+    received: 'Hello world! from x',
+    durationMs: 1,
+  } as const
+  const outside = {
+    kind: 'probe',
+    from: 'outside client, netns extclient',
+    target: 'ping -c 1 198.51.100.130',
+    received: '',
+    durationMs: 1,
+  } as const
+  expect(vantageOf([exec, host, exec, outside, host]).vantage).to.deep.equal([
+    'inside the containers',
+    'this host → 198.51.100.1:8080',
+    'outside client, netns extclient',
+  ])
+  expect(vantageOf([{ kind: 'poll', awaited: 'x', attempts: 1, ok: true }]), 'no observation: no field').to.deep.equal(
+    {},
+  )
   const md = renderSummaryMarkdown(summaryOf([result('pub', 10, { vantage: ['this host → 198.51.100.1:8080'] })]))
   expect(md).to.include('| pub | scenario pub | conforms |  | this host → 198.51.100.1:8080 | 0.0 s |')
 })
@@ -316,26 +388,57 @@ test('writeReportSet writes summary.json and summary.md', () => {
 })
 
 test('deadlineWaitsOf keeps the polls that waited out their deadline in vain; summary.md lists them, slowest first', () => {
-  const poll = (awaited: string, ok: boolean, waitedMs: number, gaveUpEarly?: boolean) => ({ kind: 'poll', awaited, attempts: 2, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) }) as const
-  expect(deadlineWaitsOf([poll('a', true, 100), poll('b', false, 20_100), poll('c', false, 150, true), { kind: 'poll', awaited: 'old', attempts: 1, ok: false }]))
-    .to.deep.equal({ deadlineWaits: [{ awaited: 'b', waitedMs: 20_100 }] })
+  const poll = (awaited: string, ok: boolean, waitedMs: number, gaveUpEarly?: boolean) =>
+    ({ kind: 'poll', awaited, attempts: 2, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) }) as const
+  expect(
+    deadlineWaitsOf([
+      poll('a', true, 100),
+      poll('b', false, 20_100),
+      poll('c', false, 150, true),
+      { kind: 'poll', awaited: 'old', attempts: 1, ok: false },
+    ]),
+  ).to.deep.equal({ deadlineWaits: [{ awaited: 'b', waitedMs: 20_100 }] })
   expect(deadlineWaitsOf([poll('a', true, 100)])).to.deep.equal({})
-  const md = renderSummaryMarkdown(summaryOf([
-    result('one', 21_000, { verdict: 'fails', reason: 'r', deadlineWaits: [{ awaited: '"Hello world!" from db', waitedMs: 20_200 }] }),
-    result('two', 41_000, { verdict: 'deviates', reason: 'r', deadlineWaits: [{ awaited: 'replies from 10.91.0.2', waitedMs: 20_900 }, { awaited: 'x', waitedMs: 10_000 }] }),
-  ]))
+  const md = renderSummaryMarkdown(
+    summaryOf([
+      result('one', 21_000, {
+        verdict: 'fails',
+        reason: 'r',
+        deadlineWaits: [{ awaited: '"Hello world!" from db', waitedMs: 20_200 }],
+      }),
+      result('two', 41_000, {
+        verdict: 'deviates',
+        reason: 'r',
+        deadlineWaits: [
+          { awaited: 'replies from 10.91.0.2', waitedMs: 20_900 },
+          { awaited: 'x', waitedMs: 10_000 },
+        ],
+      }),
+    ]),
+  )
   const lines = md.split('\n')
   const at = lines.indexOf(DEADLINE_HEADING)
   expect(at).to.be.above(0)
   expect(lines.slice(at + 2, at + 7)).to.deep.equal([
-    '3 waits, 51.1 s in all (a poll that gives up early because waiting cannot change what it saw is not here):', '',
-    '- two: awaited replies from 10.91.0.2 (20.9 s)', '- one: awaited "Hello world!" from db (20.2 s)', '- two: awaited x (10.0 s)',
+    '3 waits, 51.1 s in all (a poll that gives up early because waiting cannot change what it saw is not here):',
+    '',
+    '- two: awaited replies from 10.91.0.2 (20.9 s)',
+    '- one: awaited "Hello world!" from db (20.2 s)',
+    '- two: awaited x (10.0 s)',
   ])
   expect(renderSummaryMarkdown(summaryOf([result('a', 1)]))).to.not.include(DEADLINE_HEADING)
 })
 
 test('fixtureOf: the Background fixture a scenario used, from its record', () => {
-  expect(fixtureOf([{ kind: 'fixture', id: 'fixture:exposed-port.network-listed', builtBy: 'exposed-port.network-listed', built: false }]))
-    .to.deep.equal({ fixture: { id: 'fixture:exposed-port.network-listed', builtBy: 'exposed-port.network-listed' } })
+  expect(
+    fixtureOf([
+      {
+        kind: 'fixture',
+        id: 'fixture:exposed-port.network-listed',
+        builtBy: 'exposed-port.network-listed',
+        built: false,
+      },
+    ]),
+  ).to.deep.equal({ fixture: { id: 'fixture:exposed-port.network-listed', builtBy: 'exposed-port.network-listed' } })
   expect(fixtureOf([])).to.deep.equal({})
 })

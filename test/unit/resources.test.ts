@@ -1,7 +1,15 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import { NameBook } from '../../support/document/doc-commands'
-import { LABEL_RUN, LABEL_SCENARIO, newInstanceTag, newRunId, realName, scenarioLabels, shortRunId } from '../../support/cleanup/resources'
+import {
+  LABEL_RUN,
+  LABEL_SCENARIO,
+  newInstanceTag,
+  newRunId,
+  realName,
+  scenarioLabels,
+  shortRunId,
+} from '../../support/cleanup/resources'
 
 const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
 
@@ -20,7 +28,14 @@ test('newRunId: without a date it uses now', () => {
 })
 
 test('newRunId: ids sort by time', () => {
-  const dates = ['2024-12-31T23:59:59.999Z', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:01.000Z', '2025-01-01T09:00:00.000Z', '2025-01-01T10:00:00.000Z', '2025-10-01T00:00:00.000Z']
+  const dates = [
+    '2024-12-31T23:59:59.999Z',
+    '2025-01-01T00:00:00.000Z',
+    '2025-01-01T00:00:01.000Z',
+    '2025-01-01T09:00:00.000Z',
+    '2025-01-01T10:00:00.000Z',
+    '2025-10-01T00:00:00.000Z',
+  ]
   const ids = dates.map((d) => newRunId(new Date(d)))
   expect([...ids].reverse().sort()).to.deep.equal(ids)
 })
@@ -49,7 +64,8 @@ test('realName: nc-<short run>-<instance>-<doc name>', () => {
 test('realName agrees with the names a NameBook built on its prefix gives (as the World builds it)', () => {
   const runId = '20250102T030405Z-a1b2c3'
   const names = new NameBook(realName(runId, 'beef', '').replace(/-$/, ''))
-  for (const doc of ['server', 'client', 'my-bridge-network', 'bridge-db']) expect(names.define(doc)).to.equal(realName(runId, 'beef', doc))
+  for (const doc of ['server', 'client', 'my-bridge-network', 'bridge-db'])
+    expect(names.define(doc)).to.equal(realName(runId, 'beef', doc))
 })
 
 test('realName: names are valid container and network names', () => {

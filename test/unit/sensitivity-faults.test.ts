@@ -5,7 +5,14 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import { faultsFor, nextAddress, scenarioPrefix } from '../../support/sensitivity/faults'
-import { orTags, renderMarkdown, selectFaults, sensitivityExitCode, type FaultResult, type SensitivityReport } from '../../support/sensitivity/run'
+import {
+  orTags,
+  renderMarkdown,
+  selectFaults,
+  sensitivityExitCode,
+  type FaultResult,
+  type SensitivityReport,
+} from '../../support/sensitivity/run'
 import { loadTarget, scenarioIds } from '../../support/endpoint/targets'
 import type { HookContext } from '../../support/sensitivity/proxy'
 
@@ -25,13 +32,23 @@ test('at least 12 faults, unique ids, each saying what it breaks and selecting e
 
 test('request rewrites leave what the suite did not create alone', async () => {
   const ctx = (path: string): HookContext => ({
-    method: 'POST', path, version: '/v1.41', query: new URLSearchParams('name=nc-abcdef-0123-client'), params: [],
+    method: 'POST',
+    path,
+    version: '/v1.41',
+    query: new URLSearchParams('name=nc-abcdef-0123-client'),
+    params: [],
     upstream: async () => ({ status: 200, body: [] }),
   })
   for (const f of faults) {
     for (const h of f.hooks.filter((x) => x.request && /create/.test(String(x.path)))) {
       const path = String(h.path).includes('networks') ? '/networks/create' : '/containers/create'
-      const body = { Name: 'someone-elses', Labels: { owner: 'not us' }, HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } }, IPAM: { Config: [{ Subnet: '10.1.0.0/24' }] }, Internal: true }
+      const body = {
+        Name: 'someone-elses',
+        Labels: { owner: 'not us' },
+        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } },
+        IPAM: { Config: [{ Subnet: '10.1.0.0/24' }] },
+        Internal: true,
+      }
       const before = JSON.stringify(body)
       const out = await h.request!(body, ctx(path))
       expect(out === undefined ? JSON.stringify(body) : JSON.stringify(out), f.id).to.equal(before)
@@ -40,7 +57,16 @@ test('request rewrites leave what the suite did not create alone', async () => {
 })
 
 test('response rewrites leave what the suite did not create alone', async () => {
-  const theirs = [{ Name: 'theirs', Driver: 'bridge', Labels: {}, Ports: [{ PublicPort: 1 }], Config: { Labels: {} }, NetworkSettings: { IPAddress: '10.0.0.2', Networks: { bridge: { IPAddress: '10.0.0.2' } } } }]
+  const theirs = [
+    {
+      Name: 'theirs',
+      Driver: 'bridge',
+      Labels: {},
+      Ports: [{ PublicPort: 1 }],
+      Config: { Labels: {} },
+      NetworkSettings: { IPAddress: '10.0.0.2', Networks: { bridge: { IPAddress: '10.0.0.2' } } },
+    },
+  ]
   for (const f of faults) {
     for (const h of f.hooks.filter((x) => x.response)) {
       // A path with an id answers one object (inspect); without, a list.
@@ -60,7 +86,10 @@ test('helpers: scenario prefixes and the next address', () => {
 })
 
 test('--faults: chosen ones in their order; an unknown id is a usage error naming the known ones', () => {
-  expect(selectFaults(faults, ['connect-all', 'ignore-publish']).map((f) => f.id)).to.deep.equal(['ignore-publish', 'connect-all'])
+  expect(selectFaults(faults, ['connect-all', 'ignore-publish']).map((f) => f.id)).to.deep.equal([
+    'ignore-publish',
+    'connect-all',
+  ])
   expect(() => selectFaults(faults, ['nope'])).to.throw(/unknown fault nope \(known: ignore-publish/)
 })
 
@@ -71,18 +100,45 @@ test('the transparent run selects each scenario once', () => {
 
 test('the report lists faults nobody caught first; exit 1 unless all are caught and transparent matches', () => {
   const fault = (id: string, caughtBy: string[]): FaultResult => ({
-    id, breaks: `breaks ${id}`, does: `does ${id}`, tags: '@id:x', caughtBy, caught: caughtBy.length > 0, applicable: true, environment: [], sweptDirectly: [],
-    verdicts: [], changed: [], notRun: [], runId: 'r', durationMs: 1000,
+    id,
+    breaks: `breaks ${id}`,
+    does: `does ${id}`,
+    tags: '@id:x',
+    caughtBy,
+    caught: caughtBy.length > 0,
+    applicable: true,
+    environment: [],
+    sweptDirectly: [],
+    verdicts: [],
+    changed: [],
+    notRun: [],
+    runId: 'r',
+    durationMs: 1000,
   })
   const report: SensitivityReport = {
-    target: { name: 'podman', endpoint: 'unix:///x', engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' } },
-    runId: 'run', startedAt: 'now', durationMs: 5000, method: 'm',
+    target: {
+      name: 'podman',
+      endpoint: 'unix:///x',
+      engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' },
+    },
+    runId: 'run',
+    startedAt: 'now',
+    durationMs: 5000,
+    method: 'm',
     transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
-    faults: [fault('caught-one', ['x']), fault('missed-one', [])], leftovers: [], totals: { faults: 2, caught: 1, notCaught: 1, notApplicable: 0 },
+    faults: [fault('caught-one', ['x']), fault('missed-one', [])],
+    leftovers: [],
+    totals: { faults: 2, caught: 1, notCaught: 1, notApplicable: 0 },
   }
   const md = renderMarkdown(report)
   expect(md.indexOf('## Not caught (defects of the suite)')).to.be.below(md.indexOf('## Caught'))
   expect(md.indexOf('missed-one')).to.be.below(md.indexOf('caught-one'))
   expect(sensitivityExitCode(report)).to.equal(1)
-  expect(sensitivityExitCode({ ...report, faults: [report.faults[0]], totals: { faults: 1, caught: 1, notCaught: 0, notApplicable: 0 } })).to.equal(0)
+  expect(
+    sensitivityExitCode({
+      ...report,
+      faults: [report.faults[0]],
+      totals: { faults: 1, caught: 1, notCaught: 0, notApplicable: 0 },
+    }),
+  ).to.equal(0)
 })

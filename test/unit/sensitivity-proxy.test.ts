@@ -34,9 +34,15 @@ before(async () => {
     received.push({ method: req.method!, url: req.url!, body })
     const path = req.url!.split('?')[0]
     if (path.endsWith('/containers/json')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ Id: 'a', Names: ['/one'], Ports: [{ PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }] }]))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify([{ Id: 'a', Names: ['/one'], Ports: [{ PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }] }]),
+        )
     } else if (path.endsWith('/containers/create')) {
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: 'new', Warnings: [], echo: JSON.parse(body) }))
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Id: 'new', Warnings: [], echo: JSON.parse(body) }))
     } else if (path.endsWith('/wait')) {
       // Headers at once, the body only when released: as `wait?condition=next-exit` does.
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -52,7 +58,9 @@ before(async () => {
   // Hijack: answer 101, then echo bytes upper-cased on the raw socket, as attach/exec stream.
   upstream.on('upgrade', (req, socket) => {
     received.push({ method: req.method!, url: req.url!, body: '' })
-    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')
+    socket.write(
+      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    )
     socket.on('data', (b: Buffer) => socket.write(b.toString().toUpperCase()))
   })
   await new Promise<void>((resolve) => upstream.listen(upstreamSocket, resolve))
@@ -72,9 +80,12 @@ interface Reply {
 function call(proxy: Proxy, method: string, path: string, body?: unknown): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body)
-    const req = request({ socketPath: proxy.socketPath, method, path, headers: data ? { 'content-type': 'application/json' } : {} }, async (res) => {
-      resolve({ status: res.statusCode!, headers: res.headers, body: await readBody(res) })
-    })
+    const req = request(
+      { socketPath: proxy.socketPath, method, path, headers: data ? { 'content-type': 'application/json' } : {} },
+      async (res) => {
+        resolve({ status: res.statusCode!, headers: res.headers, body: await readBody(res) })
+      },
+    )
     req.on('error', reject)
     req.end(data)
   })
@@ -102,7 +113,10 @@ test('transparent: JSON passes unchanged, with the version prefix, and the proxy
     expect(r.status).to.equal(200)
     expect(JSON.parse(r.body)[0].Ports[0].PublicPort).to.equal(8080)
     expect(received.at(-1)!.url).to.equal('/v1.41/containers/json?all=1')
-    const c = await call(proxy, 'POST', '/v1.43/containers/create?name=x', { Image: 'i', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } })
+    const c = await call(proxy, 'POST', '/v1.43/containers/create?name=x', {
+      Image: 'i',
+      HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } },
+    })
     expect(c.status).to.equal(201)
     expect(JSON.parse(received.at(-1)!.body).HostConfig.PortBindings['80/tcp'][0].HostPort).to.equal('8080')
     const missing = await call(proxy, 'GET', '/v1.41/nothing')
@@ -111,27 +125,34 @@ test('transparent: JSON passes unchanged, with the version prefix, and the proxy
   })
 })
 
-test('streaming: a response that arrives in chunks passes chunk by chunk (headers and first chunk before the rest exists)', { timeout: 5_000 }, async () => {
-  await withProxy(async (proxy) => {
-    const chunks: string[] = []
-    const done = new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({ socketPath: proxy.socketPath, method: 'POST', path: '/v1.41/containers/abc/wait?condition=next-exit' }, (res) => {
-        res.on('data', (b: Buffer) => {
-          chunks.push(b.toString())
-          // The first chunk arrived while the upstream still holds the second: release it now.
-          if (chunks.length === 1) releaseSecondChunk()
-        })
-        res.on('end', () => resolve(res))
+test(
+  'streaming: a response that arrives in chunks passes chunk by chunk (headers and first chunk before the rest exists)',
+  { timeout: 5_000 },
+  async () => {
+    await withProxy(async (proxy) => {
+      const chunks: string[] = []
+      const done = new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request(
+          { socketPath: proxy.socketPath, method: 'POST', path: '/v1.41/containers/abc/wait?condition=next-exit' },
+          (res) => {
+            res.on('data', (b: Buffer) => {
+              chunks.push(b.toString())
+              // The first chunk arrived while the upstream still holds the second: release it now.
+              if (chunks.length === 1) releaseSecondChunk()
+            })
+            res.on('end', () => resolve(res))
+          },
+        )
+        req.on('error', reject)
+        req.end()
       })
-      req.on('error', reject)
-      req.end()
+      const res = await done
+      expect(res.statusCode).to.equal(200)
+      expect(chunks[0]).to.equal('{"StatusCode":')
+      expect(chunks.join('')).to.equal('{"StatusCode":0}')
     })
-    const res = await done
-    expect(res.statusCode).to.equal(200)
-    expect(chunks[0]).to.equal('{"StatusCode":')
-    expect(chunks.join('')).to.equal('{"StatusCode":0}')
-  })
-})
+  },
+)
 
 test('streaming is kept for a path a response hook watches when the answer is not JSON-rewritable', async () => {
   await withProxy(
@@ -154,7 +175,9 @@ test('Upgrade (hijacked) streams pass through as raw bytes both ways', { timeout
         if (text.includes('HELLO RAW STREAM')) resolve()
       })
     })
-    socket.write('POST /v1.41/exec/abc/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 2\r\n\r\n{}')
+    socket.write(
+      'POST /v1.41/exec/abc/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 2\r\n\r\n{}',
+    )
     await got
     socket.destroy()
     expect(text).to.match(/^HTTP\/1.1 101 UPGRADED\r\n/)
@@ -166,12 +189,24 @@ test('Upgrade (hijacked) streams pass through as raw bytes both ways', { timeout
 test('a request rewrite changes the JSON body the upstream gets; paths match without the version prefix', async () => {
   await withProxy(
     async (proxy) => {
-      await call(proxy, 'POST', '/v1.41/containers/create?name=web', { Image: 'i', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } })
+      await call(proxy, 'POST', '/v1.41/containers/create?name=web', {
+        Image: 'i',
+        HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } },
+      })
       const sent = JSON.parse(received.at(-1)!.body)
       expect(sent.HostConfig.PortBindings).to.deep.equal({})
       expect(sent.Image).to.equal('i')
     },
-    [{ method: 'POST', path: /^\/containers\/create$/, request: (body, ctx) => (expect(ctx.query.get('name')).to.equal('web'), { ...body, HostConfig: { ...body.HostConfig, PortBindings: {} } }) }],
+    [
+      {
+        method: 'POST',
+        path: /^\/containers\/create$/,
+        request: (body, ctx) => (
+          expect(ctx.query.get('name')).to.equal('web'),
+          { ...body, HostConfig: { ...body.HostConfig, PortBindings: {} } }
+        ),
+      },
+    ],
   )
 })
 
@@ -182,7 +217,13 @@ test('a response rewrite changes the JSON the client gets, with a matching conte
       expect(JSON.parse(r.body)[0].Ports).to.deep.equal([])
       expect(Number(r.headers['content-length'])).to.equal(Buffer.byteLength(r.body))
     },
-    [{ method: 'GET', path: /^\/containers\/json$/, response: (list: { Ports: unknown[] }[]) => list.map((c) => ({ ...c, Ports: [] })) }],
+    [
+      {
+        method: 'GET',
+        path: /^\/containers\/json$/,
+        response: (list: { Ports: unknown[] }[]) => list.map((c) => ({ ...c, Ports: [] })),
+      },
+    ],
   )
 })
 
@@ -191,8 +232,16 @@ test('an answer of its own is not forwarded; hooks can be replaced; side request
     const before = received.length
     let pinged: unknown
     proxy.setHooks([
-      { method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, answer: (ctx) => ({ status: 500, body: { message: `unrelated ${ctx.params[0]}` } }) },
-      { method: 'GET', path: /^\/info$/, before: async (ctx) => void (pinged = (await ctx.upstream('GET', '/_ping')).body) },
+      {
+        method: 'POST',
+        path: /^\/networks\/([^/]+)\/connect$/,
+        answer: (ctx) => ({ status: 500, body: { message: `unrelated ${ctx.params[0]}` } }),
+      },
+      {
+        method: 'GET',
+        path: /^\/info$/,
+        before: async (ctx) => void (pinged = (await ctx.upstream('GET', '/_ping')).body),
+      },
     ])
     const r = await call(proxy, 'POST', '/v1.41/networks/n1/connect', { Container: 'c' })
     expect(r.status).to.equal(500)
@@ -211,6 +260,12 @@ test('a response hook that changes the body in place and returns it is a rewrite
       const r = await call(proxy, 'GET', '/v1.41/containers/json')
       expect(JSON.parse(r.body)[0].Names).to.deep.equal(['/changed'])
     },
-    [{ method: 'GET', path: /^\/containers\/json$/, response: (list: { Names: string[] }[]) => ((list[0].Names = ['/changed']), list) }],
+    [
+      {
+        method: 'GET',
+        path: /^\/containers\/json$/,
+        response: (list: { Names: string[] }[]) => ((list[0].Names = ['/changed']), list),
+      },
+    ],
   )
 })

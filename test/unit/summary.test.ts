@@ -72,7 +72,11 @@ test('the fixtures of real runs are valid summaries', () => {
 
 test('what buildSummary builds from real cucumber messages is a valid summary (failures, deviations, not-applicable fields)', () => {
   const summary = buildSummary(readFileSync(join(FIXTURES, 'reports', 'messages.ndjson'), 'utf8'), {
-    target: { name: 'docker', endpoint: 'unix:///var/run/docker.sock', engine: { name: 'Docker Engine', version: '27.3.1', apiVersion: '1.47', os: 'linux', kernel: '6.8.0' } },
+    target: {
+      name: 'docker',
+      endpoint: 'unix:///var/run/docker.sock',
+      engine: { name: 'Docker Engine', version: '27.3.1', apiVersion: '1.47', os: 'linux', kernel: '6.8.0' },
+    },
     runId: 'run-1',
     startedAt: '2025-01-01T12:00:00.000Z',
     durationMs: 1,
@@ -102,7 +106,9 @@ test('an unknown verdict is refused, naming the field, the scenario and the valu
     const s = valid()
     s.scenarios[2] = { ...s.scenarios[2], verdict: 'passes' as never }
     const message = refusal(dir, 'verdict.json', s)
-    expect(message).to.include(`field "scenarios[2].verdict" (scenario ${s.scenarios[2].id}) is "passes", not one of conforms, deviates, fails, not-applicable`)
+    expect(message).to.include(
+      `field "scenarios[2].verdict" (scenario ${s.scenarios[2].id}) is "passes", not one of conforms, deviates, fails, not-applicable`,
+    )
   })
 })
 
@@ -110,7 +116,9 @@ test('a scenario id that appears twice is refused, naming both places', () => {
   withTempDir((dir) => {
     const s = valid()
     const twice = { ...s, scenarios: [s.scenarios[0], s.scenarios[1], s.scenarios[0]] }
-    expect(refusal(dir, 'twice.json', twice)).to.include(`scenario id ${s.scenarios[0].id} appears twice (scenarios[0] and scenarios[2])`)
+    expect(refusal(dir, 'twice.json', twice)).to.include(
+      `scenario id ${s.scenarios[0].id} appears twice (scenarios[0] and scenarios[2])`,
+    )
   })
 })
 
@@ -118,7 +126,9 @@ test('a wrong type is refused, saying what it is instead', () => {
   withTempDir((dir) => {
     const s = valid()
     s.scenarios[0] = { ...s.scenarios[0], durationMs: '12 ms' as never }
-    expect(refusal(dir, 'type.json', s)).to.include(`field "scenarios[0].durationMs" (scenario ${s.scenarios[0].id}) must be number, not the string "12 ms"`)
+    expect(refusal(dir, 'type.json', s)).to.include(
+      `field "scenarios[0].durationMs" (scenario ${s.scenarios[0].id}) must be number, not the string "12 ms"`,
+    )
     expect(refusal(dir, 'array.json', [s])).to.include('field "(top)" must be object, not an array')
     expect(refusal(dir, 'null.json', 'null')).to.include('field "(top)" must be object')
   })
@@ -141,7 +151,10 @@ test('a file that is not JSON, a folder without summary.json and a missing path 
     expect(refusal(dir, 'broken.json', '{ "target": ')).to.include('is not valid JSON')
     const empty = join(dir, 'empty')
     mkdirSync(empty)
-    expect(() => loadSummary(empty)).to.throw(UsageError, `no summary.json in report folder ${empty} (looked for ${join(empty, 'summary.json')})`)
+    expect(() => loadSummary(empty)).to.throw(
+      UsageError,
+      `no summary.json in report folder ${empty} (looked for ${join(empty, 'summary.json')})`,
+    )
     expect(() => loadSummary(join(dir, 'nope'))).to.throw(UsageError, `no report at ${join(dir, 'nope')}`)
   })
 })
@@ -154,8 +167,15 @@ test('compare and matrix refuse an invalid summary through the schema, as a Usag
     mkdirSync(report)
     writeFileSync(join(report, 'summary.json'), JSON.stringify({ ...s, target: { ...s.target, name: undefined } }))
     const expected = `${join(report, 'summary.json')} is not a netconform summary: missing field "target.name"`
-    const rejection = async (call: () => Promise<number>) => call().then(() => undefined, (e: unknown) => e)
-    for (const e of [await rejection(() => compareCommand([DOCKER, report], () => {})), await rejection(() => matrixCommand([report, '--out', join(dir, 'out')], () => {}))]) {
+    const rejection = async (call: () => Promise<number>) =>
+      call().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    for (const e of [
+      await rejection(() => compareCommand([DOCKER, report], () => {})),
+      await rejection(() => matrixCommand([report, '--out', join(dir, 'out')], () => {})),
+    ]) {
       expect(e).to.be.instanceOf(UsageError)
       expect((e as Error).message).to.include(expected)
     }
@@ -193,7 +213,9 @@ test('writeSummary of a summary loadSummary would refuse writes it, then throws 
 // --- scenario ids -----------------------------------------------------------------------------
 
 test('scenarioId reads the @id: tag, from pickle tags or strings; none, or an empty one, is undefined', () => {
-  expect(scenarioId([{ name: '@exclusive:host-port-80' }, { name: '@id:publish.port-8080' }])).to.equal('publish.port-8080')
+  expect(scenarioId([{ name: '@exclusive:host-port-80' }, { name: '@id:publish.port-8080' }])).to.equal(
+    'publish.port-8080',
+  )
   expect(scenarioId(['@wip', '@id:a.b', '@id:c'])).to.equal('a.b')
   expect(scenarioId([{ name: '@wip' }])).to.equal(undefined)
   expect(scenarioId(['@id:'])).to.equal(undefined)
@@ -202,25 +224,28 @@ test('scenarioId reads the @id: tag, from pickle tags or strings; none, or an em
 
 test('scenarioIds reads features as cucumber compiles them: Examples ids, not an @id: in a comment or description', () => {
   withTempDir((dir) => {
-    writeFileSync(join(dir, 'a.feature'), [
-      'Feature: A',
-      '  Some prose that mentions @id:not.an.id',
-      '  # @id:commented.out',
-      '  @id:a.one',
-      '  Scenario: one',
-      '    Given x',
-      '  Scenario Outline: two <n>',
-      '    Given <n>',
-      '    @id:a.two-1',
-      '    Examples:',
-      '      | n |',
-      '      | 1 |',
-      '    @id:a.two-2',
-      '    Examples:',
-      '      | n |',
-      '      | 2 |',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      join(dir, 'a.feature'),
+      [
+        'Feature: A',
+        '  Some prose that mentions @id:not.an.id',
+        '  # @id:commented.out',
+        '  @id:a.one',
+        '  Scenario: one',
+        '    Given x',
+        '  Scenario Outline: two <n>',
+        '    Given <n>',
+        '    @id:a.two-1',
+        '    Examples:',
+        '      | n |',
+        '      | 1 |',
+        '    @id:a.two-2',
+        '    Examples:',
+        '      | n |',
+        '      | 2 |',
+        '',
+      ].join('\n'),
+    )
     writeFileSync(join(dir, 'notes.txt'), '@id:not.a.feature\n')
     expect([...scenarioIds(dir)].sort()).to.deep.equal(['a.one', 'a.two-1', 'a.two-2'])
     expect(featurePickles(dir)).to.have.length(3)
@@ -230,7 +255,10 @@ test('scenarioIds reads features as cucumber compiles them: Examples ids, not an
 test('a feature file that is not Gherkin is a one-line UsageError naming it', () => {
   withTempDir((dir) => {
     writeFileSync(join(dir, 'bad.feature'), 'Feature: x\n  Scenario: y\n    Given z\n  | a |\n  Nonsense here\n')
-    expect(() => scenarioIds(dir)).to.throw(UsageError, `${join(dir, 'bad.feature')}: not a valid feature file: (5:3): expected: `)
+    expect(() => scenarioIds(dir)).to.throw(
+      UsageError,
+      `${join(dir, 'bad.feature')}: not a valid feature file: (5:3): expected: `,
+    )
   })
 })
 

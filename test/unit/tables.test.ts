@@ -40,21 +40,44 @@ test('parseTable: a column name with a space in it ("NETWORK ID") is one column'
 
 test('parseTable: names with hyphens are kept whole', () => {
   const rows = parseTable(NETWORK_LS)
-  expect(rows.map((r) => r.NAME)).to.deep.equal(['bridge', 'host', 'nc-a1b2c3-beef-my-bridge-network', 'nc-a1b2c3-beef-bridge-db', 'none'])
+  expect(rows.map((r) => r.NAME)).to.deep.equal([
+    'bridge',
+    'host',
+    'nc-a1b2c3-beef-my-bridge-network',
+    'nc-a1b2c3-beef-bridge-db',
+    'none',
+  ])
   expect(rows.find((r) => r.NAME === 'nc-a1b2c3-beef-my-bridge-network')?.DRIVER).to.equal('bridge')
 })
 
 test('parseTable: a row whose last cell (SCOPE) is empty gives an empty string, padded or not', () => {
   const padded = parseTable(NETWORK_LS)[3]
-  expect(padded).to.deep.equal({ 'NETWORK ID': '51b0c8a3e2d9', NAME: 'nc-a1b2c3-beef-bridge-db', DRIVER: 'bridge', SCOPE: '' })
-  const trimmed = parseTable(NETWORK_LS.split('\n').map((l) => l.trimEnd()).join('\n'))[3]
+  expect(padded).to.deep.equal({
+    'NETWORK ID': '51b0c8a3e2d9',
+    NAME: 'nc-a1b2c3-beef-bridge-db',
+    DRIVER: 'bridge',
+    SCOPE: '',
+  })
+  const trimmed = parseTable(
+    NETWORK_LS.split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n'),
+  )[3]
   expect(trimmed).to.deep.equal(padded)
 })
 
 test('parseTable: docker ps COMMAND cells keep their spaces and quotes, even two spaces in a row', () => {
   const rows = parseTable(PS)
   expect(rows).to.have.length(3)
-  expect(Object.keys(rows[0])).to.deep.equal(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'])
+  expect(Object.keys(rows[0])).to.deep.equal([
+    'CONTAINER ID',
+    'IMAGE',
+    'COMMAND',
+    'CREATED',
+    'STATUS',
+    'PORTS',
+    'NAMES',
+  ])
   expect(rows[0]).to.deep.equal({
     'CONTAINER ID': '4f1e2d3c4b5a',
     IMAGE: 'netconform-probe:1',

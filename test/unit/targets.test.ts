@@ -5,13 +5,25 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { parse } from 'yaml'
 import { UsageError } from '../../support/errors'
-import { DEFAULT_PROBE_IMAGE, TARGETS_DIR, defaultTarget, knownTargets, loadTarget, parseTarget } from '../../support/endpoint/targets'
+import {
+  DEFAULT_PROBE_IMAGE,
+  TARGETS_DIR,
+  defaultTarget,
+  knownTargets,
+  loadTarget,
+  parseTarget,
+} from '../../support/endpoint/targets'
 
 const FILE = 'targets/mine.yaml'
 const DOCKER_YAML = readFileSync(join(TARGETS_DIR, 'docker.yaml'), 'utf8')
 const PODMAN_YAML = readFileSync(join(TARGETS_DIR, 'podman.yaml'), 'utf8')
 
-const VALID = ['name: mine', 'endpoint: unix:///var/run/docker.sock', 'publicAddress: 198.51.100.1', 'probeImage: netconform-probe:1'].join('\n')
+const VALID = [
+  'name: mine',
+  'endpoint: unix:///var/run/docker.sock',
+  'publicAddress: 198.51.100.1',
+  'probeImage: netconform-probe:1',
+].join('\n')
 
 /** The UsageError that parsing `text` throws; fails the test when it does not throw one. */
 function usageErrorOf(fn: () => unknown): UsageError {
@@ -39,9 +51,17 @@ test('parseTarget accepts targets/docker.yaml', () => {
     publicAddress: '198.51.100.1',
     probeImage: 'netconform-probe:1',
     offers: {
-      containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.128/26', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
+      containerNetwork: {
+        name: 'netconform-external',
+        subnet: '198.51.100.0/24',
+        ipRange: '198.51.100.128/26',
+        outsideNetns: 'extclient',
+        outsideAddress: '198.51.100.10',
+      },
     },
-    lacks: { dhcpNetwork: 'Docker Engine has no DHCP IPAM driver (docker network create --ipam-driver dhcp is refused).' },
+    lacks: {
+      dhcpNetwork: 'Docker Engine has no DHCP IPAM driver (docker network create --ipam-driver dhcp is refused).',
+    },
     deviations: (parse(DOCKER_YAML) as { deviations: object }).deviations,
     source: 'targets/docker.yaml',
   })
@@ -54,7 +74,13 @@ test('parseTarget accepts targets/podman.yaml', () => {
     publicAddress: '198.51.100.1',
     probeImage: 'netconform-probe:1',
     offers: {
-      containerNetwork: { name: 'netconform-external', subnet: '198.51.100.0/24', ipRange: '198.51.100.192/27', outsideNetns: 'extclient', outsideAddress: '198.51.100.10' },
+      containerNetwork: {
+        name: 'netconform-external',
+        subnet: '198.51.100.0/24',
+        ipRange: '198.51.100.192/27',
+        outsideNetns: 'extclient',
+        outsideAddress: '198.51.100.10',
+      },
       dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.2', pool: '198.51.100.50-198.51.100.99' },
     },
     deviations: (parse(PODMAN_YAML) as { deviations: object }).deviations,
@@ -75,7 +101,9 @@ test('parseTarget: offers may be left out (it becomes {}) and may describe the n
 })
 
 test('parseTarget: a tcp:// endpoint is accepted', () => {
-  expect(parseTarget(VALID.replace('unix:///var/run/docker.sock', 'tcp://203.0.113.5:2375'), FILE).endpoint).to.equal('tcp://203.0.113.5:2375')
+  expect(parseTarget(VALID.replace('unix:///var/run/docker.sock', 'tcp://203.0.113.5:2375'), FILE).endpoint).to.equal(
+    'tcp://203.0.113.5:2375',
+  )
 })
 
 test('parseTarget: missing endpoint', () => {
@@ -97,13 +125,19 @@ test('parseTarget: misspelt nested key offers.containerNetwork.nmae', () => {
 })
 
 test('parseTarget: unknown key under offers', () => {
-  expect(parseError(`${VALID}\noffers:\n  containerNetworks: {}\n`)).to.include('unknown field "offers.containerNetworks"')
+  expect(parseError(`${VALID}\noffers:\n  containerNetworks: {}\n`)).to.include(
+    'unknown field "offers.containerNetworks"',
+  )
 })
 
 test('parseTarget: a field of the wrong type', () => {
-  expect(parseError(VALID.replace('publicAddress: 198.51.100.1', 'publicAddress: 5'))).to.equal(`${FILE}: field "publicAddress" must be string`)
+  expect(parseError(VALID.replace('publicAddress: 198.51.100.1', 'publicAddress: 5'))).to.equal(
+    `${FILE}: field "publicAddress" must be string`,
+  )
   expect(parseError(`${VALID}\noffers: []\n`)).to.equal(`${FILE}: field "offers" must be object`)
-  expect(parseError(`${VALID}\noffers:\n  containerNetwork:\n    name: 7\n`)).to.equal(`${FILE}: field "offers.containerNetwork.name" must be string`)
+  expect(parseError(`${VALID}\noffers:\n  containerNetwork:\n    name: 7\n`)).to.equal(
+    `${FILE}: field "offers.containerNetwork.name" must be string`,
+  )
 })
 
 test('parseTarget: a document that is not a mapping', () => {
@@ -138,10 +172,22 @@ test('parseTarget: every problem is listed, separated by "; "', () => {
   expect(message.split('; ').length).to.equal(3)
 })
 
-const DEVIATION = ['deviations:', '  multi-bridge.connect-only-when-created:', '    reason: Docker connects a running container to another network.']
+const DEVIATION = [
+  'deviations:',
+  '  multi-bridge.connect-only-when-created:',
+  '    reason: Docker connects a running container to another network.',
+]
 
 test('parseTarget: a deviation names its failure, step and observed', () => {
-  const t = parseTarget([VALID, ...DEVIATION, "    step: 'it is refused'", "    observed: '^`docker network connect bridge-web db` was accepted'"].join('\n'), FILE)
+  const t = parseTarget(
+    [
+      VALID,
+      ...DEVIATION,
+      "    step: 'it is refused'",
+      "    observed: '^`docker network connect bridge-web db` was accepted'",
+    ].join('\n'),
+    FILE,
+  )
   expect(t.deviations['multi-bridge.connect-only-when-created']).to.deep.equal({
     reason: 'Docker connects a running container to another network.',
     step: 'it is refused',
@@ -154,15 +200,24 @@ test('parseTarget: a deviation without step or observed is refused, naming both 
   expect(message).to.include('missing field "deviations.multi-bridge.connect-only-when-created.step"')
   expect(message).to.include('missing field "deviations.multi-bridge.connect-only-when-created.observed"')
   expect(parseError([VALID, ...DEVIATION, '    step: it is refused'].join('\n'))).to.equal(
-    `${FILE}: missing field "deviations.multi-bridge.connect-only-when-created.observed"`)
-  expect(parseError([VALID, ...DEVIATION, "    step: ''", '    observed: x'].join('\n'))).to.include('deviations.multi-bridge.connect-only-when-created.step')
+    `${FILE}: missing field "deviations.multi-bridge.connect-only-when-created.observed"`,
+  )
+  expect(parseError([VALID, ...DEVIATION, "    step: ''", '    observed: x'].join('\n'))).to.include(
+    'deviations.multi-bridge.connect-only-when-created.step',
+  )
 })
 
 test('parseTarget: a regular expression that does not compile is refused when the profile loads, naming the field', () => {
-  expect(parseError([VALID, ...DEVIATION, '    step: it is refused', "    observed: 'was accepted ('"].join('\n'))).to.match(
-    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.observed": not a valid regular expression: .*Unterminated group/)
-  expect(parseError([VALID, ...DEVIATION, "    step: '/it is [refused/'", '    observed: accepted'].join('\n'))).to.match(
-    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.step": not a valid regular expression: /)
+  expect(
+    parseError([VALID, ...DEVIATION, '    step: it is refused', "    observed: 'was accepted ('"].join('\n')),
+  ).to.match(
+    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.observed": not a valid regular expression: .*Unterminated group/,
+  )
+  expect(
+    parseError([VALID, ...DEVIATION, "    step: '/it is [refused/'", '    observed: accepted'].join('\n')),
+  ).to.match(
+    /^targets\/mine\.yaml: field "deviations\.multi-bridge\.connect-only-when-created\.step": not a valid regular expression: /,
+  )
 })
 
 test('loadTarget loads a profile of targets/ by name', () => {
@@ -195,7 +250,9 @@ test('loadTarget and knownTargets with another directory; *.example.yaml profile
     const message = usageErrorOf(() => loadTarget('broken', dir)).message
     expect(message).to.match(/broken\.yaml: /)
     expect(message).to.include('missing field "endpoint"')
-    expect(usageErrorOf(() => loadTarget(join(dir, 'absent.yaml'))).message).to.match(/^unknown target ".*absent\.yaml"/)
+    expect(usageErrorOf(() => loadTarget(join(dir, 'absent.yaml'))).message).to.match(
+      /^unknown target ".*absent\.yaml"/,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -203,7 +260,12 @@ test('loadTarget and knownTargets with another directory; *.example.yaml profile
 
 test('defaultTarget for a tcp:// endpoint: ports are published on its host', () => {
   const t = defaultTarget('tcp://203.0.113.5:2375')
-  expect(t).to.deep.include({ name: 'default', endpoint: 'tcp://203.0.113.5:2375', publicAddress: '203.0.113.5', probeImage: DEFAULT_PROBE_IMAGE })
+  expect(t).to.deep.include({
+    name: 'default',
+    endpoint: 'tcp://203.0.113.5:2375',
+    publicAddress: '203.0.113.5',
+    probeImage: DEFAULT_PROBE_IMAGE,
+  })
   expect(t.offers).to.deep.equal({})
   expect(t.source).to.match(/environment/)
 })
@@ -216,19 +278,16 @@ test('defaultTarget for an endpoint that is not a URL falls back to 127.0.0.1', 
   expect(defaultTarget('/var/run/docker.sock').publicAddress).to.equal('127.0.0.1')
 })
 
-test(
-  'defaultTarget for an IPv6 tcp:// endpoint gives the bare address',
-  {},
-  () => {
-    expect(defaultTarget('tcp://[::1]:2375').publicAddress).to.equal('::1')
-  },
-)
+test('defaultTarget for an IPv6 tcp:// endpoint gives the bare address', {}, () => {
+  expect(defaultTarget('tcp://[::1]:2375').publicAddress).to.equal('::1')
+})
 
 test('parseTarget: lacks says why an offer is absent; a profile that offers it and says it lacks it is refused', () => {
   const t = parseTarget(`${VALID}\nlacks:\n  containerNetwork: rootless, no macvlan\n`, FILE)
   expect(t.lacks).to.deep.equal({ containerNetwork: 'rootless, no macvlan' })
-  expect(parseError(`${VALID}\noffers:\n  containerNetwork:\n    name: n\nlacks:\n  containerNetwork: why\n`))
-    .to.equal(`${FILE}: field "lacks.containerNetwork": the profile offers containerNetwork (offers.containerNetwork) and says why it lacks it`)
+  expect(parseError(`${VALID}\noffers:\n  containerNetwork:\n    name: n\nlacks:\n  containerNetwork: why\n`)).to.equal(
+    `${FILE}: field "lacks.containerNetwork": the profile offers containerNetwork (offers.containerNetwork) and says why it lacks it`,
+  )
   expect(parseError(`${VALID}\nlacks:\n  vlan: x\n`)).to.include('unknown field "lacks.vlan"')
 })
 

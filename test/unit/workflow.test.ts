@@ -30,7 +30,10 @@ const TEXT = readFileSync(WORKFLOW, 'utf8')
 // The linter
 
 const VALIDATOR_PACKAGE = require.resolve('@action-validator/cli/package.json')
-const VALIDATOR = join(dirname(VALIDATOR_PACKAGE), (require(VALIDATOR_PACKAGE) as { bin: Record<string, string> }).bin['action-validator'])
+const VALIDATOR = join(
+  dirname(VALIDATOR_PACKAGE),
+  (require(VALIDATOR_PACKAGE) as { bin: Record<string, string> }).bin['action-validator'],
+)
 
 /** action-validator on a file: it exits 1 and prints its errors as JSON on stderr, 0 when valid. */
 const lint = (file: string) => execa(process.execPath, [VALIDATOR, file], { reject: false, timeout: 20_000 })
@@ -43,7 +46,10 @@ test('action-validator accepts the workflow', async () => {
 test('action-validator rejects a broken copy of it (runs-on misspelt, an unknown key)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'netconform-workflow-'))
   try {
-    const broken = TEXT.replace(/^ {4}runs-on: /m, '    runs_on: ').replace(/^ {2}matrix:\n/m, '  matrix:\n    timeout: 15\n')
+    const broken = TEXT.replace(/^ {4}runs-on: /m, '    runs_on: ').replace(
+      /^ {2}matrix:\n/m,
+      '  matrix:\n    timeout: 15\n',
+    )
     expect(broken).to.not.equal(TEXT)
     const file = join(dir, 'conformance.yml')
     writeFileSync(file, broken)
@@ -59,8 +65,19 @@ test('action-validator rejects a broken copy of it (runs-on misspelt, an unknown
 // ---------------------------------------------------------------------------------------------
 // The netconform calls in its run: blocks
 
-interface Step { name?: string; run?: string; uses?: string; if?: string; with?: Record<string, unknown> }
-interface Job { needs?: string | string[]; if?: string; steps: Step[]; strategy?: { matrix?: Record<string, unknown> } }
+interface Step {
+  name?: string
+  run?: string
+  uses?: string
+  if?: string
+  with?: Record<string, unknown>
+}
+interface Job {
+  needs?: string | string[]
+  if?: string
+  steps: Step[]
+  strategy?: { matrix?: Record<string, unknown> }
+}
 const workflow = parse(TEXT) as { jobs: Record<string, Job> }
 
 /** The job's matrix combinations (its axes' product, then its include entries); one empty one without a matrix. */
@@ -93,7 +110,10 @@ function shellWords(script: string): string[] {
   const text = script.replace(/\\\n/g, ' ').replace(/\$\{\w+:\+([^}]*)\}/g, '$1')
   const words: string[] = []
   let word: string | undefined
-  const end = () => { if (word !== undefined) words.push(word); word = undefined }
+  const end = () => {
+    if (word !== undefined) words.push(word)
+    word = undefined
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (c === "'" || c === '"') {
@@ -119,7 +139,13 @@ function shellWords(script: string): string[] {
   return words
 }
 
-interface Call { job: string; step: string; combo: Record<string, unknown>; args: string[]; viaNpxNo: boolean }
+interface Call {
+  job: string
+  step: string
+  combo: Record<string, unknown>
+  args: string[]
+  viaNpxNo: boolean
+}
 
 /** Whether a step runs in a combination, as far as its if: compares matrix values (matrix.X == 'v', joined by &&); the rest counts as true. */
 function runsIn(step: Step, combo: Record<string, unknown>): boolean {
@@ -168,11 +194,15 @@ function problemsOf(args: string[], commands: Readonly<Record<string, CommandSyn
     return [`${command}: ${(e as Error).message}`]
   }
   if (syntax.actions) {
-    return positionals.length >= 1 && syntax.actions.includes(positionals[0]) ? [] : [`${command} takes one of ${syntax.actions.join(', ')}, not "${positionals[0] ?? ''}"`]
+    return positionals.length >= 1 && syntax.actions.includes(positionals[0])
+      ? []
+      : [`${command} takes one of ${syntax.actions.join(', ')}, not "${positionals[0] ?? ''}"`]
   }
   const { min, max } = syntax.positionals ?? { min: 0, max: 0 }
   if (positionals.length < min || (max !== undefined && positionals.length > max)) {
-    return [`${command} takes ${max === min ? min : `${min} to ${max ?? 'any'}`} arguments besides options, not ${positionals.length} (${positionals.join(' ')})`]
+    return [
+      `${command} takes ${max === min ? min : `${min} to ${max ?? 'any'}`} arguments besides options, not ${positionals.length} (${positionals.join(' ')})`,
+    ]
   }
   return []
 }
@@ -196,7 +226,9 @@ test('the workflow runs lab up, run, matrix and compare, each through npx --no',
 })
 
 test('every netconform call in the workflow is one the CLI takes', () => {
-  const problems = calls.flatMap((c) => problemsOf(c.args).map((p) => `${c.job} / ${c.step} ${JSON.stringify(c.combo)}: ${p}`))
+  const problems = calls.flatMap((c) =>
+    problemsOf(c.args).map((p) => `${c.job} / ${c.step} ${JSON.stringify(c.combo)}: ${p}`),
+  )
   expect(problems).to.deep.equal([])
 })
 
@@ -224,15 +256,31 @@ test('the check finds what is wrong in a call', () => {
   expect(problemsOf(['compre', 'a', 'b'])[0]).to.match(/^"compre" is not a netconform command/)
   expect(runsIn({ if: "always() && matrix.kind == 'lab'" }, { kind: 'remote' })).to.equal(false)
   expect(runsIn({ if: "matrix.kind != 'lab'" }, { kind: 'remote' })).to.equal(true)
-  expect(shellWords('npx --no netconform run --target "$T" ${P:+--public-address "$P"} | tee x # netconform help')).to.deep.equal(
-    ['npx', '--no', 'netconform', 'run', '--target', '$T', '--public-address', '$P', '|', 'tee', 'x'])
-  expect(shellWords('netconform compare "$a" b >out 2>&1 || c=$?')).to.deep.equal(['netconform', 'compare', '$a', 'b', '>', 'out', '>', '&', '1', '||', 'c=$?'])
+  expect(
+    shellWords('npx --no netconform run --target "$T" ${P:+--public-address "$P"} | tee x # netconform help'),
+  ).to.deep.equal(['npx', '--no', 'netconform', 'run', '--target', '$T', '--public-address', '$P', '|', 'tee', 'x'])
+  expect(shellWords('netconform compare "$a" b >out 2>&1 || c=$?')).to.deep.equal([
+    'netconform',
+    'compare',
+    '$a',
+    'b',
+    '>',
+    'out',
+    '>',
+    '&',
+    '1',
+    '||',
+    'c=$?',
+  ])
 })
 
 test('every target the workflow names is a profile in targets/', () => {
   const names = new Set<string>()
   for (const c of calls) {
-    for (const t of [...optionValues(c.args, 'target'), ...optionValues(c.args, 'targets').flatMap((v) => v.split(','))]) {
+    for (const t of [
+      ...optionValues(c.args, 'target'),
+      ...optionValues(c.args, 'targets').flatMap((v) => v.split(',')),
+    ]) {
       if (!/[$/\\]|\.ya?ml$/.test(t)) names.add(t) // a path or a variable is a profile the job writes (from one named below)
     }
   }
@@ -240,7 +288,9 @@ test('every target the workflow names is a profile in targets/', () => {
     for (const combo of combinations(job)) if (typeof combo.target === 'string') names.add(combo.target)
   }
   // a profile a step reads (targets/${{ matrix.target }}.yaml, expanded), or the comments name
-  const scripts = Object.values(workflow.jobs).flatMap((j) => combinations(j).flatMap((c) => j.steps.map((s) => expand(s.run ?? '', c))))
+  const scripts = Object.values(workflow.jobs).flatMap((j) =>
+    combinations(j).flatMap((c) => j.steps.map((s) => expand(s.run ?? '', c))),
+  )
   for (const text of [TEXT, ...scripts]) for (const m of text.matchAll(/targets\/([\w.-]+)\.yaml/g)) names.add(m[1])
   expect([...names]).to.include.members(['docker', 'podman', 'podman-netavark', 'podman-rootless', 'docker-rootless'])
   const missing = [...names].filter((n) => !existsSync(join(PROJECT, 'targets', `${n}.yaml`)))
@@ -249,13 +299,17 @@ test('every target the workflow names is a profile in targets/', () => {
 
 test('each endpoint job uploads its report even when the run failed; the matrix job needs them, downloads them and uploads the matrix', () => {
   const uploads = (job: Job) => job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'))
-  const endpointJobs = Object.entries(workflow.jobs).filter(([, j]) => j.steps.some((s) => /netconform run\b/.test(s.run ?? '')))
+  const endpointJobs = Object.entries(workflow.jobs).filter(([, j]) =>
+    j.steps.some((s) => /netconform run\b/.test(s.run ?? '')),
+  )
   expect(endpointJobs).to.have.length.greaterThan(0)
   for (const [, job] of endpointJobs) {
     expect(uploads(job).map((s) => s.if)).to.include('always()')
     expect(job.steps.find((s) => s.name === 'Stage the report')?.if).to.equal('always()')
   }
-  const [matrixName, matrixJob] = Object.entries(workflow.jobs).find(([, j]) => j.steps.some((s) => /netconform matrix\b/.test(s.run ?? '')))!
+  const [matrixName, matrixJob] = Object.entries(workflow.jobs).find(([, j]) =>
+    j.steps.some((s) => /netconform matrix\b/.test(s.run ?? '')),
+  )!
   const needs = [matrixJob.needs ?? []].flat()
   for (const [name] of endpointJobs) expect(needs, `${matrixName} needs ${name}`).to.include(name)
   expect(matrixJob.if).to.match(/!cancelled\(\)|always\(\)/)
@@ -281,7 +335,9 @@ const isParseError = (e: Error) => String((e as { code?: string }).code ?? '').s
 
 /** Each option of the table, with a value where it takes one. */
 const everyOption = (syntax: CommandSyntax) =>
-  Object.entries(syntax.options).flatMap(([name, o]) => (o.type === 'boolean' ? [`--${name}`] : [`--${name}`, 'netconform-no-such-target']))
+  Object.entries(syntax.options).flatMap(([name, o]) =>
+    o.type === 'boolean' ? [`--${name}`] : [`--${name}`, 'netconform-no-such-target'],
+  )
 
 // Each called so that it stops, touching nothing, right after its arguments: a report folder that
 // does not exist, a target that does not exist, a resolveTarget that throws.
@@ -291,7 +347,14 @@ const PARSERS: Record<string, (args: string[]) => unknown> = {
   document: (args) => documentCommand([...args, nowhere], () => {}),
   record: (args) => recordCommand([...args, nowhere], () => {}),
   verify: (args) => verifyCommand([...args, nowhere], () => {}),
-  sensitivity: (args) => sensitivityCommand(args, () => {}, () => { throw new Stop() }),
+  sensitivity: (args) =>
+    sensitivityCommand(
+      args,
+      () => {},
+      () => {
+        throw new Stop()
+      },
+    ),
   conformance: (args) => conformanceCommand(['--targets', 'netconform-no-such-target', ...args], () => {}),
 }
 
@@ -300,7 +363,9 @@ test('the commands parsed outside main.ts accept the options COMMANDS gives them
   expect(elsewhere.map(([n]) => n).sort()).to.deep.equal([...Object.keys(PARSERS), 'compare'].sort())
   for (const [name, call] of Object.entries(PARSERS)) {
     const accepted = await thrown(() => call(everyOption(COMMANDS[name])))
-    expect(isParseError(accepted), `${name} ${everyOption(COMMANDS[name]).join(' ')}: ${accepted.message}`).to.equal(false)
+    expect(isParseError(accepted), `${name} ${everyOption(COMMANDS[name]).join(' ')}: ${accepted.message}`).to.equal(
+      false,
+    )
     const refused = await thrown(() => call(['--netconform-no-such-option']))
     expect(isParseError(refused), `${name} --netconform-no-such-option: ${refused.message}`).to.equal(true)
   }
