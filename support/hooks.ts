@@ -20,13 +20,21 @@ import type { Target } from './types'
 /** How long an endpoint that failed calls may take to answer a ping again before the run counts it lost. */
 const RESTART_GRACE_MS = 20_000
 
-/** Whether the endpoint answers a ping within `ms`, asking every half second. */
+/** Set when a grace wait ran out: later ones in the same outage (the cleanup's, then the lost check's) ask once. */
+let graceRanOut = false
+
+/** Whether the endpoint answers a ping within `ms`, asking every half second (once, after a grace that ran out). */
 async function answersWithin(target: Target, ms: number): Promise<boolean> {
+  if (graceRanOut) {
+    graceRanOut = !(await endpointAnswers(target, 2_000))
+    return !graceRanOut
+  }
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     if (await endpointAnswers(target, 2_000)) return true
     await pause(500)
   }
+  graceRanOut = true
   return false
 }
 import { scenarioId } from './scenario-id'
