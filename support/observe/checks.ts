@@ -639,17 +639,7 @@ export async function doesNotResolve(
   name: string,
   control: Control,
 ): Promise<void> {
-  await answersInContainer(
-    docker,
-    attach,
-    from,
-    control.address,
-    control.port,
-    'GET /',
-    control.expected,
-    control.answerer,
-    control.answerer,
-  )
+  await askControl(docker, attach, from, control)
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
   const text = `${r.stdout}\n${r.stderr}`
@@ -664,6 +654,21 @@ export async function doesNotResolve(
   }
 }
 
+/** The control of a negative, asked from the same source: its peer answers `GET /` with what it must. */
+function askControl(docker: Docker, attach: Attach, from: string, control: Control) {
+  return answersInContainer(
+    docker,
+    attach,
+    from,
+    control.address,
+    control.port,
+    'GET /',
+    control.expected,
+    control.answerer,
+    control.answerer,
+  )
+}
+
 /**
  * From `from`, address:port gives no answer. The control comes first, from the same source: a
  * peer that must answer does, so "no answer" is about the target, not a dead source.
@@ -676,17 +681,7 @@ export async function noAnswerInContainer(
   port: number,
   control: Control,
 ): Promise<void> {
-  const controlled = await answersInContainer(
-    docker,
-    attach,
-    from,
-    control.address,
-    control.port,
-    'GET /',
-    control.expected,
-    control.answerer,
-    control.answerer,
-  )
+  const controlled = await askControl(docker, attach, from, control)
   const bound = boundByControl(controlled.durationMs)
   const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
   attach(describeExec(r))

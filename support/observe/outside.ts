@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import type { Offers } from '../types'
 import { eventually } from './poll'
+import { shellText } from './probes'
 import { greetingOf } from '../document/doc-commands'
 import type { Transcript } from '../records'
 
@@ -65,14 +66,7 @@ export async function freshNeighbours(net: ContainerNetwork): Promise<string | u
 /** The transcript of a shell on the outside client (text, and its record). */
 export function describeOutside(net: ContainerNetwork, r: OutsideResult): Transcript {
   const where = net.outsideNetns ? `outside client, netns ${net.outsideNetns}` : 'outside client, this host'
-  const text = [
-    `[${where}] $ ${r.command}`,
-    r.stdout.trimEnd(),
-    r.stderr.trimEnd(),
-    `exit ${r.exitCode} (${r.durationMs} ms)`,
-  ]
-    .filter((l) => l !== '')
-    .join('\n')
+  const text = shellText(where, r)
   return {
     text,
     record: {

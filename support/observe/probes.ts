@@ -100,16 +100,24 @@ export async function addressesOf(docker: Docker, container: string): Promise<Re
   return out
 }
 
-/** The transcript of a command run in a container (text, and its record). */
-export function describeExec(r: ExecResult): Transcript {
-  const text = [
-    `[in ${r.container}] $ ${r.command}`,
+/** A shell's transcript text: "[WHERE] $ COMMAND", its output, and its exit status and time. */
+export function shellText(
+  where: string,
+  r: { command: string; stdout: string; stderr: string; exitCode?: number | null; durationMs: number },
+): string {
+  return [
+    `[${where}] $ ${r.command}`,
     r.stdout.trimEnd(),
     r.stderr.trimEnd(),
     `exit ${r.exitCode} (${r.durationMs} ms)`,
   ]
     .filter((l) => l !== '')
     .join('\n')
+}
+
+/** The transcript of a command run in a container (text, and its record). */
+export function describeExec(r: ExecResult): Transcript {
+  const text = shellText(`in ${r.container}`, r)
   return {
     text,
     record: {
