@@ -6,12 +6,12 @@
  *
  *   node --require ts-node/register bench/broken-endpoint.ts [--target docker] [--faults id,id]
  */
-import { loadTarget } from '../support/endpoint/targets'
-import { startProxy } from '../support/sensitivity/proxy'
+import { loadTarget } from '../support/profile/targets'
+import { startProxy } from '../support/engine/relay'
 import { faultsFor } from '../support/sensitivity/faults'
-import { conformanceRun } from '../support/cli/run'
+import { conformanceRun } from '../support/run/run'
 import { LABEL_RUN, removeLabelled } from '../support/cleanup/resources'
-import { dockerFor } from '../support/endpoint/connection'
+import { dockerFor } from '../support/engine/connection'
 import { join } from 'node:path'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

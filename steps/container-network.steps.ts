@@ -3,7 +3,7 @@
  * client on the network's segment, and the suite's own listener there.
  */
 import { Given, Then } from '@cucumber/cucumber'
-import { needContainerNetwork, needDhcpNetwork } from '../support/endpoint/offers'
+import { needContainerNetwork, needDhcpNetwork } from '../support/scenario/offers'
 import {
   listenerAnswers,
   startListener,
@@ -11,8 +11,8 @@ import {
   outsideAnswers,
   outsidePingAnswered,
   outsideSilent,
-} from '../support/observe/scenario'
-import type { NetconformWorld as World } from '../support/world'
+} from '../support/scenario/scenario'
+import type { NetconformWorld as World } from '../support/scenario/world'
 
 // The documented names here are defined, not resolved: they become the target's networks.
 Given('a container network {word}', function (this: World, name: string) {

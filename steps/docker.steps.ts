@@ -1,8 +1,8 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
-import { listsNetwork, runCommand, runCommandNamingId, tryCommand, wasRefused } from '../support/document/commands'
-import { inspectShowsMask, inspectShowsSubnet, psShowsMapping } from '../support/observe/scenario'
-import type { NetconformWorld as World } from '../support/world'
+import { listsNetwork, runCommand, runCommandNamingId, tryCommand, wasRefused } from '../support/scenario/commands'
+import { inspectShowsMask, inspectShowsSubnet, psShowsMapping } from '../support/scenario/scenario'
+import type { NetconformWorld as World } from '../support/scenario/world'
 
 When('I run {command}', async function (this: World, command: string) {
   await runCommand(this, command)

@@ -15,8 +15,8 @@ import {
   showsAddressInRange,
   showsMask,
   telnetAnswers,
-} from '../support/observe/scenario'
-import type { NetconformWorld as World } from '../support/world'
+} from '../support/scenario/scenario'
+import type { NetconformWorld as World } from '../support/scenario/world'
 
 Then(
   'in {container}, `ping -c 3 {container}` gets replies from {container} on {network}',

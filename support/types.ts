@@ -76,8 +76,81 @@ export interface Deviation {
   observed: string
 }
 
-/** The run's summary (summary.json) and its parts: defined, with their schema, in report/summary.ts. */
-export type { Failure, NotRun, ScenarioResult, Summary } from './report/summary'
+// The run's summary (summary.json) and its parts; report/summary.ts holds their schema, typed by them.
+
+/**
+ * A declared deviation as a summary keeps it. `step` and `observed` are required in profiles, but a
+ * summary written before deviations named their evidence has only the reason: it still loads, so
+ * an older release's reports can be compared with a newer one's.
+ */
+export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> &
+  Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
+
+export interface ScenarioResult {
+  /** Stable id, from the scenario's @id: tag. */
+  id: string
+  /** Exact heading of the seed document's section this scenario transcribes (the Feature name). */
+  doc: string
+  /** Feature file, relative to the project. */
+  feature: string
+  name: string
+  verdict: Verdict
+  /** Why it fails / is not applicable; empty when it conforms. */
+  reason: string
+  durationMs: number
+  /** For a scenario that failed (fails or deviates): the step that failed and its whole error message. */
+  failure?: Failure
+  /** For a not-applicable scenario: the profile field whose absence made it so, e.g. 'offers.dhcpNetwork'. */
+  notApplicableField?: string
+  /**
+   * The profile's declared deviation for this scenario, if any: `noLongerNeeded` when the scenario
+   * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
+   */
+  deviation?: RecordedDeviation
+  /**
+   * Where the scenario observed from, from its probe and exec records: 'inside the containers',
+   * 'this host → ADDRESS:PORT', 'outside client, netns NS' (an endpoint whose host cannot route to
+   * container addresses, a rootless one, is observed from inside and through published ports only).
+   */
+  vantage?: string[]
+  /** The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped). */
+  deadlineWaits?: DeadlineWait[]
+  /** The Background fixture the scenario used (`run --share-setup`): its id and the scenario that built it. */
+  fixture?: { id: string; builtBy: string }
+}
+
+/** A poll that ran out its deadline: what it awaited, and how long it waited. */
+export interface DeadlineWait {
+  awaited: string
+  waitedMs: number
+}
+
+/** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
+export interface Failure {
+  step: string
+  message: string
+}
+
+/** A scenario the run did not get to, and why: it has no verdict. */
+export interface NotRun {
+  id: string
+  doc: string
+  name: string
+  reason: string
+}
+
+export interface Summary {
+  target: { name: string; endpoint: string; engine: EngineInfo }
+  runId: string
+  startedAt: string
+  durationMs: number
+  /** Set when the run was cut short: by a signal (SIGINT, SIGTERM) or by the endpoint going away. */
+  interrupted?: string
+  scenarios: ScenarioResult[]
+  /** Scenarios the run did not get to, and why: they have no verdict. */
+  notRun?: NotRun[]
+  totals: Record<Verdict, number>
+}
 
 /** What every step can read: passed by the CLI as cucumber worldParameters. */
 export interface WorldParameters {

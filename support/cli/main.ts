@@ -16,17 +16,17 @@ import { PROJECT, netconformVersion } from '../project'
  * ajv's compiled schemas take a second to load): `netconform --help` loads none of them.
  */
 const lazy = {
-  targets: () => require('../endpoint/targets') as typeof import('../endpoint/targets'),
-  connection: () => require('../endpoint/connection') as typeof import('../endpoint/connection'),
+  targets: () => require('../profile/targets') as typeof import('../profile/targets'),
+  connection: () => require('../engine/connection') as typeof import('../engine/connection'),
   reports: () => require('../report/reports') as typeof import('../report/reports'),
-  run: () => require('./run') as typeof import('./run'),
-  lab: () => require('../endpoint/lab') as typeof import('../endpoint/lab'),
+  run: () => require('../run/run') as typeof import('../run/run'),
+  lab: () => require('../run/lab') as typeof import('../run/lab'),
   compare: () => require('../report/compare') as typeof import('../report/compare'),
   matrix: () => require('../report/matrix') as typeof import('../report/matrix'),
   record: () => require('../report/record') as typeof import('../report/record'),
   document: () => require('../report/living-document') as typeof import('../report/living-document'),
   sweep: () => require('../cleanup/sweep') as typeof import('../cleanup/sweep'),
-  sensitivity: () => require('../sensitivity/cli') as typeof import('../sensitivity/cli'),
+  sensitivity: () => require('./sensitivity') as typeof import('./sensitivity'),
   conformance: () => require('./conformance') as typeof import('./conformance'),
 }
 

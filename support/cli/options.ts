@@ -92,7 +92,7 @@ export const COMMANDS: Readonly<Record<string, CommandSyntax>> = {
       'restart-at': { type: 'string' },
       seed: { type: 'string' },
     },
-    parsedIn: 'support/sensitivity/cli.ts',
+    parsedIn: 'support/cli/sensitivity.ts',
   },
   lab: { options: {}, actions: LAB_ACTIONS },
   help: { options: {} },

@@ -58,8 +58,8 @@ export function standInCommand(docImage: string, identity: string): string[] {
     : ['sleep', '86400']
 }
 
-/** Names that belong to the endpoint, never to a scenario. */
-const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default'])
+/** The networks the document names that belong to the endpoint, never to a scenario. */
+export const DOCUMENT_NETWORKS: ReadonlySet<string> = new Set(['bridge', 'host', 'none', 'default'])
 
 /**
  * The scenario's names: the document's name on one side, the real, unique name on the other.
@@ -90,7 +90,7 @@ export class NameBook {
 
   /** A name the scenario refers to: its real name when known, else as written. */
   resolve(doc: string): string {
-    if (BUILTIN_NETWORKS.has(doc)) return doc
+    if (DOCUMENT_NETWORKS.has(doc)) return doc
     return this.real.get(doc) ?? doc
   }
 

@@ -5,7 +5,7 @@
  * still holds one when it runs is never sent to the endpoint.
  */
 import { readFileSync } from 'node:fs'
-import { outsideRange } from '../observe/ipv4'
+import { outsideRange } from '../ipv4'
 import type { Target } from '../types'
 
 interface Placeholder {

@@ -4,17 +4,14 @@
  * evidence when the behaviour did not show.
  */
 import type Docker from 'dockerode'
-import { eventually } from './poll'
-import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from './probes'
-import { describeCommand, failureOf, runDocumented, succeeded } from '../document/docker-cli'
-import { describeOutside, outsideShell } from './outside'
+import { eventually } from '../poll'
+import { addressesOf, describeExec, describeTcp, execIn, tcpExchange, type ExecResult } from '../engine/probes'
+import { describeOutside, outsideShell } from '../engine/outside'
 import type { Transcript } from '../records'
-import { inRange, isIPv4, parseIpAddr, type InterfaceAddress } from './ipv4'
-import { parseTable } from '../document/tables'
+import { inRange, isIPv4, parseIpAddr, type InterfaceAddress } from '../ipv4'
 import { DOC_IMAGES, answererOf } from '../document/doc-commands'
 import { oneLine } from '../text'
 import type { Offers } from '../types'
-import type { NetconformWorld } from '../world'
 
 type ContainerNetworkOffer = NonNullable<Offers['containerNetwork']>
 
@@ -726,35 +723,6 @@ export function addressInCidr(shown: InterfaceAddress[], cidr: string, container
   return hit
 }
 
-/** The subnets `docker network inspect` shows for a documented network. */
-export async function subnetsOf(world: NetconformWorld, network: string): Promise<string[]> {
-  const r = await runDocumented(
-    `docker network inspect ${network} --format '{{json .IPAM.Config}}'`,
-    world.commandContext,
-  )
-  world.note(describeCommand(r))
-  if (!succeeded(r)) throw new Error(failureOf(r))
-  const config = JSON.parse(r.stdout.trim() || '[]') as { Subnet?: string }[] | null
-  return (config ?? []).map((c) => c.Subnet ?? '').filter((s) => s !== '')
-}
-
-/** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
-export async function portsShown(
-  world: NetconformWorld,
-  command: string,
-  container: string,
-  network: string,
-  mapping: string,
-  documented?: string,
-): Promise<{ shown: string; expected: string }> {
-  const address = await addressOn(world.docker, world.real(container), world.real(network))
-  const r = await runDocumented(command, world.commandContext)
-  world.note(describeCommand(r))
-  if (documented) world.note(besideDocument(documented, r.stdout))
-  const row = parseTable(r.stdout).find((x) => x.NAMES === world.real(container))
-  return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
-}
-
 /** The ports the suite's stand-in services listen on: each runs one listener, `nc -ll -p PORT`. */
 export const SERVICE_PORTS = [...new Set(Object.values(DOC_IMAGES).flatMap((i) => (i.port ? [i.port] : [])))]
 
@@ -846,15 +814,6 @@ export async function noAnswerFromOutside(
   attach(`no answer, as documented: ${how} (control: ${address} answered the outside client's ping)`)
 }
 
-/** The interface that carries a container's address on each of the given networks. */
-export async function interfacesOf(world: NetconformWorld, container: string, networks: string[]): Promise<string[]> {
-  const shown = await interfaceAddresses(world.docker, world.note, world.real(container))
-  const out: string[] = []
-  for (const n of networks)
-    out.push(findAddress(shown, await addressOn(world.docker, world.real(container), world.real(n)), container).iface)
-  return out
-}
-
 /**
  * From this host, address:port gives no answer. Only a refusal counts: the address itself
  * answers (with a reset), which is the control; a silence could as well be an address this
@@ -891,22 +850,4 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n')
-}
-
-/** `docker network ls` lists the documented network (with the driver, when given). */
-export async function networkListed(
-  world: NetconformWorld,
-  command: string,
-  network: string,
-  driver?: string,
-  documented?: string,
-): Promise<void> {
-  const r = await runDocumented(command, world.commandContext)
-  world.note(describeCommand(r))
-  if (documented) world.note(besideDocument(documented, r.stdout))
-  if (!succeeded(r)) throw new Error(failureOf(r))
-  const row = parseTable(r.stdout).find((x) => x.NAME === world.real(network))
-  if (!row) throw new Error(`docker network ls does not list ${network} (${world.real(network)})`)
-  if (driver && row.DRIVER !== driver)
-    throw new Error(`docker network ls shows ${network} with driver ${row.DRIVER}, not ${driver}`)
 }

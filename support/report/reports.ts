@@ -18,7 +18,7 @@ import { scenarioId } from '../scenario-id'
 import { oneLine } from '../text'
 import { type Deviation, type EngineInfo, type Verdict, VERDICTS } from '../types'
 import { type Failure, type ScenarioResult, type Summary, writeSummary } from './summary'
-import { classify } from './verdicts'
+import { classify } from '../profile/verdicts'
 
 export interface SummaryMeta {
   target: { name: string; endpoint: string; engine: EngineInfo }

@@ -1,98 +1,23 @@
 /**
- * The run's summary (summary.json): its types, its JSON Schema, and the one way to read and
+ * The run's summary (summary.json): its JSON Schema (the types are in types.ts), and the one way to read and
  * write it. `netconform run` writes it (reports.ts builds it from cucumber's messages);
  * `netconform compare` and `netconform matrix` read it through loadSummary, which checks it
  * against the schema (ajv, draft-07) and refuses what it cannot use: a one-line UsageError
  * naming the file and every field that is wrong.
  *
  * The schema is typed by the Summary type (ajv's JSONSchemaType), so the two cannot drift apart:
- * a field added to, or made optional in, the types below and not in the schema fails the typecheck.
+ * a field added to, or made optional in, those types and not in the schema fails the typecheck.
  * Unknown fields are allowed, so that a summary written by a newer netconform still reads.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Ajv, { type ErrorObject, type JSONSchemaType } from 'ajv'
 import { UsageError, firstLine } from '../errors'
-import { type Deviation, type EngineInfo, type Verdict, VERDICTS } from '../types'
+import { type EngineInfo, type NotRun, type ScenarioResult, type Summary, VERDICTS } from '../types'
+
+export type { DeadlineWait, Failure, NotRun, RecordedDeviation, ScenarioResult, Summary } from '../types'
 
 export const SUMMARY_FILE = 'summary.json'
-
-// ---------------------------------------------------------------------------------------------
-// Types
-
-/**
- * A declared deviation as a summary keeps it. `step` and `observed` are required in profiles, but a
- * summary written before deviations named their evidence has only the reason: it still loads, so
- * an older release's reports can be compared with a newer one's.
- */
-export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> &
-  Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
-
-export interface ScenarioResult {
-  /** Stable id, from the scenario's @id: tag. */
-  id: string
-  /** Exact heading of the seed document's section this scenario transcribes (the Feature name). */
-  doc: string
-  /** Feature file, relative to the project. */
-  feature: string
-  name: string
-  verdict: Verdict
-  /** Why it fails / is not applicable; empty when it conforms. */
-  reason: string
-  durationMs: number
-  /** For a scenario that failed (fails or deviates): the step that failed and its whole error message. */
-  failure?: Failure
-  /** For a not-applicable scenario: the profile field whose absence made it so, e.g. 'offers.dhcpNetwork'. */
-  notApplicableField?: string
-  /**
-   * The profile's declared deviation for this scenario, if any: `noLongerNeeded` when the scenario
-   * conforms, `mismatch` when it failed otherwise than declared (its verdict is then `fails`).
-   */
-  deviation?: RecordedDeviation
-  /**
-   * Where the scenario observed from, from its probe and exec records: 'inside the containers',
-   * 'this host → ADDRESS:PORT', 'outside client, netns NS' (an endpoint whose host cannot route to
-   * container addresses, a rootless one, is observed from inside and through published ports only).
-   */
-  vantage?: string[]
-  /** The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped). */
-  deadlineWaits?: DeadlineWait[]
-  /** The Background fixture the scenario used (`run --share-setup`): its id and the scenario that built it. */
-  fixture?: { id: string; builtBy: string }
-}
-
-/** A poll that ran out its deadline: what it awaited, and how long it waited. */
-export interface DeadlineWait {
-  awaited: string
-  waitedMs: number
-}
-
-/** Where a scenario failed: the pickle step's text (or `hook "<name>"`), and the step's whole error message. */
-export interface Failure {
-  step: string
-  message: string
-}
-
-/** A scenario the run did not get to, and why: it has no verdict. */
-export interface NotRun {
-  id: string
-  doc: string
-  name: string
-  reason: string
-}
-
-export interface Summary {
-  target: { name: string; endpoint: string; engine: EngineInfo }
-  runId: string
-  startedAt: string
-  durationMs: number
-  /** Set when the run was cut short: by a signal (SIGINT, SIGTERM) or by the endpoint going away. */
-  interrupted?: string
-  scenarios: ScenarioResult[]
-  /** Scenarios the run did not get to, and why: they have no verdict. */
-  notRun?: NotRun[]
-  totals: Record<Verdict, number>
-}
 
 // ---------------------------------------------------------------------------------------------
 // Schema

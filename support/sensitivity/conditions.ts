@@ -9,14 +9,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { conformanceRun } from '../cli/run'
-import { dockerFor, probeEndpoint } from '../endpoint/connection'
+import { conformanceRun } from '../run/run'
+import { dockerFor, probeEndpoint } from '../engine/connection'
 import { firstLine } from '../errors'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { PROJECT } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
-import { startProxy, type Conditions, type Injected } from './proxy'
+import { startProxy, type Conditions, type Injected } from '../engine/relay'
 import { leftoversOf } from './run'
 
 export interface ConditionsOptions {

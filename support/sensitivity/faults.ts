@@ -6,10 +6,12 @@
  * scenarios of the section(s) it breaks, as a tag expression: a fault runs with those only.
  */
 import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
-import { inRange } from '../observe/ipv4'
-import { scenarioIds } from '../endpoint/targets'
+import { inRange } from '../ipv4'
+import { scenarioIds } from '../profile/targets'
 import type { Target } from '../types'
-import type { Hook, HookContext } from './proxy'
+import type { Hook, HookContext } from '../engine/relay'
+import { BUILTIN_NETWORKS, DEFAULT_NETWORKS } from '../engine/kinds'
+import { DOCUMENT_NETWORKS } from '../document/doc-commands'
 
 export interface Fault {
   id: string
@@ -47,7 +49,7 @@ export const DOC_CONTAINERS = [
   'container2',
   'tomcat',
 ]
-const BUILTIN = new Set(['bridge', 'host', 'none', 'podman', 'default'])
+const BUILTIN = new Set([...DOCUMENT_NETWORKS, ...BUILTIN_NETWORKS])
 
 type Labels = Record<string, string> | null | undefined
 const ours = (labels: Labels): boolean => Boolean(labels && labels[LABEL_RUN])
@@ -309,7 +311,7 @@ export function faultsFor(target: Target): Fault[] {
         onCreate(async (body, ctx) => {
           const hc = hostConfig(body)
           const prefix = scenarioPrefix(ctx.query.get('name'))
-          if (!prefix || !['', 'default', 'bridge'].includes(hc.NetworkMode ?? '')) return
+          if (!prefix || !['', 'default', ...DEFAULT_NETWORKS].includes(hc.NetworkMode ?? '')) return
           const filters = encodeURIComponent(JSON.stringify({ name: [prefix] }))
           const running = ((await ctx.upstream('GET', `/containers/json?filters=${filters}`)).body ?? []) as {
             Names: string[]
@@ -320,7 +322,7 @@ export function faultsFor(target: Target): Fault[] {
           for (const c of running) {
             const name = c.Names[0]?.replace(/^\//, '')
             const nets = c.NetworkSettings?.Networks ?? {}
-            const ip = nets.bridge?.IPAddress ?? nets.podman?.IPAddress
+            const ip = DEFAULT_NETWORKS.map((n) => nets[n]?.IPAddress).find(Boolean)
             if (ours(c.Labels) && scenarioPrefix(name) === prefix && ip) hosts.push(`${name}:${ip}`)
           }
           hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...hosts]

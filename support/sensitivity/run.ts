@@ -7,16 +7,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { conformanceRun } from '../cli/run'
+import { conformanceRun } from '../run/run'
 import { normalizeReason } from '../report/compare'
-import { dockerFor, probeEndpoint } from '../endpoint/connection'
+import { dockerFor, probeEndpoint } from '../engine/connection'
 import { UsageError, firstLine } from '../errors'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { PROJECT } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { faultsFor, type Fault } from './faults'
-import { startProxy, type Proxy } from './proxy'
+import { startProxy, type Proxy } from '../engine/relay'
 
 export interface SensitivityOptions {
   target: Target

@@ -11,14 +11,8 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { expect } from 'chai'
 import Docker from 'dockerode'
-import {
-  LABEL_LEASE,
-  LABEL_LOCK,
-  acquireHolds,
-  exclusiveLockName,
-  nameTaken,
-  type AcquireOptions,
-} from '../../support/endpoint/lock'
+import { LABEL_LEASE, LABEL_LOCK, acquireHolds, exclusiveLockName, type AcquireOptions } from '../../support/holds/lock'
+import { nameTaken } from '../../support/engine/kinds'
 import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/cleanup/resources'
 import { listenOnLoopback } from '../unit/loopback'
 

@@ -12,7 +12,7 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
 import type { Summary } from '../../support/types'
-import { eventually } from '../../support/observe/poll'
+import { eventually } from '../../support/poll'
 import { loadSummary } from '../../support/report/summary'
 
 const PROJECT = join(__dirname, '..', '..')

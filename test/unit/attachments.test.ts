@@ -45,9 +45,9 @@ test('recordOf: free text, another media type or a malformed record is no record
 
 test('transcripts carry a record tools read: command, exec, probe; the record survives the message stream', () => {
   const { describeExec, describeTcp } =
-    require('../../support/observe/probes') as typeof import('../../support/observe/probes')
+    require('../../support/engine/probes') as typeof import('../../support/engine/probes')
   const { describeCommand } =
-    require('../../support/document/docker-cli') as typeof import('../../support/document/docker-cli')
+    require('../../support/engine/docker-cli') as typeof import('../../support/engine/docker-cli')
   const exec = describeExec({
     container: 'nc-1-a-db',
     command: 'ip addr',

@@ -20,7 +20,7 @@ import {
   telnetLike,
   type Silence,
 } from '../../support/observe/checks'
-import { expectRefused, type CommandResult } from '../../support/document/docker-cli'
+import { expectRefused, type CommandResult } from '../../support/engine/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
   expect(judgeAnswer('Hello world! from nc-1-a-db', 'Hello world!', 'nc-1-a-db').ok).to.equal(true)

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { failureOf } from '../../support/api-calls'
+import { failureOf } from '../../support/engine/api-calls'
 import { failedCallOf } from '../../support/report/reports'
 import { outcomeOf } from '../../support/sensitivity/conditions'
-import { seededRandom, startProxy } from '../../support/sensitivity/proxy'
+import { seededRandom, startProxy } from '../../support/engine/relay'
 import type { NetconformRecord } from '../../support/records'
 
 test('failureOf: a 5xx, a cut or a refused connection is the endpoint failing a call; a 4xx is an answer', () => {

@@ -9,12 +9,12 @@ import {
   holdsOf,
   hostPortOf,
   leaseOf,
-  nameTaken,
   portAnswers,
   safeName,
   sharedMarkerName,
   type AcquireOptions,
-} from '../../support/endpoint/lock'
+} from '../../support/holds/lock'
+import { nameTaken } from '../../support/engine/kinds'
 import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/cleanup/resources'
 import { FakeDocker } from './fake-docker'
 import { listenOnLoopback } from './loopback'

@@ -31,8 +31,8 @@ import {
   endpointOf,
   probeEndpoint,
   tlsFromEnvironment,
-} from '../../support/endpoint/connection'
-import { defaultTarget, parseTarget } from '../../support/endpoint/targets'
+} from '../../support/engine/connection'
+import { defaultTarget, parseTarget } from '../../support/profile/targets'
 import type { TlsFiles } from '../../support/types'
 import { rejectionOf, thrownBy } from './errors-of'
 import { listenOnLoopback } from './loopback'

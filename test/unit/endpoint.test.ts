@@ -13,7 +13,7 @@ import {
   endpointFromEnvironment,
   endpointRefusal,
   probeEndpoint,
-} from '../../support/endpoint/connection'
+} from '../../support/engine/connection'
 import { rejectionOf, thrownBy } from './errors-of'
 import { listenOnLoopback } from './loopback'
 

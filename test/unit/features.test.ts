@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { DOC_SECTIONS } from '../../support/document/doc'
-import { inRange } from '../../support/observe/ipv4'
+import { inRange } from '../../support/ipv4'
 
 const PROJECT = join(__dirname, '..', '..')
 const FEATURES = join(PROJECT, 'features')

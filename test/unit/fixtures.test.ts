@@ -1,4 +1,4 @@
-/** Set up once per section (support/fixtures.ts): which scenario may observe which fixture. */
+/** Set up once per section (support/holds/fixtures.ts): which scenario may observe which fixture. */
 import { test } from 'node:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -6,7 +6,7 @@ import { expect } from 'chai'
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin'
 import { IdGenerator } from '@cucumber/messages'
 import type Docker from 'dockerode'
-import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable } from '../../support/fixtures'
+import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable } from '../../support/holds/fixtures'
 import { FakeDocker } from './fake-docker'
 
 const FEATURES = join(__dirname, '..', '..', 'features')

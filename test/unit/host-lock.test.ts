@@ -1,9 +1,9 @@
-/** This host's port locks (support/endpoint/host-lock.ts): abstract Unix sockets, freed when their holder dies. */
+/** This host's port locks (support/holds/host-lock.ts): abstract Unix sockets, freed when their holder dies. */
 import { test } from 'node:test'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { expect } from 'chai'
-import { acquireHostLocks, hostHoldsOf, isLocalAddress } from '../../support/endpoint/host-lock'
+import { acquireHostLocks, hostHoldsOf, isLocalAddress } from '../../support/holds/host-lock'
 
 const prefix = () => `netconform-test-${randomBytes(4).toString('hex')}-`
 const tags = [

@@ -7,8 +7,8 @@ import { test } from 'node:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { LAB_MORE_TARGETS, LAB_TARGETS, labMoreEndpoints } from '../../support/endpoint/lab'
-import { loadTarget } from '../../support/endpoint/targets'
+import { LAB_MORE_TARGETS, LAB_TARGETS, labMoreEndpoints } from '../../support/run/lab'
+import { loadTarget } from '../../support/profile/targets'
 import { PROJECT } from '../../support/project'
 
 const LIB = readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8')

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { Scheduler, canStartBeside, conflicts, holds, planOf, type Planned } from '../../support/cli/scheduler'
+import { Scheduler, canStartBeside, conflicts, holds, planOf, type Planned } from '../../support/holds/scheduler'
 
 const pickle = (id: string, ...tags: string[]) => ({ tags: [{ name: `@id:${id}` }, ...tags.map((name) => ({ name }))] })
 

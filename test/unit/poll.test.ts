@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import { setTimeout as pause } from 'node:timers/promises'
 import { expect } from 'chai'
-import { eventually, within, type Observation } from '../../support/observe/poll'
+import { eventually, within, type Observation } from '../../support/poll'
 import { rejectionOf } from './errors-of'
 
 test('eventually returns the first ok observation at once, without waiting', { timeout: 1000 }, async () => {

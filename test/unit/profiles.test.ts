@@ -6,9 +6,9 @@ import { test } from 'node:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { loadTarget, TARGETS_DIR } from '../../support/endpoint/targets'
+import { loadTarget, TARGETS_DIR } from '../../support/profile/targets'
 import { PROJECT } from '../../support/project'
-import { stepRegExp } from '../../support/report/verdicts'
+import { stepRegExp } from '../../support/profile/verdicts'
 
 const FEATURES = join(PROJECT, 'features')
 const featureTexts = readdirSync(FEATURES)

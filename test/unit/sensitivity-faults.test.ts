@@ -13,8 +13,8 @@ import {
   type FaultResult,
   type SensitivityReport,
 } from '../../support/sensitivity/run'
-import { loadTarget, scenarioIds } from '../../support/endpoint/targets'
-import type { HookContext } from '../../support/sensitivity/proxy'
+import { loadTarget, scenarioIds } from '../../support/profile/targets'
+import type { HookContext } from '../../support/engine/relay'
 
 const target = loadTarget('podman')
 const faults = faultsFor(target)

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { splitUrl, startProxy, type Proxy } from '../../support/sensitivity/proxy'
+import { splitUrl, startProxy, type Proxy } from '../../support/engine/relay'
 
 const dir = mkdtempSync(join(tmpdir(), 'netconform-proxy-test-'))
 const upstreamSocket = join(dir, 'upstream.sock')

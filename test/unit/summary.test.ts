@@ -263,7 +263,7 @@ test('a feature file that is not Gherkin is a one-line UsageError naming it', ()
 })
 
 test('every scenario of features/, as cucumber compiles it, has an id, and no two the same', () => {
-  // (the parallel plan, support/cli/parallel.ts planOf, is these pickles; it loads only inside cucumber)
+  // (the parallel plan, support/cucumber/parallel.ts planOf, is these pickles; it loads only inside cucumber)
   const ids = featurePickles().map((p) => scenarioId(p.tags))
   expect(ids.length).to.be.greaterThan(30)
   expect(ids.filter((id) => id === undefined)).to.deep.equal([])

@@ -12,7 +12,7 @@ import {
   knownTargets,
   loadTarget,
   parseTarget,
-} from '../../support/endpoint/targets'
+} from '../../support/profile/targets'
 
 const FILE = 'targets/mine.yaml'
 const DOCKER_YAML = readFileSync(join(TARGETS_DIR, 'docker.yaml'), 'utf8')

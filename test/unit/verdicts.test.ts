@@ -5,7 +5,13 @@
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { classify, DOES_NOT_MATCH, matchesDeviation, NO_LONGER_NEEDED, stepRegExp } from '../../support/report/verdicts'
+import {
+  classify,
+  DOES_NOT_MATCH,
+  matchesDeviation,
+  NO_LONGER_NEEDED,
+  stepRegExp,
+} from '../../support/profile/verdicts'
 import type { Deviation, Failure, ScenarioResult } from '../../support/types'
 
 const REFUSED = 'it is refused'

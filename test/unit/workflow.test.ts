@@ -19,7 +19,7 @@ import { matrixCommand } from '../../support/report/matrix'
 import { documentCommand } from '../../support/report/living-document'
 import { recordCommand, verifyCommand } from '../../support/report/record'
 import { COMPARE_USAGE, compareCommand } from '../../support/report/compare'
-import { sensitivityCommand } from '../../support/sensitivity/cli'
+import { sensitivityCommand } from '../../support/cli/sensitivity'
 import { conformanceCommand } from '../../support/cli/conformance'
 
 const PROJECT = join(__dirname, '..', '..')

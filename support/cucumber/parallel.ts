@@ -3,7 +3,7 @@
  * beside those running; the rule and the preference are in scheduler.ts.
  */
 import { setParallelCanAssign } from '@cucumber/cucumber'
-import { Scheduler, canStartBeside, planOf } from './scheduler'
+import { Scheduler, canStartBeside, planOf } from '../holds/scheduler'
 
 // The plan is read on the first question, which only a parallel run's coordinator asks.
 // NETCONFORM_SCHEDULER=fifo keeps only the collision rule (file order otherwise): bench/ compares the two.

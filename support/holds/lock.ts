@@ -1,6 +1,6 @@
 /**
  * Shared-endpoint locks: what a scenario holds on the endpoint's host (its @exclusive:NAME and
- * @shared:NAME tags, see parallel.ts) is claimed through a lock that lives ON THE ENDPOINT, so
+ * @shared:NAME tags, see tags.ts) is claimed through a lock that lives ON THE ENDPOINT, so
  * runs from different machines sharing one engine take turns instead of failing each other
  * with "port is already allocated".
  *
@@ -39,15 +39,17 @@ import { setTimeout as pause } from 'node:timers/promises'
 import type Docker from 'dockerode'
 import { firstLine } from '../errors'
 import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO, removeContainerNow } from '../cleanup/resources'
+import { type Mode, holdsIn } from './tags'
+import { nameTaken } from '../engine/kinds'
+
+const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
+
+export type { Mode } from './tags'
 
 export { LABEL_LOCK }
 export const LABEL_LEASE = 'io.netconform.lock.lease'
 export const LABEL_MODE = 'io.netconform.lock.mode'
 export const LOCK_PREFIX = 'netconform-lock-'
-// The tags parallel.ts reads (its holds()); not imported from there: parallel.ts registers with
-// cucumber when loaded, which only works inside a run.
-const EXCLUSIVE = '@exclusive:'
-const SHARED = '@shared:'
 
 const envMs = (name: string, fallback: number): number => {
   const v = Number(process.env[name])
@@ -101,8 +103,6 @@ export interface Held {
   notRun?: string
 }
 
-export type Mode = 'exclusive' | 'shared'
-
 /** A name as it may appear in a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*). */
 export function safeName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_.-]/g, '-')
@@ -118,15 +118,8 @@ export function sharedMarkerName(name: string, runId: string, random = randomByt
 
 /** The names a scenario holds, in the order they are taken (sorted; exclusive wins over shared). */
 export function holdsOf(tags: readonly string[]): { name: string; mode: Mode }[] {
-  const named = (prefix: string) =>
-    new Set(
-      tags
-        .filter((t) => t.startsWith(prefix))
-        .map((t) => t.slice(prefix.length))
-        .filter(Boolean),
-    )
-  const exclusive = named(EXCLUSIVE)
-  const names = [...new Set([...exclusive, ...named(SHARED)])].sort()
+  const { exclusive, shared } = holdsIn(tags)
+  const names = [...new Set([...exclusive, ...shared])].sort()
   return names.map((name) => ({ name, mode: exclusive.has(name) ? 'exclusive' : 'shared' }))
 }
 
@@ -167,11 +160,6 @@ export function holderOf(labels: Record<string, string> | undefined, now: number
   return `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} (lease ${left > 0 ? `${left} s left` : 'expired'})`
 }
 
-const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
-/** A create refused for its name: 409 Conflict on Docker; Podman 4.3 answers 500 "… is already in use". */
-export const nameTaken = (e: unknown): boolean =>
-  statusOf(e) === 409 ||
-  (statusOf(e) === 500 && /name .* is already in use|that name is already in use/.test(firstLine(e)))
 const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
 
 interface LockInfo {

@@ -3,9 +3,18 @@
  * step judges it), say it was refused, or read what `docker network ls` lists. Each takes the
  * World; transcripts go to the scenario as "as documented" / "as run".
  */
-import { describeCommand, expectRefused, failureOf, runDocumented, succeeded, type CommandResult } from './docker-cli'
-import { networkListed } from '../observe/checks'
-import type { NetconformWorld } from '../world'
+import {
+  describeCommand,
+  expectRefused,
+  failureOf,
+  runDocumented,
+  succeeded,
+  type CommandResult,
+} from '../engine/docker-cli'
+import { besideDocument } from '../observe/checks'
+import { Evidence } from '../observe/evidence'
+import { parseTable } from '../document/tables'
+import type { NetconformWorld } from './world'
 
 /** A Background step the fixture already did (fixtures.ts): said in the transcript, not run again. */
 export function replayed(w: NetconformWorld, what: string): undefined {
@@ -50,5 +59,21 @@ export async function listsNetwork(
   documented: string,
   driver?: string,
 ): Promise<void> {
-  await networkListed(w, command, network, driver, documented)
+  const r = await runDocumented(command, w.commandContext)
+  w.note(describeCommand(r))
+  w.note(besideDocument(documented, r.stdout))
+  if (!succeeded(r)) throw new Error(failureOf(r))
+  const row = parseTable(r.stdout).find((x) => x.NAME === w.real(network))
+  if (!row)
+    throw new Evidence(
+      'network-listed',
+      { network, seen: 'absent' },
+      `docker network ls does not list ${network} (${w.real(network)})`,
+    )
+  if (driver && row.DRIVER !== driver)
+    throw new Evidence(
+      'network-driver',
+      { network, seen: row.DRIVER, documented: driver },
+      `docker network ls shows ${network} with driver ${row.DRIVER}, not ${driver}`,
+    )
 }

@@ -24,29 +24,17 @@
  * while other work may start (that worker would build the same Background again).
  */
 import { FEATURES_DIR, featureScenarios, scenarioId } from '../scenario-id'
+import { type Holds, holdsIn } from './tags'
 
-export const EXCLUSIVE = '@exclusive:'
-export const SHARED = '@shared:'
+export type { Holds } from './tags'
 
 interface Tagged {
   tags: readonly { name: string }[]
 }
 
-export interface Holds {
-  exclusive: Set<string>
-  shared: Set<string>
-}
-
 /** What a scenario holds: the names it needs alone, and the names it shares. */
 export function holds(pickle: Tagged): Holds {
-  const named = (prefix: string) =>
-    new Set(
-      pickle.tags
-        .map((t) => t.name)
-        .filter((t) => t.startsWith(prefix))
-        .map((t) => t.slice(prefix.length)),
-    )
-  return { exclusive: named(EXCLUSIVE), shared: named(SHARED) }
+  return holdsIn(pickle.tags.map((t) => t.name))
 }
 
 /** The names two scenarios would collide on, were they to run at the same time. */

@@ -4,18 +4,27 @@
  * without any step examining the failure fails the scenario. After an interruption or the
  * endpoint's loss, the scenarios not yet started are skipped as not run.
  */
-import { Before, After, AfterAll, AfterStep, BeforeStep, Status } from '@cucumber/cucumber'
-import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } from './fixtures'
-import { removeLabelled } from './cleanup/resources'
-import { HOOK_TIMEOUT_MS, acquireHolds } from './endpoint/lock'
-import { acquireHostLocks, isLocalAddress } from './endpoint/host-lock'
-import { failureOf } from './document/docker-cli'
-import { endpointAnswers, endpointRefusal } from './endpoint/connection'
-import { interruption, watchSignals } from './cleanup/interrupt'
-import { attachRecord } from './records'
-import { apiFailures, cliEndpoint, closeCliRelays, describeFailure } from './api-calls'
+import {
+  Before,
+  After,
+  AfterAll,
+  AfterStep,
+  BeforeStep,
+  Status,
+  setDefaultTimeout,
+  setWorldConstructor,
+} from '@cucumber/cucumber'
+import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } from '../holds/fixtures'
+import { removeLabelled } from '../cleanup/resources'
+import { HOOK_TIMEOUT_MS, acquireHolds } from '../holds/lock'
+import { acquireHostLocks, isLocalAddress } from '../holds/host-lock'
+import { failureOf } from '../engine/docker-cli'
+import { endpointAnswers, endpointRefusal } from '../engine/connection'
+import { interruption, watchSignals } from '../cleanup/interrupt'
+import { attachRecord } from '../records'
+import { apiFailures, cliEndpoint, closeCliRelays, describeFailure } from '../engine/api-calls'
 import { setTimeout as pause } from 'node:timers/promises'
-import type { Target } from './types'
+import type { Target } from '../types'
 
 /** How long an endpoint that failed calls may take to answer a ping again before the run counts it lost. */
 const RESTART_GRACE_MS = 20_000
@@ -37,8 +46,12 @@ async function answersWithin(target: Target, ms: number): Promise<boolean> {
   graceRanOut = true
   return false
 }
-import { scenarioId } from './scenario-id'
-import type { NetconformWorld } from './world'
+import { scenarioId } from '../scenario-id'
+import { NetconformWorld } from '../scenario/world'
+
+setWorldConstructor(NetconformWorld)
+/** A scenario creates a few containers and probes them; no single step may take longer. */
+setDefaultTimeout(90_000)
 
 watchSignals()
 const started = Date.now()

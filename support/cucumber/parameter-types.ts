@@ -4,7 +4,7 @@
  * ParameterTypes do): steps receive real names and stay one-liners, with no name plumbing.
  */
 import { defineParameterType } from '@cucumber/cucumber'
-import type { NetconformWorld } from './world'
+import type { NetconformWorld } from '../scenario/world'
 
 /** A name as the document writes it: server, my-bridge-network, 50, ip_address… */
 const NAME = /[A-Za-z0-9][A-Za-z0-9_.-]*/

@@ -3,9 +3,9 @@
  * dockerode, and keeps what happened for the transcript.
  */
 import { execa } from 'execa'
-import { cliEnvironment, type EndpointRef } from '../endpoint/connection'
-import { rewrite, type RewriteContext } from './doc-commands'
-import { unresolvedPlaceholder } from './placeholders'
+import { cliEnvironment, type EndpointRef } from './connection'
+import { rewrite, type RewriteContext } from '../document/doc-commands'
+import { unresolvedPlaceholder } from '../document/placeholders'
 import type { Transcript } from '../records'
 
 export interface CommandResult {

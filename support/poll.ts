@@ -3,7 +3,7 @@
  * and, when it does not come, say what they awaited and what they last saw.
  */
 import { setTimeout as pause } from 'node:timers/promises'
-import { firstLine } from '../errors'
+import { firstLine } from './errors'
 
 export interface Observation<T> {
   ok: boolean

@@ -17,6 +17,8 @@ import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import Docker from 'dockerode'
 import { UsageError, firstLine } from '../errors'
 import type { EngineInfo, Target, TlsFiles } from '../types'
+import type { VersionAnswer } from './kind'
+import { productName } from './kinds'
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock'
 
@@ -344,11 +346,8 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
       `endpoint ${endpoint} is not a Docker API: GET /version did not say a Version and an ApiVersion`,
     )
   }
-  const components = (v as { Components?: { Name: string }[] }).Components ?? []
-  const podman = components.find((c) => /podman/i.test(c.Name))
-  const platform = (v as { Platform?: { Name?: string } }).Platform?.Name
   return {
-    name: podman?.Name ?? (platform && platform.trim() !== '' ? platform : 'Docker Engine'),
+    name: productName(v as VersionAnswer),
     version: v.Version,
     apiVersion: v.ApiVersion,
     os: `${v.Os}/${v.Arch}`,

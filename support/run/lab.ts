@@ -3,10 +3,10 @@ import { execa } from 'execa'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UsageError, firstLine } from '../errors'
-import { dockerFor, probeEndpoint } from './connection'
-import { ensureProbeImage } from './image'
+import { dockerFor, probeEndpoint } from '../engine/connection'
+import { ensureProbeImage } from '../engine/image'
 import { PROJECT } from '../project'
-import { loadTarget } from './targets'
+import { loadTarget } from '../profile/targets'
 
 /** The lab's first two endpoints: lab up fails when either does not come up. */
 export const LAB_TARGETS = ['docker', 'podman']

@@ -13,21 +13,19 @@ import {
   execUntil,
   findAddress,
   interfaceAddresses,
-  interfacesOf,
   noAnswerFromHost,
   noAnswerFromOutside,
   noAnswerInContainer,
   outsidePings,
   pingReplies,
-  portsShown,
-  subnetsOf,
   type Control,
-} from './checks'
-import { inRange } from './ipv4'
-import { judge } from './evidence'
-import { startOutsideListener } from './outside'
-import { replayed } from '../document/commands'
-import type { NetconformWorld } from '../world'
+} from '../observe/checks'
+import { inRange } from '../ipv4'
+import { judge } from '../observe/evidence'
+import { startOutsideListener } from '../engine/outside'
+import { replayed } from './commands'
+import { interfacesOf, portsShown, subnetsOf } from './inspect'
+import type { NetconformWorld } from './world'
 
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
 async function control(

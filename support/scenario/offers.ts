@@ -4,10 +4,10 @@
  * offers none, the scenario is not applicable, with the reason in its transcript.
  */
 import { attachRecord } from '../records'
-import { outsideRange, pickInRange } from '../observe/ipv4'
-import { freshNeighbours } from '../observe/outside'
-import { replayed } from '../document/commands'
-import type { NetconformWorld } from '../world'
+import { outsideRange, pickInRange } from '../ipv4'
+import { freshNeighbours } from '../engine/outside'
+import { replayed } from './commands'
+import type { NetconformWorld } from './world'
 
 /**
  * Marks the scenario not applicable: a not-applicable record with the reason and the profile

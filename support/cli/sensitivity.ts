@@ -5,11 +5,11 @@
 import { parseArgs } from 'node:util'
 import { relative } from 'node:path'
 import { UsageError } from '../errors'
-import { TARGET_OPTIONS, parallelOf } from '../cli/options'
+import { TARGET_OPTIONS, parallelOf } from './options'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import type { Target } from '../types'
-import { sensitivityExitCode, sensitivityRun } from './run'
-import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from './conditions'
+import { sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
+import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from '../sensitivity/conditions'
 
 export async function sensitivityCommand(
   argv: string[],

@@ -5,7 +5,7 @@
 import { createConnection } from 'node:net'
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
-import { within } from './poll'
+import { within } from '../poll'
 import type { Transcript } from '../records'
 
 export interface ExecResult {

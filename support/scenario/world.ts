@@ -2,21 +2,18 @@
  * The one World: what a scenario knows about its target, its names and its last command.
  * Helpers are plain functions elsewhere in support/; the World only holds state.
  */
-import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
-import type { HostLocks } from './endpoint/host-lock'
-import type { Fixture } from './fixtures'
+import { World, type IWorldOptions } from '@cucumber/cucumber'
+import type { HostLocks } from '../holds/host-lock'
+import type { Fixture } from '../holds/fixtures'
 import type Docker from 'dockerode'
-import { dockerFor } from './endpoint/connection'
-import { watchCalls } from './api-calls'
-import { NameBook, type RewriteContext } from './document/doc-commands'
-import type { CommandResult } from './document/docker-cli'
-import type { Listener } from './observe/outside'
-import { namePrefix, scenarioLabels } from './cleanup/resources'
-import type { Target, WorldParameters } from './types'
-import { attachRecord, type Transcript } from './records'
-
-/** A scenario creates a few containers and probes them; no single step may take longer. */
-setDefaultTimeout(90_000)
+import { dockerFor } from '../engine/connection'
+import { watchCalls } from '../engine/api-calls'
+import { NameBook, type RewriteContext } from '../document/doc-commands'
+import type { CommandResult } from '../engine/docker-cli'
+import type { Listener } from '../engine/outside'
+import { namePrefix, scenarioLabels } from '../cleanup/resources'
+import type { Target, WorldParameters } from '../types'
+import { attachRecord, type Transcript } from '../records'
 
 export class NetconformWorld extends World<WorldParameters> {
   readonly target: Target
@@ -90,5 +87,3 @@ export class NetconformWorld extends World<WorldParameters> {
     attachRecord(this.attach, what.record)
   }
 }
-
-setWorldConstructor(NetconformWorld)

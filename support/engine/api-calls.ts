@@ -11,8 +11,8 @@
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Docker from 'dockerode'
-import { startProxy, type Proxy } from './sensitivity/proxy'
-import type { Target } from './types'
+import { startProxy, type Proxy } from './relay'
+import type { Target } from '../types'
 
 /** One call the endpoint failed. */
 export interface ApiFailure {

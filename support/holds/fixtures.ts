@@ -16,14 +16,15 @@
  */
 import type { GherkinDocument } from '@cucumber/messages'
 import { createConnection, createServer, type Server } from 'node:net'
-import { NameBook } from './document/doc-commands'
-import { namePrefix, removeLabelled, scenarioLabels } from './cleanup/resources'
-import type { Held } from './endpoint/lock'
-import type { HostLocks } from './endpoint/host-lock'
-import type { Listener } from './observe/outside'
+import { NameBook } from '../document/doc-commands'
+import { namePrefix, removeLabelled, scenarioLabels } from '../cleanup/resources'
+import type { Held } from './lock'
+import type { HostLocks } from './host-lock'
+import type { Listener } from '../engine/outside'
 import type Docker from 'dockerode'
-import { conflicts } from './cli/scheduler'
-import { interruption } from './cleanup/interrupt'
+import { conflicts } from './scheduler'
+import { holdTags as holdTagsOf } from './tags'
+import { interruption } from '../cleanup/interrupt'
 
 export interface Fixture {
   /** The feature file: one fixture per feature's Background. */
@@ -50,10 +51,7 @@ export function backgroundStepIds(doc: GherkinDocument | undefined): Set<string>
 
 /** The hold tags of a scenario, as one comparable string. */
 export function holdsKey(tags: readonly string[]): string {
-  return tags
-    .filter((t) => t.startsWith('@exclusive:') || t.startsWith('@shared:'))
-    .sort()
-    .join(' ')
+  return holdTagsOf(tags).join(' ')
 }
 
 /** Whether a scenario may observe FIXTURE instead of building its own Background. */

@@ -13,9 +13,9 @@ import {
 } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from '../errors'
-import { dockerFor, probeEndpoint } from '../endpoint/connection'
-import { ensureProbeImage } from '../endpoint/image'
-import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentity } from '../endpoint/identity'
+import { dockerFor, probeEndpoint } from '../engine/connection'
+import { ensureProbeImage } from '../engine/image'
+import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentity } from '../engine/identity'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { buildSummary, writeReportSet } from '../report/reports'
 import { CODE_DIR, CODE_EXT, COMPILED, PROJECT, defaultReportsDir, netconformVersion } from '../project'
@@ -51,9 +51,12 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000
 const CONSOLE = join(CODE_DIR, 'support', 'report', 'console-formatter.cjs')
 const FEATURES = [join(PROJECT, 'features/**/*.feature')]
 /** Cucumber's support code: the TypeScript sources through ts-node, or the compiled package's JavaScript. */
-const SUPPORT = ['support/world', 'support/parameter-types', 'support/hooks', 'support/cli/parallel', 'steps/**/*'].map(
-  (path) => join(CODE_DIR, `${path}.${CODE_EXT}`),
-)
+const SUPPORT = [
+  'support/cucumber/parameter-types',
+  'support/cucumber/hooks',
+  'support/cucumber/parallel',
+  'steps/**/*',
+].map((path) => join(CODE_DIR, `${path}.${CODE_EXT}`))
 
 let supportLibrary: IRunResult['support'] | undefined
 

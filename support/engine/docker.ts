@@ -1,0 +1,11 @@
+/** Docker Engine's quirks (engine/kind.ts): the reference the Docker API describes. */
+import type { EngineKind } from './kind'
+
+export const DOCKER: EngineKind = {
+  name: 'docker',
+  // Docker names itself in Platform.Name ("Docker Engine - Community"); Debian's build leaves it empty.
+  productName: (v) => (v.Platform?.Name?.trim() ? v.Platform.Name : 'Docker Engine'),
+  builtinNetworks: ['bridge', 'host', 'none'],
+  defaultNetwork: 'bridge',
+  nameTaken: (status) => status === 409,
+}

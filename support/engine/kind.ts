@@ -1,0 +1,25 @@
+/**
+ * What differs between engine kinds where the suite talks to them: how an endpoint says which
+ * engine it is, the networks it makes itself, the network a container joins by default, and how
+ * it refuses a name that is taken. One module per kind (docker.ts, podman.ts) holds its quirks;
+ * a new kind is one more module here, a profile in targets/ and a lab script.
+ */
+
+/** GET /version's answer, as far as the suite reads it. */
+export interface VersionAnswer {
+  Components?: { Name: string }[]
+  Platform?: { Name?: string }
+}
+
+export interface EngineKind {
+  /** The kind's name: 'docker', 'podman'. */
+  readonly name: string
+  /** The product name this endpoint reports, when its GET /version is this kind's. */
+  productName(version: VersionAnswer): string | undefined
+  /** Networks the engine makes itself: never a scenario's, never removed. */
+  readonly builtinNetworks: readonly string[]
+  /** The network a container created without --network joins. */
+  readonly defaultNetwork: string
+  /** Whether a create refused with STATUS and MESSAGE was refused because the name is taken. */
+  nameTaken(status: number | undefined, message: string): boolean
+}

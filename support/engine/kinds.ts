@@ -1,0 +1,32 @@
+/** The engine kinds the suite knows, and what it asks of all of them at once. */
+import { firstLine } from '../errors'
+import { DOCKER } from './docker'
+import type { EngineKind, VersionAnswer } from './kind'
+import { PODMAN } from './podman'
+
+export type { EngineKind } from './kind'
+
+/** In the order they are recognised: Podman answers like Docker but names itself. */
+export const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
+
+/** The kind that answered GET /version (Docker, the API's reference, when none names itself). */
+export function kindOf(version: VersionAnswer): EngineKind {
+  return ENGINE_KINDS.find((k) => k !== DOCKER && k.productName(version)) ?? DOCKER
+}
+
+/** The product name an endpoint reports: "Podman Engine", "Docker Engine - Community", "Docker Engine". */
+export function productName(version: VersionAnswer): string {
+  return kindOf(version).productName(version) ?? 'Docker Engine'
+}
+
+/** The networks any known engine makes itself. */
+export const BUILTIN_NETWORKS: ReadonlySet<string> = new Set(ENGINE_KINDS.flatMap((k) => k.builtinNetworks))
+
+/** The networks a container created without --network joins, on any known engine. */
+export const DEFAULT_NETWORKS: readonly string[] = ENGINE_KINDS.map((k) => k.defaultNetwork)
+
+/** Whether a create was refused because its name is taken, as any known engine says it. */
+export function nameTaken(e: unknown): boolean {
+  const status = (e as { statusCode?: number })?.statusCode
+  return ENGINE_KINDS.some((k) => k.nameTaken(status, firstLine(e)))
+}

@@ -1,0 +1,13 @@
+/** Podman's Docker API service and its quirks (engine/kind.ts). */
+import type { EngineKind } from './kind'
+
+export const PODMAN: EngineKind = {
+  name: 'podman',
+  // Podman lists itself among the version's components ("Podman Engine").
+  productName: (v) => v.Components?.find((c) => /podman/i.test(c.Name))?.Name,
+  builtinNetworks: ['podman', 'host', 'none'],
+  defaultNetwork: 'podman',
+  // 409 on Podman 5; Podman 4.3 answers 500 "… that name is already in use".
+  nameTaken: (status, message) =>
+    status === 409 || (status === 500 && /name .* is already in use|that name is already in use/.test(message)),
+}

@@ -1,0 +1,31 @@
+/**
+ * The hold tags, parsed in one place: `@exclusive:NAME` (the scenario needs NAME alone, e.g. a
+ * fixed host port) and `@shared:NAME` (it uses NAME beside others, never beside an exclusive
+ * holder). The scheduler, the endpoint lock and the fixture keeper all read them through here.
+ */
+export const EXCLUSIVE = '@exclusive:'
+export const SHARED = '@shared:'
+
+export type Mode = 'exclusive' | 'shared'
+
+export interface Holds {
+  exclusive: Set<string>
+  shared: Set<string>
+}
+
+/** What tags hold: the names needed alone, and the names shared (an empty name is no hold). */
+export function holdsIn(tags: readonly string[]): Holds {
+  const named = (prefix: string) =>
+    new Set(
+      tags
+        .filter((t) => t.startsWith(prefix))
+        .map((t) => t.slice(prefix.length))
+        .filter(Boolean),
+    )
+  return { exclusive: named(EXCLUSIVE), shared: named(SHARED) }
+}
+
+/** The hold tags among TAGS, sorted: two scenarios with the same key hold the same. */
+export function holdTags(tags: readonly string[]): string[] {
+  return tags.filter((t) => t.startsWith(EXCLUSIVE) || t.startsWith(SHARED)).sort()
+}

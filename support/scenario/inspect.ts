@@ -1,0 +1,47 @@
+/**
+ * The observations that read the scenario's own resources through the World: the subnets a
+ * network shows, the ports `docker ps` shows, the interface behind each of a container's
+ * addresses. The checks that judge them are in observe/; these only gather.
+ */
+import { addressOn, besideDocument, findAddress, interfaceAddresses } from '../observe/checks'
+import { describeCommand, failureOf, runDocumented, succeeded } from '../engine/docker-cli'
+import { parseTable } from '../document/tables'
+import type { NetconformWorld } from './world'
+
+/** The subnets `docker network inspect` shows for a documented network. */
+export async function subnetsOf(world: NetconformWorld, network: string): Promise<string[]> {
+  const r = await runDocumented(
+    `docker network inspect ${network} --format '{{json .IPAM.Config}}'`,
+    world.commandContext,
+  )
+  world.note(describeCommand(r))
+  if (!succeeded(r)) throw new Error(failureOf(r))
+  const config = JSON.parse(r.stdout.trim() || '[]') as { Subnet?: string }[] | null
+  return (config ?? []).map((c) => c.Subnet ?? '').filter((s) => s !== '')
+}
+
+/** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
+export async function portsShown(
+  world: NetconformWorld,
+  command: string,
+  container: string,
+  network: string,
+  mapping: string,
+  documented?: string,
+): Promise<{ shown: string; expected: string }> {
+  const address = await addressOn(world.docker, world.real(container), world.real(network))
+  const r = await runDocumented(command, world.commandContext)
+  world.note(describeCommand(r))
+  if (documented) world.note(besideDocument(documented, r.stdout))
+  const row = parseTable(r.stdout).find((x) => x.NAMES === world.real(container))
+  return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
+}
+
+/** The interface that carries a container's address on each of the given networks. */
+export async function interfacesOf(world: NetconformWorld, container: string, networks: string[]): Promise<string[]> {
+  const shown = await interfaceAddresses(world.docker, world.note, world.real(container))
+  const out: string[] = []
+  for (const n of networks)
+    out.push(findAddress(shown, await addressOn(world.docker, world.real(container), world.real(n)), container).iface)
+  return out
+}
