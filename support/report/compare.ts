@@ -65,6 +65,7 @@ const RUN_SPECIFIC: readonly [RegExp, string][] = [
   [/\b[0-9a-f]{64}\b/g, '<id>'], // full container or network id
   [/\b[0-9a-f]{12}\b/g, '<id>'], // short container id
   [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>'], // IPv4 address, assigned per run
+  [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'], // a container's link-layer address, made per run
   [/\(\d+ attempts?\)/g, '(<n> attempts)'],
   [/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>'], // 70 ms, 20 s, 1.5 s
 ]
