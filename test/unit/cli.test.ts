@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test'
 import { createServer, type Server } from 'node:http'
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -412,4 +412,17 @@ test("each command's options parse to what the command took before (values read,
       .with.property('message')
       .that.matches(new RegExp(`^${name}: .*\\(netconform help( ${name})?\\)$`))
   }
+})
+
+test('one parser: under support/, only support/cli/options.ts calls parseArgs, and nothing reads process.argv', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(join(PROJECT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : /\.(ts|cjs)$/.test(e.name) ? [join(dir, e.name)] : [],
+    )
+  const files = sources('support')
+  expect(files).to.include(join('support', 'cli', 'options.ts'))
+  const parsing = files.filter((f) => /\bparseArgs\(/.test(readFileSync(join(PROJECT, f), 'utf8')))
+  expect(parsing).to.deep.equal([join('support', 'cli', 'options.ts')])
+  const argv = files.filter((f) => /process\.argv/.test(readFileSync(join(PROJECT, f), 'utf8')))
+  expect(argv).to.deep.equal([])
 })
