@@ -7,14 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { execa } from 'execa'
-import { UsageError } from '../errors'
 import { PROJECT, defaultReportsDir } from '../project'
 import { LAB_MORE_TARGETS, LAB_TARGETS } from '../run/lab'
 import { loadTarget } from '../profile/targets'
 import { notApplicableCauses } from '../report/reports'
-import { parallelOf } from './options'
+import type { OptionsOf } from './commands'
 import type { Summary } from '../types'
 
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -36,7 +34,11 @@ export function totalsLine(o: EndpointOutcome, width: number): string {
   if (!o.summary) return `  ${name}  no report: the run exited ${o.exitCode} before writing one (its message is above)`
   const t = o.summary.totals
   const causes = notApplicableCauses(o.summary.scenarios)
-  return `  ${name}  ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}; exit ${o.exitCode}, ${o.seconds.toFixed(0)} s`
+  const notApplicable = `${t['not-applicable']} not applicable${causes ? ` (${causes})` : ''}`
+  return (
+    `  ${name}  ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${notApplicable}; ` +
+    `exit ${o.exitCode}, ${o.seconds.toFixed(0)} s`
+  )
 }
 
 /** The summary the run of TARGET that started at STARTED wrote (REPORTS/<name>/latest), if any. */
@@ -47,24 +49,11 @@ function summaryOf(target: string, started: number, reports: string): Summary | 
   return Date.parse(summary.startedAt) >= started - 1000 ? summary : undefined
 }
 
-export async function conformanceCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { targets: { type: 'string' }, parallel: { type: 'string' }, jobs: { type: 'string' } },
-    strict: true,
-  })
-  const targets = values.targets
-    ? values.targets
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-    : LAB_ENDPOINTS
-  if (targets.length === 0) throw new UsageError('--targets names no target')
+export async function conformanceCommand(
+  { targets = LAB_ENDPOINTS, jobs, parallel }: OptionsOf<'conformance'>,
+  out: (line: string) => void,
+): Promise<number> {
   for (const t of targets) loadTarget(t) // an unknown target or a bad profile: exit 2 before anything runs
-  const parallel = parallelOf(values.parallel)
-  const jobs = values.jobs === undefined ? 1 : Number(values.jobs)
-  if (!Number.isInteger(jobs) || jobs < 1)
-    throw new UsageError(`--jobs takes a whole number from 1, not "${values.jobs}"`)
   // Each run reports where this command would: reports/ in the folder it is run from.
   const reports = defaultReportsDir()
   const outcomes: EndpointOutcome[] = []

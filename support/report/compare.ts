@@ -3,8 +3,6 @@
  * by scenario id. Reasons are compared after removing what differs from run to run anyway
  * (resource names, container and run ids, durations, attempt counts, addresses).
  */
-import { parseArgs } from 'node:util'
-import { UsageError } from '../errors'
 import { oneLine } from '../text'
 import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
@@ -51,9 +49,6 @@ export interface Comparison {
   /** Same verdict and same normalized reason. */
   unchanged: number
 }
-
-export const COMPARE_USAGE =
-  'usage: netconform compare BASE NEW [--format text|markdown] (report folders, summary.json files or records)'
 
 // ---------------------------------------------------------------------------------------------
 // Reasons
@@ -199,25 +194,6 @@ function countsLine(c: Comparison): string {
 /** The summary a report folder, a summary.json or a record (netconform record) holds. */
 export async function summaryOrRecord(path: string): Promise<Summary> {
   return isRecordPath(path) ? recordSummary(path) : loadSummary(path)
-}
-
-/** `netconform compare BASE NEW [--format markdown]`: prints the comparison; 1 when something regressed, else 0. */
-export async function compareCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args: argv, options: { format: { type: 'string' } }, allowPositionals: true, strict: true })
-  } catch {
-    throw new UsageError(COMPARE_USAGE)
-  }
-  const { values, positionals } = parsed
-  if (positionals.length !== 2) throw new UsageError(COMPARE_USAGE)
-  const format = values.format ?? 'text'
-  if (format !== 'text' && format !== 'markdown')
-    throw new UsageError(`--format takes text or markdown, not "${format}"`)
-  const comparison = compareSummaries(await summaryOrRecord(positionals[0]), await summaryOrRecord(positionals[1]))
-  const rendered = format === 'markdown' ? renderComparisonTable(comparison) : renderComparison(comparison)
-  for (const line of rendered.split('\n')) out(line)
-  return comparison.regressions.length > 0 ? 1 : 0
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,10 +9,7 @@
  *   netconform document reports/docker/latest reports/podman/latest [--out reports]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { defaultReportsDir } from '../project'
-import { UsageError } from '../errors'
+import { join } from 'node:path'
 import { DOC_TITLE } from '../document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../document/anchors'
 import { type Block, type DocumentSection, documentSections } from '../document/text'
@@ -24,7 +21,6 @@ import { type ScenarioResult, type Verdict, VERDICTS } from '../types'
 type BadgeVerdict = Verdict | 'not-run'
 
 const PAGE_TITLE = `${DOC_TITLE}: the living document`
-const USAGE = "usage: netconform document DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest)"
 
 const word = (v: BadgeVerdict) => (v === 'not-run' ? 'not run' : v)
 
@@ -267,19 +263,4 @@ export function writeDocument(dirs: string[], outDir: string): string {
   const file = join(outDir, 'document.html')
   writeFileSync(file, renderDocumentHtml(reports, outDir))
   return file
-}
-
-/** `netconform document DIR… [--out DIR]`: writes the living document, prints where; returns the exit code. */
-export function documentCommand(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-  })
-  if (positionals.length === 0) throw new UsageError(`document needs at least one report folder; ${USAGE}`)
-  const file = writeDocument(positionals, values.out ?? defaultReportsDir())
-  const rel = relative(process.cwd(), file)
-  out(`netconform: living document in ${rel === '' || rel.startsWith('..') ? resolve(file) : rel}`)
-  return 0
 }

@@ -7,12 +7,9 @@
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
 import { VERDICT_MEANING, esc, htmlPage } from './html'
-import { defaultReportsDir } from '../project'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DOC_TITLE, docOrder } from '../document/doc'
-import { UsageError } from '../errors'
 import { oneLine } from '../text'
 import { type Verdict, VERDICTS } from '../types'
 import { loadSummary, type Summary, summaryFileOf } from './summary'
@@ -32,9 +29,6 @@ type CellVerdict = Verdict | 'not-run'
 export const REASON_MAX = 140
 const NOT_RUN_TEXT = 'not run'
 const MATRIX_TITLE = 'Container networking conformance matrix'
-
-const USAGE =
-  "usage: netconform matrix DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest, or a record)"
 
 const MARK: Record<CellVerdict, string> = {
   conforms: '🟢',
@@ -445,25 +439,4 @@ export function writeMatrixOf(reports: readonly LoadedReport[], outDir: string):
   writeFileSync(html, renderMatrixHtml(reports, outDir))
   writeFileSync(mdFile, renderMatrixMarkdown(reports, outDir))
   return { html, md: mdFile }
-}
-
-/** `netconform matrix DIR… [--out DIR]`: writes the matrix, prints where; returns the exit code. */
-export async function matrixCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-  })
-  if (positionals.length === 0) throw new UsageError(`matrix needs at least one report folder; ${USAGE}`)
-  const outDir = values.out ?? defaultReportsDir()
-  const written = writeMatrixOf(await loadReportsOrRecords(positionals), outDir)
-  out(`netconform: matrix in ${shown(written.html)}`)
-  out(`netconform: matrix in ${shown(written.md)}`)
-  return 0
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel === '' || rel.startsWith('..') ? resolve(path) : rel
 }

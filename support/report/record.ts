@@ -18,9 +18,9 @@
  * release, a CI artifact of a public pipeline).
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs'
-import { basename, join, relative, resolve } from 'node:path'
-import { isDeepStrictEqual, parseArgs } from 'node:util'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { extract, pack } from 'tar-stream'
 import { UsageError, firstLine } from '../errors'
@@ -517,53 +517,4 @@ export function verifiedLine(summary: Summary, info: RecordInfo): string {
     `netconform ${info.run.netconform ?? info.netconform}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable` +
     `${summary.notRun?.length ? `, ${summary.notRun.length} not run` : ''}${summary.interrupted ? ` (interrupted: ${summary.interrupted})` : ''}`
   )
-}
-
-// ---------------------------------------------------------------------------------------------
-// Commands
-
-const RECORD_USAGE = "usage: netconform record RUN_DIR [--out DIR] (a run's report folder, e.g. reports/docker/latest)"
-const VERIFY_USAGE = 'usage: netconform verify RECORD (a netconform-record-….tar.gz)'
-
-/** `netconform record RUN_DIR [--out DIR]`: writes the record (into the working folder by default). */
-export async function recordCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-  })
-  if (positionals.length !== 1) throw new UsageError(RECORD_USAGE)
-  const { file, summary, warnings } = await writeRecord(positionals[0], resolve(values.out ?? '.'))
-  for (const w of warnings) out(`netconform: warning: ${w}: verify will say so`)
-  const shown = relative(process.cwd(), file)
-  const runDir = realOrSelf(positionals[0])
-  out(
-    `netconform: record of ${summary.target.name} run ${summary.runId} (${basename(runDir)}) in ${shown.startsWith('..') ? file : shown}`,
-  )
-  return 0
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
-}
-
-/** `netconform verify RECORD`: 0 and one line when it holds, 1 and the first mismatch, 2 when it is no record. */
-export async function verifyCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true })
-  if (positionals.length !== 1) throw new UsageError(VERIFY_USAGE)
-  const members = await readRecord(positionals[0])
-  try {
-    const { summary, info } = verifyMembers(members)
-    out(verifiedLine(summary, info))
-    return 0
-  } catch (e) {
-    if (!(e instanceof RecordMismatch)) throw e
-    out(`not verified: ${positionals[0]}: ${e.message}`)
-    return 1
-  }
 }

@@ -18,10 +18,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
+import { compareCommand } from './cli-commands'
 import {
   type Change,
-  COMPARE_USAGE,
-  compareCommand,
   compareSummaries,
   DEVIATION_MISMATCHES,
   isFix,
@@ -403,7 +402,7 @@ test('compareCommand exits 0 comparing a run with itself', async () => {
 
 test('compareCommand wants exactly two arguments', async () => {
   for (const argv of [[], [BASE_DIR], [BASE_DIR, NEW_FILE, NEW_FILE]]) {
-    await expectUsageError(() => compareCommand(argv, () => {}), COMPARE_USAGE)
+    await expectUsageError(() => compareCommand(argv, () => {}), 'compare: ', 'usage: netconform compare BASE NEW')
   }
 })
 

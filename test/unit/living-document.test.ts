@@ -23,7 +23,8 @@ import {
   documentText,
 } from '../../support/document/text'
 import { type LoadedReport, loadReports } from '../../support/report/matrix'
-import { documentCommand, renderDocumentHtml, writeDocument } from '../../support/report/living-document'
+import { renderDocumentHtml, writeDocument } from '../../support/report/living-document'
+import { documentCommand } from './cli-commands'
 import { UsageError } from '../../support/errors'
 
 const PROJECT = join(__dirname, '..', '..')
@@ -278,7 +279,7 @@ test('netconform document: writes document.html into --out; a missing folder or 
     expect(writeDocument([DOCKER], out)).to.equal(join(out, 'document.html'))
     expect(() => documentCommand([], () => {})).to.throw(
       UsageError,
-      /^document needs at least one report folder; usage: netconform document DIR… \[--out DIR\]/,
+      /^document: missing DIR…; usage: netconform document DIR… \[OPTION…\]/,
     )
     expect(() => documentCommand([join(out, 'nowhere')], () => {})).to.throw(UsageError, /^no report at .*nowhere/)
   } finally {

@@ -1,26 +1,19 @@
 /**
  * examples/github-actions/conformance.yml: a workflow linter (@action-validator/cli, GitHub's
  * workflow schema, offline) accepts it and rejects a broken copy; every `netconform …` its run:
- * blocks call names a command, options and arguments the CLI takes (support/cli/options.ts
- * COMMANDS, checked here against the parsers that live elsewhere), and every target it names is a
- * profile in targets/.
+ * blocks call names a command, options and arguments the CLI takes (parsed by the CLI's own
+ * parser, from the table in support/cli/commands.ts), and every target it names is a profile in
+ * targets/.
  */
 import { test } from 'node:test'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import { parse } from 'yaml'
-import { COMMANDS, type CommandSyntax } from '../../support/cli/options'
-import { matrixCommand } from '../../support/report/matrix'
-import { documentCommand } from '../../support/report/living-document'
-import { recordCommand, verifyCommand } from '../../support/report/record'
-import { COMPARE_USAGE, compareCommand } from '../../support/report/compare'
-import { sensitivityCommand } from '../../support/cli/sensitivity'
-import { conformanceCommand } from '../../support/cli/conformance'
+import { COMMANDS, isCommandName, parseCommand } from '../../support/cli/commands'
 
 const PROJECT = join(__dirname, '..', '..')
 const WORKFLOW = join(PROJECT, 'examples', 'github-actions', 'conformance.yml')
@@ -126,7 +119,8 @@ function shellWords(script: string): string[] {
     } else if (c === ' ' || c === '\t') {
       end()
     } else if (OPERATOR.test(c) && !(c === '(' && word?.endsWith('$'))) {
-      if ((c === '>' || c === '<') && word !== undefined && /^\d+$/.test(word)) word = undefined // 2>&1: the number is the redirection's
+      // 2>&1: the number is the redirection's
+      if ((c === '>' || c === '<') && word !== undefined && /^\d+$/.test(word)) word = undefined
       end()
       const two = text.slice(i, i + 2)
       if (two === '&&' || two === '||') i++
@@ -147,7 +141,10 @@ interface Call {
   viaNpxNo: boolean
 }
 
-/** Whether a step runs in a combination, as far as its if: compares matrix values (matrix.X == 'v', joined by &&); the rest counts as true. */
+/**
+ * Whether a step runs in a combination, as far as its if: compares matrix values (matrix.X == 'v',
+ * joined by &&); the rest counts as true.
+ */
 function runsIn(step: Step, combo: Record<string, unknown>): boolean {
   return (step.if ?? '').split('&&').every((part) => {
     const m = /^matrix\.([\w-]+)\s*(==|!=)\s*'([^']*)'$/.exec(part.trim())
@@ -182,27 +179,15 @@ function netconformCalls(): Call[] {
   return calls
 }
 
-/** What is wrong with one call of netconform, checked with the CLI's own syntax table; empty when nothing. */
-function problemsOf(args: string[], commands: Readonly<Record<string, CommandSyntax>> = COMMANDS): string[] {
+/** What is wrong with one call of netconform, as the CLI's own parser says; empty when nothing. */
+function problemsOf(args: string[]): string[] {
   const [command, ...rest] = args
-  const syntax = command === undefined ? undefined : commands[command]
-  if (!syntax) return [`"${command ?? ''}" is not a netconform command (${Object.keys(commands).join(', ')})`]
-  let positionals: string[]
+  if (!isCommandName(command))
+    return [`"${command ?? ''}" is not a netconform command (${Object.keys(COMMANDS).join(', ')})`]
   try {
-    positionals = parseArgs({ args: rest, options: syntax.options, allowPositionals: true, strict: true }).positionals
+    parseCommand(command, rest)
   } catch (e) {
-    return [`${command}: ${(e as Error).message}`]
-  }
-  if (syntax.actions) {
-    return positionals.length >= 1 && syntax.actions.includes(positionals[0])
-      ? []
-      : [`${command} takes one of ${syntax.actions.join(', ')}, not "${positionals[0] ?? ''}"`]
-  }
-  const { min, max } = syntax.positionals ?? { min: 0, max: 0 }
-  if (positionals.length < min || (max !== undefined && positionals.length > max)) {
-    return [
-      `${command} takes ${max === min ? min : `${min} to ${max ?? 'any'}`} arguments besides options, not ${positionals.length} (${positionals.join(' ')})`,
-    ]
+    return [(e as Error).message]
   }
   return []
 }
@@ -248,11 +233,12 @@ test('the check finds what is wrong in a call', () => {
   expect(problemsOf(['run', '--target', 'docker', '--parallel', '2'])).to.deep.equal([])
   expect(problemsOf(['run', '--targets', 'docker'])[0]).to.match(/^run: .*--targets/)
   expect(problemsOf(['run', '--target'])[0]).to.match(/^run: .*--target/)
-  expect(problemsOf(['run', 'docker'])[0]).to.match(/^run takes 0 arguments/)
-  expect(problemsOf(['matrix'])[0]).to.match(/^matrix takes 1 to any/)
+  expect(problemsOf(['run', 'docker'])[0]).to.match(/^run: takes no arguments, not "docker"/)
+  expect(problemsOf(['run', '--parallel', 'two'])[0]).to.match(/^run: --parallel takes a whole number/)
+  expect(problemsOf(['matrix'])[0]).to.match(/^matrix: missing DIR…/)
   expect(problemsOf(['matrix', 'reports/*/latest', '--output', 'x'])[0]).to.match(/^matrix: .*--output/)
-  expect(problemsOf(['compare', 'a'])[0]).to.match(/^compare takes 2 arguments/)
-  expect(problemsOf(['lab', 'start'])[0]).to.match(/^lab takes one of up, down, status/)
+  expect(problemsOf(['compare', 'a'])[0]).to.match(/^compare: missing NEW/)
+  expect(problemsOf(['lab', 'start'])[0]).to.match(/^lab: ACTION is up, down or status, not "start"/)
   expect(problemsOf(['compre', 'a', 'b'])[0]).to.match(/^"compre" is not a netconform command/)
   expect(runsIn({ if: "always() && matrix.kind == 'lab'" }, { kind: 'remote' })).to.equal(false)
   expect(runsIn({ if: "matrix.kind != 'lab'" }, { kind: 'remote' })).to.equal(true)
@@ -281,7 +267,8 @@ test('every target the workflow names is a profile in targets/', () => {
       ...optionValues(c.args, 'target'),
       ...optionValues(c.args, 'targets').flatMap((v) => v.split(',')),
     ]) {
-      if (!/[$/\\]|\.ya?ml$/.test(t)) names.add(t) // a path or a variable is a profile the job writes (from one named below)
+      // a path or a variable is a profile the job writes (from one named below)
+      if (!/[$/\\]|\.ya?ml$/.test(t)) names.add(t)
     }
   }
   for (const job of Object.values(workflow.jobs)) {
@@ -297,7 +284,7 @@ test('every target the workflow names is a profile in targets/', () => {
   expect(missing, 'named in the workflow, no targets/<name>.yaml').to.deep.equal([])
 })
 
-test('each endpoint job uploads its report even when the run failed; the matrix job needs them, downloads them and uploads the matrix', () => {
+test('each endpoint job uploads its report even when its run failed; the matrix job needs and downloads them', () => {
   const uploads = (job: Job) => job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'))
   const endpointJobs = Object.entries(workflow.jobs).filter(([, j]) =>
     j.steps.some((s) => /netconform run\b/.test(s.run ?? '')),
@@ -315,62 +302,4 @@ test('each endpoint job uploads its report even when the run failed; the matrix 
   expect(matrixJob.if).to.match(/!cancelled\(\)|always\(\)/)
   expect(matrixJob.steps.some((s) => s.uses?.startsWith('actions/download-artifact@'))).to.equal(true)
   expect(uploads(matrixJob)).to.have.length.greaterThan(0)
-})
-
-// ---------------------------------------------------------------------------------------------
-// COMMANDS against the parsers that are not in support/cli/main.ts
-
-class Stop extends Error {}
-
-/** What `call` threw: a parseArgs error, or anything after the arguments were taken (expected). */
-async function thrown(call: () => unknown): Promise<Error> {
-  try {
-    await call()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('nothing thrown')
-}
-const isParseError = (e: Error) => String((e as { code?: string }).code ?? '').startsWith('ERR_PARSE_ARGS')
-
-/** Each option of the table, with a value where it takes one. */
-const everyOption = (syntax: CommandSyntax) =>
-  Object.entries(syntax.options).flatMap(([name, o]) =>
-    o.type === 'boolean' ? [`--${name}`] : [`--${name}`, 'netconform-no-such-target'],
-  )
-
-// Each called so that it stops, touching nothing, right after its arguments: a report folder that
-// does not exist, a target that does not exist, a resolveTarget that throws.
-const nowhere = join(tmpdir(), 'netconform-no-such-report')
-const PARSERS: Record<string, (args: string[]) => unknown> = {
-  matrix: (args) => matrixCommand([...args, nowhere], () => {}),
-  document: (args) => documentCommand([...args, nowhere], () => {}),
-  record: (args) => recordCommand([...args, nowhere], () => {}),
-  verify: (args) => verifyCommand([...args, nowhere], () => {}),
-  sensitivity: (args) =>
-    sensitivityCommand(
-      args,
-      () => {},
-      () => {
-        throw new Stop()
-      },
-    ),
-  conformance: (args) => conformanceCommand(['--targets', 'netconform-no-such-target', ...args], () => {}),
-}
-
-test('the commands parsed outside main.ts accept the options COMMANDS gives them and no others', async () => {
-  const elsewhere = Object.entries(COMMANDS).filter(([, s]) => s.parsedIn)
-  expect(elsewhere.map(([n]) => n).sort()).to.deep.equal([...Object.keys(PARSERS), 'compare'].sort())
-  for (const [name, call] of Object.entries(PARSERS)) {
-    const accepted = await thrown(() => call(everyOption(COMMANDS[name])))
-    expect(isParseError(accepted), `${name} ${everyOption(COMMANDS[name]).join(' ')}: ${accepted.message}`).to.equal(
-      false,
-    )
-    const refused = await thrown(() => call(['--netconform-no-such-option']))
-    expect(isParseError(refused), `${name} --netconform-no-such-option: ${refused.message}`).to.equal(true)
-  }
-  // compare takes exactly two folders, and --format
-  expect((await thrown(() => compareCommand([nowhere], () => {}))).message).to.equal(COMPARE_USAGE)
-  expect((await thrown(() => compareCommand([nowhere, nowhere, nowhere], () => {}))).message).to.equal(COMPARE_USAGE)
-  expect((await thrown(() => compareCommand([nowhere, nowhere], () => {}))).message).to.not.equal(COMPARE_USAGE)
 })
