@@ -51,7 +51,8 @@ const featureNamesByFile = () =>
 
 test('every Feature is named after a heading of the document, and every heading has one', () => {
   const lines = documentText().split('\n')
-  expect(headingProblems(featureNamesByFile(), lines)).to.deep.equal([])
+  const problems = headingProblems(featureNamesByFile(), lines)
+  expect(problems, problems.join('; ')).to.deep.equal([])
   // doc.ts's sections are those names, in the document's order, the title first
   expect(DOC_SECTIONS[0]).to.equal(DOC_TITLE)
   expect([...DOC_SECTIONS]).to.deep.equal(lines.filter((l, i) => headingLike(lines, i)))
@@ -143,7 +144,8 @@ function floorProblems(script: string, sections: readonly string[], ids: Readonl
 test('bench/doc-floor.sh: a comment per section, a probe or command per scenario id; no other id', () => {
   const script = readFileSync(join(PROJECT, 'bench', 'doc-floor.sh'), 'utf8')
   const ids = scenarioIds()
-  expect(floorProblems(script, DOC_SECTIONS, ids)).to.deep.equal([])
+  const problems = floorProblems(script, DOC_SECTIONS, ids)
+  expect(problems, problems.join('; ')).to.deep.equal([])
   const without = script.replace(/^.*shown new-bridge\.network-listed.*$/m, '').replace('# Publish a Container', '#')
   expect(floorProblems(without, DOC_SECTIONS, ids)).to.deep.equal([
     'section "Publish a Container Port": no comment naming it',
@@ -163,7 +165,7 @@ test("README's table of what is covered has a row per section the features trans
   const rows = [...covered.matchAll(/^\| ([^|]+?) \|/gm)].map((m) => m[1])
   // the title's section is its NOTE
   const missing = DOC_SECTIONS.filter((s) => s !== DOC_TITLE && !rows.includes(s))
-  expect(missing, "sections without a row in README's What is covered").to.deep.equal([])
+  expect(missing, `sections without a row in README's What is covered: ${missing.join('; ')}`).to.deep.equal([])
 })
 
 /**
