@@ -273,7 +273,9 @@ test('the page: an id a run lacks is "not run", no link; an id the map lacks is 
     .to.contain('data-scenario="future.new-result"')
     .and.contain('<span class="badge v-not-run" data-target="docker"')
   expect(groupsIn(html)).to.deep.equal([...ANCHORS.map((a) => a.id), 'future.new-result'])
-  expect(html).to.contain('<li class="v-not-run">1 not run</li>')
+  // podman's run lacks dhcp.lease-and-dns, docker's future.new-result; both the ids of the map newer than the fixtures
+  const newer = ANCHORS.filter((a) => !podman.summary.scenarios.some((s) => s.id === a.id)).length
+  expect(html).to.contain(`<li class="v-not-run">${1 + newer} not run</li>`)
 })
 
 test('netconform document: writes document.html into --out; a missing folder or none is a one-line usage error', () => {
