@@ -10,6 +10,11 @@
 # (where published ports answer), IMAGE (the probe image), DHCPNET (absent on Docker: skipped).
 # Everything it makes carries the label io.netconform.run=docfloor-<random> and is removed by
 # that label at the end, whatever happens. Traffic only to the lab's own addresses.
+#
+# Each section starts with a comment naming its heading (a Feature's name), and each result the
+# features state is here under its scenario id: a `probe` that checks it (ID/what for a control or
+# one of several probes), or `shown`, the command whose output states it, run and left unread.
+# test/unit/features.test.ts names a section or an id that is missing here, or an id no feature has.
 set -uo pipefail
 CNET=${CNET:-netconform-external}
 NETNS=${NETNS:-extclient}
@@ -35,19 +40,33 @@ trap cleanup EXIT
 server_as() {
   local how=$1 name=$2 port=$3; shift 3
   local detach=(); [ "$how" = run ] && detach=(-d)
-  docker "$how" "${detach[@]}" "${L[@]}" --name "$P-$name" "$@" "$IMAGE" nc -ll -p "$port" -e sh -c "read -r r; printf 'Hello world! from $P-$name'" >/dev/null \
+  docker "$how" "${detach[@]}" "${L[@]}" --name "$P-$name" "$@" "$IMAGE" \
+    nc -ll -p "$port" -e sh -c "read -r r; printf 'Hello world! from $P-$name'" >/dev/null \
     || failed=$((failed + 1))
 }
 server() { server_as run "$@"; }
-shell() { local name=$1; shift; docker run -d "${L[@]}" --name "$P-$name" "$@" "$IMAGE" sleep 600 >/dev/null || failed=$((failed + 1)); }
+shell() {
+  local name=$1; shift
+  docker run -d "${L[@]}" --name "$P-$name" "$@" "$IMAGE" sleep 600 >/dev/null || failed=$((failed + 1))
+}
 net() { docker network create "${L[@]}" "$@" >/dev/null || failed=$((failed + 1)); }
 ip_of() { docker inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$P-$1"; }
 in_c() { docker exec "$P-$1" sh -c "$2" >/dev/null 2>&1; }
 # probe EXPECTATION(yes|no) DESCRIPTION COMMAND…: counts a probe that does not show what the document says.
-probe() { local want=$1 what=$2; shift 2; if "$@"; then got=yes; else got=no; fi; [ "$got" = "$want" ] || echo "doc-floor: $what: not as documented"; }
+probe() {
+  local want=$1 what=$2; shift 2
+  if "$@"; then got=yes; else got=no; fi
+  [ "$got" = "$want" ] || echo "doc-floor: $what: not as documented"
+}
+# shown ID COMMAND…: the command whose output states the result ID, run once; the floor reads nothing of it.
+shown() { shift; "$@" >/dev/null 2>&1; }
 ask() { printf 'GET /\r\n' | timeout 3 busybox nc -w 2 "$1" "$2" 2>/dev/null | grep -q 'Hello world!'; }
 ask_in() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 $2 $3 | grep -q 'Hello world!'"; }
-ask_out() { ip netns exec "$NETNS" busybox sh -c "printf 'GET /\r\n' | timeout 3 nc -w 2 $1 $2 | grep -q 'Hello world!'"; }
+ask_out() {
+  ip netns exec "$NETNS" busybox sh -c "printf 'GET /\r\n' | timeout 3 nc -w 2 $1 $2 | grep -q 'Hello world!'"
+}
+# From container $1, the outside client (198.51.100.10) on port 9: no "Hello" may come back.
+ask_external() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 198.51.100.10 9 | grep -q Hello"; }
 # A server answers once its process listens: its first answer is awaited, at most a second.
 ready() { for _ in $(seq 1 20); do "$@" && return 0; sleep 0.05; done; return 1; }
 
@@ -55,38 +74,39 @@ start=$(date +%s.%N)
 cnet=no; docker network inspect "$CNET" >/dev/null 2>&1 && cnet=yes
 
 if [ $cnet = yes ]; then
-  # NOTE: trust level — published port reachable; unpublished one not
+  # Container Networking with vSphere Integrated Containers Engine: the NOTE on the trust level —
+  # a published port reachable, an unpublished one not
   server web1 80 -p 80 --net "$CNET"; server web2 80 --net "$CNET"
-  probe yes trust.published ready ask_out "$(ip_of web1 "$CNET")" 80
-  probe yes trust.unpublished-control ready ask_in web2 "$(ip_of web2 "$CNET")" 80
-  probe no trust.unpublished ask_out "$(ip_of web2 "$CNET")" 80
+  probe yes trust.published-port-reachable ready ask_out "$(ip_of web1 "$CNET")" 80
+  probe yes trust.unpublished-port-closed/control ready ask_in web2 "$(ip_of web2 "$CNET")" 80
+  probe no trust.unpublished-port-closed ask_out "$(ip_of web2 "$CNET")" 80
   # Container VM Port Forwarding
   server tomcat 8080 --net "$CNET" -p 80:8080
-  probe yes port-forwarding ready ask_out "$(ip_of tomcat "$CNET")" 80
+  probe yes port-forwarding.port-80-on-container-network ready ask_out "$(ip_of tomcat "$CNET")" 80
 fi
 
 # Publish a Container Port
 server test1 80 -p 8080:80
-probe yes publish ready ask "$PUBLIC" 8080
+probe yes publish.port-8080-on-public-interface ready ask "$PUBLIC" 8080
 docker rm -f "$P-test1" >/dev/null
 
 # Add Containers to a New Bridge Network
-net -d bridge "$P-my-bridge-network"; docker network ls >/dev/null
+net -d bridge "$P-my-bridge-network"; shown new-bridge.network-listed docker network ls
 server server 5000 --net "$P-my-bridge-network"; shell client --net "$P-my-bridge-network"
-probe yes new-bridge.client-to-server in_c client "ping -c 3 $P-server"
-probe yes new-bridge.server-to-client in_c server "ping -c 3 $P-client"
+probe yes new-bridge.ping-by-name.client-to-server in_c client "ping -c 3 $P-server"
+probe yes new-bridge.ping-by-name.server-to-client in_c server "ping -c 3 $P-client"
 server server2 5000; shell client2
-probe yes default-bridge.control ready ask_in client2 "$(ip_of server2 bridge)" 5000
-probe no default-bridge.nslookup in_c client2 "nslookup $P-server2"
-probe no default-bridge.ping in_c client2 "ping -c 1 $P-server2"
+probe yes new-bridge.default-bridge-no-names/control ready ask_in client2 "$(ip_of server2 bridge)" 5000
+probe no new-bridge.default-bridge-no-names/nslookup in_c client2 "nslookup $P-server2"
+probe no new-bridge.default-bridge-no-names/ping in_c client2 "ping -c 1 $P-server2"
 
 # Bridged Containers with an Exposed Port
-net -d bridge "$P-my-bridge-network-2"; docker network ls >/dev/null
+net -d bridge "$P-my-bridge-network-2"; shown exposed-port.network-listed docker network ls
 server xserver 5000 -p 5000:5000 --net "$P-my-bridge-network-2"; shell xclient --net "$P-my-bridge-network-2"
-probe yes exposed.client-to-server in_c xclient "ping -c 3 $P-xserver"
-probe yes exposed.server-to-client in_c xserver "ping -c 3 $P-xclient"
-probe yes exposed.telnet ready ask_in xclient "$P-xserver" 5000
-probe yes exposed.public ready ask "$PUBLIC" 5000
+probe yes exposed-port.ping-by-name.client-to-server in_c xclient "ping -c 3 $P-xserver"
+probe yes exposed-port.ping-by-name.server-to-client in_c xserver "ping -c 3 $P-xclient"
+probe yes exposed-port.client-to-server-5000 ready ask_in xclient "$P-xserver" 5000
+probe yes exposed-port.public-5000 ready ask "$PUBLIC" 5000
 
 # Deploy Containers on Multiple Bridge Networks
 net --internal "$P-bridge-db"; net "$P-bridge-web"
@@ -94,13 +114,13 @@ server db 80 --net "$P-bridge-db"
 server_as create model 80 --net "$P-bridge-db"
 docker network connect "$P-bridge-web" "$P-model"; docker start "$P-model" >/dev/null
 server view 80 -p 8080:80 --net "$P-bridge-web"
-probe yes multi.model-to-db ready ask_in model "$P-db" 80
-probe yes multi.model-to-view ready ask_in model "$P-view" 80
-probe no multi.db-to-view ask_in db "$(ip_of view "$P-bridge-web")" 80
-probe no multi.view-to-db ask_in view "$(ip_of db "$P-bridge-db")" 80
-probe yes multi.public-8080 ready ask "$PUBLIC" 8080
-docker network connect "$P-bridge-web" "$P-db" >/dev/null 2>&1
-in_c model 'ip addr'
+probe yes multi-bridge.model-reaches-both.model-to-db ready ask_in model "$P-db" 80
+probe yes multi-bridge.model-reaches-both.model-to-view ready ask_in model "$P-view" 80
+probe no multi-bridge.db-and-view-isolated.db-to-view ask_in db "$(ip_of view "$P-bridge-web")" 80
+probe no multi-bridge.db-and-view-isolated.view-to-db ask_in view "$(ip_of db "$P-bridge-db")" 80
+probe yes multi-bridge.view-on-public-8080 ready ask "$PUBLIC" 8080
+shown multi-bridge.connect-only-when-created docker network connect "$P-bridge-web" "$P-db"
+shown multi-bridge.one-interface-several-addresses in_c model 'ip addr'
 
 if [ $cnet = yes ]; then
   # Deploy Containers That Combine Bridge Networks with a Container Network
@@ -108,45 +128,53 @@ if [ $cnet = yes ]; then
   server cdb 80 --net "$P-cbridge-db"; server cmodel 80 --net "$P-cbridge-db"
   server_as create cview 80 -p 80 --net "$P-cbridge-db"
   docker network connect "$CNET" "$P-cview"; docker start "$P-cview" >/dev/null
-  docker network ls >/dev/null
-  for pair in cdb:cmodel cdb:cview cmodel:cdb cmodel:cview cview:cdb cview:cmodel; do
-    probe yes "combine.${pair/:/-to-}" ready ask_in "${pair%%:*}" "$P-${pair##*:}" 80
-  done
-  probe no combine.db-external in_c cdb "printf 'GET /\r\n' | timeout 3 nc -w 2 198.51.100.10 9 | grep -q Hello"
-  probe no combine.model-external in_c cmodel "printf 'GET /\r\n' | timeout 3 nc -w 2 198.51.100.10 9 | grep -q Hello"
-  probe yes combine.view-external ready ask_out "$(ip_of cview "$CNET")" 80
-  in_c cview 'ip addr'
-  # the port-mapping example
+  shown combine.container-network-listed docker network ls
+  probe yes combine.all-communicate.db-to-model ready ask_in cdb "$P-cmodel" 80
+  probe yes combine.all-communicate.db-to-view ready ask_in cdb "$P-cview" 80
+  probe yes combine.all-communicate.model-to-db ready ask_in cmodel "$P-cdb" 80
+  probe yes combine.all-communicate.model-to-view ready ask_in cmodel "$P-cview" 80
+  probe yes combine.all-communicate.view-to-db ready ask_in cview "$P-cdb" 80
+  probe yes combine.all-communicate.view-to-model ready ask_in cview "$P-cmodel" 80
+  probe no combine.db-and-model-no-external.db ask_external cdb
+  probe no combine.db-and-model-no-external.model ask_external cmodel
+  probe yes combine.view-external-ip-port-80 ready ask_out "$(ip_of cview "$CNET")" 80
+  shown combine.container-network-own-interface in_c cview 'ip addr'
+  # Deploy Containers That Combine Bridge Networks with a Container Network: the port-mapping example
   server_as create mtomcat 8080 -p 80:8080 --net "$CNET"
-  docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null; docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
-  probe yes mapping.create-network ready ask_out "$(ip_of mtomcat "$CNET")" 80
-  probe no mapping.connected-network ask "$PUBLIC" 80
+  docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null
+  docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
+  probe yes combine.mapping-on-create-network-only.applies-to-create-network ready ask_out "$(ip_of mtomcat "$CNET")" 80
+  probe no combine.mapping-on-create-network-only.not-to-connected-networks ask "$PUBLIC" 80
 fi
 
 # Create a Bridge Network with Non-Default Subnet Mask
 net --subnet 203.0.113.0/24 "$P-my-subnet-network"; shell sclient --net "$P-my-subnet-network"
-docker network inspect "$P-my-subnet-network" >/dev/null; in_c sclient 'ip addr'
+shown subnet.non-default-mask-honoured docker network inspect "$P-my-subnet-network"
+shown subnet.non-default-mask-honoured in_c sclient 'ip addr'
 net -d bridge "$P-my-bridge-network-3"; shell dclient --net "$P-my-bridge-network-3"
-docker network inspect "$P-my-bridge-network-3" >/dev/null; in_c dclient 'ip addr'
+shown subnet.default-mask-16 docker network inspect "$P-my-bridge-network-3"
+shown subnet.default-mask-16 in_c dclient 'ip addr'
 
 if [ $cnet = yes ]; then
   # Deploy a Container with a Static IP Address (lab: the profile's range .128/26 on Docker, .192/27 on Podman)
   RANGE_IP=${RANGE_IP:-198.51.100.150}
   docker create "${L[@]}" -it --name "$P-container1" "$IMAGE" sleep 600 >/dev/null
   docker network connect --ip "$RANGE_IP" "$CNET" "$P-container1"; docker start "$P-container1" >/dev/null
-  in_c container1 'ip addr'; probe yes static-ip.ping ip netns exec "$NETNS" busybox ping -c 1 -W 2 "$RANGE_IP"
+  shown static-ip.connect-with-ip in_c container1 'ip addr'
+  probe yes static-ip.connect-with-ip/ping ip netns exec "$NETNS" busybox ping -c 1 -W 2 "$RANGE_IP"
   docker create "${L[@]}" -it --name "$P-container2" "$IMAGE" sleep 600 >/dev/null
-  docker network connect "$CNET" "$P-container2"; docker start "$P-container2" >/dev/null; in_c container2 'ip addr'
+  docker network connect "$CNET" "$P-container2"; docker start "$P-container2" >/dev/null
+  shown static-ip.assigned-from-range in_c container2 'ip addr'
   docker create "${L[@]}" -it --name "$P-container3" "$IMAGE" sleep 600 >/dev/null
-  docker network connect --ip 198.51.100.20 "$CNET" "$P-container3" >/dev/null 2>&1
+  shown static-ip.outside-range-refused docker network connect --ip 198.51.100.20 "$CNET" "$P-container3"
   docker create "${L[@]}" -it --name "$P-container4" "$IMAGE" sleep 600 >/dev/null
-  docker network connect --ip "$RANGE_IP" "$CNET" "$P-container4" >/dev/null 2>&1
+  shown static-ip.taken-address-refused docker network connect --ip "$RANGE_IP" "$CNET" "$P-container4"
 fi
 
 if docker network inspect "$DHCPNET" >/dev/null 2>&1; then
   # Deploy a Network Container that supports DHCP
-  shell dhcp1 --net "$DHCPNET" --dns "$DHCPDNS"; in_c dhcp1 'ip addr; cat /etc/resolv.conf'
-  docker run -d "${L[@]}" --name "$P-dhcp2" --net "$DHCPNET" "$IMAGE" sleep 600 >/dev/null 2>&1
+  shell dhcp1 --net "$DHCPNET" --dns "$DHCPDNS"; shown dhcp.lease-and-dns in_c dhcp1 'ip addr; cat /etc/resolv.conf'
+  shown dhcp.without-dns-times-out docker run -d "${L[@]}" --name "$P-dhcp2" --net "$DHCPNET" "$IMAGE" sleep 600
 fi
 
 end=$(date +%s.%N)

@@ -3,7 +3,7 @@
  * client on the network's segment, and the suite's own listener there.
  */
 import { Given, Then } from '@cucumber/cucumber'
-import { needContainerNetwork, needDhcpNetwork } from '../support/scenario/offers'
+import { needContainerNetwork, needDhcpNetwork, OFFER_STEPS } from '../support/scenario/offers'
 import {
   listenerAnswers,
   startListener,
@@ -14,21 +14,19 @@ import {
 } from '../support/scenario/scenario'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
-// The documented names here are defined, not resolved: they become the target's networks.
-Given('a container network {word}', function (this: World, name: string) {
+// The documented names here are defined, not resolved: they become the target's networks. The
+// phrases are OFFER_STEPS' (offers.ts), from which the lab test reads which offer a scenario needs.
+Given(OFFER_STEPS.containerNetwork, function (this: World, name: string) {
   return needContainerNetwork(this, name)
 })
 
-Given('a container network {word} with an address range', function (this: World, name: string) {
+Given(OFFER_STEPS.containerNetworkWithRange, function (this: World, name: string) {
   return needContainerNetwork(this, name)
 })
 
-Given(
-  'a DHCP container network {word}, whose DNS server the document calls {word}',
-  function (this: World, name: string, dns: string) {
-    return needDhcpNetwork(this, name, dns)
-  },
-)
+Given(OFFER_STEPS.dhcpNetwork, function (this: World, name: string, dns: string) {
+  return needDhcpNetwork(this, name, dns)
+})
 
 Given("a listener outside the endpoint's networks", async function (this: World) {
   await startListener(this)

@@ -1,7 +1,8 @@
 /**
  * A scenario's stable id: its `@id:` tag (on the Scenario, or on a Scenario Outline's Examples).
  * The one place that reads it, from a pickle's tags (hooks, reports, the parallel scheduler) and
- * from the feature files (the ids a target profile's deviations may name).
+ * from the feature files (the ids a target profile's deviations may name), with the name of its
+ * Feature (the document's section: doc.ts orders the names, anchors.ts gives each id its section).
  *
  * The feature files are read with cucumber's own Gherkin parser (@cucumber/gherkin, declared in
  * package.json at the version @cucumber/cucumber uses), so an `@id:` in a comment or a
@@ -42,16 +43,45 @@ export function featurePickles(dir = FEATURES_DIR): FeaturePickle[] {
   return featureScenarios(dir).map(({ pickle }) => pickle)
 }
 
-/** featurePickles, each with whether its feature has a Background its scenarios may share (fixtures.ts). */
-export function featureScenarios(dir = FEATURES_DIR): { pickle: FeaturePickle; background: boolean }[] {
+/** A scenario of the features: its pickle, its Feature's name, and whether that feature has a Background. */
+export interface FeatureScenario {
+  pickle: FeaturePickle
+  /** The Feature's name: the document's section heading it transcribes (support/document/doc.ts). */
+  feature: string
+  /** Whether its feature has a Background its scenarios may share (fixtures.ts). */
+  background: boolean
+}
+
+/** featurePickles, each with its Feature's name and whether its feature has a Background. */
+export function featureScenarios(dir = FEATURES_DIR): FeatureScenario[] {
   const newId = IdGenerator.incrementing()
   return featureDocuments(dir, newId).flatMap(({ uri, doc }) => {
     const background = doc.feature?.children.some((c) => c.background) ?? false
-    return compile(doc, uri, newId).map((pickle) => ({ pickle, background }))
+    const feature = doc.feature?.name ?? ''
+    return compile(doc, uri, newId).map((pickle) => ({ pickle, feature, background }))
   })
 }
 
-/** The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid Gherkin is a UsageError naming it. */
+/** The Feature names of the .feature files in `dir`, each once, files in name order (one without scenarios too). */
+export function featureNames(dir = FEATURES_DIR): string[] {
+  const names = featureDocuments(dir, IdGenerator.incrementing()).map(({ doc }) => doc.feature?.name ?? '')
+  return [...new Set(names)]
+}
+
+/** Each scenario id of the features in `dir` with its Feature's name (the section it transcribes). */
+export function scenarioSections(dir = FEATURES_DIR): Map<string, string> {
+  const sections = new Map<string, string>()
+  for (const { pickle, feature } of featureScenarios(dir)) {
+    const id = scenarioId(pickle.tags)
+    if (id) sections.set(id, feature)
+  }
+  return sections
+}
+
+/**
+ * The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid
+ * Gherkin is a UsageError naming it.
+ */
 function featureDocuments(
   dir: string,
   newId: () => string,

@@ -1,22 +1,12 @@
 /**
- * The document itself, as the project ships it: support/document/vic-container-networking.txt is
- * a verbatim copy of the seed document the suite transcribes (the plain-text rendering of the VIC
- * engine's documentation page "Container Networking with vSphere Integrated Containers Engine",
- * as given to the project in shared/seed/vic-container-networking.txt; sha256 below, checked by
- * test/unit/living-document.test.ts). It is never edited: its typos ("multliple", "server.,")
- * are the document's.
- *
- * `documentSections()` reads it into its title and sections (the headings of doc.ts), each a
- * list of blocks in order: prose paragraphs, bullet lists and command blocks (a command with its
- * output, as the document prints it).
+ * The document read into blocks: `documentSections()` reads the project's verbatim copy
+ * (doc.ts) into its title and sections (the headings of doc.ts), each a list of blocks in order:
+ * prose paragraphs, bullet lists and command blocks (a command with its output, as the document
+ * prints it).
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { DOC_SECTIONS, DOC_TITLE } from './doc'
-import { PROJECT } from '../project'
+import { DOC_SECTIONS, DOC_TITLE, documentText } from './doc'
 
-export const DOCUMENT_FILE = join(PROJECT, 'support', 'document', 'vic-container-networking.txt')
-export const DOCUMENT_SHA256 = 'fce3bcbb2b5cb59e91fbd873287ff72d75b5810597715ad125005063bffd73e6'
+export { DOCUMENT_FILE, DOCUMENT_SHA256, documentText } from './doc'
 
 export type Block =
   /** Prose: one line of the document (the document keeps each paragraph on one line). */
@@ -33,12 +23,11 @@ export interface DocumentSection {
 }
 
 const BULLET = /^\s*•\s+/
-/** A command block starts with a command, prompted (`$ `) or not (`docker …`), or with the docker CLI's error output (`docker: …`). */
+/**
+ * A command block starts with a command, prompted (`$ `) or not (`docker …`), or with the docker
+ * CLI's error output (`docker: …`).
+ */
 const COMMAND_START = /^(\$ |docker[ :])/
-
-export function documentText(file = DOCUMENT_FILE): string {
-  return readFileSync(file, 'utf8')
-}
 
 /** The document's title and sections, each with its blocks, in the document's order. */
 export function documentSections(text = documentText()): DocumentSection[] {

@@ -8,6 +8,47 @@ import { outsideRange, pickInRange } from '../ipv4'
 import { freshNeighbours } from '../engine/outside'
 import { replayed } from './commands'
 import type { NetconformWorld } from './world'
+import type { Offers } from '../types'
+
+/**
+ * The steps that ask the profile for an offer, as steps/container-network.steps.ts registers them
+ * (cucumber expressions): a scenario with one of them is not applicable where the target lacks
+ * that offer. The lab test reads which offer each scenario needs from its steps (neededOffer).
+ */
+export const OFFER_STEPS = {
+  containerNetwork: 'a container network {word}',
+  containerNetworkWithRange: 'a container network {word} with an address range',
+  dhcpNetwork: 'a DHCP container network {word}, whose DNS server the document calls {word}',
+} as const
+
+/** The offer each of OFFER_STEPS asks for. */
+const OFFER_OF: Record<keyof typeof OFFER_STEPS, keyof Offers> = {
+  containerNetwork: 'containerNetwork',
+  containerNetworkWithRange: 'containerNetwork',
+  dhcpNetwork: 'dhcpNetwork',
+}
+
+/** An expression of OFFER_STEPS as a regular expression over a step's text ({word}: no white space, as cucumber's). */
+function stepPattern(expression: string): RegExp {
+  const escaped = expression.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+  return new RegExp(`^${escaped.replace(/\{word\}/g, '[^\\s]+')}$`)
+}
+
+/**
+ * The offer a scenario needs, from its steps (Background's included, as a pickle has them): that
+ * of its first step in OFFER_STEPS, the one that makes it not applicable, or undefined.
+ */
+export function neededOffer(steps: readonly { text: string }[]): keyof Offers | undefined {
+  const asks = Object.entries(OFFER_STEPS).map(([key, expression]) => ({
+    offer: OFFER_OF[key as keyof typeof OFFER_STEPS],
+    pattern: stepPattern(expression),
+  }))
+  for (const { text } of steps) {
+    const ask = asks.find(({ pattern }) => pattern.test(text))
+    if (ask) return ask.offer
+  }
+  return undefined
+}
 
 /**
  * Marks the scenario not applicable: a not-applicable record with the reason and the profile

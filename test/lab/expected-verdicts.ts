@@ -1,77 +1,22 @@
 /**
- * Every scenario id the features have, and which offer of a profile each needs. The verdicts
- * the lab test expects come from the profiles themselves (targets/docker.yaml, podman.yaml):
- * deviates where the profile declares a deviation (and the failure matches its step and
- * observed), not-applicable where it lacks the offer the scenario needs, conforms otherwise.
+ * Every scenario id the features have, and which offer of a profile each needs, both read from
+ * the features: the ids from their @id: tags, the offer from the step that asks for it (a
+ * container network, a DHCP network: OFFER_STEPS in support/scenario/offers.ts, the phrases the
+ * steps register). The verdicts the lab test expects come from the profiles themselves
+ * (targets/docker.yaml, podman.yaml): deviates where the profile declares a deviation (and the
+ * failure matches its step and observed), not-applicable where it lacks the offer the scenario
+ * needs, conforms otherwise.
  */
+import { featurePickles, scenarioId } from '../../support/scenario-id'
+import { neededOffer } from '../../support/scenario/offers'
 import type { Offers } from '../../support/types'
 
-export const SCENARIO_IDS = [
-  'trust.published-port-reachable',
-  'trust.unpublished-port-closed',
-  'publish.port-8080-on-public-interface',
-  'port-forwarding.port-80-on-container-network',
-  'new-bridge.network-listed',
-  'new-bridge.ping-by-name.client-to-server',
-  'new-bridge.ping-by-name.server-to-client',
-  'new-bridge.default-bridge-no-names',
-  'exposed-port.network-listed',
-  'exposed-port.ping-by-name.client-to-server',
-  'exposed-port.ping-by-name.server-to-client',
-  'exposed-port.client-to-server-5000',
-  'exposed-port.public-5000',
-  'multi-bridge.db-and-view-isolated.db-to-view',
-  'multi-bridge.db-and-view-isolated.view-to-db',
-  'multi-bridge.model-reaches-both.model-to-db',
-  'multi-bridge.model-reaches-both.model-to-view',
-  'multi-bridge.view-on-public-8080',
-  'multi-bridge.connect-only-when-created',
-  'multi-bridge.one-interface-several-addresses',
-  'combine.container-network-listed',
-  'combine.all-communicate.db-to-model',
-  'combine.all-communicate.db-to-view',
-  'combine.all-communicate.model-to-db',
-  'combine.all-communicate.model-to-view',
-  'combine.all-communicate.view-to-db',
-  'combine.all-communicate.view-to-model',
-  'combine.db-and-model-no-external.db',
-  'combine.db-and-model-no-external.model',
-  'combine.view-external-ip-port-80',
-  'combine.container-network-own-interface',
-  'combine.mapping-on-create-network-only.applies-to-create-network',
-  'combine.mapping-on-create-network-only.not-to-connected-networks',
-  'subnet.non-default-mask-honoured',
-  'subnet.default-mask-16',
-  'static-ip.connect-with-ip',
-  'static-ip.assigned-from-range',
-  'static-ip.outside-range-refused',
-  'static-ip.taken-address-refused',
-  'dhcp.lease-and-dns',
-  'dhcp.without-dns-times-out',
-]
+const scenarios = featurePickles().map((pickle) => ({ id: scenarioId(pickle.tags)!, offer: neededOffer(pickle.steps) }))
 
-/** The scenarios that need an offer beyond plain bridges (the features' "a container network …" and "a DHCP container network …" steps). */
-export const NEEDS_OFFER: Record<string, keyof Offers> = {
-  'trust.published-port-reachable': 'containerNetwork',
-  'trust.unpublished-port-closed': 'containerNetwork',
-  'port-forwarding.port-80-on-container-network': 'containerNetwork',
-  'combine.container-network-listed': 'containerNetwork',
-  'combine.all-communicate.db-to-model': 'containerNetwork',
-  'combine.all-communicate.db-to-view': 'containerNetwork',
-  'combine.all-communicate.model-to-db': 'containerNetwork',
-  'combine.all-communicate.model-to-view': 'containerNetwork',
-  'combine.all-communicate.view-to-db': 'containerNetwork',
-  'combine.all-communicate.view-to-model': 'containerNetwork',
-  'combine.db-and-model-no-external.db': 'containerNetwork',
-  'combine.db-and-model-no-external.model': 'containerNetwork',
-  'combine.view-external-ip-port-80': 'containerNetwork',
-  'combine.container-network-own-interface': 'containerNetwork',
-  'combine.mapping-on-create-network-only.applies-to-create-network': 'containerNetwork',
-  'combine.mapping-on-create-network-only.not-to-connected-networks': 'containerNetwork',
-  'static-ip.connect-with-ip': 'containerNetwork',
-  'static-ip.assigned-from-range': 'containerNetwork',
-  'static-ip.outside-range-refused': 'containerNetwork',
-  'static-ip.taken-address-refused': 'containerNetwork',
-  'dhcp.lease-and-dns': 'dhcpNetwork',
-  'dhcp.without-dns-times-out': 'dhcpNetwork',
-}
+/** The scenario ids of features/, in the features' order. */
+export const SCENARIO_IDS: readonly string[] = scenarios.map((s) => s.id)
+
+/** The scenarios that need an offer beyond plain bridges, and which. */
+export const NEEDS_OFFER: Readonly<Record<string, keyof Offers>> = Object.fromEntries(
+  scenarios.flatMap(({ id, offer }) => (offer ? [[id, offer]] : [])),
+)

@@ -4,17 +4,19 @@
  *
  * The fixtures test/fixtures/document/{docker,podman}/summary.json are real runs' summaries, as
  * written (reports/docker/20261128T062935Z-535465, reports/podman/20261128T062301Z-cfa346):
- * 41 scenarios each, docker with conforms, deviates, fails and not-applicable, podman with
- * conforms and deviates; report.html beside them is an empty stand-in for the link.
+ * every scenario of features/ as it then was, docker with conforms, deviates, fails and
+ * not-applicable, podman with conforms and deviates; report.html beside them is an empty stand-in
+ * for the link.
  */
 import { test } from 'node:test'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { DOC_SECTIONS, DOC_TITLE } from '../../support/document/doc'
-import { type Anchor, ANCHORS, shortLabel } from '../../support/document/anchors'
+import { type Anchor, ANCHORS, anchorsOf, shortLabel } from '../../support/document/anchors'
+import { scenarioSections } from '../../support/scenario-id'
 import {
   DOCUMENT_FILE,
   DOCUMENT_SHA256,
@@ -28,38 +30,28 @@ import { documentCommand } from './cli-commands'
 import { UsageError } from '../../support/errors'
 
 const PROJECT = join(__dirname, '..', '..')
-const FEATURES = join(PROJECT, 'features')
 const FIXTURES = join(__dirname, '..', 'fixtures', 'document')
 const DOCKER = join(FIXTURES, 'docker')
 const PODMAN = join(FIXTURES, 'podman')
 
-/** Every scenario id of features/ with its Feature's name: a Scenario's tag above it, an Outline's on each Examples. */
-function featureIds(): { id: string; feature: string }[] {
-  return readdirSync(FEATURES)
-    .filter((f) => f.endsWith('.feature'))
-    .flatMap((file) => {
-      const text = readFileSync(join(FEATURES, file), 'utf8')
-      const feature = /^Feature: (.+)$/m.exec(text)?.[1] ?? ''
-      return [...text.matchAll(/@id:(\S+)/g)].map((m) => ({ id: m[1], feature }))
-    })
-}
-
-/** What is wrong with a map, against the features' ids and the document's sections; none when right. */
+/**
+ * What is wrong with a map, against the features' scenario ids and the document's sections; none
+ * when right. An anchor's section is its Feature's name (anchorsOf): '' when no feature has the id.
+ */
 function mapProblems(
   anchors: readonly Anchor[],
-  ids: { id: string; feature: string }[],
+  ids: readonly string[],
   sections: readonly DocumentSection[],
 ): string[] {
   const problems: string[] = []
-  for (const { id, feature } of ids) {
+  for (const id of ids) {
     const found = anchors.filter((a) => a.id === id)
     if (found.length !== 1) problems.push(`${id}: in the map ${found.length} times`)
-    else if (found[0].section !== feature)
-      problems.push(`${id}: mapped to section "${found[0].section}", its Feature is "${feature}"`)
   }
-  const known = new Set(ids.map((i) => i.id))
+  const known = new Set(ids)
   for (const a of anchors) if (!known.has(a.id)) problems.push(`${a.id}: in the map, in no feature`)
-  for (const a of anchors) {
+  const placed = anchors.filter((a) => known.has(a.id))
+  for (const a of placed) {
     const section = sections.find((s) => s.heading === a.section)
     if (!section) {
       problems.push(`${a.id}: no section "${a.section}" in the document`)
@@ -77,14 +69,14 @@ function mapProblems(
     const li = lines.findIndex((l) => l.includes(a.quote))
     return [si, li, li === -1 ? -1 : lines[li].indexOf(a.quote) + a.quote.length]
   }
-  for (let i = 1; i < anchors.length; i++) {
-    const [p, q] = [place(anchors[i - 1]), place(anchors[i])]
+  for (let i = 1; i < placed.length; i++) {
+    const [p, q] = [place(placed[i - 1]), place(placed[i])]
     const before = p[0] < q[0] || (p[0] === q[0] && (p[1] < q[1] || (p[1] === q[1] && p[2] <= q[2])))
-    if (!before) problems.push(`${anchors[i].id}: in the map after ${anchors[i - 1].id}, before it in the document`)
+    if (!before) problems.push(`${placed[i].id}: in the map after ${placed[i - 1].id}, before it in the document`)
   }
   // distinct quotes on one line never overlap: each one's words are marked, then its badges follow
   for (const section of sections) {
-    const quotes = [...new Set(anchors.filter((a) => a.section === section.heading).map((a) => a.quote))]
+    const quotes = [...new Set(placed.filter((a) => a.section === section.heading).map((a) => a.quote))]
     for (const line of section.blocks.flatMap((b) => b.lines)) {
       const spans = quotes
         .filter((q) => line.includes(q))
@@ -136,21 +128,28 @@ test('the document reads into its title and the sections of doc.ts, in order, wi
   )
 })
 
-test("the map: every scenario id of features/ exactly once, under its Feature's heading; every quote once in its section", () => {
-  const ids = featureIds()
-  expect(ids.length).to.equal(41)
-  expect(mapProblems(ANCHORS, ids, documentSections())).to.deep.equal([])
+test("the map: every id of features/ once, under its Feature's heading; every quote once in its section", () => {
+  const ids = [...scenarioSections().keys()]
+  const problems = mapProblems(ANCHORS, ids, documentSections())
+  expect(problems, problems.join('; ')).to.deep.equal([])
+  expect(ANCHORS.every((a) => a.section === scenarioSections().get(a.id))).to.equal(true)
 })
 
-test('the map check fails on a missing or doubled id, a wrong section, and words the document does not have', () => {
+test('the map check fails on a missing, doubled or unknown id, and words the document does not have', () => {
   const sections = documentSections()
-  const ids = featureIds()
+  const ids = [...scenarioSections().keys()]
   const [first, second, ...rest] = ANCHORS
   expect(mapProblems([second, ...rest], ids, sections)).to.deep.equal([`${first.id}: in the map 0 times`])
   expect(mapProblems([first, first, second, ...rest], ids, sections)).to.include(`${first.id}: in the map 2 times`)
+  const [unknown] = anchorsOf([{ id: 'future.new-result', quote: second.quote }])
+  expect(unknown.section).to.equal('')
+  expect(mapProblems([...ANCHORS, unknown], ids, sections)).to.deep.equal([
+    'future.new-result: in the map, in no feature',
+  ])
+  // an id's section comes from its feature: a quote from another section is not found in it
   const moved = { ...second, section: 'Publish a Container Port' }
   expect(mapProblems([first, moved, ...rest], ids, sections).join('\n')).to.contain(
-    `${second.id}: mapped to section "Publish a Container Port"`,
+    `${second.id}: "${second.quote}" occurs 0 times in "Publish a Container Port"`,
   )
   const misquoted = { ...second, quote: `${second.quote} (not the document's)` }
   expect(mapProblems([first, misquoted, ...rest], ids, sections).join('\n')).to.contain('occurs 0 times')
@@ -184,7 +183,7 @@ function groupsIn(html: string): string[] {
   return [...html.matchAll(/<span class="results" id="result-[^"]+" data-scenario="([^"]+)"/g)].map((m) => m[1])
 }
 
-test('the page: the document in order, a badge group per id right after its words, a badge per endpoint with verdict, reason and link', () => {
+test("the page: the document in order, after each id's words a badge per endpoint: verdict, reason, link", () => {
   const reports = loadReports([DOCKER, PODMAN])
   const html = renderDocumentHtml(reports, FIXTURES)
   // self-contained: nothing loaded, no script
@@ -206,7 +205,8 @@ test('the page: the document in order, a badge group per id right after its word
   expect(after).to.deep.equal(ANCHORS.filter((a) => a.id.startsWith('combine.all-communicate.')).map((a) => a.id))
   // in an output line: network-listed after the line docker network ls prints
   expect(html).to.contain(
-    '<span class="line"><span class="stated">615d565d498c        my-bridge-network   bridge</span><span class="groups"><span class="results" id="result-new-bridge.network-listed"',
+    '<span class="line"><span class="stated">615d565d498c        my-bridge-network   bridge</span><span ' +
+      'class="groups"><span class="results" id="result-new-bridge.network-listed"',
   )
   // badges: docker's fails and not-applicable, podman's deviates, each with its reason and its run's report
   const docker = reports[0].summary.scenarios
@@ -214,7 +214,8 @@ test('the page: the document in order, a badge group per id right after its word
   const na = docker.find((s) => s.verdict === 'not-applicable')!
   const dockerBadge = (id: string) =>
     new RegExp(
-      `<a class="badge v-([a-z-]+)" data-target="docker" data-verdict="[a-z-]+" title="([^"]*)" href="docker/report.html">`,
+      '<a class="badge v-([a-z-]+)" data-target="docker" data-verdict="[a-z-]+" title="([^"]*)" ' +
+        'href="docker/report.html">',
     ).exec(groupOf(html, id))
   expect(dockerBadge(failing.id)?.[1]).to.equal('fails')
   expect(dockerBadge(failing.id)?.[2])
@@ -222,14 +223,22 @@ test('the page: the document in order, a badge group per id right after its word
     .and.contain(escAttr(failing.reason.replace(/\s+/g, ' ').trim()).slice(0, 60))
   expect(dockerBadge(na.id)?.[1]).to.equal('not-applicable')
   expect(groupOf(html, 'subnet.default-mask-16')).to.match(
-    /<a class="badge v-deviates" data-target="podman" data-verdict="deviates" title="podman: deviates — [^"]+" href="podman\/report.html"><span class="ep">podman<\/span> <span class="vw">deviates<\/span><\/a>/,
+    new RegExp(
+      /<a class="badge v-deviates" data-target="podman" data-verdict="deviates" title="podman: deviates — [^"]+" /
+        .source +
+        /href="podman\/report.html"><span class="ep">podman<\/span> <span class="vw">deviates<\/span><\/a>/.source,
+    ),
   )
   // the endpoints at the top, with totals over the page's results
   expect(html).to.match(
-    /<tr data-target="docker"><td class="name"><a href="docker\/report.html">docker<\/a><\/td><td>Docker Engine 20.10.24\+dfsg1<\/td><td>API 1.41<\/td><td>2026-11-28 06:29 UTC/,
+    new RegExp(
+      /<tr data-target="docker"><td class="name"><a href="docker\/report.html">docker<\/a><\/td>/.source +
+        /<td>Docker Engine 20.10.24\+dfsg1<\/td><td>API 1.41<\/td><td>2026-11-28 06:29 UTC/.source,
+    ),
   )
   expect(html).to.contain(
-    '<li class="v-conforms">31 conforms</li><li class="v-deviates">7 deviates</li><li class="v-fails">1 fails</li><li class="v-not-applicable">2 not-applicable</li>',
+    '<li class="v-conforms">31 conforms</li><li class="v-deviates">7 deviates</li><li class="v-fails">1 ' +
+      'fails</li><li class="v-not-applicable">2 not-applicable</li>',
   )
   expect(html).to.not.contain('id="unplaced"')
 })
@@ -243,7 +252,7 @@ function escAttr(text: string): string {
     .replace(/'/g, '&#39;')
 }
 
-test('the page: an id a run lacks is "not run" without a link; an id the map lacks is listed after the document, not dropped', () => {
+test('the page: an id a run lacks is "not run", no link; an id the map lacks is listed after the document', () => {
   const [docker, podman] = loadReports([DOCKER, PODMAN])
   const partial: LoadedReport = {
     ...podman,
@@ -257,17 +266,20 @@ test('the page: an id a run lacks is "not run" without a link; an id the map lac
   }
   const html = renderDocumentHtml([docker, partial], FIXTURES)
   expect(groupOf(html, 'dhcp.lease-and-dns')).to.contain(
-    '<span class="badge v-not-run" data-target="podman" data-verdict="not-run" title="podman: not run — not in that endpoint&#39;s run"><span class="ep">podman</span> <span class="vw">not run</span></span>',
+    '<span class="badge v-not-run" data-target="podman" data-verdict="not-run" title="podman: not run — not in ' +
+      'that endpoint&#39;s run"><span class="ep">podman</span> <span class="vw">not run</span></span>',
   )
   const unplaced = html.slice(html.indexOf('<section class="unplaced" id="unplaced">'))
   expect(unplaced)
     .to.contain('data-scenario="future.new-result"')
     .and.contain('<span class="badge v-not-run" data-target="docker"')
   expect(groupsIn(html)).to.deep.equal([...ANCHORS.map((a) => a.id), 'future.new-result'])
-  expect(html).to.contain('<li class="v-not-run">1 not run</li>')
+  // podman's run lacks dhcp.lease-and-dns, docker's future.new-result; both the ids of the map newer than the fixtures
+  const newer = ANCHORS.filter((a) => !podman.summary.scenarios.some((s) => s.id === a.id)).length
+  expect(html).to.contain(`<li class="v-not-run">${1 + newer} not run</li>`)
 })
 
-test('netconform document: writes document.html into --out; a missing folder or no folder is a one-line usage error', () => {
+test('netconform document: writes document.html into --out; a missing folder or none is a one-line usage error', () => {
   const out = mkdtempSync(join(tmpdir(), 'netconform-document-'))
   try {
     const lines: string[] = []
