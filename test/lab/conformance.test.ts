@@ -12,7 +12,7 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
 import { NEEDS_OFFER, SCENARIO_IDS } from './expected-verdicts'
-import { loadTarget, scenarioIds } from '../../support/profile/targets'
+import { loadTarget } from '../../support/profile/targets'
 import { failureText, matchesDeviation } from '../../support/profile/verdicts'
 import { DEADLINE_HEADING } from '../../support/report/reports'
 import { stringify } from 'yaml'
@@ -81,11 +81,6 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
   }
   return expected
 }
-
-test('the lab test knows every scenario id, and which offer each needs', () => {
-  expect([...SCENARIO_IDS].sort()).to.deep.equal([...scenarioIds()].sort())
-  expect(SCENARIO_IDS).to.include.members(Object.keys(NEEDS_OFFER))
-})
 
 /** Decoys: containers `server` and `db` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
 interface Decoys {
