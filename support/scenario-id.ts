@@ -51,7 +51,10 @@ export function featureScenarios(dir = FEATURES_DIR): { pickle: FeaturePickle; b
   })
 }
 
-/** The .feature files in `dir`, parsed, with the uri cucumber gives each; one that is not valid Gherkin is a UsageError naming it. */
+/**
+ * The .feature files in `dir`, parsed, with the uri cucumber gives
+ * each; one that is not valid Gherkin is a UsageError naming it.
+ */
 function featureDocuments(
   dir: string,
   newId: () => string,

@@ -33,7 +33,10 @@ export interface DocumentSection {
 }
 
 const BULLET = /^\s*•\s+/
-/** A command block starts with a command, prompted (`$ `) or not (`docker …`), or with the docker CLI's error output (`docker: …`). */
+/**
+ * A command block starts with a command, prompted (`$ `) or not
+ * (`docker …`), or with the docker CLI's error output (`docker: …`).
+ */
 const COMMAND_START = /^(\$ |docker[ :])/
 
 export function documentText(file = DOCUMENT_FILE): string {

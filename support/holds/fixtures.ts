@@ -119,7 +119,12 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
   } finally {
     await fixture.hostLocks?.release()
   }
-  return `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): removed containers: ${removed.containers.join(', ') || 'none'}; networks: ${removed.networks.join(', ') || 'none'}${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
+  return (
+    `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): ` +
+    `removed containers: ${removed.containers.join(', ') || 'none'}; ` +
+    `networks: ${removed.networks.join(', ') || 'none'}` +
+    `${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
+  )
 }
 
 /** The holds of a fixture (its holdsKey) as tags again. */

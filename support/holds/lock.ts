@@ -6,9 +6,10 @@
  *
  * A lock is a container, created and never started, from the probe image, under a fixed name:
  * container names are unique on Docker and Podman, and a create with a taken name fails (409
- * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the atomic test-and-set. It carries the scenario's labels
- * (io.netconform.run, io.netconform.scenario), so the After hook's cleanup by label, the
- * end-of-run sweep and sweepAbandoned remove it like any other resource of the scenario, and
+ * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the
+ * atomic test-and-set. It carries the scenario's labels (io.netconform.run,
+ * io.netconform.scenario), so the After hook's cleanup by label, the end-of-run sweep and
+ * sweepAbandoned remove it like any other resource of the scenario, and
  * io.netconform.lock=<name> and a lease (io.netconform.lock.lease, epoch ms).
  *
  *   exclusive  netconform-lock-<name>: create it (on 409 wait until it goes), then wait until
@@ -157,7 +158,10 @@ export function leaseOf(labels: Record<string, string> | undefined): number {
 export function holderOf(labels: Record<string, string> | undefined, now: number): string {
   const lease = leaseOf(labels)
   const left = Math.round((lease - now) / 1000)
-  return `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} (lease ${left > 0 ? `${left} s left` : 'expired'})`
+  return (
+    `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} ` +
+    `(lease ${left > 0 ? `${left} s left` : 'expired'})`
+  )
 }
 
 const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
@@ -262,7 +266,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     const t = now()
     const who = locks.map(
       (l) =>
-        `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')} by ${holderOf(l.labels, t)}`,
+        `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')}` +
+        ` by ${holderOf(l.labels, t)}`,
     )
     return `${mode} hold of ${name}, held ${who.join('; ') || 'by nobody now'}`
   }
@@ -344,7 +349,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     while (await answers(address, port)) {
       if (now() + intervalMs > until) {
         throw new NotRun(
-          `host port ${port} answers at ${address}, but no running container publishes it: held by something that is not netconform's`,
+          `host port ${port} answers at ${address}, but no running container publishes it: ` +
+            "held by something that is not netconform's",
         )
       }
       await waitFor(`host port ${port} at ${address} to stop answering (a removed container's proxy)`)
@@ -383,7 +389,10 @@ async function removeById(docker: LockDocker, id: string): Promise<void> {
   }
 }
 
-/** True when something accepts a TCP connection at address:port within timeoutMs; refused, silent or unreachable is false. */
+/**
+ * True when something accepts a TCP connection at address:port
+ * within timeoutMs; refused, silent or unreachable is false.
+ */
 export function portAnswers(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port })

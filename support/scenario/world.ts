@@ -31,7 +31,10 @@ export class NetconformWorld extends World<WorldParameters> {
   listeners: Listener[] = []
   /** This host's port locks the scenario holds (endpoint/host-lock.ts), released after its cleanup. */
   hostLocks?: HostLocks
-  /** The feature's Background kept across scenarios (fixtures.ts; the default, `run --setup-per-scenario` for the old way), when it uses one. */
+  /**
+   * The feature's Background kept across scenarios (fixtures.ts; the
+   * default, `run --setup-per-scenario` for the old way), when it uses one.
+   */
   fixture?: Fixture
   /** The fixture was built by an earlier scenario: this one's Background steps only say so. */
   replaying = false
