@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A/B of the parallel scheduler (support/cucumber/parallel.ts): longest work first (the default)
+# A/B of the parallel scheduler (support/holds/scheduler.ts): longest work first (the default)
 # against the collision rule alone (NETCONFORM_SCHEDULER=fifo: file order), alternating, N
 # pairs of `run --target T --parallel 2`, on an endpoint nothing else uses. Prints one JSON
 # object: each run's wall time and totals, and the means.

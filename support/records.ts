@@ -20,7 +20,7 @@ export type NetconformRecord =
    * or something not netconform's holds what it needs (`held`).
    */
   | { kind: 'not-run'; reason: string; held?: boolean; call?: string }
-  /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): api-calls.ts. */
+  /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): engine/api-calls.ts. */
   | { kind: 'api-failure'; call: string; status: number | 'reset' | 'refused'; message: string; by: 'api' | 'cli' }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }

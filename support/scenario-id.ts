@@ -42,7 +42,7 @@ export function featurePickles(dir = FEATURES_DIR): FeaturePickle[] {
   return featureScenarios(dir).map(({ pickle }) => pickle)
 }
 
-/** featurePickles, each with whether its feature has a Background its scenarios may share (fixtures.ts). */
+/** featurePickles, each with whether its feature has a Background its scenarios may share (holds/fixtures.ts). */
 export function featureScenarios(dir = FEATURES_DIR): { pickle: FeaturePickle; background: boolean }[] {
   const newId = IdGenerator.incrementing()
   return featureDocuments(dir, newId).flatMap(({ uri, doc }) => {

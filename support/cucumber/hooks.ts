@@ -56,7 +56,10 @@ setDefaultTimeout(90_000)
 watchSignals()
 const started = Date.now()
 
-/** The fixture this worker keeps (fixtures.ts): the last Background built, while the next scenarios may observe it. */
+/**
+ * The fixture this worker keeps (holds/fixtures.ts): the last Background built, while the next
+ * scenarios may observe it.
+ */
 const keeper = new Keeper()
 
 // It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.

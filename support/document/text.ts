@@ -1,10 +1,9 @@
 /**
  * The document itself, as the project ships it: support/document/vic-container-networking.txt is
  * a verbatim copy of the seed document the suite transcribes (the plain-text rendering of the VIC
- * engine's documentation page "Container Networking with vSphere Integrated Containers Engine",
- * as given to the project in shared/seed/vic-container-networking.txt; sha256 below, checked by
- * test/unit/living-document.test.ts). It is never edited: its typos ("multliple", "server.,")
- * are the document's.
+ * engine's documentation page "Container Networking with vSphere Integrated Containers Engine";
+ * DOCUMENT_SHA256 below, checked by test/unit/living-document.test.ts). It is never edited: its
+ * typos ("multliple", "server.,") are the document's.
  *
  * `documentSections()` reads it into its title and sections (the headings of doc.ts), each a
  * list of blocks in order: prose paragraphs, bullet lists and command blocks (a command with its

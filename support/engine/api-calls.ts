@@ -5,8 +5,8 @@
  *
  * Both ways the suite talks to the endpoint are watched, each where the answer is typed:
  * dockerode's calls through its modem (an error's `statusCode` or Node's error `code`), and the
- * docker CLI's through a relay in this process (the sensitivity proxy with no hooks, which sees
- * each HTTP status), since the CLI's own output does not say the status.
+ * docker CLI's through a relay in this process (relay.ts with no hooks, which sees each HTTP
+ * status), since the CLI's own output does not say the status.
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'

@@ -23,16 +23,8 @@
  * each other's names cannot deadlock. A lock whose lease has passed is stale (its holder
  * crashed on a machine that cannot sweep it): it is removed, by id, after its labels are
  * checked, and the name taken again. The lease covers what the holder may still wait for its
- * other names plus the scenario's own time (leaseMs).
- *
- * A host port (host-port-N) is also held by containers that are not netconform's: a running
- * container without the io.netconform.run label that publishes host port N makes the scenario
- * not run, with the container's name; containers of netconform's other runs that publish it
- * (a run without locks, a crashed run's leftovers) are waited for and named. Given the
- * endpoint's public address, a host port is held only once nothing answers there: Docker frees
- * a removed container's port before its userland proxy stops listening, and the next run's
- * `docker run -p` would fail with "bind: address already in use" (measured: 5 of 60 scenarios
- * in two runs started 2 s apart, without this wait).
+ * other names plus the scenario's own time (leaseMs). A host port may also be held by what is not
+ * netconform's: acquireHolds checks that too (checkHostPort, portQuiet).
  */
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
@@ -322,6 +314,15 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       }
     }
   }
+
+  // A host port (host-port-N) is also held by containers that are not netconform's: a running
+  // container without the io.netconform.run label that publishes host port N makes the scenario
+  // not run, with the container's name; containers of netconform's other runs that publish it
+  // (a run without locks, a crashed run's leftovers) are waited for and named. Given the
+  // endpoint's public address, a host port is held only once nothing answers there (portQuiet):
+  // Docker frees a removed container's port before its userland proxy stops listening, and the
+  // next run's `docker run -p` would fail with "bind: address already in use" (measured: 5 of 60
+  // scenarios in two runs started 2 s apart, without this wait).
 
   /** A host port held by a container that is not netconform's; waits for other runs' containers. */
   const checkHostPort = async (port: number, wait: boolean) => {

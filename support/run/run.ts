@@ -31,7 +31,7 @@ export interface RunOptions {
   reportsDir?: string
   /** Cucumber formats instead of the verdict console (`--format`, passed through). */
   formats?: string[]
-  /** Build each feature's Background once (fixtures.ts); serial runs only. */
+  /** Build each feature's Background once per worker (holds/fixtures.ts). */
   shareSetup?: boolean
   /** Where progress goes (the CLI passes stdout). */
   log?: (line: string) => void

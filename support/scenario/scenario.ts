@@ -1,7 +1,7 @@
 /**
  * The observations as the steps state them, one function a step: each takes the World and the
  * real names the parameter types gave, finds the addresses the endpoint reports, and calls the
- * checks in checks.ts. Steps stay one-liners; the judging stays in checks.ts.
+ * checks in observe/checks.ts. Steps stay one-liners; the judging stays in observe/.
  */
 import {
   addressInCidr,

@@ -1,11 +1,11 @@
 /**
- * `netconform sensitivity --conditions`: the suite through the proxy under conditions a real
- * endpoint may be in — slow (every call delayed), flaky (a seeded fraction of calls answered 500
- * or reset), restarting (no listener for a few seconds mid-run) — compared with a direct run made
- * just before. A scenario must keep its direct verdict, or be `not run` naming the call the
- * endpoint failed; any other verdict is a lie the suite told, and fails the command. Everything
- * the runs labelled is swept directly after each and must be gone at the end.
- * Writes reports/<target>/conditions/<run>/conditions.{json,md}.
+ * `netconform sensitivity --conditions`: the suite through the relay (engine/relay.ts) under
+ * conditions a real endpoint may be in — slow (every call delayed), flaky (a seeded fraction of
+ * calls answered 500 or reset), restarting (no listener for a few seconds mid-run) — compared
+ * with a direct run made just before. A scenario must keep its direct verdict, or be `not run`
+ * naming the call the endpoint failed; any other verdict is a lie the suite told, and fails the
+ * command. Everything the runs labelled is swept directly after each and must be gone at the
+ * end. Writes reports/<target>/conditions/<run>/conditions.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

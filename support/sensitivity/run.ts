@@ -1,9 +1,9 @@
 /**
- * The sensitivity run: the suite, run through a fault-injecting proxy in front of the target's
- * endpoint, once with no fault (transparent: its verdicts must be a direct run's) and once
- * per fault with the scenarios of the section(s) that fault breaks. A fault is caught when a
- * scenario that did not fail without it fails with it; a fault nothing catches is a defect
- * of the suite, listed first. Writes reports/<target>/sensitivity/<run>/sensitivity.{json,md}.
+ * The sensitivity run: the suite, run through a fault-injecting proxy (engine/relay.ts) in front of
+ * the target's endpoint, once with no fault (transparent: its verdicts must be a direct run's) and
+ * once per fault with the scenarios of the section(s) that fault breaks. A fault is caught when a
+ * scenario that did not fail without it fails with it; a fault nothing catches is a defect of the
+ * suite, listed first. Writes reports/<target>/sensitivity/<run>/sensitivity.{json,md}.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
