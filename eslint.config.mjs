@@ -1,5 +1,5 @@
 // ESLint: typescript-eslint's recommended rules over the TypeScript and the .cjs glue; the form
-// (line length, quotes, wrapping) is Prettier's.
+// (quotes, wrapping) is Prettier's, and max-len keeps comments and strings within its 120 columns.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
@@ -27,6 +27,15 @@ export default tseslint.config(
       // A variable a closure reads before its one assignment cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
+  },
+  {
+    // Lines of at most 120 characters in the code, comments and strings included: Prettier wraps
+    // code at 120 but leaves long comments and strings as they are. test/unit/line-length.test.ts
+    // holds the shell scripts of these folders to the same.
+    files: ['{support,steps,bin,bench}/**/*.{ts,cjs,mjs,js}'],
+    // Not wrapped yet, by another branch (the same list is in the unit test): empty it once they are.
+    ignores: ['support/cli/**', 'support/document/anchors.ts'],
+    rules: { 'max-len': ['error', { code: 120, tabWidth: 2 }] },
   },
   {
     // The CLI loads a command's modules only when that command runs (start-up time); tests load

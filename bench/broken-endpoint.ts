@@ -1,8 +1,9 @@
 /**
  * How long the suite takes against an endpoint where most scenarios fail (issue 12's "fail fast"):
- * the whole suite through the sensitivity proxy (support/sensitivity/) with FAULTS (default: every
- * fault at once but the two that would refuse the suite's own set-up: publish-wrong-port and
- * refuse-unrelated), serial and setting each section up once, as a user runs it. Prints the wall time, the totals and the deadline waits.
+ * the whole suite through the relay (support/engine/relay.ts) with FAULTS of
+ * support/sensitivity/faults.ts (default: every fault at once but the two that would refuse the
+ * suite's own set-up: publish-wrong-port and refuse-unrelated), serial and setting each section up
+ * once, as a user runs it. Prints the wall time, the totals and the deadline waits.
  *
  *   node --require ts-node/register bench/broken-endpoint.ts [--target docker] [--faults id,id]
  */
@@ -42,14 +43,18 @@ async function main(): Promise<void> {
     // The faults hide what the run made from its own cleanup (network-ls-omits…): swept directly, by the run's label.
     const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: summary.runId })
     process.stdout.write(
-      `swept directly: ${swept.containers.length} containers, ${swept.networks.length} networks of run ${summary.runId}${swept.errors.length ? `; errors: ${swept.errors.join('; ')}` : ''}\n`,
+      `swept directly: ${swept.containers.length} containers, ${swept.networks.length} networks ` +
+        `of run ${summary.runId}${swept.errors.length ? `; errors: ${swept.errors.join('; ')}` : ''}\n`,
     )
     const waits = summary.scenarios.flatMap((s) => s.deadlineWaits ?? [])
     process.stdout.write(
       `broken endpoint (${target.name} through ${faults.length} faults: ${faults.map((f) => f.id).join(', ')}):\n`,
     )
     process.stdout.write(
-      `  ${seconds.toFixed(1)} s; ${summary.totals.fails} fails, ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals['not-applicable']} not applicable; ${waits.length} deadline waits (${(waits.reduce((ms, w) => ms + w.waitedMs, 0) / 1000).toFixed(1)} s); report ${dir}\n`,
+      `  ${seconds.toFixed(1)} s; ${summary.totals.fails} fails, ${summary.totals.conforms} conforms, ` +
+        `${summary.totals.deviates} deviates, ${summary.totals['not-applicable']} not applicable; ` +
+        `${waits.length} deadline waits (${(waits.reduce((ms, w) => ms + w.waitedMs, 0) / 1000).toFixed(1)} s); ` +
+        `report ${dir}\n`,
     )
   } finally {
     await proxy.close()

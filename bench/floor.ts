@@ -325,7 +325,8 @@ export async function replay(
             const { original, container, network } = op.address
             await attempt('container-inspect', async () => {
               const nets = (await docker.getContainer(ref(container)).inspect()).NetworkSettings.Networks ?? {}
-              // The documented network is the scenario's own, the default bridge, or the target's (the one not of the scenario).
+              // The documented network is the scenario's own, the default
+              // bridge, or the target's (the one not of the scenario).
               const own =
                 nets[rename(network)] ??
                 nets[network] ??

@@ -118,7 +118,10 @@ async function watchEvents(docker: ReturnType<typeof dockerFor>): Promise<{ even
   return { events, stop: () => stream.destroy?.() }
 }
 
-/** Engine operations by kind, from its events: those of containers carrying `label=value`, and of networks named with `prefix`. */
+/**
+ * Engine operations by kind, from its events: those of containers
+ * carrying `label=value`, and of networks named with `prefix`.
+ */
 function countEvents(events: EngineEvent[], label: string, value: string, prefix: string): Record<string, number> {
   const containers = new Set<string>()
   const counts: Record<string, number> = {}
@@ -179,12 +182,14 @@ async function main(): Promise<void> {
   const docker = dockerFor(target, 60_000)
   const v = await docker.version()
   log(
-    `bench: ${target.endpoint}: ${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion}), ${cpus().length} CPUs`,
+    `bench: ${target.endpoint}: ${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion}), ` +
+      `${cpus().length} CPUs`,
   )
   const watch = await watchEvents(docker)
   try {
     log(
-      "bench: (0) the document floor: each section's documented commands once, one probe per result (bench/doc-floor.sh) …",
+      "bench: (0) the document floor: each section's documented commands once, one probe per result " +
+        '(bench/doc-floor.sh) …',
     )
     const docFloor = await documentFloor(target.endpoint)
     log(`  ${round(docFloor.seconds)} s${docFloor.notes.length ? ` (${docFloor.notes.join('; ')})` : ''}`)
@@ -197,7 +202,8 @@ async function main(): Promise<void> {
     const floor = floorOfReport(serial.dir)
     const a = await replay(docker, floor, target.probeImage)
     log(
-      `  ${round(a.seconds)} s, ${a.operations} operations${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`,
+      `  ${round(a.seconds)} s, ${a.operations} operations` +
+        `${a.errors.length ? ` (${a.errors.length} refused by the engine, as in the suite)` : ''}`,
     )
 
     log('bench: (c) the suite, --parallel 2 …')
@@ -226,7 +232,8 @@ async function main(): Promise<void> {
     )
     const floorOps = countEvents(watch.events, 'io.netconform.bench', a.tag, `${a.tag}-`)
     const ratios = {
-      serialOverFloor: round(serial.seconds / a.seconds), // the per-scenario run against the replay of its own operations
+      // the per-scenario run against the replay of its own operations
+      serialOverFloor: round(serial.seconds / a.seconds),
       parallelOverFloor: round(parallel.seconds / a.seconds),
       // the suite's serial run as it runs by default (set up once per section), and the per-scenario one
       serialOverDocFloor: round(shared.seconds / docFloor.seconds),
@@ -303,18 +310,23 @@ async function main(): Promise<void> {
     writeFileSync(join(__dirname, resultsFile), `${JSON.stringify(results, null, 2)}\n`)
     log('')
     log(
-      `document floor (0)   ${results.seconds.docFloor} s    e/0 = ${ratios.serialOverDocFloor} (goal ≤ ${GOALS.serialOverDocFloor}), c/0 = ${ratios.parallel2OverDocFloor} (goal ≤ ${GOALS.parallel2OverDocFloor}), b/0 = ${ratios.serialPerScenarioOverDocFloor}`,
+      `document floor (0)   ${results.seconds.docFloor} s    e/0 = ${ratios.serialOverDocFloor} ` +
+        `(goal ≤ ${GOALS.serialOverDocFloor}), c/0 = ${ratios.parallel2OverDocFloor} ` +
+        `(goal ≤ ${GOALS.parallel2OverDocFloor}), b/0 = ${ratios.serialPerScenarioOverDocFloor}`,
     )
     log(`floor (a)            ${results.seconds.floor} s`)
     log(
-      `per scenario (b)     ${results.seconds.serialPerScenario} s    b/a = ${ratios.serialOverFloor} (goal ≤ ${GOALS.serialOverFloor})`,
+      `per scenario (b)     ${results.seconds.serialPerScenario} s    b/a = ${ratios.serialOverFloor} ` +
+        `(goal ≤ ${GOALS.serialOverFloor})`,
     )
     log(
-      `--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} (goal ≤ ${GOALS.parallelOverFloor}); each worker sets each section up once`,
+      `--parallel 2 (c)     ${results.seconds.parallel2} s    c/a = ${ratios.parallelOverFloor} ` +
+        `(goal ≤ ${GOALS.parallelOverFloor}); each worker sets each section up once`,
     )
     log(`serial (e)           ${results.seconds.serial} s    set up once per section (the default)`)
     log(
-      `start-up (d)         ${results.seconds.startupToFirstStep} s to the first step (goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`,
+      `start-up (d)         ${results.seconds.startupToFirstStep} s to the first step ` +
+        `(goal ≤ ${GOALS.startupSeconds} s); --parallel 2: ${results.seconds.startupToFirstStepParallel2} s`,
     )
     for (const [run, list] of Object.entries(results.slowestFive))
       log(`slowest five, ${run}: ${list.map((x) => `${x.id} ${x.seconds} s`).join(', ')}`)
@@ -322,7 +334,8 @@ async function main(): Promise<void> {
     log(`engine events, floor (a): ${JSON.stringify(floorOps)}`)
     log(`engine events, serial (e): ${JSON.stringify(sharedOps)}`)
     log(
-      `verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; bench/${resultsFile} written`,
+      `verdicts of (b), (c) and (e) ${sameVerdicts ? 'identical' : 'DIFFER'}; ${cpus().length} CPUs; ` +
+        `bench/${resultsFile} written`,
     )
     if (!sameVerdicts) process.exitCode = 1
   } finally {

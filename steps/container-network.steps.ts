@@ -61,7 +61,8 @@ Then(
 )
 
 Then(
-  "in {container}, the outside listener cannot be reached, while {container}'s address on {network} answers {string} on port {int}",
+  'in {container}, the outside listener cannot be reached, ' +
+    "while {container}'s address on {network} answers {string} on port {int}",
   async function (this: World, container: string, peer: string, network: string, greeting: string, port: number) {
     await listenerUnreachable(this, container, peer, network, greeting, port)
   },

@@ -54,7 +54,8 @@ Then(
 )
 
 Then(
-  "in {container}, `{lookup} {container}` cannot resolve {container}, while {container}'s address on {network} answers {string} on port {int}",
+  'in {container}, `{lookup} {container}` cannot resolve {container}, ' +
+    "while {container}'s address on {network} answers {string} on port {int}",
   async function (
     this: World,
     from: string,
@@ -71,7 +72,8 @@ Then(
 )
 
 Then(
-  "in {container}, {container}'s address on {network} does not answer on port {int}, while {container}'s address on {network} answers {string} on port {int}",
+  "in {container}, {container}'s address on {network} does not answer on port {int}, " +
+    "while {container}'s address on {network} answers {string} on port {int}",
   async function (
     this: World,
     from: string,

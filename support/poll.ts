@@ -38,7 +38,8 @@ export async function eventually<T>(
     if (last.ok) return last
     if (last.final) {
       throw new Error(
-        `awaited ${awaited}; gave up ${attempt === 1 ? 'at once' : `after ${attempt} attempts`}, waiting cannot change what was seen: ${last.seen}`,
+        `awaited ${awaited}; gave up ${attempt === 1 ? 'at once' : `after ${attempt} attempts`}, ` +
+          `waiting cannot change what was seen: ${last.seen}`,
       )
     }
     if (Date.now() + intervalMs > deadline) {

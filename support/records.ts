@@ -10,11 +10,17 @@ import type { Query } from '@cucumber/query'
 export const RECORD_MEDIA_TYPE = 'application/vnd.netconform.record+json'
 
 export type NetconformRecord =
-  /** The target lacks what the scenario needs; `field` is the profile field whose absence caused it, e.g. 'offers.dhcpNetwork'. */
+  /**
+   * The target lacks what the scenario needs; `field` is the profile
+   * field whose absence caused it, e.g. 'offers.dhcpNetwork'.
+   */
   | { kind: 'not-applicable'; reason: string; field: string }
-  /** The run did not get to the scenario (interrupted, endpoint gone), or something not netconform's holds what it needs (`held`). */
+  /**
+   * The run did not get to the scenario (interrupted, endpoint gone),
+   * or something not netconform's holds what it needs (`held`).
+   */
   | { kind: 'not-run'; reason: string; held?: boolean; call?: string }
-  /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): api-calls.ts. */
+  /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): engine/api-calls.ts. */
   | { kind: 'api-failure'; call: string; status: number | 'reset' | 'refused'; message: string; by: 'api' | 'cli' }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */
   | { kind: 'endpoint-lost'; reason: string }
@@ -55,7 +61,9 @@ export type NetconformRecord =
    * waited, and whether it stopped before its deadline because waiting could not change what it saw.
    */
   | { kind: 'poll'; awaited: string; attempts: number; ok: boolean; waitedMs?: number; gaveUpEarly?: boolean }
-  /** The Background fixture a scenario used (`run --share-setup`): its id, who built it, and whether this scenario did. */
+  /**
+   * The Background fixture a scenario used (`run --share-setup`): its id, who built it, and whether this scenario did.
+   */
   | { kind: 'fixture'; id: string; builtBy: string; built: boolean }
   /** What a scenario's cleanup by label removed. */
   | { kind: 'cleanup'; labels: Record<string, string>; containers: string[]; networks: string[]; errors: string[] }

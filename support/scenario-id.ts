@@ -48,7 +48,7 @@ export interface FeatureScenario {
   pickle: FeaturePickle
   /** The Feature's name: the document's section heading it transcribes (support/document/doc.ts). */
   feature: string
-  /** Whether its feature has a Background its scenarios may share (fixtures.ts). */
+  /** Whether its feature has a Background its scenarios may share (holds/fixtures.ts). */
   background: boolean
 }
 

@@ -1,7 +1,7 @@
 /**
  * Text put on one line: a reason in summary.md's table, the matrix, compare's listing, the
- * live console, an observed answer quoted in an error message. The one definition of it.
- * (support/ top level, so that what a scenario runs, support/observe, may use it too.)
+ * live console, an observed answer quoted in an error message. The one definition of it, in
+ * support/'s base layer so that every layer may use it.
  */
 
 /**

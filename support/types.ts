@@ -8,7 +8,10 @@ export interface Target {
   name: string
   /** Docker API endpoint, as DOCKER_HOST spells it: unix:///path, tcp://host:port or ssh://user@host */
   endpoint: string
-  /** TLS client files for a tcp:// endpoint (the profile's `tls`, or DOCKER_TLS_VERIFY + DOCKER_CERT_PATH); absent: plain. */
+  /**
+   * TLS client files for a tcp:// endpoint (the profile's `tls`,
+   * or DOCKER_TLS_VERIFY + DOCKER_CERT_PATH); absent: plain.
+   */
   tls?: TlsFiles
   /** Address where ports published with -p answer: the "public network interface on the VCH". */
   publicAddress: string
@@ -18,7 +21,10 @@ export interface Target {
   source: string
   /** What this endpoint offers beyond plain bridges; a scenario needing what is absent is not-applicable. */
   offers: Offers
-  /** Why the endpoint does not offer what `offers` leaves out (e.g. rootless: no macvlan); quoted by the not-applicable reason. */
+  /**
+   * Why the endpoint does not offer what `offers` leaves out (e.g.
+   * rootless: no macvlan); quoted by the not-applicable reason.
+   */
   lacks?: Partial<Record<keyof Offers, string>>
   /** Scenario id → why this endpoint knowingly behaves otherwise. */
   deviations: Record<string, Deviation>
@@ -70,7 +76,9 @@ export interface EngineInfo {
 export interface Deviation {
   reason: string
   link?: string
-  /** The failing step's text as written in the feature, matched exactly; or a regular expression written /like this/. */
+  /**
+   * The failing step's text as written in the feature, matched exactly; or a regular expression written /like this/.
+   */
   step: string
   /** A regular expression (JavaScript syntax) that the failing step's whole error message matches. */
   observed: string
@@ -113,7 +121,9 @@ export interface ScenarioResult {
    * container addresses, a rootless one, is observed from inside and through published ports only).
    */
   vantage?: string[]
-  /** The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped). */
+  /**
+   * The polls that did not see what they awaited and waited out their whole deadline (waiting could still have helped).
+   */
   deadlineWaits?: DeadlineWait[]
   /** The Background fixture the scenario used (`run --share-setup`): its id and the scenario that built it. */
   fixture?: { id: string; builtBy: string }

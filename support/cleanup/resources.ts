@@ -10,7 +10,7 @@ import { firstLine } from '../errors'
 export const LABEL_RUN = 'io.netconform.run'
 export const LABEL_SCENARIO = 'io.netconform.scenario'
 export const LABEL_IMAGE = 'io.netconform.image'
-/** A shared-endpoint lock container (endpoint-lock.ts): created, never started. */
+/** A shared-endpoint lock container (holds/lock.ts): created, never started. */
 export const LABEL_LOCK = 'io.netconform.lock'
 
 /** A run id: sortable by time, unique by its random tail. */

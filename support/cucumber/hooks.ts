@@ -56,7 +56,10 @@ setDefaultTimeout(90_000)
 watchSignals()
 const started = Date.now()
 
-/** The fixture this worker keeps (fixtures.ts): the last Background built, while the next scenarios may observe it. */
+/**
+ * The fixture this worker keeps (holds/fixtures.ts): the last Background built, while the next
+ * scenarios may observe it.
+ */
 const keeper = new Keeper()
 
 // It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.
@@ -85,7 +88,9 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     this.names = kept.names
     this.listeners = [...kept.listeners]
     this.note({
-      text: `set up once for this section: this scenario observes fixture ${kept.id}, which ${kept.builtBy} built (its Background steps are not run again; it holds ${kept.holds || 'nothing'})`,
+      text:
+        `set up once for this section: this scenario observes fixture ${kept.id}, which ${kept.builtBy} built ` +
+        `(its Background steps are not run again; it holds ${kept.holds || 'nothing'})`,
       record: { kind: 'fixture', id: kept.id, builtBy: kept.builtBy, built: false },
     })
     return
@@ -97,7 +102,8 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   // Its lock containers carry the scenario's labels (the After hook's cleanup by label removes them, last),
   // or the fixture's, which keeps them until it is torn down.
   const holder = fixture?.id ?? this.scenarioId
-  // Ports and bridge subnets are this machine's when the target publishes here: other engines' runs on it take turns too (taken first, always).
+  // Ports and bridge subnets are this machine's when the target publishes
+  // here: other engines' runs on it take turns too (taken first, always).
   if (isLocalAddress(this.target.publicAddress)) {
     const hostLocks = await acquireHostLocks({
       tags,
@@ -134,7 +140,9 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
       this.fixture = fixture
       this.names = fixture.names
       this.note({
-        text: `set up once for this section: this scenario builds fixture ${fixture.id}, which the feature's next scenarios with the same holds observe`,
+        text:
+          `set up once for this section: this scenario builds fixture ${fixture.id}, ` +
+          "which the feature's next scenarios with the same holds observe",
         record: { kind: 'fixture', id: fixture.id, builtBy: fixture.builtBy, built: true },
       })
     }
@@ -193,14 +201,16 @@ After(async function (this: NetconformWorld) {
 })
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.
-// The calls the endpoint failed during the scenario are recorded: a failed scenario with one is not run (report/reports.ts).
+// The calls the endpoint failed during the scenario are recorded:
+// a failed scenario with one is not run (report/reports.ts).
 After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId) return
   const failed = apiFailures.since(this.apiMark)
   for (const f of failed) attachRecord(this.attach, { kind: 'api-failure', ...f })
   if (failed.length > 0)
     this.note(
-      `the endpoint failed ${failed.length} call${failed.length === 1 ? '' : 's'} of this scenario: ${failed.map(describeFailure).join('; ')}`,
+      `the endpoint failed ${failed.length} call${failed.length === 1 ? '' : 's'} of this scenario: ` +
+        `${failed.map(describeFailure).join('; ')}`,
     )
   if (result?.status !== Status.FAILED || interruption.reason) return
   // A busy engine may take seconds to answer; a stopped one refuses at once. Only a ping, with room;
@@ -209,7 +219,8 @@ After(async function (this: NetconformWorld, { result }) {
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
   // One that failed calls, as a restarting engine does, is given RESTART_GRACE_MS to answer again.
   if (failed.length > 0 && (await answersWithin(this.target, RESTART_GRACE_MS))) return
-  interruption.reason = `endpoint ${this.target.endpoint} stopped answering after ${Math.round((Date.now() - started) / 1000)} s`
+  interruption.reason =
+    `endpoint ${this.target.endpoint} stopped answering ` + `after ${Math.round((Date.now() - started) / 1000)} s`
   attachRecord(this.attach, { kind: 'endpoint-lost', reason: interruption.reason })
 })
 

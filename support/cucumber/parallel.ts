@@ -1,6 +1,6 @@
 /**
  * Parallel runs' support code: cucumber asks, for each waiting scenario, whether it may start
- * beside those running; the rule and the preference are in scheduler.ts.
+ * beside those running; the rule and the preference are in holds/scheduler.ts.
  */
 import { setParallelCanAssign } from '@cucumber/cucumber'
 import { Scheduler, canStartBeside, planOf } from '../holds/scheduler'

@@ -31,7 +31,8 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
       if (!net.subnet) return 'offers.containerNetwork.subnet (outside_address is in the subnet, outside ipRange)'
       return outsideRange(net.subnet, net.ipRange, net.outsideAddress ? [net.outsideAddress] : [])
         ? undefined
-        : `offers.containerNetwork.subnet (${net.subnet} has no address outside ipRange ${net.ipRange} for outside_address)`
+        : `offers.containerNetwork.subnet (${net.subnet} has no address outside ipRange ${net.ipRange} ` +
+            'for outside_address)'
     },
   },
   dns_server: {
@@ -53,7 +54,10 @@ export function profileGap(target: Target, featureFiles: string[]): string | und
       if (!target.offers[p.offer]) continue
       const missing = p.missing(target)
       if (missing)
-        return `${target.source}: field ${missing} is missing or unusable: ${file.replace(/^.*\/features\//, 'features/')} uses ${name}`
+        return (
+          `${target.source}: field ${missing} is missing or unusable: ` +
+          `${file.replace(/^.*\/features\//, 'features/')} uses ${name}`
+        )
     }
   }
   return undefined

@@ -5,8 +5,8 @@
  *
  * Both ways the suite talks to the endpoint are watched, each where the answer is typed:
  * dockerode's calls through its modem (an error's `statusCode` or Node's error `code`), and the
- * docker CLI's through a relay in this process (the sensitivity proxy with no hooks, which sees
- * each HTTP status), since the CLI's own output does not say the status.
+ * docker CLI's through a relay in this process (relay.ts with no hooks, which sees each HTTP
+ * status), since the CLI's own output does not say the status.
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -37,7 +37,10 @@ export function failureOf(outcome: { status?: number; code?: string }): ApiFailu
   return undefined
 }
 
-/** The failures this process saw, in order (a worker runs one scenario at a time: a scenario's are those since its mark). */
+/**
+ * The failures this process saw, in order (a worker runs one
+ * scenario at a time: a scenario's are those since its mark).
+ */
 const failures: ApiFailure[] = []
 
 export const apiFailures = {
@@ -129,5 +132,8 @@ export function describeFailure(f: ApiFailure): string {
       : f.status === 'reset'
         ? 'cut off (connection reset)'
         : 'refused (no endpoint listening)'
-  return `${f.call} ${how}${f.message ? `: ${f.message.split('\n')[0]}` : ''} (${f.by === 'cli' ? 'docker CLI' : 'API'})`
+  return (
+    `${f.call} ${how}${f.message ? `: ${f.message.split('\n')[0]}` : ''} ` +
+    `(${f.by === 'cli' ? 'docker CLI' : 'API'})`
+  )
 }

@@ -87,7 +87,8 @@ function readTls(url: string, tls: TlsFiles): { ca: Buffer; cert: Buffer; key: B
     createSecureContext(material)
   } catch (e) {
     throw new UsageError(
-      `TLS files for ${url} are not usable: ${opensslReason(firstLine(e))} (ca ${tls.caFile}, cert ${tls.certFile}, key ${tls.keyFile}) ${TLS_HINT}`,
+      `TLS files for ${url} are not usable: ${opensslReason(firstLine(e))} (ca ${tls.caFile}, cert ${tls.certFile}, ` +
+        `key ${tls.keyFile}) ${TLS_HINT}`,
     )
   }
   return material
@@ -214,7 +215,10 @@ const UNREACHABLE = new Set([
   'ENOENT',
 ])
 
-/** The reason part of an OpenSSL message ("C0…:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:…" → "tlsv1 alert unknown ca"). */
+/**
+ * The reason part of an OpenSSL message ("C0…:error:0A000418:SSL
+ * routines:ssl3_read_bytes:tlsv1 alert unknown ca:…" → "tlsv1 alert unknown ca").
+ */
 export function opensslReason(message: string): string {
   const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:\n]+)/.exec(message)
   return (m ? m[1] : message).trim()
@@ -231,15 +235,20 @@ function isTlsError(e: unknown): boolean {
   )
 }
 
+/** The TLS alerts with which a server refuses the client's certificate. */
+const CLIENT_REFUSED = new RegExp(
+  'alert (' +
+    'unknown ca|bad certificate|certificate unknown|certificate required|unsupported certificate|' +
+    'certificate revoked|certificate expired|access denied' +
+    ')',
+  'i',
+)
+
 /** What went wrong in a TLS handshake, said for a person. */
 export function describeTlsFailure(e: unknown): string {
   const code = String((e as { code?: unknown }).code ?? '')
   const reason = opensslReason(firstLine(e))
-  if (
-    /alert (unknown ca|bad certificate|certificate unknown|certificate required|unsupported certificate|certificate revoked|certificate expired|access denied)/i.test(
-      reason,
-    )
-  ) {
+  if (CLIENT_REFUSED.test(reason)) {
     return `the server refused the client certificate (${reason})`
   }
   if (/wrong version number|packet length too long|unknown protocol|http request|record layer failure/i.test(reason)) {
@@ -286,7 +295,8 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
       () =>
         done(
           new UsageError(
-            `cannot reach the Docker endpoint ${url}: no ${secure ? 'answer' : 'TLS handshake'} within ${timeoutMs / 1000} s`,
+            `cannot reach the Docker endpoint ${url}: no ${secure ? 'answer' : 'TLS handshake'} within ` +
+              `${timeoutMs / 1000} s`,
           ),
         ),
       timeoutMs,
@@ -331,7 +341,8 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
       const status = (e as { statusCode?: number }).statusCode
       if (status === 400 && /HTTPS server/i.test(firstLine(e))) {
         throw new UsageError(
-          `endpoint ${endpoint} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or give the profile tls files`,
+          `endpoint ${endpoint} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, ` +
+            'or give the profile tls files',
         )
       }
       if (status) throw new UsageError(`endpoint ${endpoint} is not a Docker API: GET ${path} answered ${status}`)

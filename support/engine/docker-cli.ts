@@ -31,7 +31,8 @@ export async function runDocumented(
   const placeholder = unresolvedPlaceholder(argv)
   if (placeholder)
     throw new Error(
-      `\`${documented}\` still holds the placeholder ${placeholder}: the target profile gives it no value, so it was not run`,
+      `\`${documented}\` still holds the placeholder ${placeholder}: ` +
+        'the target profile gives it no value, so it was not run',
     )
   const started = Date.now()
   const r = await execa('docker', argv, {
@@ -135,7 +136,9 @@ export function requestedAddress(r: CommandResult): string | undefined {
 export function expectRefused(r: CommandResult, expected?: { text?: string; about?: string }): void {
   if (succeeded(r))
     throw new Error(
-      `\`${r.documented}\` was accepted (exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); the document says it is refused`,
+      `\`${r.documented}\` was accepted ` +
+        `(exit 0${r.stdout.trim() ? `, printed ${r.stdout.trim().split('\n')[0]}` : ''}); ` +
+        'the document says it is refused',
     )
   if (r.timedOut)
     throw new Error(`\`${r.documented}\` got no answer within ${CLI_DEADLINE_MS / 1000} s: a timeout is not a refusal`)

@@ -15,13 +15,15 @@ export const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'
 
 /** Reads one line, answers with the greeting and closes: `telnet server 5000`, `GET /`, "Hello world!". */
 const HELLO =
-  '#!/bin/sh\n# answers one request line with the documented greeting, then closes\nread -r request\nprintf "Hello world!"\n'
+  '#!/bin/sh\n# answers one request line with the documented greeting, then closes\n' +
+  'read -r request\nprintf "Hello world!"\n'
 
 /** The tar of the probe image's root file system. */
 export function probeRootfs(busybox = BUSYBOX): NodeJS.ReadableStream {
   if (!existsSync(busybox)) {
     throw new UsageError(
-      `cannot build the probe image: ${busybox} is missing (apt-get install busybox-static, or import the image yourself)`,
+      `cannot build the probe image: ${busybox} is missing (apt-get install busybox-static, ` +
+        'or import the image yourself)',
     )
   }
   const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' })

@@ -58,9 +58,13 @@ export async function freshNeighbours(net: ContainerNetwork): Promise<string | u
   })
   if (r.exitCode !== 0)
     throw new Error(
-      `could not empty the neighbour cache of the outside client (netns ${net.outsideNetns}): ${String(r.stderr).trim() || `exit ${r.exitCode}`}`,
+      `could not empty the neighbour cache of the outside client (netns ${net.outsideNetns}): ` +
+        `${String(r.stderr).trim() || `exit ${r.exitCode}`}`,
     )
-  return `the outside client's neighbour cache (netns ${net.outsideNetns}) emptied: this scenario meets the segment fresh, with no MAC address learnt in an earlier one`
+  return (
+    `the outside client's neighbour cache (netns ${net.outsideNetns}) emptied: ` +
+    'this scenario meets the segment fresh, with no MAC address learnt in an earlier one'
+  )
 }
 
 /** The transcript of a shell on the outside client (text, and its record). */
@@ -89,7 +93,10 @@ export interface Listener {
   stop(): Promise<void>
 }
 
-/** Starts a "Hello world!" listener on the outside client, at the network's outside address; it answers with its identity. */
+/**
+ * Starts a "Hello world!" listener on the outside client, at
+ * the network's outside address; it answers with its identity.
+ */
 export async function startOutsideListener(net: ContainerNetwork, port: number): Promise<Listener> {
   if (!net.outsideAddress) throw new Error('the container network has no outsideAddress in the target profile')
   const identity = `netconform-outside-listener-${port}`

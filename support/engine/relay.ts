@@ -93,9 +93,15 @@ export interface ProxyOptions {
 export interface Conditions {
   /** Every request (upgrades too) waits this long before it is forwarded. */
   latencyMs?: number
-  /** This fraction of requests, chosen by a PRNG seeded with `seed`, is answered 500 (half) or reset (half), unforwarded. */
+  /**
+   * This fraction of requests, chosen by a PRNG seeded with
+   * `seed`, is answered 500 (half) or reset (half), unforwarded.
+   */
   apiErrors?: { rate: number; seed: number }
-  /** At the `call`-th request the proxy stops listening and drops every open connection, for `downMs`, as a restarting engine. */
+  /**
+   * At the `call`-th request the proxy stops listening and drops
+   * every open connection, for `downMs`, as a restarting engine.
+   */
   restartAt?: { call: number; downMs: number }
 }
 
@@ -424,7 +430,8 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         message: `netconform conditions: ${req.method} ${path} answered 500 (injected server error)`,
       })
       client.end(
-        `HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+        `HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ` +
+          `${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
       )
       sockets.delete(client)
       return

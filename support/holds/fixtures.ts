@@ -1,9 +1,9 @@
 /**
- * Set up once per section (the default; `run --setup-per-scenario` for the old way): the Background
- * a feature's scenarios share is built by the first of them a worker runs and kept while that
- * worker's following ones of that feature only observe it (a parallel run's scheduler keeps a
- * feature on one worker where it can, cli/scheduler.ts); a scenario that changes what the
- * Background built is tagged @mutates and gets its own, and so does one whose holds
+ * Set up once per section (the default; with `run --setup-per-scenario` every scenario builds its
+ * own): the Background a feature's scenarios share is built by the first of them a worker runs and
+ * kept while that worker's following ones of that feature only observe it (a parallel run's
+ * scheduler keeps a feature on one worker where it can, scheduler.ts); a scenario that changes what
+ * the Background built is tagged @mutates and gets its own, and so does one whose holds
  * (@exclusive:/@shared:) differ.
  *
  * A fixture's resources are labelled with the run and the fixture's own id (not a scenario's),
@@ -119,7 +119,12 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
   } finally {
     await fixture.hostLocks?.release()
   }
-  return `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): removed containers: ${removed.containers.join(', ') || 'none'}; networks: ${removed.networks.join(', ') || 'none'}${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
+  return (
+    `tore down fixture ${fixture.id} (built by ${fixture.builtBy}): ` +
+    `removed containers: ${removed.containers.join(', ') || 'none'}; ` +
+    `networks: ${removed.networks.join(', ') || 'none'}` +
+    `${removed.errors.length ? `; errors: ${removed.errors.join('; ')}` : ''}`
+  )
 }
 
 /** The holds of a fixture (its holdsKey) as tags again. */

@@ -106,7 +106,8 @@ export async function acquireHostLocks(opts: HostLockOptions): Promise<HostLocks
           release,
           notRun:
             stopped ??
-            `this host's ${described(hold)} stayed held by ${who} (waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)`,
+            `this host's ${described(hold)} stayed held by ${who} ` +
+              `(waited ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s)`,
         }
       }
       if (who !== said) opts.log?.(`waiting for this host's ${described(hold)}, held by ${who}`)

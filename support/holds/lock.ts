@@ -6,9 +6,10 @@
  *
  * A lock is a container, created and never started, from the probe image, under a fixed name:
  * container names are unique on Docker and Podman, and a create with a taken name fails (409
- * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the atomic test-and-set. It carries the scenario's labels
- * (io.netconform.run, io.netconform.scenario), so the After hook's cleanup by label, the
- * end-of-run sweep and sweepAbandoned remove it like any other resource of the scenario, and
+ * Conflict on Docker, 500 "that name is already in use" on Podman 4.3), so creating it is the
+ * atomic test-and-set. It carries the scenario's labels (io.netconform.run,
+ * io.netconform.scenario), so the After hook's cleanup by label, the end-of-run sweep and
+ * sweepAbandoned remove it like any other resource of the scenario, and
  * io.netconform.lock=<name> and a lease (io.netconform.lock.lease, epoch ms).
  *
  *   exclusive  netconform-lock-<name>: create it (on 409 wait until it goes), then wait until
@@ -22,16 +23,8 @@
  * each other's names cannot deadlock. A lock whose lease has passed is stale (its holder
  * crashed on a machine that cannot sweep it): it is removed, by id, after its labels are
  * checked, and the name taken again. The lease covers what the holder may still wait for its
- * other names plus the scenario's own time (leaseMs).
- *
- * A host port (host-port-N) is also held by containers that are not netconform's: a running
- * container without the io.netconform.run label that publishes host port N makes the scenario
- * not run, with the container's name; containers of netconform's other runs that publish it
- * (a run without locks, a crashed run's leftovers) are waited for and named. Given the
- * endpoint's public address, a host port is held only once nothing answers there: Docker frees
- * a removed container's port before its userland proxy stops listening, and the next run's
- * `docker run -p` would fail with "bind: address already in use" (measured: 5 of 60 scenarios
- * in two runs started 2 s apart, without this wait).
+ * other names plus the scenario's own time (leaseMs). A host port may also be held by what is not
+ * netconform's: acquireHolds checks that too (checkHostPort, portQuiet).
  */
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
@@ -157,7 +150,10 @@ export function leaseOf(labels: Record<string, string> | undefined): number {
 export function holderOf(labels: Record<string, string> | undefined, now: number): string {
   const lease = leaseOf(labels)
   const left = Math.round((lease - now) / 1000)
-  return `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} (lease ${left > 0 ? `${left} s left` : 'expired'})`
+  return (
+    `run ${labels?.[LABEL_RUN] ?? '?'}, scenario ${labels?.[LABEL_SCENARIO] ?? '?'} ` +
+    `(lease ${left > 0 ? `${left} s left` : 'expired'})`
+  )
 }
 
 const nameOf = (c: Docker.ContainerInfo): string => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)
@@ -262,7 +258,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     const t = now()
     const who = locks.map(
       (l) =>
-        `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')} by ${holderOf(l.labels, t)}`,
+        `${l.labels[LABEL_MODE] ?? (l.containerName.includes('.shared.') ? 'shared' : 'exclusive')}` +
+        ` by ${holderOf(l.labels, t)}`,
     )
     return `${mode} hold of ${name}, held ${who.join('; ') || 'by nobody now'}`
   }
@@ -318,6 +315,15 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     }
   }
 
+  // A host port (host-port-N) is also held by containers that are not netconform's: a running
+  // container without the io.netconform.run label that publishes host port N makes the scenario
+  // not run, with the container's name; containers of netconform's other runs that publish it
+  // (a run without locks, a crashed run's leftovers) are waited for and named. Given the
+  // endpoint's public address, a host port is held only once nothing answers there (portQuiet):
+  // Docker frees a removed container's port before its userland proxy stops listening, and the
+  // next run's `docker run -p` would fail with "bind: address already in use" (measured: 5 of 60
+  // scenarios in two runs started 2 s apart, without this wait).
+
   /** A host port held by a container that is not netconform's; waits for other runs' containers. */
   const checkHostPort = async (port: number, wait: boolean) => {
     for (;;) {
@@ -344,7 +350,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     while (await answers(address, port)) {
       if (now() + intervalMs > until) {
         throw new NotRun(
-          `host port ${port} answers at ${address}, but no running container publishes it: held by something that is not netconform's`,
+          `host port ${port} answers at ${address}, but no running container publishes it: ` +
+            "held by something that is not netconform's",
         )
       }
       await waitFor(`host port ${port} at ${address} to stop answering (a removed container's proxy)`)
@@ -383,7 +390,10 @@ async function removeById(docker: LockDocker, id: string): Promise<void> {
   }
 }
 
-/** True when something accepts a TCP connection at address:port within timeoutMs; refused, silent or unreachable is false. */
+/**
+ * True when something accepts a TCP connection at address:port
+ * within timeoutMs; refused, silent or unreachable is false.
+ */
 export function portAnswers(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port })

@@ -59,7 +59,10 @@ export interface Planned {
   id: string
   holds: Holds
   steps: number
-  /** Its feature file, when that has a Background; a scenario without one (or @mutates) shares no set-up with the others. */
+  /**
+   * Its feature file, when that has a Background; a scenario
+   * without one (or @mutates) shares no set-up with the others.
+   */
   feature?: string
   mutates?: boolean
 }
@@ -149,7 +152,10 @@ export class Scheduler {
     return best
   }
 
-  /** Steps still to run in the longest chain (or feature sharing a set-up) the scenario belongs to, or its own steps when in none. */
+  /**
+   * Steps still to run in the longest chain (or feature sharing a
+   * set-up) the scenario belongs to, or its own steps when in none.
+   */
   private work(p: Planned | undefined): number {
     if (!p) return 0
     // The steps of the scenarios still waiting that belong with p.

@@ -94,7 +94,9 @@ async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => 
     if (last) attach(last)
     const waitedMs = Date.now() - started
     attach({
-      text: `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${(waitedMs / 1000).toFixed(1)} s${gaveUpEarly ? ', gave up early: waiting could not change it' : ''})`,
+      text:
+        `${ok ? 'saw' : 'did not see'} ${awaited} (${attempts} attempt${attempts === 1 ? '' : 's'}, ` +
+        `${(waitedMs / 1000).toFixed(1)} s${gaveUpEarly ? ', gave up early: waiting could not change it' : ''})`,
       record: { kind: 'poll', awaited, attempts, ok, waitedMs, ...(gaveUpEarly ? { gaveUpEarly } : {}) },
     })
   }
@@ -177,7 +179,8 @@ export async function resolverUnreachable(
   const r = await execIn(
     docker,
     container,
-    `awk '$1=="nameserver"{print $2}' /etc/resolv.conf | while read ns; do echo "nameserver $ns: $(ip route get "$ns" 2>&1 | head -n 1)"; done`,
+    `awk '$1=="nameserver"{print $2}' /etc/resolv.conf | while read ns; do ` +
+      `echo "nameserver $ns: $(ip route get "$ns" 2>&1 | head -n 1)"; done`,
   )
   attach(describeExec(r))
   const lines = r.stdout
@@ -191,7 +194,10 @@ export async function resolverUnreachable(
   )
     return undefined
   const servers = lines.map((l) => l.split(' ')[1].replace(/:$/, ''))
-  return `${container} has no route to its nameservers (${servers.join(', ')}), so no name resolves there until a network is connected: waiting cannot change that`
+  return (
+    `${container} has no route to its nameservers (${servers.join(', ')}), ` +
+    'so no name resolves there until a network is connected: waiting cannot change that'
+  )
 }
 
 /** How long after a container started its engine may still be registering its name with its DNS. */
@@ -214,7 +220,12 @@ export async function nameNotRegistered(
   if (isIPv4(name)) return undefined
   const ranMs = await runningFor(docker, attach, name)
   if (ranMs === undefined) return undefined
-  return `${name} does not resolve in ${from}, whose nameservers it can reach, although ${name} has run for ${Math.round(ranMs / 1000)} s (an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change that`
+  return (
+    `${name} does not resolve in ${from}, whose nameservers it can reach, ` +
+    `although ${name} has run for ${Math.round(ranMs / 1000)} s ` +
+    `(an engine registers a container's name as it starts it; ${NAME_GRACE_MS / 1000} s allowed): ` +
+    'waiting cannot change that'
+  )
 }
 
 /**
@@ -257,7 +268,12 @@ export async function publishedRefused(
   const answering = r ? answeringPorts(r.stdout) : []
   if (!r || answering.length === 0) return undefined
   attach(describeExec(r))
-  return `${address}:${port} refuses connections while ${answerer}'s service answers inside it on port ${answering[0]}, and ${answerer} has run for ${Math.round(ranMs / 1000)} s (an engine sets up a container's published ports as it starts it; ${NAME_GRACE_MS / 1000} s allowed): waiting cannot change the refusal`
+  return (
+    `${address}:${port} refuses connections while ${answerer}'s service answers inside it on port ${answering[0]}, ` +
+    `and ${answerer} has run for ${Math.round(ranMs / 1000)} s ` +
+    `(an engine sets up a container's published ports as it starts it; ${NAME_GRACE_MS / 1000} s allowed): ` +
+    'waiting cannot change the refusal'
+  )
 }
 
 /**
@@ -290,10 +306,14 @@ export async function addressNotOwned(
   const shown = parseIpAddr(r.stdout).filter((a) => a.iface !== 'lo')
   if (shown.some((a) => a.address === address)) return undefined
   attach(describeExec(r))
-  return `${address}, ${whence}, is on no interface of ${owner} (it has ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}): waiting cannot change that`
+  const has = shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'
+  return `${address}, ${whence}, is on no interface of ${owner} (it has ${has}): waiting cannot change that`
 }
 
-/** The address nc connected to when it was refused or timed out (`can't connect to remote host (IP)`): what a name resolved to. */
+/**
+ * The address nc connected to when it was refused or timed out
+ * (`can't connect to remote host (IP)`): what a name resolved to.
+ */
 export function connectedAddressOf(stderr: string): string | undefined {
   return /can't connect to remote host \((\d+\.\d+\.\d+\.\d+)\)/.exec(stderr)?.[1]
 }
@@ -456,9 +476,11 @@ export function judgeSilence(s: Silence): string | undefined {
     const via = s.target === p.address ? p.address : `${s.target} (${p.address})`
     return (
       `dropped on the path: ${s.from}'s connection to ${via}:${s.port} got no answer at all within ${SILENCE_S} s ` +
-      `(two SYNs; a reset or an ICMP error would have ended it at once), while ${s.answerer}'s service answers inside it ` +
+      '(two SYNs; a reset or an ICMP error would have ended it at once), ' +
+      `while ${s.answerer}'s service answers inside it ` +
       `on port ${s.port} and ${s.from} has resolved ${p.address}'s link-layer address (${n.lladdr}, ${n.state}` +
-      `${p.mac ? ', the MAC the endpoint reports' : ''}): the packets are dropped between them, and an engine sets up ` +
+      `${p.mac ? ', the MAC the endpoint reports' : ''}): ` +
+      'the packets are dropped between them, and an engine sets up ' +
       "a container's networks before its process starts, so waiting cannot change that"
     )
   }
@@ -480,10 +502,12 @@ export async function droppedOnPath(
   expected: string,
 ): Promise<string | undefined> {
   try {
-    // Each nameserver the asker has (one per network it is on): the one nc's resolver got the answer from is among them.
+    // Each nameserver the asker has (one per network it is on): the one nc's resolver got
+    // the answer from is among them.
     const lookup = isIPv4(target)
       ? ''
-      : `; echo '--- nslookup'; for ns in $(awk '$1=="nameserver"{print $2}' /etc/resolv.conf); do nslookup ${target} $ns 2>&1; done`
+      : "; echo '--- nslookup'; " +
+        `for ns in $(awk '$1=="nameserver"{print $2}' /etc/resolv.conf); do nslookup ${target} $ns 2>&1; done`
     const [info, asker, service] = await Promise.all([
       docker.getContainer(answerer).inspect(),
       execIn(docker, from, `ip neigh show${lookup}`),
@@ -543,7 +567,10 @@ export async function answersFromHost(
   )
 }
 
-/** Messages with which busybox's resolver says a name does not exist (a timeout is not one: it says nothing of the name). */
+/**
+ * Messages with which busybox's resolver says a name does not
+ * exist (a timeout is not one: it says nothing of the name).
+ */
 const NOT_RESOLVED = /can't find|can't resolve|bad address|NXDOMAIN/i
 
 /** A peer that must answer from the same source: the control of a negative check. */
@@ -596,7 +623,8 @@ export function expectNoAnswer(
   if (outcome.kind === 'other' || (allowed && !allowed.includes(outcome.how))) {
     const seen = outcome.kind === 'other' ? outcome.text : outcome.how
     throw new Error(
-      `${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`,
+      `${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"` +
+        `${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`,
     )
   }
   return outcome.how
@@ -642,11 +670,13 @@ export async function doesNotResolve(
   const text = `${r.stdout}\n${r.stderr}`
   if (r.exitCode === 0)
     throw new Error(
-      `"${command}" in ${from} succeeded: the name ${name} resolved (${text.trim().split('\n').slice(0, 3).join(' | ')})`,
+      `"${command}" in ${from} succeeded: ` +
+        `the name ${name} resolved (${text.trim().split('\n').slice(0, 3).join(' | ')})`,
     )
   if (r.exitCode === 127 || !NOT_RESOLVED.test(text)) {
     throw new Error(
-      `"${command}" in ${from} failed, but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`,
+      `"${command}" in ${from} failed, ` +
+        `but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`,
     )
   }
 }
@@ -684,7 +714,8 @@ export async function noAnswerInContainer(
   attach(describeExec(r))
   const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), from, address, port)
   attach(
-    `no answer, as documented: ${how} (control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`,
+    `no answer, as documented: ${how} ` +
+      `(control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`,
   )
 }
 
@@ -705,12 +736,15 @@ export function findAddress(shown: InterfaceAddress[], address: string, containe
   const hit = shown.find((a) => a.address === address)
   if (!hit)
     throw new Error(
-      `ip addr in ${container} shows no ${address}; it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`,
+      `ip addr in ${container} shows no ${address}; ` +
+        `it shows ${shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'}`,
     )
   return hit
 }
 
-/** An address `ip addr` shows inside `cidr` with `cidr`'s own prefix: a hit must exist first, then its mask is checked. */
+/**
+ * An address `ip addr` shows inside `cidr` with `cidr`'s own prefix: a hit must exist first, then its mask is checked.
+ */
 export function addressInCidr(shown: InterfaceAddress[], cidr: string, container: string): InterfaceAddress {
   const all = shown.map((a) => `${a.address}/${a.prefix} on ${a.iface}`).join(', ') || 'no IPv4 address'
   const hit = shown.find((a) => inRange(a.address, cidr))
@@ -718,7 +752,8 @@ export function addressInCidr(shown: InterfaceAddress[], cidr: string, container
   const bits = Number(cidr.split('/')[1])
   if (hit.prefix !== bits)
     throw new Error(
-      `ip addr in ${container} shows ${hit.address}/${hit.prefix}, in ${cidr} but with mask /${hit.prefix}, not /${bits}`,
+      `ip addr in ${container} shows ${hit.address}/${hit.prefix}, ` +
+        `in ${cidr} but with mask /${hit.prefix}, not /${bits}`,
     )
   return hit
 }
@@ -728,7 +763,10 @@ export const SERVICE_PORTS = [...new Set(Object.values(DOC_IMAGES).flatMap((i) =
 
 /** A shell loop that asks ADDRESS on each of PORTS for `GET /` and prints `port P answers` where EXPECTED came back. */
 function serviceProbe(address: string, ports: readonly number[], expected: string): string {
-  return `for p in ${ports.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc ${address} $p 2>/dev/null | grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`
+  return (
+    `for p in ${ports.join(' ')}; do printf 'GET /\\r\\n' | timeout 3 nc ${address} $p 2>/dev/null | ` +
+    `grep -q '${expected.replace(/'/g, "'\\''")}' && echo "port $p answers"; done; true`
+  )
 }
 
 /** The ports serviceProbe found answering. */
@@ -756,7 +794,11 @@ export async function serviceElsewhere(
   const answering = answeringPorts(r.stdout)
   if (answering.length === 0) return undefined
   attach(describeOutside(net, r))
-  return `port ${port} refuses connections while the service at ${address} answers on port ${answering[0]}: the container's network was set up before its service started, and the service listens on that port only, so waiting cannot change the refusal`
+  return (
+    `port ${port} refuses connections while the service at ${address} answers on port ${answering[0]}: ` +
+    "the container's network was set up before its service started, " +
+    'and the service listens on that port only, so waiting cannot change the refusal'
+  )
 }
 
 /** The outside client reaches address:port and gets `expected` from `answerer`. */
@@ -800,7 +842,9 @@ export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, a
   })
 }
 
-/** The outside client gets no answer from address:port, while the same address answers its ping (the control, first). */
+/**
+ * The outside client gets no answer from address:port, while the same address answers its ping (the control, first).
+ */
 export async function noAnswerFromOutside(
   net: ContainerNetworkOffer,
   attach: Attach,
@@ -830,7 +874,8 @@ export async function noAnswerFromHost(attach: Attach, address: string, port: nu
     ['connection refused'],
   )
   attach(
-    `no answer, as documented: ${how} (the refusal comes from ${address} itself, so the address is reachable and the port closed)`,
+    `no answer, as documented: ${how} ` +
+      `(the refusal comes from ${address} itself, so the address is reachable and the port closed)`,
   )
 }
 

@@ -95,7 +95,8 @@ export function loadTarget(nameOrPath: string, dir = TARGETS_DIR): Target {
   const file = /[/\\]|\.ya?ml$/.test(nameOrPath) ? nameOrPath : join(dir, `${nameOrPath}.yaml`)
   if (!existsSync(file)) {
     throw new UsageError(
-      `unknown target "${nameOrPath}": no ${relative(process.cwd(), file) || file} (known targets: ${knownTargets(dir).join(', ')})`,
+      `unknown target "${nameOrPath}": no ${relative(process.cwd(), file) || file} (known targets: ` +
+        `${knownTargets(dir).join(', ')})`,
     )
   }
   let text: string

@@ -21,7 +21,9 @@ export function stepRegExp(step: string): RegExp | undefined {
   return m ? new RegExp(m[1]) : undefined
 }
 
-/** Whether a scenario's failure is the one the deviation declares: at its step, with a message its `observed` matches. */
+/**
+ * Whether a scenario's failure is the one the deviation declares: at its step, with a message its `observed` matches.
+ */
 export function matchesDeviation(
   failure: Failure | undefined,
   declared: Pick<Deviation, 'step' | 'observed'>,

@@ -177,8 +177,10 @@ function scenarioLines(scenario: ScenarioResult): string[] {
 }
 
 function countsLine(c: Comparison): string {
+  const mismatches = c.deviationMismatches.length
   return [
-    `${c.regressions.length} regressions${c.deviationMismatches.length > 0 ? ` (${c.deviationMismatches.length} declared deviations no longer matching)` : ''}`,
+    `${c.regressions.length} regressions` +
+      (mismatches > 0 ? ` (${mismatches} declared deviations no longer matching)` : ''),
     `${c.fixes.length} fixes`,
     `${c.otherChanges.length} other verdict changes`,
     `${c.added.length} new`,

@@ -59,7 +59,9 @@ function badge(endpoint: Endpoint, id: string): string {
   const verdict: BadgeVerdict = result?.verdict ?? 'not-run'
   const reason = result ? oneLine(result.reason ?? '') || VERDICT_MEANING[verdict] : VERDICT_MEANING['not-run']
   const title = `${endpoint.name}: ${word(verdict)} — ${reason}`
-  const attrs = `class="badge v-${verdict}" data-target="${esc(endpoint.name)}" data-verdict="${verdict}" title="${esc(title)}"`
+  const attrs =
+    `class="badge v-${verdict}" data-target="${esc(endpoint.name)}" ` +
+    `data-verdict="${verdict}" title="${esc(title)}"`
   const inner = `<span class="ep">${esc(endpoint.name)}</span> <span class="vw">${esc(word(verdict))}</span>`
   return result ? `<a ${attrs} href="${esc(endpoint.href)}">${inner}</a>` : `<span ${attrs}>${inner}</span>`
 }
@@ -123,7 +125,10 @@ function sectionHtml(section: DocumentSection, index: number, endpoints: readonl
   const anchors = ANCHORS.filter((a) => a.section === section.heading)
   const heading =
     index === 0 ? `<h1 id="document-title">${esc(section.heading)}</h1>` : `<h2>${esc(section.heading)}</h2>`
-  return `<section id="section-${index}" data-heading="${esc(section.heading)}">\n${heading}\n${section.blocks.map((b) => blockHtml(b, anchors, endpoints)).join('\n')}\n</section>`
+  return (
+    `<section id="section-${index}" data-heading="${esc(section.heading)}">\n${heading}\n` +
+    `${section.blocks.map((b) => blockHtml(b, anchors, endpoints)).join('\n')}\n</section>`
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,11 +140,13 @@ body {
   font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
   overflow-wrap: anywhere;
 }
-header.runs { border: 1px solid var(--rule); border-radius: 6px; background: var(--head); padding: 10px 14px; margin: 0 0 20px; font-size: 13px; line-height: 1.4; }
+header.runs { border: 1px solid var(--rule); border-radius: 6px; background: var(--head); padding: 10px 14px; \
+margin: 0 0 20px; font-size: 13px; line-height: 1.4; }
 header.runs .kicker { margin: 0 0 6px; color: var(--muted); }
 header.runs .kicker strong { color: var(--ink); }
 table.endpoints { border-collapse: collapse; width: 100%; margin: 0 0 8px; }
-table.endpoints th, table.endpoints td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--rule); vertical-align: top; }
+table.endpoints th, table.endpoints td { text-align: left; padding: 3px 10px 3px 0; \
+border-bottom: 1px solid var(--rule); vertical-align: top; }
 table.endpoints th { font-weight: 600; color: var(--muted); }
 table.endpoints td.name a { font-weight: 700; color: inherit; }
 .counts { display: flex; flex-wrap: wrap; gap: 3px 4px; margin: 0; padding: 0; list-style: none; }
@@ -159,7 +166,8 @@ pre.commands {
   font: 13px/1.45 "DejaVu Sans Mono", ui-monospace, SFMono-Regular, Menlo, monospace;
   white-space: pre-wrap; overflow-wrap: anywhere;
 }
-.stated { text-decoration: underline; text-decoration-color: var(--muted); text-decoration-style: dotted; text-underline-offset: 3px; }
+.stated { text-decoration: underline; text-decoration-color: var(--muted); text-decoration-style: dotted; \
+text-underline-offset: 3px; }
 .groups { white-space: normal; }
 .results {
   display: inline-flex; flex-wrap: wrap; align-items: center; gap: 3px; vertical-align: 1px;
@@ -168,15 +176,19 @@ pre.commands {
   font-style: normal; font-weight: 400; text-decoration: none; white-space: nowrap;
 }
 .results .label { color: var(--muted); padding: 0 3px; }
-.badge, .chip { display: inline-block; padding: 0 6px 0 8px; border-radius: 3px; color: inherit; text-decoration: none; white-space: nowrap; }
+.badge, .chip { display: inline-block; padding: 0 6px 0 8px; border-radius: 3px; color: inherit; \
+text-decoration: none; white-space: nowrap; }
 a.badge:hover .vw, a.badge:focus-visible .vw { text-decoration: underline; }
 .badge .ep { font-weight: 400; }
 .badge .vw, .chip { font-weight: 700; }
-.v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); box-shadow: inset 3px 0 0 var(--conforms-edge); }
-.v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); box-shadow: inset 3px 0 0 var(--deviates-edge); }
+.v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); \
+box-shadow: inset 3px 0 0 var(--conforms-edge); }
+.v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); \
+box-shadow: inset 3px 0 0 var(--deviates-edge); }
 .v-fails { background: var(--fails-bg); color: var(--fails-ink); box-shadow: inset 3px 0 0 var(--fails-edge); }
 .v-not-applicable { background: var(--na-bg); color: var(--na-ink); box-shadow: inset 3px 0 0 var(--na-edge); }
-.v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 5px, #eceff2 5px 10px); color: var(--muted); font-style: italic; box-shadow: inset 0 0 0 1px var(--rule); }
+.v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 5px, #eceff2 5px 10px); color: var(--muted); \
+font-style: italic; box-shadow: inset 0 0 0 1px var(--rule); }
 .v-not-run .vw { font-weight: 400; }
 section.unplaced h2 { color: var(--muted); }
 section.unplaced li { list-style: none; }
@@ -216,8 +228,10 @@ export function renderDocumentHtml(
   const rows = endpoints
     .map(
       (e) =>
-        `<tr data-target="${esc(e.name)}"><td class="name"><a href="${esc(e.href)}">${esc(e.name)}</a></td><td>${esc(e.engine)}</td>` +
-        `<td>API ${esc(e.apiVersion)}</td><td>${esc(e.runDate)}<br><small>${esc(e.runId)}</small></td><td><ul class="counts">${countItems(e, all)}</ul></td></tr>`,
+        `<tr data-target="${esc(e.name)}"><td class="name"><a href="${esc(e.href)}">${esc(e.name)}</a></td>` +
+        `<td>${esc(e.engine)}</td><td>API ${esc(e.apiVersion)}</td>` +
+        `<td>${esc(e.runDate)}<br><small>${esc(e.runId)}</small></td>` +
+        `<td><ul class="counts">${countItems(e, all)}</ul></td></tr>`,
     )
     .join('\n')
   const legend = (Object.keys(VERDICT_MEANING) as BadgeVerdict[])
@@ -228,14 +242,17 @@ export function renderDocumentHtml(
     unplaced.length === 0
       ? ''
       : `\n<section class="unplaced" id="unplaced">\n<h2>Results the document map does not place</h2>\n` +
-        `<p>These scenario ids are in a run but not in support/document/anchors.ts (a run of other features, or a map to update).</p>\n` +
+        '<p>These scenario ids are in a run but not in support/document/anchors.ts ' +
+        '(a run of other features, or a map to update).</p>\n' +
         `<ul>${unplaced.map((id) => `<li>${group(endpoints, id, id)}</li>`).join('')}</ul>\n</section>`
   return htmlPage(
     PAGE_TITLE,
     CSS,
     `<header class="runs">
-<p class="kicker"><strong>The living document.</strong> The VIC document as written; after each result it states, one group per scenario
-(its short name; hover for the whole id), with one badge per endpoint: its verdict, the reason on hover, a link to the run's report.
+<p class="kicker"><strong>The living document.</strong> The VIC document as written; \
+after each result it states, one group per scenario
+(its short name; hover for the whole id), with one badge per endpoint: \
+its verdict, the reason on hover, a link to the run's report.
 ${all.length} results on ${n} endpoint${n === 1 ? '' : 's'}.</p>
 <table class="endpoints">
 <thead><tr><th>Endpoint</th><th>Engine</th><th>API</th><th>Run</th><th>Verdicts</th></tr></thead>

@@ -244,12 +244,15 @@ export function renderMatrixMarkdown(reports: readonly LoadedReport[], linkBase:
   const header = matrix.columns.map(
     (c) => `[**${md(c.target)}**](${c.href})<br>${md(c.engine)}<br>API ${md(c.apiVersion)}<br>${md(c.runDate)}`,
   )
+  const legend = (Object.keys(MARK) as CellVerdict[])
+    .map((v) => `${MARK[v]} **${verdictWord(v)}**: ${md(VERDICT_MEANING[v])}`)
+    .join(' · ')
   const lines = [
     `# ${MATRIX_TITLE}`,
     '',
     `${md(introText(matrix))} Each verdict links to that run's report, with every step's transcript.`,
     '',
-    `Legend: ${(Object.keys(MARK) as CellVerdict[]).map((v) => `${MARK[v]} **${verdictWord(v)}**: ${md(VERDICT_MEANING[v])}`).join(' · ')}`,
+    `Legend: ${legend}`,
     '',
     row(['Documented behaviour', ...header]),
     row(Array.from({ length: width }, () => '---')),
@@ -292,7 +295,8 @@ body {
 }
 h1 { font-size: 20px; margin: 0 0 2px; }
 .lede { margin: 0 0 8px; color: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 12px; padding: 0; list-style: none; font-size: 12px; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 12px; padding: 0; list-style: none; \
+font-size: 12px; }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .legend .chip { display: inline-block; padding: 1px 8px 1px 11px; border-radius: 3px; font-weight: 700; }
 table {
@@ -335,11 +339,14 @@ td a:focus-visible { outline: none; }
 td:focus-within { outline: 2px solid #0969da; outline-offset: -2px; }
 .verdict { font-weight: 700; margin-right: 6px; }
 .reason { font-size: 11.5px; line-height: 1.3; color: var(--ink); overflow-wrap: anywhere; }
-.v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); box-shadow: inset 4px 0 0 var(--conforms-edge); }
-.v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); box-shadow: inset 4px 0 0 var(--deviates-edge); }
+.v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); \
+box-shadow: inset 4px 0 0 var(--conforms-edge); }
+.v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); \
+box-shadow: inset 4px 0 0 var(--deviates-edge); }
 .v-fails { background: var(--fails-bg); color: var(--fails-ink); box-shadow: inset 4px 0 0 var(--fails-edge); }
 .v-not-applicable { background: var(--na-bg); color: var(--na-ink); box-shadow: inset 4px 0 0 var(--na-edge); }
-.v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 6px, #eceff2 6px 12px); color: var(--muted); font-style: italic; }
+.v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 6px, #eceff2 6px 12px); color: var(--muted); \
+font-style: italic; }
 .v-not-run .verdict { font-weight: 400; }
 tbody:last-child tr:last-child > * { border-bottom: 0; }
 `
@@ -366,14 +373,16 @@ export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: str
       const rows = section.rows
         .map(
           (r) =>
-            `<tr id="${esc(`scenario-${r.id}`)}" data-scenario="${esc(r.id)}"><th scope="row"><span class="name">${esc(r.name)}</span>` +
+            `<tr id="${esc(`scenario-${r.id}`)}" data-scenario="${esc(r.id)}">` +
+            `<th scope="row"><span class="name">${esc(r.name)}</span>` +
             `<span class="id">${esc(r.id)}</span></th>\n` +
             r.cells.map((cell, i) => htmlCell(cell, matrix.columns[i].target)).join('\n') +
             '</tr>',
         )
         .join('\n')
       return (
-        `<tbody>\n<tr class="section"><th scope="rowgroup" colspan="${n + 1}"><span>${esc(sectionTitle(section.doc))}</span></th></tr>\n` +
+        `<tbody>\n<tr class="section"><th scope="rowgroup" colspan="${n + 1}">` +
+        `<span>${esc(sectionTitle(section.doc))}</span></th></tr>\n` +
         `${rows}\n</tbody>`
       )
     })

@@ -81,10 +81,16 @@ function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown'
 }
 
-/** netconform-record-<target>-<engine>-<run>.tar.gz, e.g. …-docker-docker-engine-20.10.24-dfsg1-20261204T142716Z-711bbd.tar.gz */
+/**
+ * netconform-record-<target>-<engine>-<run>.tar.gz, e.g.
+ * …-docker-docker-engine-20.10.24-dfsg1-20261204T142716Z-711bbd.tar.gz
+ */
 export function recordName(summary: Summary): string {
   const engine = summary.target.engine
-  return `netconform-record-${slug(summary.target.name).toLowerCase()}-${slug(`${engine.name}-${engine.version}`).toLowerCase()}-${slug(summary.runId)}.tar.gz`
+  return (
+    `netconform-record-${slug(summary.target.name).toLowerCase()}-` +
+    `${slug(`${engine.name}-${engine.version}`).toLowerCase()}-${slug(summary.runId)}.tar.gz`
+  )
 }
 
 /** The Gherkin sources a run read, from its messages: path → text. */
@@ -136,7 +142,8 @@ function runContextOf(dir: string, summary: Summary): RunContext & { profileFrom
     profile = loadTarget(summary.target.name)
   } catch {
     throw new UsageError(
-      `${dir} has no ${RUN_FILE} and netconform has no profile named ${summary.target.name}: the profile it ran with is unknown`,
+      `${dir} has no ${RUN_FILE} and netconform has no profile named ${summary.target.name}: ` +
+        'the profile it ran with is unknown',
     )
   }
   return {
@@ -163,7 +170,11 @@ export function recordMembers(dir: string): { summary: Summary; members: [string
   const endpoint = existsSync(endpointFile)
     ? readFileSync(endpointFile)
     : Buffer.from(
-        `${JSON.stringify({ fromSummary: true, endpoint: summary.target.endpoint, engine: summary.target.engine }, null, 2)}\n`,
+        JSON.stringify(
+          { fromSummary: true, endpoint: summary.target.endpoint, engine: summary.target.engine },
+          null,
+          2,
+        ) + '\n',
       )
   const sources = featureSources(messages.toString('utf8'))
   const features = Object.fromEntries(
@@ -359,7 +370,8 @@ function checkFeatures(info: RecordInfo, messages: string): void {
       throw new RecordMismatch(`feature ${path} is in ${MESSAGES_FILE} but not in ${RECORD_FILE}`)
     if (sha256(text) !== declared)
       throw new RecordMismatch(
-        `feature ${path} in ${MESSAGES_FILE} was edited: its sha256 is ${sha256(text)}, ${RECORD_FILE} says ${declared}`,
+        `feature ${path} in ${MESSAGES_FILE} was edited: its sha256 is ${sha256(text)}, ` +
+          `${RECORD_FILE} says ${declared}`,
       )
   }
   for (const path of Object.keys(info.features ?? {})) {
@@ -373,13 +385,15 @@ function checkFeatures(info: RecordInfo, messages: string): void {
     .map(([p]) => p)
   if (differ.length > 0) {
     throw new RecordMismatch(
-      `features differ from netconform ${version}'s (the record's are netconform ${info.run.netconform ?? info.netconform}'s): ${differ.join(', ')}`,
+      `features differ from netconform ${version}'s ` +
+        `(the record's are netconform ${info.run.netconform ?? info.netconform}'s): ${differ.join(', ')}`,
     )
   }
   const document = sha256(readFileSync(DOCUMENT_FILE))
   if (info.document?.sha256 !== document)
     throw new RecordMismatch(
-      `document ${info.document?.path} differs from netconform ${version}'s (sha256 ${info.document?.sha256}, here ${document})`,
+      `document ${info.document?.path} differs from netconform ${version}'s (sha256 ${info.document?.sha256}, ` +
+        `here ${document})`,
     )
 }
 
@@ -413,7 +427,8 @@ function deviationEvidence(summary: Summary, declared: Record<string, Deviation>
     }
     if (!matchesDeviation(s.failure, d))
       throw new RecordMismatch(
-        `scenario ${s.id} deviates without evidence that matches its declared deviation (step ${d.step}, /${d.observed}/)`,
+        `scenario ${s.id} deviates without evidence that matches its declared deviation (step ${d.step}, ` +
+          `/${d.observed}/)`,
       )
   }
 }
@@ -432,7 +447,8 @@ function checkVerdicts(summary: Summary, messages: string, deviations: Record<st
     if (!d) throw new RecordMismatch(`scenario ${s.id} is in ${SUMMARY_FILE} but its messages have no such test case`)
     if (d.verdict !== s.verdict)
       throw new RecordMismatch(
-        `scenario ${s.id}: ${SUMMARY_FILE} says ${s.verdict}, its messages say ${d.verdict}${d.reason ? ` (${d.reason.slice(0, 160)})` : ''}`,
+        `scenario ${s.id}: ${SUMMARY_FILE} says ${s.verdict}, ` +
+          `its messages say ${d.verdict}${d.reason ? ` (${d.reason.slice(0, 160)})` : ''}`,
       )
     if (!isDeepStrictEqual(verdictPart(d), verdictPart(s)))
       throw new RecordMismatch(`scenario ${s.id}: ${SUMMARY_FILE}'s reason or evidence is not what its messages give`)
@@ -441,7 +457,8 @@ function checkVerdicts(summary: Summary, messages: string, deviations: Record<st
   const missing = [...ours.keys()]
   if (missing.length > 0)
     throw new RecordMismatch(
-      `scenario ${missing[0]} ran (its messages say ${ours.get(missing[0])!.verdict}) but ${SUMMARY_FILE} leaves it out`,
+      `scenario ${missing[0]} ran (its messages say ${ours.get(missing[0])!.verdict}) but ${SUMMARY_FILE} ` +
+        'leaves it out',
     )
   const notRun = (x: Summary) => (x.notRun ?? []).map((n) => n.id).sort()
   if (!isDeepStrictEqual(notRun(summary), notRun(derived)))
@@ -458,7 +475,8 @@ function checkIdentity(info: RecordInfo, summary: Summary, members: Map<string, 
     throw new RecordMismatch(`${RECORD_FILE} says format ${String(info.format)}, not ${RECORD_FORMAT}`)
   if (info.run?.target !== summary.target.name || info.run?.runId !== summary.runId) {
     throw new RecordMismatch(
-      `${RECORD_FILE} records run ${info.run?.target}/${info.run?.runId}, ${SUMMARY_FILE} is of ${summary.target.name}/${summary.runId}`,
+      `${RECORD_FILE} records run ${info.run?.target}/${info.run?.runId}, ` +
+        `${SUMMARY_FILE} is of ${summary.target.name}/${summary.runId}`,
     )
   }
   if (!isDeepStrictEqual(info.run.engine, summary.target.engine))
@@ -473,7 +491,8 @@ function checkIdentity(info: RecordInfo, summary: Summary, members: Map<string, 
       endpoint.version?.ApiVersion !== summary.target.engine.apiVersion)
   ) {
     throw new RecordMismatch(
-      `${ENDPOINT_FILE} says version ${endpoint.version?.Version} API ${endpoint.version?.ApiVersion}, ${SUMMARY_FILE} ${summary.target.engine.version} API ${summary.target.engine.apiVersion}`,
+      `${ENDPOINT_FILE} says version ${endpoint.version?.Version} API ${endpoint.version?.ApiVersion}, ` +
+        `${SUMMARY_FILE} ${summary.target.engine.version} API ${summary.target.engine.apiVersion}`,
     )
   }
 }
@@ -513,8 +532,11 @@ export function verifiedLine(summary: Summary, info: RecordInfo): string {
   const t = summary.totals
   const engine = summary.target.engine
   return (
-    `verified: ${summary.target.name} (${engine.name} ${engine.version}, API ${engine.apiVersion}) run ${summary.runId}, ` +
-    `netconform ${info.run.netconform ?? info.netconform}: ${t.conforms} conforms, ${t.deviates} deviates, ${t.fails} fails, ${t['not-applicable']} not applicable` +
-    `${summary.notRun?.length ? `, ${summary.notRun.length} not run` : ''}${summary.interrupted ? ` (interrupted: ${summary.interrupted})` : ''}`
+    `verified: ${summary.target.name} (${engine.name} ${engine.version}, API ${engine.apiVersion}) ` +
+    `run ${summary.runId}, netconform ${info.run.netconform ?? info.netconform}: ` +
+    `${t.conforms} conforms, ${t.deviates} deviates, ` +
+    `${t.fails} fails, ${t['not-applicable']} not applicable` +
+    `${summary.notRun?.length ? `, ${summary.notRun.length} not run` : ''}` +
+    `${summary.interrupted ? ` (interrupted: ${summary.interrupted})` : ''}`
   )
 }

@@ -152,7 +152,10 @@ export function fixtureOf(records: readonly NetconformRecord[]): Pick<ScenarioRe
   return r ? { fixture: { id: r.id, builtBy: r.builtBy } } : {}
 }
 
-/** The polls of a scenario that did not see what they awaited and waited out their deadline (not those that gave up early). */
+/**
+ * The polls of a scenario that did not see what they awaited
+ * and waited out their deadline (not those that gave up early).
+ */
 export function deadlineWaitsOf(records: readonly NetconformRecord[]): Pick<ScenarioResult, 'deadlineWaits'> {
   const waits = records.flatMap((r) =>
     r.kind === 'poll' && !r.ok && !r.gaveUpEarly && r.waitedMs !== undefined
@@ -304,7 +307,10 @@ function totalsLine(summary: Summary): string {
   const { totals } = summary
   const scenarios = VERDICTS.reduce((sum, v) => sum + totals[v], 0)
   const causes = notApplicableCauses(summary.scenarios)
-  return `**Totals:** ${scenarios} scenarios: ${VERDICTS.map((v) => `${totals[v]} ${v}`).join(', ')}${causes ? ` (${causes})` : ''}`
+  return (
+    `**Totals:** ${scenarios} scenarios: ` +
+    `${VERDICTS.map((v) => `${totals[v]} ${v}`).join(', ')}${causes ? ` (${causes})` : ''}`
+  )
 }
 
 /**
@@ -356,7 +362,8 @@ function deadlineLines(scenarios: readonly ScenarioResult[]): string[] {
   return [
     DEADLINE_HEADING,
     '',
-    `${waits.length} waits, ${seconds(total)} in all (a poll that gives up early because waiting cannot change what it saw is not here):`,
+    `${waits.length} waits, ${seconds(total)} in all ` +
+      '(a poll that gives up early because waiting cannot change what it saw is not here):',
     '',
     ...waits.map((w) => `- ${oneLine(w.id)}: awaited ${oneLine(w.awaited)} (${seconds(w.waitedMs)})`),
     '',

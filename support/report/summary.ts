@@ -161,9 +161,15 @@ function describeError(e: ErrorObject, data: unknown): string {
     case 'required':
       return `missing field "${field}"${which}`
     case 'enum':
-      return `${where} is ${JSON.stringify(e.data)}, not one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+      return (
+        `${where} is ${JSON.stringify(e.data)}, not one of ` +
+        `${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+      )
     case 'type':
-      return `${where} must be ${(e.params as { type: string }).type}${e.data === null ? '' : `, not ${describeType(e.data)}`}`
+      return (
+        `${where} must be ${(e.params as { type: string }).type}` +
+        `${e.data === null ? '' : `, not ${describeType(e.data)}`}`
+      )
     default:
       return `${where} ${e.message ?? e.keyword}`
   }

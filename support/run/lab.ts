@@ -58,7 +58,8 @@ export async function labUp(log: (l: string) => void): Promise<void> {
     log(`lab: target ${tls.name} answers on ${tls.endpoint} (TLS)`)
   } catch (e) {
     log(
-      `lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; \`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`,
+      `lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; ` +
+        `\`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`,
     )
   }
 }

@@ -31,7 +31,7 @@ export interface RunOptions {
   reportsDir?: string
   /** Cucumber formats instead of the verdict console (`--format`, passed through). */
   formats?: string[]
-  /** Build each feature's Background once (fixtures.ts); serial runs only. */
+  /** Build each feature's Background once per worker (holds/fixtures.ts). */
   shareSetup?: boolean
   /** Where progress goes (the CLI passes stdout). */
   log?: (line: string) => void
@@ -78,7 +78,8 @@ async function checkPlan(target: Target, tags: string | undefined): Promise<void
     throw new UsageError(`feature file error: ${errors[0].uri}:${errors[0].location.line}: ${errors[0].message}`)
   if (plan.length === 0)
     throw new UsageError(
-      `no scenario matches the tags "${tags}" (scenario ids are tags like @id:new-bridge.ping-by-name.client-to-server; see features/)`,
+      `no scenario matches the tags "${tags}" (scenario ids are tags like ` +
+        '@id:new-bridge.ping-by-name.client-to-server; see features/)',
     )
   const gap = profileGap(target, [...new Set(plan.map((p) => resolve(p.uri)))])
   if (gap) throw new UsageError(gap)
@@ -90,7 +91,8 @@ export async function conformanceRun(opts: RunOptions): Promise<RunOutcome> {
   await checkPlan(target, opts.tags)
   const engine = await probeEndpoint(target)
   log(
-    `netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, API ${engine.apiVersion}`,
+    `netconform: target ${target.name} (${target.source}) → ${target.endpoint}: ${engine.name} ${engine.version}, ` +
+      `API ${engine.apiVersion}`,
   )
   log(`netconform: ${await ensureProbeImage(dockerFor(target, 120_000), target.probeImage, target.endpoint)}`)
 
@@ -108,13 +110,17 @@ async function sweepBefore(target: Target, runId: string, log: (line: string) =>
   const swept = await sweepAbandoned(dockerFor(target), { olderThanMs: ABANDONED_AFTER_MS, except: runId })
   if (swept.runs.length > 0) {
     log(
-      `netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ${swept.containers.length} containers, ${swept.networks.length} networks`,
+      `netconform: removed what ${swept.runs.length} abandoned run(s) left (${swept.runs.join(', ')}): ` +
+        `${swept.containers.length} containers, ${swept.networks.length} networks`,
     )
   }
   for (const e of swept.errors) log(`netconform: sweep error: ${e}`)
 }
 
-/** The first SIGINT/SIGTERM lets the scenario under way finish and clean up; a second one sweeps the run's resources and exits. */
+/**
+ * The first SIGINT/SIGTERM lets the scenario under way finish and
+ * clean up; a second one sweeps the run's resources and exits.
+ */
 function onSignals(target: Target, runId: string, log: (line: string) => void): () => void {
   let signals = 0
   const handler = (signal: NodeJS.Signals) => {
@@ -128,7 +134,8 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
     void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId })
       .then((r) =>
         log(
-          `netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ${runId}${r.errors.length ? `; could not remove: ${r.errors.join('; ')}` : ''}`,
+          `netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ` +
+            `${runId}${r.errors.length ? `; could not remove: ${r.errors.join('; ')}` : ''}`,
         ),
       )
       .finally(() => process.exit(signalExitCode(signal)))
@@ -208,7 +215,8 @@ async function runLocked(
   const sweep = await removeLabelled(dockerFor(target), { [LABEL_RUN]: runId })
   if (sweep.containers.length + sweep.networks.length > 0)
     log(
-      `netconform: end-of-run sweep removed ${sweep.containers.length} containers, ${sweep.networks.length} networks left by scenarios`,
+      `netconform: end-of-run sweep removed ${sweep.containers.length} containers, ` +
+        `${sweep.networks.length} networks left by scenarios`,
     )
   for (const e of sweep.errors) log(`netconform: cleanup error: ${e}`)
 

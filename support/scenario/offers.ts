@@ -76,7 +76,8 @@ export function offerContainerNetwork(world: NetconformWorld, docName: string): 
     if (outside) world.names.alias('outside_address', outside)
   }
   world.note(
-    `${docName} is ${net.name} on ${world.target.name}${net.ipRange ? ` (range ${net.ipRange}, ip_address = ${world.real('ip_address')})` : ''}`,
+    `${docName} is ${net.name} on ${world.target.name}` +
+      `${net.ipRange ? ` (range ${net.ipRange}, ip_address = ${world.real('ip_address')})` : ''}`,
   )
   return true
 }
@@ -99,7 +100,10 @@ function lackOf(world: NetconformWorld, offer: keyof NetconformWorld['target']['
   return why ? `: ${why}` : ''
 }
 
-/** "a container network NAME": the target's container network under the document's name, or not applicable, naming the field. */
+/**
+ * "a container network NAME": the target's container network
+ * under the document's name, or not applicable, naming the field.
+ */
 export async function needContainerNetwork(world: NetconformWorld, docName: string): Promise<'skipped' | undefined> {
   // A fixture is kept only when its Background passed: the network was offered, and its names are in the book.
   if (world.replayingStep) return replayed(world, `a container network ${docName}`)
@@ -110,17 +114,22 @@ export async function needContainerNetwork(world: NetconformWorld, docName: stri
   }
   return notApplicable(
     world,
-    `target ${world.target.name} offers no container network (offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`,
+    `target ${world.target.name} offers no container network ` +
+      `(offers.containerNetwork in ${world.target.source})${lackOf(world, 'containerNetwork')}`,
     'offers.containerNetwork',
   )
 }
 
-/** "a DHCP container network NAME, whose DNS server the document calls DNS": the target's, or not applicable, naming the field. */
+/**
+ * "a DHCP container network NAME, whose DNS server the document
+ * calls DNS": the target's, or not applicable, naming the field.
+ */
 export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): 'skipped' | undefined {
   if (offerDhcpNetwork(world, docName, dnsName)) return undefined
   return notApplicable(
     world,
-    `target ${world.target.name} offers no DHCP network (offers.dhcpNetwork in ${world.target.source})${lackOf(world, 'dhcpNetwork')}`,
+    `target ${world.target.name} offers no DHCP network ` +
+      `(offers.dhcpNetwork in ${world.target.source})${lackOf(world, 'dhcpNetwork')}`,
     'offers.dhcpNetwork',
   )
 }

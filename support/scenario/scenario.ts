@@ -1,7 +1,7 @@
 /**
  * The observations as the steps state them, one function a step: each takes the World and the
  * real names the parameter types gave, finds the addresses the endpoint reports, and calls the
- * checks in checks.ts. Steps stay one-liners; the judging stays in checks.ts.
+ * checks in observe/checks.ts. Steps stay one-liners; the judging stays in observe/.
  */
 import {
   addressInCidr,
@@ -48,7 +48,10 @@ function containerNetwork(w: NetconformWorld) {
   return net
 }
 
-/** "a listener outside the endpoint's networks": started on a high port of the outside client, stopped after the scenario. */
+/**
+ * "a listener outside the endpoint's networks": started on a
+ * high port of the outside client, stopped after the scenario.
+ */
 export async function startListener(w: NetconformWorld): Promise<void> {
   if (w.replayingStep) return replayed(w, "a listener outside the endpoint's networks")
   const listener = await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000))
@@ -137,7 +140,10 @@ export async function cannotResolve(
   )
 }
 
-/** in FROM, TO's address on NETWORK does not answer on PORT, while PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT. */
+/**
+ * in FROM, TO's address on NETWORK does not answer on PORT, while
+ * PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT.
+ */
 export async function addressSilent(
   w: NetconformWorld,
   from: string,
@@ -187,7 +193,8 @@ export async function showsAddressInRange(w: NetconformWorld, container: string)
   const range = containerNetwork(w).ipRange
   if (!range)
     throw new Error(
-      `target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange in ${w.target.source})`,
+      `target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange ` +
+        `in ${w.target.source})`,
     )
   await showsAddressIn(w, container, range, "the container network's range")
 }

@@ -29,15 +29,18 @@ export class NetconformWorld extends World<WorldParameters> {
   tried?: CommandResult
   /** Listeners the scenario started outside the endpoint's networks; stopped after it. */
   listeners: Listener[] = []
-  /** This host's port locks the scenario holds (endpoint/host-lock.ts), released after its cleanup. */
+  /** This host's port locks the scenario holds (holds/host-lock.ts), released after its cleanup. */
   hostLocks?: HostLocks
-  /** The feature's Background kept across scenarios (fixtures.ts; the default, `run --setup-per-scenario` for the old way), when it uses one. */
+  /** The feature's Background kept across scenarios (holds/fixtures.ts), when it uses one and shares it. */
   fixture?: Fixture
   /** The fixture was built by an earlier scenario: this one's Background steps only say so. */
   replaying = false
-  /** The target as the docker CLI reaches it: through this process's relay (api-calls.ts), set before each scenario. */
+  /**
+   * The target as the docker CLI reaches it: through this process's relay (engine/api-calls.ts),
+   * set before each scenario.
+   */
   cliTarget?: Target
-  /** Where this scenario's API failures begin (api-calls.ts). */
+  /** Where this scenario's API failures begin (engine/api-calls.ts). */
   apiMark = 0
   /** The step under way is one of the Background's (set before each step). */
   inBackground = false

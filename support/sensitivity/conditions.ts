@@ -1,11 +1,11 @@
 /**
- * `netconform sensitivity --conditions`: the suite through the proxy under conditions a real
- * endpoint may be in — slow (every call delayed), flaky (a seeded fraction of calls answered 500
- * or reset), restarting (no listener for a few seconds mid-run) — compared with a direct run made
- * just before. A scenario must keep its direct verdict, or be `not run` naming the call the
- * endpoint failed; any other verdict is a lie the suite told, and fails the command. Everything
- * the runs labelled is swept directly after each and must be gone at the end.
- * Writes reports/<target>/conditions/<run>/conditions.{json,md}.
+ * `netconform sensitivity --conditions`: the suite through the relay (engine/relay.ts) under
+ * conditions a real endpoint may be in — slow (every call delayed), flaky (a seeded fraction of
+ * calls answered 500 or reset), restarting (no listener for a few seconds mid-run) — compared
+ * with a direct run made just before. A scenario must keep its direct verdict, or be `not run`
+ * naming the call the endpoint failed; any other verdict is a lie the suite told, and fails the
+ * command. Everything the runs labelled is swept directly after each and must be gone at the
+ * end. Writes reports/<target>/conditions/<run>/conditions.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -126,7 +126,9 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
         opts.restartAt || Math.max(50, Math.round((results.find((r) => r.requests > 0)?.requests ?? 600) / 2))
       plan.push({
         id: 'restart',
-        does: `the endpoint restarts mid-run: no listener for ${DEFAULT_CONDITIONS.downMs / 1000} s, open connections dropped`,
+        does:
+          `the endpoint restarts mid-run: no listener for ${DEFAULT_CONDITIONS.downMs / 1000} s, ` +
+          'open connections dropped',
         conditions: () => ({ restartAt: { call: at(), downMs: DEFAULT_CONDITIONS.downMs } }),
       })
     }
@@ -137,7 +139,8 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       const t0 = Date.now()
       let summary: Summary | undefined
       let error: string | undefined
-      // A run whose own start (ping, version, image) the condition failed never reached a scenario: it is started again.
+      // A run whose own start (ping, version, image) the condition
+      // failed never reached a scenario: it is started again.
       for (let attempt = 1; attempt <= 3 && !summary; attempt++) {
         if (!interruption.signal) interruption.reason = undefined
         try {
@@ -212,7 +215,9 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       }
       results.push(r)
       log(
-        `netconform: ${c.id}: ${r.kept} kept, ${r.notRun} not run, ${r.changed} changed verdict (${requests} requests; injected ${injected['500']} × 500, ${injected.reset} resets, ${injected.down} while down) in ${(r.durationMs / 1000).toFixed(1)} s`,
+        `netconform: ${c.id}: ${r.kept} kept, ${r.notRun} not run, ${r.changed} changed verdict ` +
+          `(${requests} requests; injected ${injected['500']} × 500, ${injected.reset} resets, ` +
+          `${injected.down} while down) in ${(r.durationMs / 1000).toFixed(1)} s`,
       )
       for (const s of scenarios.filter((x) => x.outcome === 'CHANGED'))
         log(`netconform:   CHANGED ${s.id}: ${s.direct} → ${s.under}: ${firstLine(s.reason)}`)
@@ -250,15 +255,19 @@ export function renderConditions(r: ConditionsReport): string {
   const lines = [
     `# The suite under slow and flaky conditions: ${r.target.name}`,
     '',
-    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. Direct run ${r.direct.runId}: ${JSON.stringify(r.direct.totals)} in ${secs(r.direct.durationMs)}.`,
-    'Each condition ran the whole suite through the proxy. A scenario must keep its direct verdict or be *not run*, naming the call the endpoint failed.',
+    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. Direct run ${r.direct.runId}: ` +
+      `${JSON.stringify(r.direct.totals)} in ${secs(r.direct.durationMs)}.`,
+    'Each condition ran the whole suite through the proxy. A scenario must keep its direct verdict or be *not run*, ' +
+      'naming the call the endpoint failed.',
     '',
     '| condition | time | requests | injected | kept | not run | changed |',
     '| --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const c of r.conditions) {
     lines.push(
-      `| ${cell(c.does)} | ${secs(c.durationMs)} | ${c.requests} | ${c.injected['500']} × 500, ${c.injected.reset} resets, ${c.injected.down} while down | ${c.kept} | ${c.notRun} | ${c.changed}${c.error ? ` (${cell(c.error)})` : ''} |`,
+      `| ${cell(c.does)} | ${secs(c.durationMs)} | ${c.requests} | ${c.injected['500']} × 500, ` +
+        `${c.injected.reset} resets, ${c.injected.down} while down | ${c.kept} | ${c.notRun} | ` +
+        `${c.changed}${c.error ? ` (${cell(c.error)})` : ''} |`,
     )
   }
   lines.push('')
@@ -272,7 +281,8 @@ export function renderConditions(r: ConditionsReport): string {
         : odd
             .map(
               (s) =>
-                `- ${s.outcome === 'CHANGED' ? '**CHANGED** ' : ''}${s.id}: ${s.direct} → ${s.under}: ${cell(firstLine(s.reason))}`,
+                `- ${s.outcome === 'CHANGED' ? '**CHANGED** ' : ''}${s.id}: ${s.direct} → ${s.under}: ` +
+                `${cell(firstLine(s.reason))}`,
             )
             .join('\n'),
       '',

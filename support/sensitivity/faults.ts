@@ -133,7 +133,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'ignore-publish',
       breaks:
-        'docker run -p 8080:80: "You can access Port 80 on test1 from the public network interface on the VCH at port 8080"; -p 5000:5000: "You can connect to port 5000 on the VCH public network"',
+        'docker run -p 8080:80: "You can access Port 80 on test1 from the public network interface on the VCH at ' +
+        'port 8080"; -p 5000:5000: "You can connect to port 5000 on the VCH public network"',
       does: 'container create drops HostConfig.PortBindings: -p is accepted and nothing is published',
       tags: publishing,
       hooks: [onCreate((body) => void (hostConfig(body).PortBindings = {}))],
@@ -141,7 +142,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'publish-wrong-port',
       breaks:
-        '-p 8080:80 publishes port 80 "on the public network interface on the VCH at port 8080" (and -p 5000:5000 on port 5000)',
+        '-p 8080:80 publishes port 80 "on the public network interface on the VCH at port 8080" ' +
+        '(and -p 5000:5000 on port 5000)',
       does: 'container create publishes every fixed host port one higher (8080 → 8081)',
       tags: publishing,
       hooks: [
@@ -170,7 +172,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'ignore-subnet',
       breaks:
-        '"To override the default subnet mask, you can specify a new value by using the docker network create --subnet option"',
+        '"To override the default subnet mask, you can specify a new value by using the docker network create ' +
+        '--subnet option"',
       does: 'network create drops the IPAM config: the engine picks the subnet itself',
       tags: ids('subnet.non-default-mask-honoured'),
       hooks: [
@@ -210,7 +213,9 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'new-networks-28',
       breaks: '"By default, user-defined bridge networks have a subnet mask value of 16"',
-      does: 'network create without --subnet gets a /28 (one of the sixteen in 172.31.254.0/24, a private pool of this host)',
+      does:
+        'network create without --subnet gets a /28 (one of the sixteen in 172.31.254.0/24, ' +
+        'a private pool of this host)',
       tags: ids('subnet.default-mask-16'),
       hooks: [
         {
@@ -228,7 +233,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'ignore-connect-ip',
       breaks:
-        '`docker network connect --ip ip_address container-net container1`: "The container container1 runs with the specified IP address on the container-net network"',
+        '`docker network connect --ip ip_address container-net container1`: ' +
+        '"The container container1 runs with the specified IP address on the container-net network"',
       does: 'network connect drops EndpointConfig.IPAMConfig: the engine assigns an address itself',
       tags: ids('static-ip.connect-with-ip'),
       hooks: [
@@ -245,7 +251,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'connect-noop',
       breaks:
-        '`docker network connect bridge-web model`: "web-model can communicate with both db and web-view"; `docker network connect ExternalNetwork view`: "web-view has its own external IP address"',
+        '`docker network connect bridge-web model`: "web-model can communicate with both db and web-view"; ' +
+        '`docker network connect ExternalNetwork view`: "web-view has its own external IP address"',
       does: 'network connect answers 200 and connects nothing',
       tags: ids(
         'multi-bridge.model-reaches-both',
@@ -261,7 +268,9 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'connect-all',
       breaks: '"db and web-view cannot communicate with each other"; "db and web-model cannot communicate externally"',
-      does: 'whenever a container of a scenario starts or is connected, every container of that scenario is connected to every network of that scenario',
+      does:
+        'whenever a container of a scenario starts or is connected, ' +
+        'every container of that scenario is connected to every network of that scenario',
       tags: ids('multi-bridge.db-and-view-isolated', 'combine.db-and-model-no-external'),
       hooks: [
         {
@@ -282,8 +291,12 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'names-to-self',
       breaks:
-        '"The server and client containers can ping each other by name"; "You can connect to server on port 5000 from the client container"; "web-model can communicate with both db and web-view"; "All the containers can communicate with each other"',
-      does: 'every other container name of the scenario resolves to 127.0.0.1, the asking container itself (HostConfig.ExtraHosts)',
+        '"The server and client containers can ping each other by name"; ' +
+        '"You can connect to server on port 5000 from the client container"; ' +
+        '"web-model can communicate with both db and web-view"; "All the containers can communicate with each other"',
+      does:
+        'every other container name of the scenario resolves to 127.0.0.1, the asking container itself ' +
+        '(HostConfig.ExtraHosts)',
       tags: ids(
         'new-bridge.ping-by-name',
         'exposed-port.ping-by-name',
@@ -305,7 +318,9 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'names-on-default-bridge',
       breaks: '"Containers created on the default bridge network don\'t get name resolution by default"',
-      does: "a container created on the default bridge gets the names and default-bridge addresses of the scenario's containers already running there (HostConfig.ExtraHosts)",
+      does:
+        "a container created on the default bridge gets the names and default-bridge addresses of the scenario's " +
+        'containers already running there (HostConfig.ExtraHosts)',
       tags: ids('new-bridge.default-bridge-no-names'),
       hooks: [
         onCreate(async (body, ctx) => {
@@ -344,7 +359,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'drop-dns',
       breaks:
-        '"For the container to get an IP address from DHCP server, you must specify the DNS server in the --dns option" (and it is used)',
+        '"For the container to get an IP address from DHCP server, ' +
+        'you must specify the DNS server in the --dns option" (and it is used)',
       does: 'container create drops HostConfig.Dns',
       tags: ids('dhcp.lease-and-dns'),
       hooks: [onCreate((body) => void (hostConfig(body).Dns = []))],
@@ -352,7 +368,9 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'inspect-address-off-by-one',
       breaks:
-        'what the endpoint says of a container\'s address is its address: "web-view has its own external IP address and its service is available on port 80 of that IP address"; ping by name gets replies from the peer',
+        "what the endpoint says of a container's address is its address: " +
+        '"web-view has its own external IP address and its service is available on port 80 of that IP address"; ' +
+        'ping by name gets replies from the peer',
       does: "container inspect reports every address of the suite's containers one higher than it is",
       tags: ids(
         'new-bridge.ping-by-name',
@@ -379,7 +397,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'network-ls-omits',
       breaks:
-        '"docker network ls" lists the new network (my-bridge-network, bridge); "The container network is visible when you run docker network ls"',
+        '"docker network ls" lists the new network (my-bridge-network, bridge); ' +
+        '"The container network is visible when you run docker network ls"',
       does: "network ls leaves out the suite's networks and the target's container network",
       tags: ids('new-bridge.network-listed', 'exposed-port.network-listed', 'combine.container-network-listed'),
       hooks: [
@@ -411,7 +430,8 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'ps-no-ports',
       breaks:
-        '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): "the port mapping applies to the network that you use on the create command"',
+        '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): ' +
+        '"the port mapping applies to the network that you use on the create command"',
       does: "container list shows no ports for the suite's containers",
       tags: ids('combine.mapping-on-create-network-only'),
       hooks: [
@@ -426,8 +446,12 @@ export function faultsFor(target: Target): Fault[] {
     {
       id: 'refuse-unrelated',
       breaks:
-        '"The IP address that you specify in docker network connect --ip must be within the specified range": refused because of the range',
-      does: 'network connect --ip with an address outside the container network\'s range answers 400 "unrelated failure" (a refusal of another kind: a 4xx, since a 5xx is the endpoint failing the call, which makes a scenario not run)',
+        '"The IP address that you specify in docker network connect --ip must be within the specified range": ' +
+        'refused because of the range',
+      does:
+        'network connect --ip with an address outside the container network\'s range answers 400 "unrelated failure" ' +
+        '(a refusal of another kind: a 4xx, since a 5xx is the endpoint failing the call, ' +
+        'which makes a scenario not run)',
       tags: ids('static-ip.outside-range-refused'),
       hooks: [
         {

@@ -1,9 +1,9 @@
 /**
- * The sensitivity run: the suite, run through a fault-injecting proxy in front of the target's
- * endpoint, once with no fault (transparent: its verdicts must be a direct run's) and once
- * per fault with the scenarios of the section(s) that fault breaks. A fault is caught when a
- * scenario that did not fail without it fails with it; a fault nothing catches is a defect
- * of the suite, listed first. Writes reports/<target>/sensitivity/<run>/sensitivity.{json,md}.
+ * The sensitivity run: the suite, run through a fault-injecting proxy (engine/relay.ts) in front of
+ * the target's endpoint, once with no fault (transparent: its verdicts must be a direct run's) and
+ * once per fault with the scenarios of the section(s) that fault breaks. A fault is caught when a
+ * scenario that did not fail without it fails with it; a fault nothing catches is a defect of the
+ * suite, listed first. Writes reports/<target>/sensitivity/<run>/sensitivity.{json,md}.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -42,7 +42,9 @@ export interface FaultResult {
   caughtBy: string[]
   /** Scenarios that failed for the environment's sake (a host port another run holds): they neither catch nor miss. */
   environment: string[]
-  /** What the run through the fault left on the endpoint (its own cleanup goes through the fault too), removed directly. */
+  /**
+   * What the run through the fault left on the endpoint (its own cleanup goes through the fault too), removed directly.
+   */
   sweptDirectly: string[]
   caught: boolean
   /** False when every scenario of the fault was not applicable on the target: nothing could catch it there. */
@@ -180,7 +182,8 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const proxied: Target = { ...target, endpoint: proxy.url, tls: undefined }
     await probeEndpoint(proxied)
     log(
-      `netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) through ${proxy.url}: ${faults.length} faults`,
+      `netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) ` +
+        `through ${proxy.url}: ${faults.length} faults`,
     )
     const runThrough = async (label: string, tags: string) => {
       // A run that lost its endpoint says so in its own summary; the next run checks the endpoint
@@ -204,7 +207,8 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const clear = await runThrough('transparent', allTags)
     const clearVerdicts = new Map(clear.scenarios.map((s) => [s.id, s.verdict]))
     log(
-      `netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(clear.totals)}`,
+      `netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ` +
+        `${JSON.stringify(clear.totals)}`,
     )
 
     const clearReasons = new Map(clear.scenarios.map((s) => [s.id, s.reason]))
@@ -238,14 +242,16 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     let differences = direct ? compare(direct) : []
     if (!direct || differences.length > 0) {
       // An older direct run may have met another engine state or another run's ports: ask again, now.
-      log(
-        `netconform: ${direct ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now` : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`}`,
-      )
+      const why = direct
+        ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now`
+        : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`
+      log(`netconform: ${why}`)
       direct = await directNow()
       differences = compare(direct)
     }
     log(
-      `netconform:   direct verdicts from ${direct.from}: ${differences.length === 0 ? 'the same' : `${differences.length} differ`}`,
+      `netconform:   direct verdicts from ${direct.from}: ` +
+        `${differences.length === 0 ? 'the same' : `${differences.length} differ`}`,
     )
 
     const results: FaultResult[] = []
@@ -300,7 +306,8 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
           : s.scenarios.every((x) => x.verdict === 'not-applicable')
             ? 'not applicable (every scenario is)'
             : alreadySo
-              ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, with the same evidence as without the fault`
+              ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, ` +
+                'with the same evidence as without the fault'
               : 'NOT CAUGHT'
       log(
         `netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`,
@@ -320,7 +327,10 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       runId,
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
-      method: `each fault ran only the scenarios of the section(s) it breaks (its tag expression), serially${opts.parallel ? ` with --parallel ${opts.parallel}` : ''}, through the proxy ${proxy.url}; transparent mode ran the union of those scenarios`,
+      method:
+        'each fault ran only the scenarios of the section(s) it breaks (its tag expression), ' +
+        `serially${opts.parallel ? ` with --parallel ${opts.parallel}` : ''}, through the proxy ${proxy.url}; ` +
+        'transparent mode ran the union of those scenarios',
       transparent: {
         runId: clear.runId,
         durationMs: clear.durationMs,
@@ -364,7 +374,9 @@ export function renderMarkdown(r: SensitivityReport): string {
   const lines: string[] = [
     `# Sensitivity of the suite: ${r.target.name} (${r.target.engine.name} ${r.target.engine.version})`,
     '',
-    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here (all their scenarios are)${r.totals.alreadySo ? `, ${r.totals.alreadySo} already so on this endpoint` : ''}.`,
+    `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ` +
+      `${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here ` +
+      `(all their scenarios are)${r.totals.alreadySo ? `, ${r.totals.alreadySo} already so on this endpoint` : ''}.`,
     `Method: ${r.method}. A fault is caught when a scenario that did not fail without it fails with it.`,
     '',
   ]
@@ -379,8 +391,12 @@ export function renderMarkdown(r: SensitivityReport): string {
           ? ` (failed for the environment's sake, a host port taken: ${f.environment.join(', ')})`
           : '',
       ].join('')
+      const interrupted = f.interrupted
+        ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}`
+        : ''
       lines.push(
-        `| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ${cell(verdicts)}${f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}` : ''} | ${secs(f.durationMs)} |`,
+        `| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ` +
+          `${cell(verdicts)}${interrupted} | ${secs(f.durationMs)} |`,
       )
     }
     lines.push('')
@@ -398,7 +414,9 @@ export function renderMarkdown(r: SensitivityReport): string {
     lines.push(
       '## Already so on this target',
       '',
-      'The endpoint already behaves as these faults make it: every scenario they break has the same verdict and evidence with and without the fault, deviating as the profile declares (no observation can tell them apart here):',
+      'The endpoint already behaves as these faults make it: ' +
+        'every scenario they break has the same verdict and evidence with and without the fault, ' +
+        'deviating as the profile declares (no observation can tell them apart here):',
       '',
     )
     table(so)
@@ -415,13 +433,16 @@ export function renderMarkdown(r: SensitivityReport): string {
   }
   lines.push('## Transparent mode (no fault)', '')
   lines.push(
-    `Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, compared with the direct run ${r.transparent.directRun}.`,
+    `Run ${r.transparent.runId}, ${secs(r.transparent.durationMs)}, ` +
+      `compared with the direct run ${r.transparent.directRun}.`,
     '',
   )
   if (r.transparent.differences.length === 0) lines.push("Every verdict through the proxy equals the direct run's.", '')
   else {
     lines.push(
-      "**Defect**: verdicts through the transparent proxy differ from the direct run's (a difference marked *environment* had a host port taken by another run on this machine: rerun when the host is quiet):",
+      "**Defect**: verdicts through the transparent proxy differ from the direct run's " +
+        '(a difference marked *environment* had a host port taken by another run on this machine: ' +
+        'rerun when the host is quiet):',
       '',
       '| scenario | direct | transparent | why |',
       '| --- | --- | --- | --- |',
@@ -438,7 +459,8 @@ export function renderMarkdown(r: SensitivityReport): string {
     lines.push(
       '## Removed directly after a fault',
       '',
-      "The suite's own cleanup lists through the proxy, so a fault that hides resources hides them from it too; the runner removed these by label, directly:",
+      "The suite's own cleanup lists through the proxy, so a fault that hides resources hides them from it too; " +
+        'the runner removed these by label, directly:',
       '',
     )
     for (const f of swept) lines.push(`- ${f.id}: ${f.sweptDirectly.join(', ')}`)
