@@ -103,15 +103,23 @@ async function pollAttaching<T>(attach: Attach, awaited: string, attempt: () => 
 }
 
 /** Polls a command in a container until `ok` holds; attaches the last run either way. */
-export async function execUntil(
-  docker: Docker,
-  attach: Attach,
-  container: string,
-  command: string,
-  awaited: string,
-  ok: (r: ExecResult) => boolean,
-  finality?: Finality<ExecResult>,
-): Promise<ExecResult> {
+export async function execUntil({
+  docker,
+  attach,
+  container,
+  command,
+  awaited,
+  ok,
+  finality,
+}: {
+  docker: Docker
+  attach: Attach
+  container: string
+  command: string
+  awaited: string
+  ok: (r: ExecResult) => boolean
+  finality?: Finality<ExecResult>
+}): Promise<ExecResult> {
   return pollAttaching(attach, awaited, async () => {
     const r = await execIn(docker, container, command)
     const good = ok(r)
@@ -130,24 +138,31 @@ export async function execUntil(
  * In `from`, `ping` reaches `toAddress`: replies come from exactly that address (`bytes from IP:`,
  * so .2 is not .23). `owner`: the container the endpoint says has `toAddress`, checked on failure.
  */
-export async function pingReplies(
-  docker: Docker,
-  attach: Attach,
-  from: string,
-  command: string,
-  toAddress: string,
-  owner?: string,
-): Promise<void> {
+export async function pingReplies({
+  docker,
+  attach,
+  from,
+  command,
+  toAddress,
+  owner,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  command: string
+  toAddress: string
+  owner?: string
+}): Promise<void> {
   const notOwned = ownership(docker, attach, owner, toAddress)
-  await execUntil(
+  await execUntil({
     docker,
     attach,
-    from,
+    container: from,
     command,
-    `replies from ${toAddress} to "${command}" in ${from}`,
-    (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`),
-    async (r) => resolvedElsewhere(r.stdout, toAddress) ?? (await notOwned()),
-  )
+    awaited: `replies from ${toAddress} to "${command}" in ${from}`,
+    ok: (r) => r.exitCode === 0 && r.stdout.includes(`bytes from ${toAddress}:`),
+    finality: async (r) => resolvedElsewhere(r.stdout, toAddress) ?? (await notOwned()),
+  })
 }
 
 /**
@@ -359,17 +374,27 @@ function ownership(
  * `owner`: the container the endpoint says has `address` (when `address` is one): a failed attempt
  * checks that it really has it, and stops at once when it does not.
  */
-export async function answersInContainer(
-  docker: Docker,
-  attach: Attach,
-  from: string,
-  address: string,
-  port: number,
-  request: string,
-  expected: string,
-  answerer: string,
-  owner?: string,
-): Promise<ExecResult> {
+export async function answersInContainer({
+  docker,
+  attach,
+  from,
+  address,
+  port,
+  request,
+  expected,
+  answerer,
+  owner,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  address: string
+  port: number
+  request: string
+  expected: string
+  answerer: string
+  owner?: string
+}): Promise<ExecResult> {
   // Asked once: the answer does not change while the scenario waits.
   let resolver: Promise<string | undefined> | undefined
   const notOwned = ownership(docker, attach, owner, address)
@@ -378,14 +403,14 @@ export async function answersInContainer(
     (await nameNotRegistered(docker, attach, from, address))
   const stranger = resolvedToStranger(docker, attach, from, address, answerer)
   const command = telnetLike(address, port, request, SILENCE_S)
-  return execUntil(
+  return execUntil({
     docker,
     attach,
-    from,
+    container: from,
     command,
-    `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
-    (r) => judgeAnswer(r.stdout, expected, answerer).ok,
-    async (r) =>
+    awaited: `"${expected}" from ${answerer} at ${address}:${port} in ${from}`,
+    ok: (r) => judgeAnswer(r.stdout, expected, answerer).ok,
+    finality: async (r) =>
       judgeAnswer(r.stdout, expected, answerer).why ??
       (LOOKUP_FAILED.test(r.stderr) ? await lookupFailed() : undefined) ??
       (await stranger(r.stderr)) ??
@@ -393,7 +418,7 @@ export async function answersInContainer(
         ? await droppedOnPath(docker, attach, from, address, port, answerer, expected)
         : undefined) ??
       (await notOwned()),
-  )
+  })
 }
 
 /**
@@ -542,15 +567,23 @@ export async function droppedOnPath(
  * From this host, a connection to address:port answers the request with `expected`, from `answerer`.
  * Given the endpoint, a refusal is final once `answerer`'s service is seen up inside it (publishedRefused).
  */
-export async function answersFromHost(
-  attach: Attach,
-  address: string,
-  port: number,
-  request: string,
-  expected: string,
-  answerer: string,
-  docker?: Docker,
-): Promise<void> {
+export async function answersFromHost({
+  attach,
+  address,
+  port,
+  request,
+  expected,
+  answerer,
+  docker,
+}: {
+  attach: Attach
+  address: string
+  port: number
+  request: string
+  expected: string
+  answerer: string
+  docker?: Docker
+}): Promise<void> {
   await pollAttaching(
     attach,
     `"${expected}" from ${answerer} at ${address}:${port} (connecting from this host)`,
@@ -656,14 +689,21 @@ function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S)
  * from the same source: `from` reaches its peer by address, so its network works and a failed
  * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
  */
-export async function doesNotResolve(
-  docker: Docker,
-  attach: Attach,
-  from: string,
-  command: string,
-  name: string,
-  control: Control,
-): Promise<void> {
+export async function doesNotResolve({
+  docker,
+  attach,
+  from,
+  command,
+  name,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  command: string
+  name: string
+  control: Control
+}): Promise<void> {
   await askControl(docker, attach, from, control)
   const r = await execIn(docker, from, command)
   attach(describeExec(r))
@@ -683,31 +723,38 @@ export async function doesNotResolve(
 
 /** The control of a negative, asked from the same source: its peer answers `GET /` with what it must. */
 function askControl(docker: Docker, attach: Attach, from: string, control: Control) {
-  return answersInContainer(
+  return answersInContainer({
     docker,
     attach,
     from,
-    control.address,
-    control.port,
-    'GET /',
-    control.expected,
-    control.answerer,
-    control.answerer,
-  )
+    address: control.address,
+    port: control.port,
+    request: 'GET /',
+    expected: control.expected,
+    answerer: control.answerer,
+    owner: control.answerer,
+  })
 }
 
 /**
  * From `from`, address:port gives no answer. The control comes first, from the same source: a
  * peer that must answer does, so "no answer" is about the target, not a dead source.
  */
-export async function noAnswerInContainer(
-  docker: Docker,
-  attach: Attach,
-  from: string,
-  address: string,
-  port: number,
-  control: Control,
-): Promise<void> {
+export async function noAnswerInContainer({
+  docker,
+  attach,
+  from,
+  address,
+  port,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  address: string
+  port: number
+  control: Control
+}): Promise<void> {
   const controlled = await askControl(docker, attach, from, control)
   const bound = boundByControl(controlled.durationMs)
   const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
@@ -802,16 +849,25 @@ export async function serviceElsewhere(
 }
 
 /** The outside client reaches address:port and gets `expected` from `answerer`. */
-export async function answersFromOutside(
-  net: ContainerNetworkOffer,
-  attach: Attach,
-  address: string,
-  port: number,
-  expected: string,
-  answerer: string,
-  owner?: string,
-  docker?: Docker,
-): Promise<void> {
+export async function answersFromOutside({
+  net,
+  attach,
+  address,
+  port,
+  expected,
+  answerer,
+  owner,
+  docker,
+}: {
+  net: ContainerNetworkOffer
+  attach: Attach
+  address: string
+  port: number
+  expected: string
+  answerer: string
+  owner?: string
+  docker?: Docker
+}): Promise<void> {
   const notOwned = docker ? ownership(docker, attach, owner, address) : () => Promise.resolve(undefined)
   await pollAttaching(
     attach,
@@ -831,7 +887,15 @@ export async function answersFromOutside(
 }
 
 /** The outside client reaches the address at all (ping): the control before a port is found closed. */
-export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, address: string): Promise<void> {
+export async function outsidePings({
+  net,
+  attach,
+  address,
+}: {
+  net: ContainerNetworkOffer
+  attach: Attach
+  address: string
+}): Promise<void> {
   await pollAttaching(attach, `replies from ${address} at the outside client`, async () => {
     const r = await outsideShell(net, `ping -c 1 -W 2 ${address}`)
     return {
@@ -845,13 +909,18 @@ export async function outsidePings(net: ContainerNetworkOffer, attach: Attach, a
 /**
  * The outside client gets no answer from address:port, while the same address answers its ping (the control, first).
  */
-export async function noAnswerFromOutside(
-  net: ContainerNetworkOffer,
-  attach: Attach,
-  address: string,
-  port: number,
-): Promise<void> {
-  await outsidePings(net, attach, address)
+export async function noAnswerFromOutside({
+  net,
+  attach,
+  address,
+  port,
+}: {
+  net: ContainerNetworkOffer
+  attach: Attach
+  address: string
+  port: number
+}): Promise<void> {
+  await outsidePings({ net, attach, address })
   const r = await outsideShell(net, negativeProbe(address, port))
   attach(describeOutside(net, r))
   const how = expectNoAnswer(connectionOutcome(r.stdout, r.stderr, r.exitCode), 'the outside client', address, port)
@@ -863,7 +932,15 @@ export async function noAnswerFromOutside(
  * answers (with a reset), which is the control; a silence could as well be an address this
  * host cannot reach at all.
  */
-export async function noAnswerFromHost(attach: Attach, address: string, port: number): Promise<void> {
+export async function noAnswerFromHost({
+  attach,
+  address,
+  port,
+}: {
+  attach: Attach
+  address: string
+  port: number
+}): Promise<void> {
   const r = await tcpExchange(address, port, requestBytes('GET /'))
   attach(describeTcp(r))
   const how = expectNoAnswer(

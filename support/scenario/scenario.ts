@@ -27,6 +27,9 @@ import { replayed } from './commands'
 import { interfacesOf, portsShown, subnetsOf } from './inspect'
 import type { NetconformWorld } from './world'
 
+/** Who asks, for a check: the scenario's endpoint, and its transcript. */
+const asker = (w: NetconformWorld) => ({ docker: w.docker, attach: w.note })
+
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
 async function control(
   w: NetconformWorld,
@@ -67,7 +70,13 @@ export async function pingGetsReplies(
   replier: string,
   network: string,
 ): Promise<void> {
-  await pingReplies(w.docker, w.note, from, `ping -c 3 ${target}`, await addressOn(w.docker, replier, network), replier)
+  await pingReplies({
+    ...asker(w),
+    from,
+    command: `ping -c 3 ${target}`,
+    toAddress: await addressOn(w.docker, replier, network),
+    owner: replier,
+  })
 }
 
 /** in FROM, `telnet TO PORT` and `GET /` answers EXPECTED from ANSWERER. */
@@ -79,7 +88,15 @@ export async function telnetAnswers(
   expected: string,
   answerer: string,
 ): Promise<void> {
-  await answersInContainer(w.docker, w.note, from, to, port, 'GET /', expected, answerer)
+  await answersInContainer({
+    ...asker(w),
+    from,
+    address: to,
+    port,
+    request: 'GET /',
+    expected,
+    answerer,
+  })
 }
 
 /** in FROM, TO's address on NETWORK answers EXPECTED on PORT (from TO). */
@@ -91,17 +108,16 @@ export async function addressAnswers(
   expected: string,
   port: number,
 ): Promise<void> {
-  await answersInContainer(
-    w.docker,
-    w.note,
+  await answersInContainer({
+    ...asker(w),
     from,
-    await addressOn(w.docker, to, network),
+    address: await addressOn(w.docker, to, network),
     port,
-    'GET /',
+    request: 'GET /',
     expected,
-    to,
-    to,
-  )
+    answerer: to,
+    owner: to,
+  })
 }
 
 /** from the public network, `telnet vch_public_interface PORT` and `GET /` answers EXPECTED from ANSWERER. */
@@ -111,12 +127,12 @@ export async function publicAnswers(
   expected: string,
   answerer: string,
 ): Promise<void> {
-  await answersFromHost(w.note, w.target.publicAddress, port, 'GET /', expected, answerer, w.docker)
+  await answersFromHost({ ...asker(w), address: w.target.publicAddress, port, request: 'GET /', expected, answerer })
 }
 
 /** from the public network, `telnet vch_public_interface PORT` gets no answer. */
 export async function publicSilent(w: NetconformWorld, port: number): Promise<void> {
-  await noAnswerFromHost(w.note, w.target.publicAddress, port)
+  await noAnswerFromHost({ attach: w.note, address: w.target.publicAddress, port })
 }
 
 /** in FROM, `LOOKUP NAME` cannot resolve NAME, while PEER's address on NETWORK answers EXPECTED on PORT. */
@@ -130,14 +146,13 @@ export async function cannotResolve(
   expected: string,
   port: number,
 ): Promise<void> {
-  await doesNotResolve(
-    w.docker,
-    w.note,
+  await doesNotResolve({
+    ...asker(w),
     from,
-    `${lookup} ${name}`,
+    command: `${lookup} ${name}`,
     name,
-    await control(w, peer, network, expected, port),
-  )
+    control: await control(w, peer, network, expected, port),
+  })
 }
 
 /**
@@ -155,14 +170,13 @@ export async function addressSilent(
   expected: string,
   peerPort: number,
 ): Promise<void> {
-  await noAnswerInContainer(
-    w.docker,
-    w.note,
+  await noAnswerInContainer({
+    ...asker(w),
     from,
-    await addressOn(w.docker, to, network),
+    address: await addressOn(w.docker, to, network),
     port,
-    await control(w, peer, peerNetwork, expected, peerPort),
-  )
+    control: await control(w, peer, peerNetwork, expected, peerPort),
+  })
 }
 
 /** in CONTAINER, `ip addr` shows ADDRESS. */
@@ -238,14 +252,13 @@ export async function addressesLaidOut(
 
 /** in CONTAINER, `cat /etc/resolv.conf` names the nameserver DNS. */
 export async function namesNameserver(w: NetconformWorld, container: string, dns: string): Promise<void> {
-  const r = await execUntil(
-    w.docker,
-    w.note,
+  const r = await execUntil({
+    ...asker(w),
     container,
-    'cat /etc/resolv.conf',
-    `nameserver ${dns}`,
-    (x) => x.exitCode === 0,
-  )
+    command: 'cat /etc/resolv.conf',
+    awaited: `nameserver ${dns}`,
+    ok: (x) => x.exitCode === 0,
+  })
   const lines = r.stdout
     .split('\n')
     .map((l) => l.trim())
@@ -299,21 +312,24 @@ export async function outsideAnswers(
   expected: string,
   port: number,
 ): Promise<void> {
-  await answersFromOutside(
-    containerNetwork(w),
-    w.note,
-    await addressOn(w.docker, container, network),
+  await answersFromOutside({
+    ...asker(w),
+    net: containerNetwork(w),
+    address: await addressOn(w.docker, container, network),
     port,
     expected,
-    container,
-    container,
-    w.docker,
-  )
+    answerer: container,
+    owner: container,
+  })
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers ping. */
 export async function outsidePingAnswered(w: NetconformWorld, container: string, network: string): Promise<void> {
-  await outsidePings(containerNetwork(w), w.note, await addressOn(w.docker, container, network))
+  await outsidePings({
+    net: containerNetwork(w),
+    attach: w.note,
+    address: await addressOn(w.docker, container, network),
+  })
 }
 
 /** from the outside, CONTAINER's address on NETWORK does not answer on PORT, while it answers ping. */
@@ -323,13 +339,26 @@ export async function outsideSilent(
   network: string,
   port: number,
 ): Promise<void> {
-  await noAnswerFromOutside(containerNetwork(w), w.note, await addressOn(w.docker, container, network), port)
+  await noAnswerFromOutside({
+    net: containerNetwork(w),
+    attach: w.note,
+    address: await addressOn(w.docker, container, network),
+    port,
+  })
 }
 
 /** in CONTAINER, the outside listener answers EXPECTED from the outside listener. */
 export async function listenerAnswers(w: NetconformWorld, container: string, expected: string): Promise<void> {
   const { address, port, identity } = w.listeners[0]
-  await answersInContainer(w.docker, w.note, container, address, port, 'GET /', expected, identity)
+  await answersInContainer({
+    ...asker(w),
+    from: container,
+    address,
+    port,
+    request: 'GET /',
+    expected,
+    answerer: identity,
+  })
 }
 
 /** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
@@ -342,12 +371,11 @@ export async function listenerUnreachable(
   port: number,
 ): Promise<void> {
   const { address, port: listening } = w.listeners[0]
-  await noAnswerInContainer(
-    w.docker,
-    w.note,
-    container,
+  await noAnswerInContainer({
+    ...asker(w),
+    from: container,
     address,
-    listening,
-    await control(w, peer, network, expected, port),
-  )
+    port: listening,
+    control: await control(w, peer, network, expected, port),
+  })
 }
