@@ -24,7 +24,8 @@ import { type ScenarioResult, type Verdict, VERDICTS } from '../types'
 type BadgeVerdict = Verdict | 'not-run'
 
 const PAGE_TITLE = `${DOC_TITLE}: the living document`
-const USAGE = "usage: netconform document DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest)"
+const USAGE =
+  'usage: netconform document DIR… [--out DIR] ' + "(each DIR a run's report folder, e.g. reports/docker/latest)"
 
 const word = (v: BadgeVerdict) => (v === 'not-run' ? 'not run' : v)
 

@@ -34,7 +34,8 @@ const NOT_RUN_TEXT = 'not run'
 const MATRIX_TITLE = 'Container networking conformance matrix'
 
 const USAGE =
-  "usage: netconform matrix DIR… [--out DIR] (each DIR a run's report folder, e.g. reports/docker/latest, or a record)"
+  'usage: netconform matrix DIR… [--out DIR] ' +
+  "(each DIR a run's report folder, e.g. reports/docker/latest, or a record)"
 
 const MARK: Record<CellVerdict, string> = {
   conforms: '🟢',
