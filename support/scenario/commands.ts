@@ -18,7 +18,11 @@ import type { NetconformWorld } from './world'
 
 /** A Background step the fixture already did (holds/fixtures.ts): said in the transcript, not run again. */
 export function replayed(w: NetconformWorld, what: string): undefined {
-  w.note(`${what} — set up once for this section: done by ${w.fixture?.builtBy} in fixture ${w.fixture?.id}, not again`)
+  w.note(
+    `${what} — set up once for this section: ` +
+      `done by ${w.fixture?.builtBy} ` +
+      `in fixture ${w.fixture?.id}, not again`,
+  )
   return undefined
 }
 

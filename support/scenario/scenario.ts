@@ -41,7 +41,10 @@ async function control(
   return { address: await addressOn(w.docker, peer, network), port, answerer: peer, expected }
 }
 
-/** The target's container network; steps that need it come after "a container network …", which makes it applicable. */
+/**
+ * The target's container network; steps that need it come after "a container network …", which
+ * makes it applicable.
+ */
 function containerNetwork(w: NetconformWorld) {
   const net = w.containerNetwork
   if (!net)

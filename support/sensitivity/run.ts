@@ -216,9 +216,8 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       [...clearVerdicts]
         .filter(([id, v]) => d.verdicts.get(id) !== v)
         .map(([id, v]) => {
-          const reasons = [`direct: ${d.reasons.get(id) || '—'}`, `transparent: ${clearReasons.get(id) || '—'}`].join(
-            ' / ',
-          )
+          const directReason = d.reasons.get(id) || '—'
+          const reasons = [`direct: ${directReason}`, `transparent: ${clearReasons.get(id) || '—'}`].join(' / ')
           return {
             id,
             direct: d.verdicts.get(id) ?? ('absent' as const),
