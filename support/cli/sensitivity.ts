@@ -8,7 +8,7 @@ import { UsageError } from '../errors'
 import { TARGET_OPTIONS, parallelOf } from './options'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import type { Target } from '../types'
-import { sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
+import { faultStatus, sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
 import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from '../sensitivity/conditions'
 
 export async function sensitivityCommand(
@@ -85,14 +85,13 @@ export async function sensitivityCommand(
     throw new UsageError('--faults takes fault ids separated by commas')
   const target = resolveTarget(values)
   const { report, dir } = await sensitivityRun({ target, faults, parallel, log: out })
-  const status = (f: (typeof report.faults)[number]) =>
-    f.caught ? 'caught' : !f.applicable ? 'n/a' : f.alreadySo ? 'already so' : 'NOT CAUGHT'
+  const status = (f: (typeof report.faults)[number]) => (faultStatus(f) === 'not applicable' ? 'n/a' : faultStatus(f))
   for (const f of [
     ...report.faults.filter((x) => status(x) === 'NOT CAUGHT'),
     ...report.faults.filter((x) => status(x) !== 'NOT CAUGHT'),
   ]) {
     out(
-      `  ${status(f).padEnd(11)} ${f.id.padEnd(28)} ${f.caught ? f.caughtBy.join(', ') : '—'}  (${(f.durationMs / 1000).toFixed(1)} s)`,
+      `  ${status(f).padEnd(11)} ${f.id.padEnd(28)} ${f.caught ? f.caughtBy.join(', ') : status(f) === 'not run' ? `${f.notRun.join(', ')}: ${f.notRunWhy}` : '—'}  (${(f.durationMs / 1000).toFixed(1)} s)`,
     )
   }
   const t = report.transparent
@@ -101,7 +100,7 @@ export async function sensitivityCommand(
   )
   if (report.leftovers.length > 0) out(`netconform: left on the endpoint: ${report.leftovers.join(', ')}`)
   out(
-    `netconform: ${report.target.name}: ${report.totals.caught} of ${report.totals.faults} faults caught${report.totals.notApplicable ? `, ${report.totals.notApplicable} not applicable here` : ''}${report.totals.alreadySo ? `, ${report.totals.alreadySo} already so on this endpoint` : ''}; report in ${relative(process.cwd(), dir) || dir}/sensitivity.md`,
+    `netconform: ${report.target.name}: ${report.totals.caught} of ${report.totals.faults} faults caught${report.totals.notApplicable ? `, ${report.totals.notApplicable} not applicable here` : ''}${report.totals.alreadySo ? `, ${report.totals.alreadySo} already so on this endpoint` : ''}${report.totals.notRun ? `, ${report.totals.notRun} not run (no verdict)` : ''}; report in ${relative(process.cwd(), dir) || dir}/sensitivity.md`,
   )
   if (interruption.signal) return signalExitCode(interruption.signal)
   return sensitivityExitCode(report)
