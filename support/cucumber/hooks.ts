@@ -29,6 +29,9 @@ import type { Target } from '../types'
 /** How long an endpoint that failed calls may take to answer a ping again before the run counts it lost. */
 const RESTART_GRACE_MS = 20_000
 
+/** How many times a scenario's cleanup by label is made while the endpoint fails calls but answers pings. */
+const CLEANUP_TRIES = 4
+
 /** Set when a grace wait ran out: later ones in the same outage (the cleanup's, then the lost check's) ask once. */
 let graceRanOut = false
 
@@ -168,11 +171,15 @@ AfterAll(async function () {
 After(async function (this: NetconformWorld) {
   if (!this.scenarioId) return
   let removed = await removeLabelled(this.docker, this.labels)
-  // An endpoint that failed calls of this scenario (a restart, say) is given time to answer again, and asked once more.
-  if (
+  // An endpoint that failed calls of this scenario (a restart, say) is given time to answer again, and asked again
+  // while it answers, up to CLEANUP_TRIES in all: a lock left behind would keep this run's next scenarios waiting.
+  for (
+    let tries = 1;
+    tries < CLEANUP_TRIES &&
     removed.errors.length > 0 &&
     apiFailures.since(this.apiMark).length > 0 &&
-    (await answersWithin(this.target, RESTART_GRACE_MS))
+    (await answersWithin(this.target, RESTART_GRACE_MS));
+    tries++
   ) {
     const again = await removeLabelled(this.docker, this.labels)
     removed = {

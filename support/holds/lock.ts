@@ -289,9 +289,18 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
     return list.map((c) => ({ id: c.Id, containerName: nameOf(c), labels: c.Labels ?? {} }))
   }
 
-  /** Removes another holder's lock whose lease has passed; true when it was stale. */
+  /**
+   * A lock of this very run under a scenario's labels (not a fixture's) is one its cleanup could not remove (the
+   * endpoint failed the calls): the scheduler never runs two scenarios of one run that hold a name at once, and a
+   * kept fixture's locks carry `fixture:` and are given back through the Keeper. It holds nothing any more.
+   */
+  const leftover = (labels: Record<string, string> | undefined) =>
+    labels?.[LABEL_RUN] === opts.runId && !(labels?.[LABEL_SCENARIO] ?? 'fixture:').startsWith('fixture:')
+  const expired = (labels: Record<string, string> | undefined) => leaseOf(labels) <= now() || leftover(labels)
+
+  /** Removes another holder's lock whose lease has passed (or this run's leftover); true when it was stale. */
   const removeIfStale = async (lock: LockInfo, name: string): Promise<boolean> => {
-    if (leaseOf(lock.labels) > now()) return false
+    if (!expired(lock.labels)) return false
     // Check again what the id is now, by id: only a lock of this name whose lease has passed goes.
     let labels: Record<string, string> | undefined
     try {
@@ -302,8 +311,12 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       if (statusOf(e) === 404) return true
       throw e
     }
-    if (labels?.[LABEL_LOCK] !== name || leaseOf(labels) > now()) return false
-    log(`removing the stale lock ${lock.containerName} of ${holderOf(labels, now())}`)
+    if (labels?.[LABEL_LOCK] !== name || !expired(labels)) return false
+    log(
+      leaseOf(labels) <= now()
+        ? `removing the stale lock ${lock.containerName} of ${holderOf(labels, now())}`
+        : `removing the lock ${lock.containerName} that this run's scenario ${labels[LABEL_SCENARIO]} left (it has ended; its cleanup could not remove it)`,
+    )
     // Not removed is not taken over: the scenario is not run (before, it asked again at once, without end).
     await removeOrFail(lock.id, `the stale lock ${lock.containerName}`)
     return true

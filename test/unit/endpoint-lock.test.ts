@@ -619,3 +619,28 @@ test("Podman 4.3's 500 for a taken name is a taken name, not a failed call: the 
   expect(b.call).to.equal(undefined)
   expect(b.notRun).to.match(/^waited 5 s for exclusive hold of n, held exclusive by run run-a/)
 })
+
+test("a lock this run's ended scenario left (its cleanup failed) is removed at once; a kept fixture's lock of the run is waited for", async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const first = await acquireHolds(d.asDocker, opts(c, 'run-a', 'static-ip.connect-with-ip', ['@exclusive:r']).o)
+  expect(first.notRun).to.equal(undefined) // and never released: its cleanup by label failed
+  const { o, lines } = opts(c, 'run-a', 'static-ip.outside-range-refused', ['@exclusive:r'])
+  const next = await acquireHolds(d.asDocker, o)
+  expect(next.notRun).to.equal(undefined)
+  expect(next.waitedMs).to.equal(0)
+  expect(lines).to.deep.equal([
+    "removing the lock netconform-lock-r that this run's scenario static-ip.connect-with-ip left (it has ended; its cleanup could not remove it)",
+  ])
+  expect(d.byName('netconform-lock-r')!.labels[LABEL_SCENARIO]).to.equal('static-ip.outside-range-refused')
+  await next.release()
+  // a fixture's lock is held as long as the fixture lives
+  await acquireHolds(d.asDocker, opts(c, 'run-a', 'fixture:publish.x', ['@exclusive:host-port-8080']).o)
+  const waiting = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 'publish.y', ['@exclusive:host-port-8080'], { timeoutMs: 2000 }).o,
+  )
+  expect(waiting.notRun).to.match(
+    /^waited 2 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario fixture:publish\.x/,
+  )
+})
