@@ -7,7 +7,7 @@ import { relative } from 'node:path'
 import { type OptionsOf, commandUsageError } from './commands'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import type { Target } from '../types'
-import { sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
+import { faultStatus, sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
 import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from '../sensitivity/conditions'
 
 export async function sensitivityCommand(
@@ -61,13 +61,16 @@ export async function sensitivityCommand(
   }
   const target = resolveTarget(values)
   const { report, dir } = await sensitivityRun({ target, faults, parallel, log: out })
-  const status = (f: (typeof report.faults)[number]) =>
-    f.caught ? 'caught' : !f.applicable ? 'n/a' : f.alreadySo ? 'already so' : 'NOT CAUGHT'
+  const status = (f: (typeof report.faults)[number]) => (faultStatus(f) === 'not applicable' ? 'n/a' : faultStatus(f))
   for (const f of [
     ...report.faults.filter((x) => status(x) === 'NOT CAUGHT'),
     ...report.faults.filter((x) => status(x) !== 'NOT CAUGHT'),
   ]) {
-    const by = f.caught ? f.caughtBy.join(', ') : '—'
+    const by = f.caught
+      ? f.caughtBy.join(', ')
+      : status(f) === 'not run'
+        ? `${f.notRun.join(', ')}: ${f.notRunWhy}`
+        : '—'
     out(`  ${status(f).padEnd(11)} ${f.id.padEnd(28)} ${by}  (${(f.durationMs / 1000).toFixed(1)} s)`)
   }
   const t = report.transparent
@@ -83,6 +86,7 @@ export async function sensitivityCommand(
     `netconform: ${report.target.name}: ${totals.caught} of ${totals.faults} faults caught` +
       (totals.notApplicable ? `, ${totals.notApplicable} not applicable here` : '') +
       (totals.alreadySo ? `, ${totals.alreadySo} already so on this endpoint` : '') +
+      (totals.notRun ? `, ${totals.notRun} not run (no verdict)` : '') +
       `; report in ${relative(process.cwd(), dir) || dir}/sensitivity.md`,
   )
   if (interruption.signal) return signalExitCode(interruption.signal)

@@ -34,8 +34,10 @@ import { firstLine } from '../errors'
 import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO, removeContainerNow } from '../cleanup/resources'
 import { type Mode, holdsIn } from './tags'
 import { nameTaken } from '../engine/kinds'
+import { failureOf } from '../engine/api-calls'
 
 const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
+const codeOf = (e: unknown): string | undefined => (e as { code?: string })?.code
 
 export type { Mode } from './tags'
 
@@ -92,8 +94,10 @@ export interface Held {
   release(): Promise<void>
   /** How long acquiring took, waiting included. */
   waitedMs: number
-  /** Set when the scenario must not run: why (a foreign holder, the wait ran out, an interruption). */
+  /** Set when the scenario must not run: why (a foreign holder, the wait ran out, an interruption, a failed call). */
   notRun?: string
+  /** The call the endpoint failed (5xx, reset, refused) that made it not run, as "METHOD /path". */
+  call?: string
 }
 
 /** A name as it may appear in a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*). */
@@ -168,6 +172,35 @@ interface LockInfo {
 class NotRun extends Error {}
 
 /**
+ * A call of the locks' that the endpoint failed (a 5xx, a connection reset or refused): the
+ * scenario is not run, naming it. Its outcome on the endpoint is unknown (a reset may come after
+ * the engine did it), so what it may have made is looked for and removed; what cannot be removed
+ * carries the scenario's labels (cleanup by label) and a lease (others take it once that passes).
+ */
+class CallFailed extends Error {
+  constructor(
+    readonly call: string,
+    readonly what: string,
+    readonly status: number | 'reset' | 'refused',
+    cause: unknown,
+  ) {
+    const how = typeof status === 'number' ? `answered ${status}` : status === 'reset' ? 'was cut off' : 'was refused'
+    super(`the endpoint failed a call of the locks: ${call} (${what}) ${how}: ${firstLine(cause)}`)
+  }
+}
+
+/** Runs one API call of the locks; a failure of the endpoint's becomes CallFailed, naming it. */
+async function ask<T>(call: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    const status = failureOf({ status: statusOf(e), code: codeOf(e) })
+    if (status === undefined) throw e
+    throw new CallFailed(call, what, status, e)
+  }
+}
+
+/**
  * Takes what the scenario's tags say it holds on the endpoint, waiting (with a deadline) for
  * other runs that hold it. With nothing to hold it returns at once without an API call.
  */
@@ -187,7 +220,7 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   const release = async () => {
     if (released) return
     released = true
-    for (const lock of owned.splice(0).reverse()) await removeById(docker, lock.id)
+    for (const lock of owned.splice(0).reverse()) await removeById(docker, lock.id, lock.containerName)
   }
   if (wanted.length === 0) return { release, waitedMs: 0 }
 
@@ -222,35 +255,78 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       owned.push(lock)
       return lock
     } catch (e) {
+      // Before the endpoint's failures: Podman 4.3 answers a taken name with a 500.
       if (nameTaken(e)) return undefined
-      throw e
+      const status = failureOf({ status: statusOf(e), code: codeOf(e) })
+      if (status === undefined) throw e
+      // The engine may have made it before the answer was lost: what carries this very create's labels is ours.
+      await removeIfMade(containerName, labels)
+      throw new CallFailed('POST /containers/create', `lock ${containerName}`, status, e)
     }
+  }
+
+  /** After a create whose answer failed: the container of that name, if this create made it, removed (best effort). */
+  const removeIfMade = async (containerName: string, labels: Record<string, string>) => {
+    let found: { Id: string; Config?: { Labels?: Record<string, string> | null } }
+    try {
+      found = await docker.getContainer(containerName).inspect()
+    } catch {
+      return // not there (404), or the endpoint still failing: its labels and lease cover it
+    }
+    const mine = Object.entries(labels).every(([k, v]) => found.Config?.Labels?.[k] === v)
+    if (mine) await removeById(docker, found.Id, containerName)
   }
 
   /** The locks of a name on the endpoint (the exclusive one and the shared markers). */
   const locksOf = async (name: string): Promise<LockInfo[]> => {
-    const list = await docker.listContainers({
-      all: true,
-      filters: JSON.stringify({ label: [`${LABEL_LOCK}=${name}`] }),
-    })
+    const list = await ask('GET /containers/json', `the locks of ${name}`, () =>
+      docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_LOCK}=${name}`] }) }),
+    )
     return list.map((c) => ({ id: c.Id, containerName: nameOf(c), labels: c.Labels ?? {} }))
   }
 
-  /** Removes another holder's lock whose lease has passed; true when it was stale. */
+  /**
+   * A lock of this very run under a scenario's labels (not a fixture's) is one its cleanup could not remove (the
+   * endpoint failed the calls): the scheduler never runs two scenarios of one run that hold a name at once, and a
+   * kept fixture's locks carry `fixture:` and are given back through the Keeper. It holds nothing any more.
+   */
+  const leftover = (labels: Record<string, string> | undefined) =>
+    labels?.[LABEL_RUN] === opts.runId && !(labels?.[LABEL_SCENARIO] ?? 'fixture:').startsWith('fixture:')
+  const expired = (labels: Record<string, string> | undefined) => leaseOf(labels) <= now() || leftover(labels)
+
+  /** Removes another holder's lock whose lease has passed (or this run's leftover); true when it was stale. */
   const removeIfStale = async (lock: LockInfo, name: string): Promise<boolean> => {
-    if (leaseOf(lock.labels) > now()) return false
+    if (!expired(lock.labels)) return false
     // Check again what the id is now, by id: only a lock of this name whose lease has passed goes.
     let labels: Record<string, string> | undefined
     try {
-      labels = (await docker.getContainer(lock.id).inspect()).Config?.Labels ?? undefined
+      const what = `the stale lock ${lock.containerName}`
+      labels = (await ask('GET /containers/{id}/json', what, () => docker.getContainer(lock.id).inspect())).Config
+        ?.Labels
     } catch (e) {
       if (statusOf(e) === 404) return true
       throw e
     }
-    if (labels?.[LABEL_LOCK] !== name || leaseOf(labels) > now()) return false
-    log(`removing the stale lock ${lock.containerName} of ${holderOf(labels, now())}`)
-    await removeById(docker, lock.id)
+    if (labels?.[LABEL_LOCK] !== name || !expired(labels)) return false
+    log(
+      leaseOf(labels) <= now()
+        ? `removing the stale lock ${lock.containerName} of ${holderOf(labels, now())}`
+        : `removing the lock ${lock.containerName} that this run's scenario ${labels[LABEL_SCENARIO]} left ` +
+            '(it has ended; its cleanup could not remove it)',
+    )
+    // Not removed is not taken over: the scenario is not run, rather than asking again without end.
+    await removeOrFail(lock.id, `the stale lock ${lock.containerName}`)
     return true
+  }
+
+  /** Removes a lock by id; a failure of the endpoint's is CallFailed (the caller stops), a 404 is done. */
+  const removeOrFail = async (id: string, what: string) => {
+    try {
+      await ask('DELETE /containers/{id}', what, () => removeContainerNow(docker.getContainer(id)))
+    } catch (e) {
+      if (statusOf(e) === 404) return
+      throw e
+    }
   }
 
   /** What of the name others hold, for the messages. */
@@ -274,7 +350,9 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       // The name is taken: by whom, looked up by that name.
       let holder: LockInfo
       try {
-        const c = await docker.getContainer(containerName).inspect()
+        const c = await ask('GET /containers/{id}/json', `lock ${containerName}`, () =>
+          docker.getContainer(containerName).inspect(),
+        )
         holder = { id: c.Id, containerName, labels: c.Config?.Labels ?? {} }
       } catch (e) {
         if (statusOf(e) === 404) continue // it went between the create and the look
@@ -302,8 +380,8 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
       const live: LockInfo[] = []
       for (const w of writers) if (!(await removeIfStale(w, name))) live.push(w)
       if (live.length === 0) return
-      // Make way for the writer, and wait until it is gone.
-      await removeById(docker, marker.id)
+      // Make way for the writer, and wait until it is gone. A marker not removed stays owned (released on the way out).
+      await removeOrFail(marker.id, `own marker ${marker.containerName}`)
       owned.splice(owned.indexOf(marker), 1)
       for (;;) {
         await waitFor(describe(name, live, 'shared'))
@@ -327,7 +405,9 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   /** A host port held by a container that is not netconform's; waits for other runs' containers. */
   const checkHostPort = async (port: number, wait: boolean) => {
     for (;;) {
-      const running = await docker.listContainers({ all: false })
+      const running = await ask('GET /containers/json', `who publishes host port ${port}`, () =>
+        docker.listContainers({ all: false }),
+      )
       const publishing = running.filter((c) =>
         (c.Ports ?? []).some((p) => p.PublicPort === port && (p.Type ?? 'tcp') === 'tcp'),
       )
@@ -372,6 +452,7 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   } catch (e) {
     await release()
     if (e instanceof NotRun) return { release, waitedMs: now() - start, notRun: e.message }
+    if (e instanceof CallFailed) return { release, waitedMs: now() - start, notRun: e.message, call: e.call }
     throw e
   }
   const waitedMs = now() - start
@@ -380,13 +461,14 @@ export async function acquireHolds(docker: LockDocker, opts: AcquireOptions): Pr
   return { release, waitedMs }
 }
 
-async function removeById(docker: LockDocker, id: string): Promise<void> {
+/** Removes a lock by id; never throws. One left (the endpoint failed the call) is named on stderr. */
+async function removeById(docker: LockDocker, id: string, name = id.slice(0, 12)): Promise<void> {
   try {
     await removeContainerNow(docker.getContainer(id))
   } catch (e) {
     if (statusOf(e) === 404) return
-    // The After hook's cleanup by label removes it then; say why it stays for now.
-    process.stderr.write(`netconform: could not remove lock container ${id.slice(0, 12)}: ${firstLine(e)}\n`)
+    // The After hook's cleanup by label removes it then, or others once its lease has passed; say why it stays for now.
+    process.stderr.write(`netconform: could not remove lock container ${name}: ${firstLine(e)}\n`)
   }
 }
 

@@ -93,10 +93,10 @@ export function testCaseVerdict(
   // Scenarios the run did not get to (interrupted, endpoint gone, held by another): listed apart, with no verdict.
   const notRun = findRecord(query, testCaseStarted, 'not-run')
   // A failure that the endpoint's disappearance explains is no declared deviation.
-  const endpointLost = findRecord(query, testCaseStarted, 'endpoint-lost') !== undefined
+  const lost = findRecord(query, testCaseStarted, 'endpoint-lost')
   const { line } = scenario
-  const judged = classify(scenario, endpointLost ? undefined : deviations?.[scenario.id])
-  const failedCall = notRun ? undefined : failedCallOf(judged.verdict, recordsOf(query, testCaseStarted))
+  const judged = classify(scenario, lost ? undefined : deviations?.[scenario.id])
+  const failedCall = notRun ? undefined : noVerdictOf(judged.verdict, recordsOf(query, testCaseStarted))
   return { ...judged, line, ...((notRun ?? failedCall) ? { notRun: notRun ?? failedCall } : {}) }
 }
 
@@ -115,6 +115,18 @@ export function failedCallOf(verdict: Verdict, records: readonly NetconformRecor
     typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'was cut off' : 'was refused'
   const more = failed.length > 1 ? ` (and ${failed.length - 1} other call${failed.length === 2 ? '' : 's'})` : ''
   return { kind: 'not-run', reason: `the endpoint failed a call of the suite: ${f.call} ${how}${more}`, call: f.call }
+}
+
+/**
+ * Why a scenario has no verdict although it ran: it failed where the endpoint failed a call (failedCallOf), or
+ * the endpoint stopped answering after it failed (an endpoint-lost record: the failure may be the loss's, the
+ * declared deviation is not applied to it), named so. Any other verdict stands.
+ */
+export function noVerdictOf(verdict: Verdict, records: readonly NetconformRecord[]): RecordOf<'not-run'> | undefined {
+  const failed = failedCallOf(verdict, records)
+  if (failed) return failed
+  const lost = records.find((r): r is RecordOf<'endpoint-lost'> => r.kind === 'endpoint-lost')
+  return lost && verdict === 'fails' ? { kind: 'not-run', reason: lost.reason } : undefined
 }
 
 function queryOf(ndjson: string): Query {

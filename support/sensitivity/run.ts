@@ -59,8 +59,14 @@ export interface FaultResult {
   verdicts: ScenarioVerdict[]
   /** Scenarios whose verdict differs from transparent mode's without failing (e.g. deviates → conforms). */
   changed: { id: string; from: Verdict; to: Verdict }[]
-  /** Scenarios the run did not get to (after an interruption or the endpoint's loss): no verdict. */
+  /**
+   * Scenarios of the fault with no verdict to judge it by: the run did not get to them (an interruption, the
+   * endpoint's loss, a call it failed, a hold), or they had none without the fault. With any and none caught,
+   * the fault is not run: neither caught, nor missed, nor not applicable.
+   */
   notRun: string[]
+  /** Why they were not run (each distinct reason once), naming the failed call where there was one. */
+  notRunWhy?: string
   runId: string
   durationMs: number
   interrupted?: string
@@ -92,7 +98,82 @@ export interface SensitivityReport {
   faults: FaultResult[]
   /** Labelled resources of the runs that remained on the endpoint afterwards. */
   leftovers: string[]
-  totals: { faults: number; caught: number; notCaught: number; notApplicable: number; alreadySo?: number }
+  totals: {
+    faults: number
+    caught: number
+    notCaught: number
+    notApplicable: number
+    alreadySo?: number
+    /** Faults with no verdict: none caught them and some of their scenarios were not run. */
+    notRun?: number
+  }
+}
+
+export type FaultStatus = 'caught' | 'NOT CAUGHT' | 'not applicable' | 'already so' | 'not run'
+
+/**
+ * What a fault's run says of it. Caught needs a scenario that failed with the fault; anything short
+ * of that with a scenario not run (or no scenario at all) says nothing: not run, never not caught or
+ * not applicable (every scenario of an empty list is not applicable).
+ */
+export function faultStatus(f: Pick<FaultResult, 'caught' | 'applicable' | 'alreadySo' | 'notRun'>): FaultStatus {
+  if (f.caught) return 'caught'
+  if (f.notRun.length > 0) return 'not run'
+  if (!f.applicable) return 'not applicable'
+  return f.alreadySo ? 'already so' : 'NOT CAUGHT'
+}
+
+/**
+ * A fault's run, judged against the run without it (`clear`): who caught it, what changed, what has no
+ * verdict. A scenario the fault's run did not get to, or that had no verdict without the fault, judges nothing.
+ */
+export function judgeFault(
+  s: Pick<Summary, 'scenarios' | 'notRun'>,
+  clear: Pick<Summary, 'scenarios' | 'notRun'>,
+): Pick<
+  FaultResult,
+  'caughtBy' | 'environment' | 'caught' | 'applicable' | 'alreadySo' | 'changed' | 'notRun' | 'notRunWhy'
+> {
+  const clearVerdicts = new Map(clear.scenarios.map((x) => [x.id, x.verdict]))
+  const clearReasons = new Map(clear.scenarios.map((x) => [x.id, x.reason]))
+  const clearNotRun = new Map((clear.notRun ?? []).map((n) => [n.id, n.reason]))
+  const judged = s.scenarios.filter((x) => clearVerdicts.has(x.id))
+  const unjudged = [
+    ...(s.notRun ?? []).map((n) => ({ id: n.id, why: n.reason })),
+    ...s.scenarios
+      .filter((x) => !clearVerdicts.has(x.id))
+      .map((x) => ({
+        id: x.id,
+        why: `no verdict without the fault (${clearNotRun.has(x.id) ? `not run: ${clearNotRun.get(x.id)}` : 'absent'})`,
+      })),
+  ]
+  if (s.scenarios.length === 0 && unjudged.length === 0)
+    unjudged.push({ id: '(none)', why: 'the run gave no scenario a verdict and named none not run' })
+  const failed = judged.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails')
+  const environment = failed.filter((x) => ENVIRONMENT.test(x.reason)).map((x) => x.id)
+  const caughtBy = failed.filter((x) => !ENVIRONMENT.test(x.reason)).map((x) => x.id)
+  const changed = judged
+    .filter((x) => x.verdict !== 'fails' && clearVerdicts.get(x.id) !== x.verdict)
+    .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
+  const same = s.scenarios.every(
+    (x) =>
+      clearVerdicts.get(x.id) === x.verdict &&
+      normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason),
+  )
+  const deviating = s.scenarios.filter((x) => x.verdict === 'deviates').map((x) => x.id)
+  const alreadySo =
+    caughtBy.length === 0 && unjudged.length === 0 && same && deviating.length > 0 ? deviating : undefined
+  return {
+    ...(alreadySo ? { alreadySo } : {}),
+    caughtBy,
+    environment,
+    caught: caughtBy.length > 0,
+    // Not applicable only when every scenario got a verdict, and it was that.
+    applicable: unjudged.length > 0 || s.scenarios.some((x) => x.verdict !== 'not-applicable'),
+    changed,
+    notRun: unjudged.map((u) => u.id),
+    ...(unjudged.length > 0 ? { notRunWhy: [...new Set(unjudged.map((u) => u.why))].join('; ') } : {}),
+  }
 }
 
 /** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
@@ -264,50 +345,34 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
         ...swept.networks.map((n) => `network ${n}`),
         ...swept.errors,
       ]
-      const failed = s.scenarios.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails')
-      const environment = failed.filter((x) => ENVIRONMENT.test(x.reason)).map((x) => x.id)
-      const caughtBy = failed.filter((x) => !ENVIRONMENT.test(x.reason)).map((x) => x.id)
-      const changed = s.scenarios
-        .filter((x) => x.verdict !== 'fails' && clearVerdicts.has(x.id) && clearVerdicts.get(x.id) !== x.verdict)
-        .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
-      const same = s.scenarios.every(
-        (x) =>
-          clearVerdicts.get(x.id) === x.verdict &&
-          normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason),
-      )
-      const deviating = s.scenarios.filter((x) => x.verdict === 'deviates').map((x) => x.id)
-      const alreadySo = caughtBy.length === 0 && same && deviating.length > 0 ? deviating : undefined
-      results.push({
-        ...(alreadySo ? { alreadySo } : {}),
+      const judged = judgeFault(s, clear)
+      const { caughtBy, environment, alreadySo } = judged
+      const result: FaultResult = {
         id: fault.id,
         breaks: fault.breaks,
         does: fault.does,
         tags: fault.tags,
-        caughtBy,
-        environment,
+        ...judged,
         sweptDirectly,
-        caught: caughtBy.length > 0,
-        applicable: s.scenarios.some((x) => x.verdict !== 'not-applicable'),
         verdicts: verdictsOf(s),
-        changed,
-        notRun: (s.notRun ?? []).map((n) => n.id),
         runId: s.runId,
         durationMs: s.durationMs,
         ...(s.interrupted ? { interrupted: s.interrupted } : {}),
-      })
+      }
+      results.push(result)
       if (environment.length > 0)
         log(`netconform:   ${fault.id}: failed for the environment's sake (host port taken): ${environment.join(', ')}`)
       if (sweptDirectly.length > 0)
         log(`netconform:   ${fault.id}: its run left ${sweptDirectly.join(', ')}: removed directly`)
-      const verdict =
-        caughtBy.length > 0
-          ? `caught by ${caughtBy.join(', ')}`
-          : s.scenarios.every((x) => x.verdict === 'not-applicable')
-            ? 'not applicable (every scenario is)'
-            : alreadySo
-              ? `already so on this endpoint: ${alreadySo.join(', ')} deviate as declared, ` +
-                'with the same evidence as without the fault'
-              : 'NOT CAUGHT'
+      const verdict = {
+        caught: `caught by ${caughtBy.join(', ')}`,
+        'not run': `not run: ${result.notRun.join(', ')}: ${result.notRunWhy}`,
+        'not applicable': 'not applicable (every scenario is)',
+        'already so':
+          `already so on this endpoint: ${alreadySo?.join(', ')} deviate as declared, ` +
+          'with the same evidence as without the fault',
+        'NOT CAUGHT': 'NOT CAUGHT',
+      }[faultStatus(result)]
       log(
         `netconform: ${fault.id}: ${verdict} (${s.scenarios.length} scenarios, ${(s.durationMs / 1000).toFixed(1)} s)`,
       )
@@ -318,9 +383,11 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     }
 
     const leftovers = await leftoversOf(target, runIds)
-    const caught = results.filter((r) => r.caught).length
-    const notApplicable = results.filter((r) => !r.applicable).length
-    const alreadySoCount = results.filter((r) => r.alreadySo).length
+    const count = (status: FaultStatus) => results.filter((r) => faultStatus(r) === status).length
+    const caught = count('caught')
+    const notApplicable = count('not applicable')
+    const alreadySoCount = count('already so')
+    const notRunCount = count('not run')
     const report: SensitivityReport = {
       target: { name: target.name, endpoint: target.endpoint, engine },
       runId,
@@ -343,9 +410,10 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       totals: {
         faults: results.length,
         caught,
-        notCaught: results.length - caught - notApplicable - alreadySoCount,
+        notCaught: count('NOT CAUGHT'),
         notApplicable,
         alreadySo: alreadySoCount,
+        notRun: notRunCount,
       },
     }
     writeFileSync(join(dir, 'sensitivity.json'), `${JSON.stringify(report, null, 2)}\n`)
@@ -356,9 +424,10 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
   }
 }
 
-/** 0: every fault caught, transparent mode as direct, nothing left behind; 1 otherwise. */
+/** 0: every fault caught (none not run), transparent mode as direct, nothing left behind; 1 otherwise. */
 export function sensitivityExitCode(r: SensitivityReport): number {
   return r.totals.notCaught === 0 &&
+    !r.totals.notRun &&
     r.transparent.differences.length === 0 &&
     r.leftovers.length === 0 &&
     r.faults.every((f) => !f.interrupted)
@@ -375,7 +444,8 @@ export function renderMarkdown(r: SensitivityReport): string {
     '',
     `Run ${r.runId}, ${r.startedAt}, ${secs(r.durationMs)}. ${r.totals.faults} faults: ${r.totals.caught} caught, ` +
       `${r.totals.notCaught} not caught, ${r.totals.notApplicable} not applicable here ` +
-      `(all their scenarios are)${r.totals.alreadySo ? `, ${r.totals.alreadySo} already so on this endpoint` : ''}.`,
+      `(all their scenarios are)${r.totals.alreadySo ? `, ${r.totals.alreadySo} already so on this endpoint` : ''}` +
+      `${r.totals.notRun ? `, ${r.totals.notRun} not run (no verdict: listed under "Not run")` : ''}.`,
     `Method: ${r.method}. A fault is caught when a scenario that did not fail without it fails with it.`,
     '',
   ]
@@ -390,25 +460,42 @@ export function renderMarkdown(r: SensitivityReport): string {
           ? ` (failed for the environment's sake, a host port taken: ${f.environment.join(', ')})`
           : '',
       ].join('')
-      const interrupted = f.interrupted
-        ? `<br>interrupted: ${cell(f.interrupted)}; not run: ${cell(f.notRun.join(', ') || 'none')}`
-        : ''
+      const interrupted = f.interrupted ? `<br>interrupted: ${cell(f.interrupted)}` : ''
+      const notRun = f.notRun.length > 0 ? `<br>not run: ${cell(f.notRun.join(', '))}: ${cell(f.notRunWhy ?? '')}` : ''
       lines.push(
         `| **${f.id}**: ${cell(f.does)} | ${cell(f.breaks)} | ${cell(by)}${cell(changed)}<br>verdicts: ` +
-          `${cell(verdicts)}${interrupted} | ${secs(f.durationMs)} |`,
+          `${cell(verdicts || 'none')}${interrupted}${notRun} | ${secs(f.durationMs)} |`,
       )
     }
     lines.push('')
   }
-  const missed = r.faults.filter((f) => !f.caught && f.applicable && !f.alreadySo)
+  const missed = r.faults.filter((f) => faultStatus(f) === 'NOT CAUGHT')
   lines.push('## Not caught (defects of the suite)', '')
-  if (missed.length === 0) lines.push('None: every fault made a scenario fail.', '')
+  const unrun = r.faults.filter((f) => faultStatus(f) === 'not run')
+  if (missed.length === 0)
+    lines.push(
+      unrun.length === 0
+        ? 'None: every fault made a scenario fail.'
+        : 'None among the faults whose scenarios all ran (see "Not run" for the others).',
+      '',
+    )
   else table(missed)
+  if (unrun.length > 0) {
+    lines.push(
+      '## Not run (no verdict on these faults)',
+      '',
+      'Nothing caught these faults, and some of their scenarios were not run (the reason names the failed call, ' +
+        'the interruption or the hold), so the run cannot say whether the suite catches them: ' +
+        'run them again (`--faults`).',
+      '',
+    )
+    table(unrun)
+  }
   lines.push('## Caught', '')
   const hit = r.faults.filter((f) => f.caught)
   if (hit.length === 0) lines.push('None.', '')
   else table(hit)
-  const so = r.faults.filter((f) => f.alreadySo)
+  const so = r.faults.filter((f) => faultStatus(f) === 'already so')
   if (so.length > 0) {
     lines.push(
       '## Already so on this target',
@@ -420,7 +507,7 @@ export function renderMarkdown(r: SensitivityReport): string {
     )
     table(so)
   }
-  const na = r.faults.filter((f) => !f.applicable)
+  const na = r.faults.filter((f) => faultStatus(f) === 'not applicable')
   if (na.length > 0) {
     lines.push(
       '## Not applicable on this target',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { failureOf } from '../../support/engine/api-calls'
-import { failedCallOf } from '../../support/report/reports'
+import { failedCallOf, noVerdictOf } from '../../support/report/reports'
 import { outcomeOf } from '../../support/sensitivity/conditions'
 import { seededRandom, startProxy } from '../../support/engine/relay'
 import type { NetconformRecord } from '../../support/records'
@@ -119,4 +119,22 @@ test('proxy conditions: latency delays, api-errors fail a seeded share with 500 
     upstream.close()
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('noVerdictOf: a scenario that failed and after which the endpoint stopped answering is not run, saying so (its failure may be the loss)', () => {
+  const lost = { kind: 'endpoint-lost' as const, reason: 'endpoint unix:///x.sock stopped answering after 410 s' }
+  expect(noVerdictOf('fails', [lost])).to.deep.equal({ kind: 'not-run', reason: lost.reason })
+  // a failed call is named first
+  const call = {
+    kind: 'api-failure' as const,
+    call: 'GET /_ping',
+    status: 'refused' as const,
+    message: 'm',
+    by: 'api' as const,
+  }
+  expect(noVerdictOf('fails', [lost, call])?.reason).to.equal(
+    'the endpoint failed a call of the suite: GET /_ping was refused',
+  )
+  expect(noVerdictOf('fails', [])).to.equal(undefined)
+  expect(noVerdictOf('conforms', [lost])).to.equal(undefined)
 })

@@ -475,3 +475,172 @@ test('without the public address the port is not probed; a name that is no host 
   )
   expect([a.notRun, b.notRun, asked]).to.deep.equal([undefined, undefined, []])
 })
+
+// Under a flaky endpoint (a 5xx or a reset on a lock's create, inspect or remove) a lock is never held when it is
+// not, never leaked for good (its lease passes and others take it), and the scenario is not run, naming the call.
+
+test('a lock create answered 500: not run naming the call, nothing held or left; the next acquirer takes it at once', async () => {
+  const d = new FakeDocker().failNext('create', 500)
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080']).o)
+  expect(held.call).to.equal('POST /containers/create')
+  expect(held.notRun).to.match(
+    /^the endpoint failed a call of the locks: POST \/containers\/create \(lock netconform-lock-host-port-8080\) answered 500: /,
+  )
+  expect(locks(d)).to.deep.equal([])
+  const other = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:host-port-8080']).o)
+  expect(other.notRun).to.equal(undefined)
+  expect(other.waitedMs).to.equal(0)
+  await other.release()
+  await held.release()
+})
+
+test('a lock create cut off after the engine made it: the lock it made (its very labels) is removed, and not run', async () => {
+  const d = new FakeDocker().failNext('create', 'reset', { done: true })
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  expect(held.notRun).to.match(
+    /^the endpoint failed a call of the locks: POST \/containers\/create \(lock .*\) was cut off/,
+  )
+  expect(held.call).to.equal('POST /containers/create')
+  expect(d.removed).to.deep.equal(['netconform-lock-n'])
+  expect(locks(d)).to.deep.equal([])
+})
+
+test("a made lock that cannot be looked at or removed is not leaked for good: the run's cleanup by label removes it, or others take it once its lease passes", async () => {
+  const d = new FakeDocker().failNext('create', 'reset', { done: true }).failNext('inspect', 503)
+  const c = clock()
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 's', ['@exclusive:n'], { leaseMs: 2 * MIN, timeoutMs: 1 * MIN }).o,
+  )
+  expect(held.notRun).to.match(/POST \/containers\/create \(lock netconform-lock-n\) was cut off/)
+  expect(locks(d)).to.deep.equal(['netconform-lock-n']) // left, with its lease and the scenario's labels
+  const lease = leaseOf(d.byName('netconform-lock-n')!.labels)
+  expect(lease).to.equal(T0 + 3 * MIN)
+  // another run waits while the lease runs, then removes it as stale and takes the name
+  const { o, lines } = opts(c, 'run-b', 't', ['@exclusive:n'], { timeoutMs: 10 * MIN, intervalMs: 10_000 })
+  const other = await acquireHolds(d.asDocker, o)
+  expect(other.notRun).to.equal(undefined)
+  expect(c.t).to.be.within(lease, lease + 10_000)
+  expect(lines.at(-2)).to.equal('removing the stale lock netconform-lock-n of run run-a, scenario s (lease expired)')
+  expect(d.byName('netconform-lock-n')!.labels[LABEL_RUN]).to.equal('run-b')
+  await other.release()
+  // and the scenario's own cleanup by label would have removed it at once
+  const d2 = new FakeDocker().failNext('create', 'reset', { done: true }).failNext('inspect', 503)
+  await acquireHolds(d2.asDocker, opts(clock(), 'run-a', 's', ['@exclusive:n']).o)
+  const removed = await removeLabelled(d2.asDocker, { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 's' })
+  expect(removed.containers).to.deep.equal(['netconform-lock-n'])
+})
+
+test("a lock's release answered 500: it stays, labelled, until its lease passes; then another run takes it", async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 's', ['@exclusive:n'], { leaseMs: MIN, timeoutMs: MIN }).o,
+  )
+  d.failNext('remove', 500)
+  const stderr = process.stderr.write
+  const said: string[] = []
+  process.stderr.write = ((t: string) => said.push(t) !== 0) as typeof process.stderr.write
+  try {
+    await held.release() // never throws
+  } finally {
+    process.stderr.write = stderr
+  }
+  expect(said.join('')).to.match(/could not remove lock container netconform-lock-n: \(HTTP code 500\)/)
+  expect(locks(d)).to.deep.equal(['netconform-lock-n'])
+  const other = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:n'], { intervalMs: 5000 }).o)
+  expect(other.notRun).to.equal(undefined)
+  expect(c.t - T0).to.be.within(2 * MIN, 2 * MIN + 5000)
+  expect(d.byName('netconform-lock-n')!.labels[LABEL_RUN]).to.equal('run-b')
+})
+
+test("the holder's inspect answered 503: not run naming it; the holder's lock is untouched and this one holds nothing", async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n', '@shared:m']).o)
+  d.failNext('inspect', 503)
+  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@shared:m', '@exclusive:n']).o)
+  expect(b.notRun).to.match(
+    /^the endpoint failed a call of the locks: GET \/containers\/\{id\}\/json \(lock netconform-lock-n\) answered 503/,
+  )
+  expect(b.call).to.equal('GET /containers/{id}/json')
+  // b's shared marker of m, taken first, was given back; a's locks stay
+  expect(locks(d).filter((n) => d.byName(n)!.labels[LABEL_RUN] === 'run-b')).to.deep.equal([])
+  expect(locks(d)).to.have.length(2)
+  await a.release()
+})
+
+test('a stale lock whose removal keeps failing: not run naming the remove, after one try (no loop of asks)', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  d.add({
+    name: 'netconform-lock-n',
+    labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'n', [LABEL_LEASE]: String(T0 - 1) },
+  })
+  d.failNext('remove', 500, { times: 1000 })
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  expect(held.notRun).to.match(/DELETE \/containers\/\{id\} \(the stale lock netconform-lock-n\) answered 500/)
+  expect(held.call).to.equal('DELETE /containers/{id}')
+  expect(d.failed).to.have.length(1)
+  expect(d.byName('netconform-lock-n')!.labels[LABEL_RUN]).to.equal('run-dead')
+})
+
+test('a shared marker that cannot be removed to make way for a writer: not run naming the remove; it is not counted as given back', async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const writer = await acquireHolds(d.asDocker, opts(c, 'run-a', 'w', ['@exclusive:r']).o)
+  d.failNext('remove', 'reset')
+  const reader = await acquireHolds(d.asDocker, opts(c, 'run-b', 'x', ['@shared:r']).o)
+  expect(reader.notRun).to.match(
+    /DELETE \/containers\/\{id\} \(own marker netconform-lock-r\.shared\.run-b\.[0-9a-f]{6}\) was cut off/,
+  )
+  // still owned, so released on the way out: only the writer's lock remains
+  expect(locks(d)).to.deep.equal(['netconform-lock-r'])
+  await writer.release()
+})
+
+test('a list of the locks reset: not run naming it, what was taken is given back', async () => {
+  const d = new FakeDocker().failNext('list', 'reset')
+  const c = clock()
+  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:r']).o)
+  expect(held.notRun).to.match(/GET \/containers\/json \(the locks of r\) was cut off/)
+  expect(locks(d)).to.deep.equal([])
+})
+
+test("Podman 4.3's 500 for a taken name is a taken name, not a failed call: the acquirer waits", async () => {
+  const d = new FakeDocker()
+  d.takenAs500 = true
+  const c = clock()
+  await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:n'], { timeoutMs: 5000 }).o)
+  expect(b.call).to.equal(undefined)
+  expect(b.notRun).to.match(/^waited 5 s for exclusive hold of n, held exclusive by run run-a/)
+})
+
+test("a lock this run's ended scenario left (its cleanup failed) is removed at once; a kept fixture's lock of the run is waited for", async () => {
+  const d = new FakeDocker()
+  const c = clock()
+  const first = await acquireHolds(d.asDocker, opts(c, 'run-a', 'static-ip.connect-with-ip', ['@exclusive:r']).o)
+  expect(first.notRun).to.equal(undefined) // and never released: its cleanup by label failed
+  const { o, lines } = opts(c, 'run-a', 'static-ip.outside-range-refused', ['@exclusive:r'])
+  const next = await acquireHolds(d.asDocker, o)
+  expect(next.notRun).to.equal(undefined)
+  expect(next.waitedMs).to.equal(0)
+  expect(lines).to.deep.equal([
+    "removing the lock netconform-lock-r that this run's scenario static-ip.connect-with-ip left (it has ended; its cleanup could not remove it)",
+  ])
+  expect(d.byName('netconform-lock-r')!.labels[LABEL_SCENARIO]).to.equal('static-ip.outside-range-refused')
+  await next.release()
+  // a fixture's lock is held as long as the fixture lives
+  await acquireHolds(d.asDocker, opts(c, 'run-a', 'fixture:publish.x', ['@exclusive:host-port-8080']).o)
+  const waiting = await acquireHolds(
+    d.asDocker,
+    opts(c, 'run-a', 'publish.y', ['@exclusive:host-port-8080'], { timeoutMs: 2000 }).o,
+  )
+  expect(waiting.notRun).to.match(
+    /^waited 2 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario fixture:publish\.x/,
+  )
+})

@@ -6,6 +6,8 @@ import { test } from 'node:test'
 import { expect } from 'chai'
 import { faultsFor, nextAddress, scenarioPrefix } from '../../support/sensitivity/faults'
 import {
+  faultStatus,
+  judgeFault,
   orTags,
   renderMarkdown,
   selectFaults,
@@ -141,4 +143,99 @@ test('the report lists faults nobody caught first; exit 1 unless all are caught 
       totals: { faults: 1, caught: 1, notCaught: 0, notApplicable: 0 },
     }),
   ).to.equal(0)
+})
+
+// issue 20: a final `sensitivity --target podman` said `ignore-connect-ip: not applicable (every scenario is) (0 scenarios)`
+// when its one scenario was not run: every scenario of an empty list is not applicable.
+const verdict = (id: string, v: 'conforms' | 'deviates' | 'fails' | 'not-applicable', reason = '') => ({
+  id,
+  doc: 'd',
+  feature: 'f',
+  name: id,
+  verdict: v,
+  reason,
+  durationMs: 1,
+})
+const notRun = (id: string, reason: string) => ({ id, doc: 'd', name: id, reason })
+
+test('a fault whose scenarios were not run is not run, naming why: never not applicable, caught or not caught', () => {
+  const clear = { scenarios: [verdict('static-ip.connect-with-ip', 'conforms')] }
+  const why = 'the endpoint failed a call of the suite: POST /networks/{id}/connect answered 500'
+  const j = judgeFault({ scenarios: [], notRun: [notRun('static-ip.connect-with-ip', why)] }, clear)
+  expect(faultStatus(j)).to.equal('not run')
+  expect(j).to.include({ caught: false, applicable: true, notRunWhy: why })
+  expect(j.notRun).to.deep.equal(['static-ip.connect-with-ip'])
+  // an empty run that names nothing not run says nothing either
+  const empty = judgeFault({ scenarios: [] }, clear)
+  expect(faultStatus(empty)).to.equal('not run')
+  expect(empty.notRunWhy).to.match(/gave no scenario a verdict/)
+  // some ran and passed, one was not run: no "NOT CAUGHT", the one not run might have caught it
+  const some = judgeFault(
+    {
+      scenarios: [verdict('a', 'conforms')],
+      notRun: [notRun('b', 'waited 600 s for exclusive hold of container-network-range, held by run r')],
+    },
+    { scenarios: [verdict('a', 'conforms'), verdict('b', 'conforms')] },
+  )
+  expect(faultStatus(some)).to.equal('not run')
+  // one caught it: caught stands whatever else was not run
+  const caught = judgeFault(
+    { scenarios: [verdict('a', 'fails', 'x')], notRun: [notRun('b', why)] },
+    { scenarios: [verdict('a', 'conforms'), verdict('b', 'conforms')] },
+  )
+  expect(faultStatus(caught)).to.equal('caught')
+  expect(caught.caughtBy).to.deep.equal(['a'])
+  // a failure with no verdict without the fault (transparent mode did not run it) catches nothing
+  const noBaseline = judgeFault(
+    { scenarios: [verdict('a', 'fails', 'x')] },
+    { scenarios: [], notRun: [notRun('a', 'interrupted by SIGINT')] },
+  )
+  expect(faultStatus(noBaseline)).to.equal('not run')
+  expect(noBaseline.notRunWhy).to.equal('no verdict without the fault (not run: interrupted by SIGINT)')
+  // really not applicable: every scenario got that verdict
+  const na = judgeFault(
+    { scenarios: [verdict('a', 'not-applicable')] },
+    { scenarios: [verdict('a', 'not-applicable')] },
+  )
+  expect(faultStatus(na)).to.equal('not applicable')
+  // and not caught only when every scenario got a verdict and none failed
+  expect(faultStatus(judgeFault({ scenarios: [verdict('a', 'conforms')] }, clear_('a')))).to.equal('NOT CAUGHT')
+})
+
+const clear_ = (id: string) => ({ scenarios: [verdict(id, 'conforms')] })
+
+test('the report lists a fault not run apart, with the reason; the command exits 1', () => {
+  const why = 'the endpoint failed a call of the suite: POST /networks/{id}/connect answered 500'
+  const f: FaultResult = {
+    id: 'ignore-connect-ip',
+    breaks: 'b',
+    does: 'd',
+    tags: '@id:static-ip.connect-with-ip',
+    ...judgeFault({ scenarios: [], notRun: [notRun('static-ip.connect-with-ip', why)] }, clear_('x')),
+    sweptDirectly: [],
+    verdicts: [],
+    runId: 'r',
+    durationMs: 1000,
+  }
+  const report: SensitivityReport = {
+    target: {
+      name: 'podman',
+      endpoint: 'unix:///x',
+      engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' },
+    },
+    runId: 'run',
+    startedAt: 'now',
+    durationMs: 5000,
+    method: 'm',
+    transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
+    faults: [f],
+    leftovers: [],
+    totals: { faults: 1, caught: 0, notCaught: 0, notApplicable: 0, notRun: 1 },
+  }
+  const md = renderMarkdown(report)
+  expect(md).to.include('## Not run (no verdict on these faults)')
+  expect(md).to.include(`not run: static-ip.connect-with-ip: ${why.replace(/\|/g, '\\|')}`)
+  expect(md).to.not.include('## Not applicable on this target')
+  expect(md).to.include('None among the faults whose scenarios all ran') // not listed as missed either
+  expect(sensitivityExitCode(report)).to.equal(1)
 })
