@@ -100,6 +100,25 @@ test('the transparent run selects each scenario once', () => {
   expect(orTags(['@id:a', 'not @wip'])).to.equal('(@id:a) or (not @wip)')
 })
 
+/** A sensitivity report on a stub podman endpoint with these faults and totals. */
+function reportOf(faults: FaultResult[], totals: SensitivityReport['totals']): SensitivityReport {
+  return {
+    target: {
+      name: 'podman',
+      endpoint: 'unix:///x',
+      engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' },
+    },
+    runId: 'run',
+    startedAt: 'now',
+    durationMs: 5000,
+    method: 'm',
+    transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
+    faults,
+    leftovers: [],
+    totals,
+  }
+}
+
 test('the report lists faults nobody caught first; exit 1 unless all are caught and transparent matches', () => {
   const fault = (id: string, caughtBy: string[]): FaultResult => ({
     id,
@@ -117,21 +136,12 @@ test('the report lists faults nobody caught first; exit 1 unless all are caught 
     runId: 'r',
     durationMs: 1000,
   })
-  const report: SensitivityReport = {
-    target: {
-      name: 'podman',
-      endpoint: 'unix:///x',
-      engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' },
-    },
-    runId: 'run',
-    startedAt: 'now',
-    durationMs: 5000,
-    method: 'm',
-    transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
-    faults: [fault('caught-one', ['x']), fault('missed-one', [])],
-    leftovers: [],
-    totals: { faults: 2, caught: 1, notCaught: 1, notApplicable: 0 },
-  }
+  const report = reportOf([fault('caught-one', ['x']), fault('missed-one', [])], {
+    faults: 2,
+    caught: 1,
+    notCaught: 1,
+    notApplicable: 0,
+  })
   const md = renderMarkdown(report)
   expect(md.indexOf('## Not caught (defects of the suite)')).to.be.below(md.indexOf('## Caught'))
   expect(md.indexOf('missed-one')).to.be.below(md.indexOf('caught-one'))
@@ -217,21 +227,7 @@ test('the report lists a fault not run apart, with the reason; the command exits
     runId: 'r',
     durationMs: 1000,
   }
-  const report: SensitivityReport = {
-    target: {
-      name: 'podman',
-      endpoint: 'unix:///x',
-      engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', os: 'linux/amd64', kernel: '6' },
-    },
-    runId: 'run',
-    startedAt: 'now',
-    durationMs: 5000,
-    method: 'm',
-    transparent: { runId: 't', durationMs: 1, tags: '@id:x', verdicts: [], directRun: 'd', differences: [] },
-    faults: [f],
-    leftovers: [],
-    totals: { faults: 1, caught: 0, notCaught: 0, notApplicable: 0, notRun: 1 },
-  }
+  const report = reportOf([f], { faults: 1, caught: 0, notCaught: 0, notApplicable: 0, notRun: 1 })
   const md = renderMarkdown(report)
   expect(md).to.include('## Not run (no verdict on these faults)')
   expect(md).to.include(`not run: static-ip.connect-with-ip: ${why.replace(/\|/g, '\\|')}`)
