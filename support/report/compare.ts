@@ -62,6 +62,7 @@ const RUN_SPECIFIC: readonly [RegExp, string][] = [
   [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>'], // IPv4 address, assigned per run
   [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'], // a container's link-layer address, made per run
   [/\(\d+ attempts?\)/g, '(<n> attempts)'],
+  [/\bafter \d+ attempts?\b/g, 'after <n> attempts'], // gave up after 5 attempts
   [/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>'], // 70 ms, 20 s, 1.5 s
 ]
 

@@ -195,6 +195,9 @@ test('normalizeReason strips container ids, run ids and fractional durations', a
     'no answer within <duration>, then <duration>, then <duration>',
   )
   expect(normalizeReason('awaited for 20 s (1 attempt)')).to.equal('awaited for <duration> (<n> attempts)')
+  expect(normalizeReason('gave up after 6 attempts, waiting')).to.equal(
+    normalizeReason('gave up after 5 attempts, waiting'),
+  )
 })
 
 test('normalizeReason keeps what tells reasons apart', async () => {
