@@ -9,6 +9,11 @@ export class UsageError extends Error {
   }
 }
 
+/** The HTTP status dockerode gives a thrown answer (`statusCode`), if any. */
+export function statusOf(e: unknown): number | undefined {
+  return (e as { statusCode?: number } | undefined)?.statusCode
+}
+
 /** The first line of any thrown value's message. */
 export function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e)

@@ -15,7 +15,7 @@ import { homedir, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import Docker from 'dockerode'
-import { UsageError, firstLine } from '../errors'
+import { UsageError, firstLine, statusOf } from '../errors'
 import type { EngineInfo, Target, TlsFiles } from '../types'
 import type { VersionAnswer } from './kind'
 import { productName } from './kinds'
@@ -338,7 +338,7 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
     try {
       return await call()
     } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode
+      const status = statusOf(e)
       if (status === 400 && /HTTPS server/i.test(firstLine(e))) {
         throw new UsageError(
           `endpoint ${endpoint} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, ` +

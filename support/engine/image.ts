@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { pack } from 'tar-stream'
 import type Docker from 'dockerode'
-import { UsageError, firstLine } from '../errors'
+import { UsageError, firstLine, statusOf } from '../errors'
 import { LABEL_IMAGE } from '../cleanup/resources'
 
 /** Debian's busybox-static; NETCONFORM_BUSYBOX points elsewhere (or nowhere, in a test). */
@@ -46,7 +46,7 @@ export async function hasImage(docker: Docker, image: string): Promise<boolean> 
     await docker.getImage(image).inspect()
     return true
   } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return false
+    if (statusOf(e) === 404) return false
     throw e
   }
 }

@@ -1,5 +1,5 @@
 /** The engine kinds the suite knows, and what it asks of all of them at once. */
-import { firstLine } from '../errors'
+import { firstLine, statusOf } from '../errors'
 import { DOCKER } from './docker'
 import type { EngineKind, VersionAnswer } from './kind'
 import { PODMAN } from './podman'
@@ -27,6 +27,5 @@ export const DEFAULT_NETWORKS: readonly string[] = ENGINE_KINDS.map((k) => k.def
 
 /** Whether a create was refused because its name is taken, as any known engine says it. */
 export function nameTaken(e: unknown): boolean {
-  const status = (e as { statusCode?: number })?.statusCode
-  return ENGINE_KINDS.some((k) => k.nameTaken(status, firstLine(e)))
+  return ENGINE_KINDS.some((k) => k.nameTaken(statusOf(e), firstLine(e)))
 }

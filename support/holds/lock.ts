@@ -30,13 +30,12 @@ import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
 import { setTimeout as pause } from 'node:timers/promises'
 import type Docker from 'dockerode'
-import { firstLine } from '../errors'
+import { firstLine, statusOf } from '../errors'
 import { LABEL_LOCK, LABEL_RUN, LABEL_SCENARIO, removeContainerNow } from '../cleanup/resources'
 import { type Mode, holdsIn } from './tags'
 import { nameTaken } from '../engine/kinds'
 import { failureOf } from '../engine/api-calls'
 
-const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode
 const codeOf = (e: unknown): string | undefined => (e as { code?: string })?.code
 
 export type { Mode } from './tags'

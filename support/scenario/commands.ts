@@ -29,6 +29,11 @@ export function replayed(w: NetconformWorld, what: string): undefined {
 /** I run COMMAND: it must succeed. Returns what it did (nothing when the fixture already did it). */
 export async function runCommand(w: NetconformWorld, command: string): Promise<CommandResult | undefined> {
   if (w.replayingStep) return replayed(w, `as documented: ${command}`)
+  return runNoted(w, command)
+}
+
+/** COMMAND run as documented, its transcript noted; a failure throws with what it said. */
+export async function runNoted(w: NetconformWorld, command: string): Promise<CommandResult> {
   const result = await runDocumented(command, w.commandContext)
   w.note(describeCommand(result))
   if (!succeeded(result)) throw new Error(failureOf(result))

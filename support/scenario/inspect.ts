@@ -4,18 +4,14 @@
  * addresses. The checks that judge them are in observe/; these only gather.
  */
 import { addressOn, besideDocument, findAddress, interfaceAddresses } from '../observe/checks'
-import { describeCommand, failureOf, runDocumented, succeeded } from '../engine/docker-cli'
+import { describeCommand, runDocumented } from '../engine/docker-cli'
+import { runNoted } from './commands'
 import { parseTable } from '../document/tables'
 import type { NetconformWorld } from './world'
 
 /** The subnets `docker network inspect` shows for a documented network. */
 export async function subnetsOf(world: NetconformWorld, network: string): Promise<string[]> {
-  const r = await runDocumented(
-    `docker network inspect ${network} --format '{{json .IPAM.Config}}'`,
-    world.commandContext,
-  )
-  world.note(describeCommand(r))
-  if (!succeeded(r)) throw new Error(failureOf(r))
+  const r = await runNoted(world, `docker network inspect ${network} --format '{{json .IPAM.Config}}'`)
   const config = JSON.parse(r.stdout.trim() || '[]') as { Subnet?: string }[] | null
   return (config ?? []).map((c) => c.Subnet ?? '').filter((s) => s !== '')
 }
