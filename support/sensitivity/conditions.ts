@@ -13,7 +13,7 @@ import { conformanceRun } from '../run/run'
 import { dockerFor, probeEndpoint } from '../engine/connection'
 import { firstLine } from '../errors'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
-import { PROJECT } from '../project'
+import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy, type Conditions, type Injected } from '../engine/relay'
@@ -79,12 +79,17 @@ export function outcomeOf(
   return { under: 'absent', outcome: 'CHANGED', reason: 'neither a verdict nor a reason for not running it' }
 }
 
+/** Where a conditions run of TARGET writes: REPORTS/TARGET/conditions/RUN, REPORTS the one default of every command. */
+export function conditionsFolder(target: string, runId: string, reportsDir = defaultReportsDir()): string {
+  return join(reportsDir, target, 'conditions', runId)
+}
+
 export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: ConditionsReport; dir: string }> {
   const log = opts.log ?? (() => {})
   const { target } = opts
   await probeEndpoint(target)
   const runId = newRunId()
-  const dir = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name, 'conditions', runId)
+  const dir = conditionsFolder(target.name, runId, opts.reportsDir)
   mkdirSync(dir, { recursive: true })
   const started = Date.now()
   const seed = opts.seed ?? DEFAULT_CONDITIONS.seed

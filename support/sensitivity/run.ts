@@ -12,7 +12,7 @@ import { normalizeReason } from '../report/compare'
 import { dockerFor, probeEndpoint } from '../engine/connection'
 import { UsageError, firstLine } from '../errors'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
-import { PROJECT } from '../project'
+import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { faultsFor, type Fault } from './faults'
@@ -201,8 +201,8 @@ export function selectFaults(all: Fault[], wanted?: string[]): Fault[] {
   return all.filter((f) => wanted.includes(f.id))
 }
 
-/** A direct run's verdicts from reports/<target>/latest, when that run covered every one of `ids`. */
-interface Direct {
+/** A direct run's verdicts and reasons, and which run they came from. */
+export interface Direct {
   verdicts: Map<string, Verdict>
   reasons: Map<string, string>
   from: string
@@ -216,13 +216,31 @@ function directOf(summary: Summary, from: string): Direct {
   }
 }
 
-function latestDirect(base: string, ids: string[]): Direct | undefined {
+/** A report folder as the commands show it: from the folder netconform is run from. */
+const shown = (dir: string) => relative(process.cwd(), dir) || dir
+
+/** The direct run in BASE/latest (BASE: one target's reports), when it is complete and covers every one of `ids`. */
+export function latestDirect(base: string, ids: string[]): Direct | undefined {
   const file = join(base, 'latest', 'summary.json')
   if (!existsSync(file)) return undefined
   const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
   if (summary.interrupted) return undefined
   if (!ids.every((id) => summary.scenarios.some((s) => s.id === id))) return undefined
-  return directOf(summary, `${relative(PROJECT, join(base, summary.runId))} (reports/${summary.target.name}/latest)`)
+  return directOf(summary, `${shown(join(base, summary.runId))} (${shown(join(base, 'latest'))})`)
+}
+
+/**
+ * Where a sensitivity run of TARGET writes (`dir`: REPORTS/TARGET/sensitivity/RUN) and where the direct
+ * runs it reads and makes are (`direct`: REPORTS/TARGET, as `run` writes them). REPORTS: the one default
+ * of every command (reports/ in the folder netconform is run from) unless given.
+ */
+export function sensitivityFolders(
+  target: string,
+  runId: string,
+  reportsDir = defaultReportsDir(),
+): { reportsDir: string; direct: string; dir: string } {
+  const direct = join(reportsDir, target)
+  return { reportsDir, direct, dir: join(direct, 'sensitivity', runId) }
 }
 
 /** What the given runs labelled and left on the target's endpoint, one line each. */
@@ -248,8 +266,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
   const faults = selectFaults(faultsFor(target), opts.faults)
   const engine = await probeEndpoint(target)
   const runId = newRunId()
-  const base = join(opts.reportsDir ?? join(PROJECT, 'reports'), target.name)
-  const dir = join(base, 'sensitivity', runId)
+  const { reportsDir, direct: base, dir } = sensitivityFolders(target.name, runId, opts.reportsDir)
   mkdirSync(dir, { recursive: true })
   const startedAt = new Date()
   const proxy: Proxy = await startProxy({
@@ -312,11 +329,11 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
         target,
         tags: allTags,
         parallel: opts.parallel,
-        reportsDir: opts.reportsDir,
+        reportsDir,
         log: () => {},
       })
       runIds.push(summary.runId)
-      return directOf(summary, relative(PROJECT, directDir))
+      return directOf(summary, shown(directDir))
     }
     let direct = latestDirect(base, [...clearVerdicts.keys()])
     let differences = direct ? compare(direct) : []
@@ -324,7 +341,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       // An older direct run may have met another engine state or another run's ports: ask again, now.
       const why = direct
         ? `the latest direct run (${direct.from}) differs in ${differences.length}: running a direct one now`
-        : `no complete direct run in reports/${target.name}/latest covers these scenarios: running one`
+        : `no complete direct run in ${shown(join(base, 'latest'))} covers these scenarios: running one`
       log(`netconform: ${why}`)
       direct = await directNow()
       differences = compare(direct)
