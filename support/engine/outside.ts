@@ -13,7 +13,8 @@ import { shellText } from './probes'
 import { greetingOf } from '../document/doc-commands'
 import type { Transcript } from '../records'
 
-type ContainerNetwork = NonNullable<Offers['containerNetwork']>
+/** A profile's container network, offered: where the outside client that reaches it runs. */
+export type ContainerNetwork = NonNullable<Offers['containerNetwork']>
 
 export interface OutsideResult {
   command: string

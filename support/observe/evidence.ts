@@ -1,8 +1,13 @@
 /**
  * What a check saw when what the endpoint shows is not what the document shows: a kind, the fields
  * that show it, and a sentence in the suite's own words. Profiles' `observed` patterns match that
- * sentence; no assertion library's wording ever reaches a verdict.
+ * sentence; no assertion library's wording ever reaches a verdict. And where a check puts what it
+ * saw either way: the scenario's transcript.
  */
+import type { Transcript } from '../records'
+
+/** Where checks put their evidence: the scenario's transcript (text for people, with a record for tools). */
+export type Attach = (what: string | Transcript) => void
 export class Evidence extends Error {
   constructor(
     readonly kind: string,

@@ -11,7 +11,7 @@ import {
   succeeded,
   type CommandResult,
 } from '../engine/docker-cli'
-import { besideDocument } from '../observe/checks'
+import { besideDocument } from '../observe/beside-document'
 import { Evidence } from '../observe/evidence'
 import { parseTable } from '../document/tables'
 import type { NetconformWorld } from './world'

@@ -3,7 +3,8 @@
  * network shows, the ports `docker ps` shows, the interface behind each of a container's
  * addresses. The checks that judge them are in observe/; these only gather.
  */
-import { addressOn, besideDocument, findAddress, interfaceAddresses } from '../observe/checks'
+import { addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
+import { besideDocument } from '../observe/beside-document'
 import { describeCommand, runDocumented } from '../engine/docker-cli'
 import { runNoted } from './commands'
 import { parseTable } from '../document/tables'

@@ -1,25 +1,18 @@
 /**
  * The observations as the steps state them, one function a step: each takes the World and the
  * real names the parameter types gave, finds the addresses the endpoint reports, and calls the
- * checks in observe/checks.ts. Steps stay one-liners; the judging stays in observe/.
+ * checks in observe/ (positive.ts, negative.ts, addresses.ts). Steps stay one-liners; the judging stays in observe/.
  */
+import { addressInCidr, addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
+import { answersFromHost, answersFromOutside, answersInContainer, outsidePings, pingReplies } from '../observe/positive'
 import {
-  addressInCidr,
-  addressOn,
-  answersFromHost,
-  answersFromOutside,
-  answersInContainer,
   doesNotResolve,
-  execUntil,
-  findAddress,
-  interfaceAddresses,
   noAnswerFromHost,
   noAnswerFromOutside,
   noAnswerInContainer,
-  outsidePings,
-  pingReplies,
   type Control,
-} from '../observe/checks'
+} from '../observe/negative'
+import { execUntil } from '../observe/poll-attaching'
 import { inRange } from '../ipv4'
 import { judge } from '../observe/evidence'
 import { startOutsideListener } from '../engine/outside'

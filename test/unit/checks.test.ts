@@ -5,21 +5,12 @@
 import { test } from 'node:test'
 import { expect } from 'chai'
 import type Docker from 'dockerode'
-import {
-  addressInCidr,
-  boundByControl,
-  connectedAddressOf,
-  connectionOutcome,
-  expectNoAnswer,
-  judgeAnswer,
-  judgeSilence,
-  lookedUpAddresses,
-  nameNotRegistered,
-  parseNeighbours,
-  resolvedElsewhere,
-  telnetLike,
-  type Silence,
-} from '../../support/observe/checks'
+import { addressInCidr } from '../../support/observe/addresses'
+import { connectedAddressOf, lookedUpAddresses, parseNeighbours, telnetLike } from '../../support/observe/busybox'
+import { nameNotRegistered, resolvedElsewhere } from '../../support/observe/finality'
+import { boundByControl, connectionOutcome, expectNoAnswer } from '../../support/observe/negative'
+import { judgeAnswer } from '../../support/observe/positive'
+import { judgeSilence, type Silence } from '../../support/observe/silence'
 import { expectRefused, type CommandResult } from '../../support/engine/docker-cli'
 
 test('judgeAnswer: the greeting from the intended container only; another container answering is named', () => {
@@ -64,15 +55,22 @@ test('connectionOutcome: only refused, timed out, unreachable and no route are "
 })
 
 test('expectNoAnswer: an answer or an unrecognised ending fails, saying what was seen', () => {
-  expect(expectNoAnswer({ kind: 'no answer', how: 'timed out' }, 'db', '10.0.0.1', 80)).to.equal('timed out')
-  expect(() => expectNoAnswer({ kind: 'answered', text: 'Hello world! from x' }, 'db', '198.51.100.5', 80)).to.throw(
+  const db = { who: 'db', address: '198.51.100.5', port: 80 }
+  expect(expectNoAnswer({ ...db, outcome: { kind: 'no answer', how: 'timed out' } })).to.equal('timed out')
+  expect(() => expectNoAnswer({ ...db, outcome: { kind: 'answered', text: 'Hello world! from x' } })).to.throw(
     'db reached 198.51.100.5:80 and got "Hello world! from x"',
   )
+  expect(() => expectNoAnswer({ ...db, outcome: { kind: 'other', text: 'exit 127: sh: nc: not found' } })).to.throw(
+    /neither in an answer nor in a recognised "no answer".*not found/,
+  )
   expect(() =>
-    expectNoAnswer({ kind: 'other', text: 'exit 127: sh: nc: not found' }, 'db', '198.51.100.5', 80),
-  ).to.throw(/neither in an answer nor in a recognised "no answer".*not found/)
-  expect(() =>
-    expectNoAnswer({ kind: 'no answer', how: 'timed out' }, 'this host', '198.51.100.1', 80, ['connection refused']),
+    expectNoAnswer({
+      outcome: { kind: 'no answer', how: 'timed out' },
+      who: 'this host',
+      address: '198.51.100.1',
+      port: 80,
+      allowed: ['connection refused'],
+    }),
   ).to.throw(/timed out/)
 })
 

@@ -98,16 +98,16 @@ test('the import graph of support/ and steps/ has no circle', () => {
 })
 
 test('the layer rule fails when a lower layer imports a higher one, a root file included', () => {
-  const files = () => ['support/observe/checks.ts', 'support/types.ts', 'support/report/matrix.ts']
+  const files = () => ['support/observe/negative.ts', 'support/types.ts', 'support/report/matrix.ts']
   const read = (file: string) =>
     ({
-      'support/observe/checks.ts':
+      'support/observe/negative.ts':
         "import { classify } from '../profile/verdicts'\nimport { judge } from './evidence'\n",
       'support/types.ts': "export type { Summary } from './report/summary'\n",
       'support/report/matrix.ts': "import { NetconformWorld } from '../scenario/world'\n",
     })[file] ?? ''
   expect(violations(files, read)).to.deep.equal([
-    'support/observe/checks.ts → support/profile/verdicts (support/profile is above support/observe)',
+    'support/observe/negative.ts → support/profile/verdicts (support/profile is above support/observe)',
     'support/types.ts → support/report/summary (support/report is above support)',
     'support/report/matrix.ts → support/scenario/world (a tool reads records, not scenario code)',
   ])

@@ -1,0 +1,225 @@
+/**
+ * The negative checks: a name does not resolve, an address:port gives no answer. Each asks its
+ * control first, from the same source (a peer that must answer does), so a "no answer" is about the
+ * target and not a dead source; only a recognised "no answer" counts, never any failure.
+ */
+import type Docker from 'dockerode'
+import { describeExec, describeTcp, execIn, tcpExchange } from '../engine/probes'
+import { describeOutside, outsideShell, type ContainerNetwork } from '../engine/outside'
+import { oneLine } from '../text'
+import type { Attach } from './evidence'
+import { NOT_RESOLVED, negativeProbe, requestBytes } from './busybox'
+import { answersInContainer, outsidePings } from './positive'
+
+/** A peer that must answer from the same source: the control of a negative check. */
+export interface Control {
+  address: string
+  port: number
+  answerer: string
+  /** What it answers: the documented greeting. */
+  expected: string
+}
+
+/** The ways a connection attempt ends that the suite recognises as "no answer". */
+const NO_ANSWER: readonly [RegExp, string][] = [
+  [/Connection refused|ECONNREFUSED/i, 'connection refused'],
+  [/timed out|ETIMEDOUT|no close within/i, 'timed out'],
+  [/Network is unreachable|ENETUNREACH/i, 'network unreachable'],
+  [/No route to host|EHOSTUNREACH/i, 'no route to host'],
+]
+
+/** How one connection attempt ended. */
+export type Outcome =
+  { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
+
+/**
+ * Classifies a connection attempt: what came back, what the tool said, and its exit code
+ * (busybox `timeout` ends a silent nc with 143). Anything else — a missing applet, a missing
+ * namespace, a connection accepted without a greeting — is `other`, never "no answer".
+ */
+export function connectionOutcome(received: string, said: string, exitCode: number | null | undefined): Outcome {
+  if (received.trim() !== '') return { kind: 'answered', text: received.trim() }
+  const hit = NO_ANSWER.find(([pattern]) => pattern.test(said))
+  if (hit) return { kind: 'no answer', how: hit[1] }
+  if (exitCode === 143 && said.trim() === '') return { kind: 'no answer', how: 'timed out' }
+  return {
+    kind: 'other',
+    text: `exit ${exitCode ?? 'none'}${said.trim() ? `: ${said.trim().split('\n')[0]}` : ', nothing said'}`,
+  }
+}
+
+/** Throws unless the outcome is a recognised "no answer"; `allowed` narrows which ones count. Returns how it ended. */
+export function expectNoAnswer({
+  outcome,
+  who,
+  address,
+  port,
+  allowed,
+}: {
+  outcome: Outcome
+  who: string
+  address: string
+  port: number
+  allowed?: readonly string[]
+}): string {
+  if (outcome.kind === 'answered')
+    throw new Error(`${who} reached ${address}:${port} and got "${oneLine(outcome.text)}"`)
+  if (outcome.kind === 'other' || (allowed && !allowed.includes(outcome.how))) {
+    const seen = outcome.kind === 'other' ? outcome.text : outcome.how
+    throw new Error(
+      `${who} → ${address}:${port} ended neither in an answer nor in a recognised "no answer"` +
+        `${allowed ? ` (${allowed.join(', ')})` : ''}: ${seen}`,
+    )
+  }
+  return outcome.how
+}
+
+/**
+ * How long a negative probe waits for an answer, in whole seconds: ten times the round trip of
+ * the same-source control that just answered (its whole exec, so an upper bound), at least one
+ * second. A peer that answers in milliseconds is not silent for a second by accident.
+ */
+export function boundByControl(controlMs: number): { seconds: number; why: string } {
+  const seconds = Math.max(1, Math.ceil((controlMs * 10) / 1000))
+  return {
+    seconds,
+    why: `waited ${seconds} s for an answer: 10 × the control's ${controlMs} ms round trip, at least 1 s`,
+  }
+}
+
+/**
+ * In `from`, the command fails because the name does not resolve. The control comes first,
+ * from the same source: `from` reaches its peer by address, so its network works and a failed
+ * lookup is about the name. Only the resolver's "no such name" counts; any other failure fails.
+ */
+export async function doesNotResolve({
+  docker,
+  attach,
+  from,
+  command,
+  name,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  command: string
+  name: string
+  control: Control
+}): Promise<void> {
+  await askControl(docker, attach, from, control)
+  const r = await execIn(docker, from, command)
+  attach(describeExec(r))
+  const text = `${r.stdout}\n${r.stderr}`
+  if (r.exitCode === 0)
+    throw new Error(
+      `"${command}" in ${from} succeeded: ` +
+        `the name ${name} resolved (${text.trim().split('\n').slice(0, 3).join(' | ')})`,
+    )
+  if (r.exitCode === 127 || !NOT_RESOLVED.test(text)) {
+    throw new Error(
+      `"${command}" in ${from} failed, ` +
+        `but not for want of name resolution (exit ${r.exitCode}: ${text.trim().split('\n')[0]})`,
+    )
+  }
+}
+
+/** The control of a negative, asked from the same source: its peer answers `GET /` with what it must. */
+function askControl(docker: Docker, attach: Attach, from: string, control: Control) {
+  return answersInContainer({
+    docker,
+    attach,
+    from,
+    address: control.address,
+    port: control.port,
+    request: 'GET /',
+    expected: control.expected,
+    answerer: control.answerer,
+    owner: control.answerer,
+  })
+}
+
+/**
+ * From `from`, address:port gives no answer. The control comes first, from the same source: a
+ * peer that must answer does, so "no answer" is about the target, not a dead source.
+ */
+export async function noAnswerInContainer({
+  docker,
+  attach,
+  from,
+  address,
+  port,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  address: string
+  port: number
+  control: Control
+}): Promise<void> {
+  const controlled = await askControl(docker, attach, from, control)
+  const bound = boundByControl(controlled.durationMs)
+  const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
+  attach(describeExec(r))
+  const how = expectNoAnswer({ outcome: connectionOutcome(r.stdout, r.stderr, r.exitCode), who: from, address, port })
+  attach(
+    `no answer, as documented: ${how} ` +
+      `(control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`,
+  )
+}
+
+/**
+ * The outside client gets no answer from address:port, while the same address answers its ping (the control, first).
+ */
+export async function noAnswerFromOutside({
+  net,
+  attach,
+  address,
+  port,
+}: {
+  net: ContainerNetwork
+  attach: Attach
+  address: string
+  port: number
+}): Promise<void> {
+  await outsidePings({ net, attach, address })
+  const r = await outsideShell(net, negativeProbe(address, port))
+  attach(describeOutside(net, r))
+  const how = expectNoAnswer({
+    outcome: connectionOutcome(r.stdout, r.stderr, r.exitCode),
+    who: 'the outside client',
+    address,
+    port,
+  })
+  attach(`no answer, as documented: ${how} (control: ${address} answered the outside client's ping)`)
+}
+
+/**
+ * From this host, address:port gives no answer. Only a refusal counts: the address itself
+ * answers (with a reset), which is the control; a silence could as well be an address this
+ * host cannot reach at all.
+ */
+export async function noAnswerFromHost({
+  attach,
+  address,
+  port,
+}: {
+  attach: Attach
+  address: string
+  port: number
+}): Promise<void> {
+  const r = await tcpExchange(address, port, requestBytes('GET /'))
+  attach(describeTcp(r))
+  const how = expectNoAnswer({
+    outcome: connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
+    who: 'this host',
+    address,
+    port,
+    allowed: ['connection refused'],
+  })
+  attach(
+    `no answer, as documented: ${how} ` +
+      `(the refusal comes from ${address} itself, so the address is reachable and the port closed)`,
+  )
+}
