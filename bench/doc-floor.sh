@@ -67,6 +67,33 @@ ask_out() {
 }
 # From container $1, the outside client (198.51.100.10) on port 9: no "Hello" may come back.
 ask_external() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 198.51.100.10 9 | grep -q Hello"; }
+# From container $1, a one-shot listener of the outside client: its answer comes back.
+ask_out_listener() {
+  ip netns exec "$NETNS" busybox timeout 3 busybox nc -l -p 9099 -e sh -c "echo 'Hello world!'" &
+  sleep 0.2
+  in_c "$1" "timeout 3 nc -w 2 198.51.100.10 9099 | grep -q Hello"
+}
+# From the outside client, a peer service in container $1 (busybox httpd, started here) answers.
+ask_peer_in() {
+  printf '#!/bin/sh\necho\necho "$REMOTE_ADDR"\n' | docker exec -i "$P-$1" sh -c \
+    'mkdir -p /tmp/p/cgi-bin && cat >/tmp/p/cgi-bin/peer && chmod +x /tmp/p/cgi-bin/peer && httpd -p 7071 -h /tmp/p'
+  ip netns exec "$NETNS" busybox sh -c "printf 'GET /cgi-bin/peer HTTP/1.0\r\n\r\n' |
+    timeout 3 nc -w 2 $(ip_of "$1" "$CNET") 7071 | grep -q 198.51.100.10"
+}
+# Networks $1… have subnets (the default bridge's too); their overlap is judged by the suite, not here.
+subnets_of() { for n in "$@"; do docker network inspect -f '{{json .IPAM.Config}}' "$n" >/dev/null || return 1; done; }
+# The endpoint's control plane stopped (CONTROL_STOP), kept down CONTROL_DOWN s, and started (CONTROL_START): the
+# outside client's connection to container $1's port $2 answers meanwhile. Without the commands, nothing is stopped.
+control_plane_down() {
+  [ -n "${CONTROL_STOP:-}" ] && [ -n "${CONTROL_START:-}" ] || return 0
+  local ip ok=0
+  ip=$(ip_of "$1" "$CNET")
+  sh -c "$CONTROL_STOP" >/dev/null 2>&1 || return 1
+  sleep "${CONTROL_DOWN:-10}"
+  ask_out "$ip" "$2" || ok=1
+  sh -c "$CONTROL_START" >/dev/null 2>&1 || ok=1
+  return $ok
+}
 # A server answers once its process listens: its first answer is awaited, at most a second.
 ready() { for _ in $(seq 1 20); do "$@" && return 0; sleep 0.05; done; return 1; }
 
@@ -139,6 +166,12 @@ if [ $cnet = yes ]; then
   probe no combine.db-and-model-no-external.model ask_external cmodel
   probe yes combine.view-external-ip-port-80 ready ask_out "$(ip_of cview "$CNET")" 80
   shown combine.container-network-own-interface in_c cview 'ip addr'
+  # Deploy Containers That Combine Bridge Networks with a Container Network: its advantages and NOTE on isolation
+  net "$P-cbridge-web"
+  probe yes combine.bridges-segregated-by-ipam subnets_of "$P-cbridge-db" "$P-cbridge-web" bridge
+  probe yes combine.no-nat.outbound-source-is-own-address ask_out_listener cview
+  probe yes combine.no-nat.inbound-peer-is-client ask_peer_in cview
+  probe yes combine.control-plane-down.connectivity-kept control_plane_down cview 80
   # Deploy Containers That Combine Bridge Networks with a Container Network: the port-mapping example
   server_as create mtomcat 8080 -p 80:8080 --net "$CNET"
   docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null

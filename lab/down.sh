@@ -24,6 +24,8 @@ stop cni-dhcp
 stop udhcpd
 stop podman
 stop docker
+stop_holder podman
+stop_holder docker
 stop dnsmasq
 for prefix in $LAB_CONTAINER_POOLS; do ip route del unreachable "$prefix" metric 4242 2>/dev/null || true; done
 if ip netns list | grep -qw "$LAB_NETNS"; then ip netns del "$LAB_NETNS"; say "removed netns $LAB_NETNS"; fi

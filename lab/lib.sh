@@ -18,6 +18,10 @@ LAB_DOCKER_RANGE=198.51.100.128/26
 LAB_PODMAN_RANGE=198.51.100.192/27
 LAB_DHCP_START=198.51.100.50
 LAB_DHCP_END=198.51.100.99
+# The Debian 12 Docker Engine's TLS listener (target docker-tls) and its certificates (made by lab/up.sh).
+LAB_TLS=/etc/netconform/tls
+LAB_TLS_CLIENT=$LAB_TLS/client
+LAB_TLS_ENDPOINT=tcp://127.0.0.1:2376
 declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock
   [podman-netavark]=unix:///run/podman-netavark/podman.sock
   [podman-rootless]=unix:///run/netconform/podman-rootless/podman.sock
@@ -51,14 +55,51 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 answers() { DOCKER_HOST="$1" timeout 5 docker version >/dev/null 2>&1; }
 
 # start_in_lab_mountns NAME CMD...: start CMD detached, in a private mount namespace whose
-# /etc/resolv.conf names only the lab DNS; its pid goes to $LAB_RUN/NAME.pid.
+# /etc/resolv.conf names only the lab DNS; its pid goes to $LAB_RUN/NAME.pid. A holder process
+# ($LAB_RUN/NAME-holder.pid) keeps that namespace while the engine is stopped (lab/control-plane.sh):
+# started again, the engine enters it and finds its containers' mounts where it left them.
 start_in_lab_mountns() {
   local name=$1; shift
-  setsid unshare --mount --propagation slave -- \
-    sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_RUN/resolv.conf" "$@" \
-    >>"$LAB_LOG/$name.log" 2>&1 </dev/null &
+  local holder=$LAB_RUN/$name-holder.pid
+  if alive "$holder"; then
+    setsid nsenter --target "$(cat "$holder")" --mount -- "$@" >>"$LAB_LOG/$name.log" 2>&1 </dev/null &
+  else
+    setsid unshare --mount --propagation slave -- \
+      sh -c 'mount --bind "$0" /etc/resolv.conf && { sleep infinity </dev/null >/dev/null 2>&1 & echo $! >"$1"; } &&
+        shift && exec "$@"' "$LAB_RUN/resolv.conf" "$holder" "$@" \
+      >>"$LAB_LOG/$name.log" 2>&1 </dev/null &
+  fi
   echo $! >"$LAB_RUN/$name.pid"
   say "started $name (pid $!, log $LAB_LOG/$name.log)"
+}
+
+# stop_holder NAME: ends the holder of NAME's mount namespace (lab down, after the engine).
+stop_holder() {
+  local holder=$LAB_RUN/$1-holder.pid
+  alive "$holder" && kill -TERM "$(cat "$holder")" 2>/dev/null
+  rm -f "$holder"
+}
+
+# start_docker_engine: the Debian 12 Docker Engine (lab/up.sh, and lab/control-plane.sh docker start).
+start_docker_engine() {
+  # One address pool of /16s (Docker's first default pool): Docker's stock fallback to /20s of
+  # 192.168/16 would make a new bridge's mask depend on how many networks the daemon made since
+  # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran
+  # (moby/libnetwork#1454).
+  # The same engine listens on 127.0.0.1:2376 too, with mutual TLS (loopback only).
+  start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock \
+    --host "$LAB_TLS_ENDPOINT" --tlsverify --tlscacert "$LAB_TLS/ca.pem" \
+    --tlscert "$LAB_TLS/server-cert.pem" --tlskey "$LAB_TLS/server-key.pem" \
+    --default-address-pool base=172.16.0.0/12,size=16
+  wait_for unix:///var/run/docker.sock "Docker Engine" "$LAB_LOG/docker.log"
+  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT wait_for "$LAB_TLS_ENDPOINT" "Docker Engine (TLS)" "$LAB_LOG/docker.log"
+}
+
+# start_podman_engine: the Debian 12 Podman's Docker API service, CNI backend (lab/up.sh, lab/control-plane.sh).
+start_podman_engine() {
+  mkdir -p /run/podman
+  start_in_lab_mountns podman podman system service --time=0 unix:///run/podman/podman.sock
+  wait_for unix:///run/podman/podman.sock "Podman" "$LAB_LOG/podman.log"
 }
 
 # wait_for ENDPOINT LABEL LOG: poll until the endpoint answers, for at most 60 s.

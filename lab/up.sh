@@ -94,9 +94,6 @@ fi
 # --- TLS for the Docker Engine's second listener (target docker-tls) ----------------------
 # A lab CA, a server certificate for 127.0.0.1 and a client certificate (clientAuth), each made
 # only when missing. The client's files are named as the docker CLI wants them (DOCKER_CERT_PATH).
-LAB_TLS=/etc/netconform/tls
-LAB_TLS_CLIENT=$LAB_TLS/client
-LAB_TLS_ENDPOINT=tcp://127.0.0.1:2376
 # answers_tls: the Docker API answers on the TLS listener, with the lab's client certificate.
 answers_tls() { DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT answers "$LAB_TLS_ENDPOINT"; }
 # tls_sign NAME SUBJECT EXTENSIONS OUT-CERT OUT-KEY: a key and a certificate signed by the lab CA.
@@ -146,17 +143,7 @@ if answers unix:///var/run/docker.sock; then
     say "note: this Docker Engine was not started by lab up and has no TLS listener on $LAB_TLS_ENDPOINT (target docker-tls will not answer); left running"
   fi
 else
-  # One address pool of /16s (Docker's first default pool): Docker's stock fallback to /20s of
-  # 192.168/16 would make a new bridge's mask depend on how many networks the daemon made since
-  # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran
-  # (moby/libnetwork#1454).
-  # The same engine listens on 127.0.0.1:2376 too, with mutual TLS (loopback only).
-  start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock \
-    --host "$LAB_TLS_ENDPOINT" --tlsverify --tlscacert "$LAB_TLS/ca.pem" \
-    --tlscert "$LAB_TLS/server-cert.pem" --tlskey "$LAB_TLS/server-key.pem" \
-    --default-address-pool base=172.16.0.0/12,size=16
-  wait_for unix:///var/run/docker.sock "Docker Engine" "$LAB_LOG/docker.log"
-  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT wait_for "$LAB_TLS_ENDPOINT" "Docker Engine (TLS)" "$LAB_LOG/docker.log"
+  start_docker_engine
 fi
 
 # --- Podman's Docker API service ----------------------------------------------------------
@@ -186,9 +173,7 @@ else
     podman system reset -f >>"$LAB_LOG/podman.log" 2>&1
     say "switched podman's empty store to the CNI backend"
   fi
-  mkdir -p /run/podman
-  start_in_lab_mountns podman podman system service --time=0 unix:///run/podman/podman.sock
-  wait_for unix:///run/podman/podman.sock "Podman" "$LAB_LOG/podman.log"
+  start_podman_engine
 fi
 
 # --- podman's DHCP: the CNI dhcp daemon, in podman's mount namespace (where its netns live) --

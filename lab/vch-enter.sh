@@ -11,6 +11,7 @@
 #   /run/netconform-api      bind of $LAB_RUN/NAME (the socket the suite reaches)
 #   /etc/resolv.conf         bind of $LAB_RUN/resolv.conf (nameserver 198.51.100.1 only)
 #   /sys                     a sysfs of this network namespace, with this machine's cgroup mounts
+#   holder                   a process that keeps the namespace ($LAB_RUN/NAME/holder.pid)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab/lib.sh
@@ -43,4 +44,8 @@ umount -l /.oldroot
 rmdir /.oldroot 2>/dev/null || true
 # Rootless engines want a shared root to propagate their own mounts; nothing leaves this namespace.
 mount --make-rshared /
+# A holder keeps this mount namespace while the engine is stopped (lab/control-plane.sh): started
+# again, the engine enters it (vch_start) and finds its containers' mounts and runtime state in /run.
+sleep infinity </dev/null >/dev/null 2>&1 &
+echo $! >/run/netconform-api/holder.pid
 exec "$@"

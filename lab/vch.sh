@@ -81,7 +81,7 @@ vch_vars() {
 vch_network() {
   vch_vars "$1"
   local address=$2
-  ip netns list 2>/dev/null | grep -qw "$VCH_NETNS" || ip netns add "$VCH_NETNS"
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "$VCH_NETNS" || ip netns add "$VCH_NETNS"
   if ! ip -n "$VCH_NETNS" link show eth0 >/dev/null 2>&1; then
     ip link del "$VCH_LEG" 2>/dev/null || true
     ip link add "$VCH_LEG" type veth peer name eth0 netns "$VCH_NETNS"
@@ -95,15 +95,22 @@ vch_network() {
 }
 
 # vch_start NAME STATE_DIR CMD...: runs CMD as the VCH's engine, detached (setsid: its pid is the
-# group's leader), in the VCH's network namespace and a mount namespace of its own.
+# group's leader), in the VCH's network namespace and a mount namespace of its own. When the VCH's
+# holder still runs (the engine was stopped alone, lab/control-plane.sh), CMD enters its namespaces
+# instead: the containers the engine left running are where it left them.
 vch_start() {
   vch_vars "$1"
-  local state=$2
+  local state=$2 holder
   shift 2
   mkdir -p "$LAB_RUN/$VCH_NAME" "$LAB_LOG"
   printf -- '--- %s up %s\n' "$VCH_NAME" "$(date -u +%FT%TZ)" >>"$VCH_LOG"
-  setsid nsenter --net="/run/netns/$VCH_NETNS" -- unshare --mount -- \
-    bash "$LAB_HERE/vch-enter.sh" "$VCH_NAME" "$state" "$@" >>"$VCH_LOG" 2>&1 </dev/null &
+  holder=$LAB_RUN/$VCH_NAME/holder.pid
+  if alive "$holder"; then
+    setsid nsenter --target "$(cat "$holder")" --mount --net --root --wd -- "$@" >>"$VCH_LOG" 2>&1 </dev/null &
+  else
+    setsid nsenter --net="/run/netns/$VCH_NETNS" -- unshare --mount -- \
+      bash "$LAB_HERE/vch-enter.sh" "$VCH_NAME" "$state" "$@" >>"$VCH_LOG" 2>&1 </dev/null &
+  fi
   echo $! >"$VCH_PIDFILE"
   say "started $VCH_NAME (pid $!, log $VCH_LOG)"
 }
@@ -118,7 +125,7 @@ vch_stop() {
     # shellcheck disable=SC2086
     [ -z "$running" ] || DOCKER_HOST=$endpoint timeout 60 docker stop -t 2 $running >/dev/null 2>&1 || true
   fi
-  if ip netns list 2>/dev/null | grep -qw "$VCH_NETNS"; then
+  if ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "$VCH_NETNS"; then
     pids=$(ip netns pids "$VCH_NETNS" 2>/dev/null | tr '\n' ' ')
     if [ -n "$pids" ]; then
       # shellcheck disable=SC2086
@@ -133,7 +140,7 @@ vch_stop() {
     ip netns del "$VCH_NETNS"
   fi
   ip link del "$VCH_LEG" 2>/dev/null || true
-  rm -f "$VCH_PIDFILE" "$LAB_RUN/$VCH_NAME"/*.sock
+  rm -f "$VCH_PIDFILE" "$LAB_RUN/$VCH_NAME"/*.sock "$LAB_RUN/$VCH_NAME/holder.pid"
 }
 
 # vch_status NAME ENDPOINT ADDRESS: one line.

@@ -12,6 +12,7 @@ import {
   outsidePingAnswered,
   outsideSilent,
 } from '../support/scenario/scenario'
+import { inboundFromClientAddress, outboundFromOwnAddress } from '../support/scenario/no-nat'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
 // The documented names here are defined, not resolved: they become the target's networks. The
@@ -65,5 +66,20 @@ Then(
     "while {container}'s address on {network} answers {string} on port {int}",
   async function (this: World, container: string, peer: string, network: string, greeting: string, port: number) {
     await listenerUnreachable(this, container, peer, network, greeting, port)
+  },
+)
+
+Then(
+  "in {container}, the outside listener answers and saw the connection come from {container}'s address on {network}",
+  async function (this: World, container: string, owner: string, network: string) {
+    await outboundFromOwnAddress(this, container, owner, network)
+  },
+)
+
+Then(
+  "from the outside, {container}'s address on {network} answers and {container} saw the connection come " +
+    "from the outside client's own address",
+  async function (this: World, container: string, network: string, seer: string) {
+    await inboundFromClientAddress(this, container, network, seer)
   },
 )

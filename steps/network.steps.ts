@@ -16,6 +16,7 @@ import {
   showsMask,
   telnetAnswers,
 } from '../support/scenario/scenario'
+import { bridgesSegregated } from '../support/scenario/isolation'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
 Then(
@@ -135,5 +136,12 @@ Then(
   'in {container}, `cat \\/etc\\/resolv.conf` names the nameserver {address}',
   async function (this: World, container: string, dns: string) {
     await namesNameserver(this, container, dns)
+  },
+)
+
+Then(
+  '{network}, {network} and the default bridge have pairwise disjoint subnets',
+  async function (this: World, a: string, b: string) {
+    await bridgesSegregated(this, [a, b])
   },
 )

@@ -51,6 +51,17 @@ export interface Offers {
     /** The outside client's address on the segment; the suite's listener answers there. */
     outsideAddress?: string
   }
+  /**
+   * The endpoint's control plane (a VCH's; the engine's API process), which the suite may stop and
+   * start again to observe that containers on a container network keep their connectivity: commands
+   * run on this host with a shell, in the profile's folder.
+   */
+  controlPlane?: {
+    stop: string
+    start: string
+    /** How long the suite keeps the control plane down while the outside client keeps asking (default 10). */
+    downSeconds?: number
+  }
   /** A container network whose addresses come from a DHCP server. */
   dhcpNetwork?: {
     name: string

@@ -18,9 +18,12 @@ vch_endpoint docker-28
 up() {
   vch_prepare
   # One address pool of /16s, as the Debian 12 engine has (lab/up.sh says why); inside the VCH's own
-  # namespace, so its bridges collide with nothing of this host's.
+  # namespace, so its bridges collide with nothing of this host's. live-restore: the containers keep
+  # running while the engine is stopped or upgraded, as a VCH that promises zero-impact upgrades does
+  # (the Debian 12 engine, target docker, runs at Docker's default, without it).
   vch_up_engine "Docker Engine 28 (VCH $ADDRESS)" vch_start "$NAME" /var/lib/docker \
-    dockerd --host unix:///run/netconform-api/docker.sock --default-address-pool base=172.16.0.0/12,size=16
+    dockerd --host unix:///run/netconform-api/docker.sock --default-address-pool base=172.16.0.0/12,size=16 \
+    --live-restore
   lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
     --gateway "$LAB_GATEWAY" -o parent=eth0
 }

@@ -138,6 +138,7 @@ down() {
     fi
   fi
   rm -f "$PIDFILE"
+  stop_holder "$NAME"
 }
 
 status() {

@@ -51,6 +51,7 @@ async function answersWithin(target: Target, ms: number): Promise<boolean> {
 }
 import { scenarioId } from '../scenario-id'
 import { NetconformWorld } from '../scenario/world'
+import { endAsking } from '../scenario/control-plane'
 
 setWorldConstructor(NetconformWorld)
 /** A scenario creates a few containers and probes them; no single step may take longer. */
@@ -242,4 +243,10 @@ After(async function (this: NetconformWorld) {
   // A fixture's listeners live as long as it does.
   await Promise.all(this.listeners.filter((l) => !this.fixture?.listeners.includes(l)).map((l) => l.stop()))
   if (this.unchecked) throw new Error(`unexamined failure: ${failureOf(this.unchecked)}`)
+})
+
+// Registered last, so it runs first: an outside client still asking stops, and a control plane the
+// scenario left down is started again before the cleanup needs the API.
+After({ timeout: 200_000 }, async function (this: NetconformWorld) {
+  await endAsking(this)
 })

@@ -107,11 +107,23 @@ export const QUOTES: readonly { id: string; quote: string }[] = [
   },
 
   {
+    id: 'combine.bridges-segregated-by-ipam',
+    quote:
+      'Multiple bridge networks are backed by the same port group as the default bridge, segregated via IP ' +
+      'address management.',
+  },
+  {
     id: 'combine.container-network-listed',
     quote:
       'A container network is specified when the VCH is installed using vic-machine --container-network ' +
       '[existing-port-group] and should be visible when you run docker network ls from a Docker client.',
   },
+  {
+    id: 'combine.control-plane-down.connectivity-kept',
+    quote: 'The container is not dependent on the VCH control plane being up for network connectivity.',
+  },
+  { id: 'combine.no-nat.outbound-source-is-own-address', quote: 'This avoids the use of NAT' },
+  { id: 'combine.no-nat.inbound-peer-is-client', quote: 'This avoids the use of NAT' },
   { id: 'combine.all-communicate.db-to-model', quote: ALL_COMMUNICATE },
   { id: 'combine.all-communicate.db-to-view', quote: ALL_COMMUNICATE },
   { id: 'combine.all-communicate.model-to-db', quote: ALL_COMMUNICATE },

@@ -3,9 +3,6 @@
  * of the endpoint's (the lab's `extclient` namespace, or this host), and a listener the suite
  * runs there to prove what can and cannot reach the outside. Only the lab's own addresses.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import type { Offers } from '../types'
 import { eventually } from '../poll'
@@ -91,21 +88,66 @@ export interface Listener {
   port: number
   /** Who the listener says it is in its answer: a probe that reaches it knows it reached the suite's own. */
   identity: string
+  /** Each connection it answered: the request line, and the peer address it came from (as the listener saw it). */
+  readonly heard: readonly Heard[]
   stop(): Promise<void>
 }
 
+export interface Heard {
+  request: string
+  peer: string
+}
+
 /**
- * Starts a "Hello world!" listener on the outside client, at
- * the network's outside address; it answers with its identity.
+ * The listener, as a Node.js script given on the command line (it runs in the outside namespace
+ * with this machine's node; its port and greeting in NETCONFORM_LISTENER, as JSON): it answers each
+ * connection's first line with the greeting, its identity and the peer address it sees, and prints
+ * that line and the peer as one JSON line.
+ */
+const LISTENER = String.raw`
+const net = require('node:net')
+const { port, greeting } = JSON.parse(process.env.NETCONFORM_LISTENER)
+net
+  .createServer((s) => {
+    let buffer = ''
+    s.on('error', () => {})
+    s.on('data', (d) => {
+      buffer += d
+      const i = buffer.indexOf('\n')
+      if (i < 0) return
+      const peer = String(s.remoteAddress).replace(/^::ffff:/, '')
+      process.stdout.write(JSON.stringify({ request: buffer.slice(0, i).trim(), peer }) + '\n')
+      s.end(greeting + ' (peer ' + peer + ')')
+    })
+  })
+  .listen(Number(port), '0.0.0.0')
+`
+
+/**
+ * Starts a "Hello world!" listener on the outside client, at the network's outside address; it
+ * answers with its identity and the address the connection came from, and keeps what it heard.
  */
 export async function startOutsideListener(net: ContainerNetwork, port: number): Promise<Listener> {
   if (!net.outsideAddress) throw new Error('the container network has no outsideAddress in the target profile')
   const identity = `netconform-outside-listener-${port}`
-  const dir = mkdtempSync(join(tmpdir(), 'netconform-listener-'))
-  const script = join(dir, 'hello')
-  writeFileSync(script, `#!/bin/sh\nread -r request\nprintf '%s' '${greetingOf(identity)}'\n`, { mode: 0o755 })
-  const [file, ...args] = fromOutside(net, ['nc', '-ll', '-p', String(port), '-e', script])
-  const child: ResultPromise = execa(file, args, { reject: false, stdin: 'ignore' })
+  const node = [process.execPath, '-e', LISTENER]
+  const env = { NETCONFORM_LISTENER: JSON.stringify({ port, greeting: greetingOf(identity) }) }
+  const [file, ...args] = net.outsideNetns ? ['ip', 'netns', 'exec', net.outsideNetns, ...node] : node
+  const child: ResultPromise = execa(file, args, { reject: false, stdin: 'ignore', buffer: false, env })
+  const heard: Heard[] = []
+  let rest = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    rest += d.toString('utf8')
+    for (let i = rest.indexOf('\n'); i >= 0; i = rest.indexOf('\n')) {
+      const line = rest.slice(0, i)
+      rest = rest.slice(i + 1)
+      try {
+        heard.push(JSON.parse(line) as Heard)
+      } catch {
+        // not the listener's: ignored
+      }
+    }
+  })
   await eventually(
     `the outside listener on port ${port} to accept`,
     async () => {
@@ -121,11 +163,10 @@ export async function startOutsideListener(net: ContainerNetwork, port: number):
     address: net.outsideAddress,
     port,
     identity,
+    heard,
     async stop() {
       child.kill('SIGTERM')
       await child
-      // Its script's folder goes with it: a run leaves nothing in $TMPDIR but its lock.
-      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

@@ -8,6 +8,7 @@
  *                    with -p; the container network's range, where it picks a static address)
  *   @shared:NAME     the scenario uses NAME beside others, but never beside one that holds it
  *                    exclusively (it takes an address from the container network's range)
+ *   @exclusive:endpoint  the scenario needs the whole endpoint: it runs beside no other scenario
  *
  * Tags on a Feature apply to all its scenarios (a Background that publishes a port).
  *
@@ -24,7 +25,7 @@
  * while other work may start (that worker would build the same Background again).
  */
 import { FEATURES_DIR, featureScenarios, scenarioId } from '../scenario-id'
-import { type Holds, holdsIn } from './tags'
+import { type Holds, WHOLE_ENDPOINT, holdsIn } from './tags'
 
 export type { Holds } from './tags'
 
@@ -44,6 +45,7 @@ export function conflicts(a: Tagged, b: Tagged): string[] {
 
 function conflictsOf(ha: Holds, hb: Holds): string[] {
   const out = new Set<string>()
+  if (ha.exclusive.has(WHOLE_ENDPOINT) || hb.exclusive.has(WHOLE_ENDPOINT)) out.add(WHOLE_ENDPOINT)
   for (const name of ha.exclusive) if (hb.exclusive.has(name) || hb.shared.has(name)) out.add(name)
   for (const name of hb.exclusive) if (ha.shared.has(name)) out.add(name)
   return [...out]

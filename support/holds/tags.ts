@@ -8,6 +8,12 @@ export const SHARED = '@shared:'
 
 export type Mode = 'exclusive' | 'shared'
 
+/**
+ * `@exclusive:endpoint`: the scenario needs the whole endpoint alone (it stops its control plane):
+ * no other scenario of the run runs beside it, whatever it holds.
+ */
+export const WHOLE_ENDPOINT = 'endpoint'
+
 export interface Holds {
   exclusive: Set<string>
   shared: Set<string>

@@ -13,12 +13,13 @@ import type { Offers } from '../types'
 /**
  * The steps that ask the profile for an offer, as steps/container-network.steps.ts registers them
  * (cucumber expressions): a scenario with one of them is not applicable where the target lacks
- * that offer. The lab test reads which offer each scenario needs from its steps (neededOffer).
+ * that offer. The lab test reads which offers each scenario needs from its steps (neededOffers).
  */
 export const OFFER_STEPS = {
   containerNetwork: 'a container network {word}',
   containerNetworkWithRange: 'a container network {word} with an address range',
   dhcpNetwork: 'a DHCP container network {word}, whose DNS server the document calls {word}',
+  controlPlane: 'an endpoint whose control plane the suite may stop and start',
 } as const
 
 /** The offer each of OFFER_STEPS asks for. */
@@ -26,6 +27,7 @@ const OFFER_OF: Record<keyof typeof OFFER_STEPS, keyof Offers> = {
   containerNetwork: 'containerNetwork',
   containerNetworkWithRange: 'containerNetwork',
   dhcpNetwork: 'dhcpNetwork',
+  controlPlane: 'controlPlane',
 }
 
 /** An expression of OFFER_STEPS as a regular expression over a step's text ({word}: no white space, as cucumber's). */
@@ -35,19 +37,25 @@ function stepPattern(expression: string): RegExp {
 }
 
 /**
- * The offer a scenario needs, from its steps (Background's included, as a pickle has them): that
- * of its first step in OFFER_STEPS, the one that makes it not applicable, or undefined.
+ * The offers a scenario needs, from its steps (Background's included, as a pickle has them), in
+ * the order its steps ask: the first of them a target lacks makes it not applicable there.
  */
-export function neededOffer(steps: readonly { text: string }[]): keyof Offers | undefined {
+export function neededOffers(steps: readonly { text: string }[]): (keyof Offers)[] {
   const asks = Object.entries(OFFER_STEPS).map(([key, expression]) => ({
     offer: OFFER_OF[key as keyof typeof OFFER_STEPS],
     pattern: stepPattern(expression),
   }))
+  const needed: (keyof Offers)[] = []
   for (const { text } of steps) {
     const ask = asks.find(({ pattern }) => pattern.test(text))
-    if (ask) return ask.offer
+    if (ask && !needed.includes(ask.offer)) needed.push(ask.offer)
   }
-  return undefined
+  return needed
+}
+
+/** The first offer a scenario needs (neededOffers), or undefined. */
+export function neededOffer(steps: readonly { text: string }[]): keyof Offers | undefined {
+  return neededOffers(steps)[0]
 }
 
 /**
@@ -133,3 +141,28 @@ export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName
     'offers.dhcpNetwork',
   )
 }
+
+/**
+ * "an endpoint whose control plane the suite may stop and start": the profile's commands for it,
+ * or not applicable, naming the field.
+ */
+export function needControlPlane(world: NetconformWorld): 'skipped' | undefined {
+  const plane = world.target.offers.controlPlane
+  if (plane) {
+    world.note(
+      `the control plane of ${world.target.name} is stopped with \`${plane.stop}\` and started with ` +
+        `\`${plane.start}\` (offers.controlPlane in ${world.target.source}), and stays down for ` +
+        `${plane.downSeconds ?? DEFAULT_DOWN_SECONDS} s`,
+    )
+    return undefined
+  }
+  return notApplicable(
+    world,
+    `target ${world.target.name} offers no way to stop its control plane ` +
+      `(offers.controlPlane in ${world.target.source})${lackOf(world, 'controlPlane')}`,
+    'offers.controlPlane',
+  )
+}
+
+/** How long the control plane stays down when the profile does not say (offers.controlPlane.downSeconds). */
+export const DEFAULT_DOWN_SECONDS = 10

@@ -11,6 +11,7 @@ import { watchCalls } from '../engine/api-calls'
 import { NameBook, type RewriteContext } from '../document/doc-commands'
 import type { CommandResult } from '../engine/docker-cli'
 import type { Listener } from '../engine/outside'
+import type { HeldConnection } from '../engine/held-connection'
 import { namePrefix, scenarioLabels } from '../cleanup/resources'
 import type { Target, WorldParameters } from '../types'
 import { attachRecord, type Transcript } from '../records'
@@ -29,6 +30,21 @@ export class NetconformWorld extends World<WorldParameters> {
   tried?: CommandResult
   /** Listeners the scenario started outside the endpoint's networks; stopped after it. */
   listeners: Listener[] = []
+  /**
+   * The outside client that keeps asking a container while the control plane is stopped
+   * (scenario/control-plane.ts): whom it asks, and when (ms of its clock) the stop began and the start ended.
+   */
+  asking?: {
+    client: HeldConnection
+    container: string
+    network: string
+    address: string
+    port: number
+    answerer: string
+    greeting: string
+    stopAt?: number
+    startedAt?: number
+  }
   /** This host's port locks the scenario holds (holds/host-lock.ts), released after its cleanup. */
   hostLocks?: HostLocks
   /** The feature's Background kept across scenarios (holds/fixtures.ts), when it uses one and shares it. */

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
-import { NEEDS_OFFER, SCENARIO_IDS } from './expected-verdicts'
+import { NEEDS_OFFERS, SCENARIO_IDS } from './expected-verdicts'
 import { loadTarget } from '../../support/profile/targets'
 import { failureText, matchesDeviation } from '../../support/profile/verdicts'
 import { DEADLINE_HEADING } from '../../support/report/reports'
@@ -48,9 +48,9 @@ interface Expected {
 function expectedFrom(profile: Target, declared = true): Record<string, Expected> {
   const expected: Record<string, Expected> = {}
   for (const id of SCENARIO_IDS) {
-    const offer = NEEDS_OFFER[id]
+    const offer = NEEDS_OFFERS[id]?.find((o) => !profile.offers[o])
     const deviation = profile.deviations[id]
-    if (offer && !profile.offers[offer]) {
+    if (offer) {
       expect(
         deviation,
         `${profile.source} declares a deviation for ${id}, which it cannot run (no offers.${offer})`,

@@ -8,15 +8,18 @@
  * needs, conforms otherwise.
  */
 import { featurePickles, scenarioId } from '../../support/scenario-id'
-import { neededOffer } from '../../support/scenario/offers'
+import { neededOffers } from '../../support/scenario/offers'
 import type { Offers } from '../../support/types'
 
-const scenarios = featurePickles().map((pickle) => ({ id: scenarioId(pickle.tags)!, offer: neededOffer(pickle.steps) }))
+const scenarios = featurePickles().map((pickle) => ({
+  id: scenarioId(pickle.tags)!,
+  offers: neededOffers(pickle.steps),
+}))
 
 /** The scenario ids of features/, in the features' order. */
 export const SCENARIO_IDS: readonly string[] = scenarios.map((s) => s.id)
 
-/** The scenarios that need an offer beyond plain bridges, and which. */
-export const NEEDS_OFFER: Readonly<Record<string, keyof Offers>> = Object.fromEntries(
-  scenarios.flatMap(({ id, offer }) => (offer ? [[id, offer]] : [])),
+/** The scenarios that need offers beyond plain bridges, and which, in the order their steps ask. */
+export const NEEDS_OFFERS: Readonly<Record<string, readonly (keyof Offers)[]>> = Object.fromEntries(
+  scenarios.flatMap(({ id, offers }) => (offers.length ? [[id, offers]] : [])),
 )

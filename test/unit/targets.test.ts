@@ -58,6 +58,10 @@ test('parseTarget accepts targets/docker.yaml', () => {
         outsideNetns: 'extclient',
         outsideAddress: '198.51.100.10',
       },
+      controlPlane: {
+        stop: '"$NETCONFORM_LAB/control-plane.sh" docker stop',
+        start: '"$NETCONFORM_LAB/control-plane.sh" docker start',
+      },
     },
     lacks: {
       dhcpNetwork: 'Docker Engine has no DHCP IPAM driver (docker network create --ipam-driver dhcp is refused).',
@@ -82,6 +86,10 @@ test('parseTarget accepts targets/podman.yaml', () => {
         outsideAddress: '198.51.100.10',
       },
       dhcpNetwork: { name: 'netconform-dhcp', dns: '198.51.100.2', pool: '198.51.100.50-198.51.100.99' },
+      controlPlane: {
+        stop: '"$NETCONFORM_LAB/control-plane.sh" podman stop',
+        start: '"$NETCONFORM_LAB/control-plane.sh" podman start',
+      },
     },
     deviations: (parse(PODMAN_YAML) as { deviations: object }).deviations,
     source: 'targets/podman.yaml',
