@@ -22,6 +22,8 @@ export interface Fault {
   /** Tag expression selecting the scenarios of the section(s) it breaks. */
   tags: string
   hooks: Hook[]
+  /** What the fault changes in the profile the run uses (its control plane's commands), beside the hooks. */
+  profile?: (target: Target) => Target
 }
 
 /**
@@ -128,6 +130,8 @@ export function faultsFor(target: Target): Fault[] {
   /** Subnets asked for at network create, by network name (subnet-reported-not-applied). */
   const requestedSubnets = new Map<string, unknown>()
   let small = 0
+  /** The subnets reported for every network of the suite's (bridges-share-subnet). */
+  let firstSubnets: unknown
 
   return [
     {
@@ -378,6 +382,7 @@ export function faultsFor(target: Target): Fault[] {
         'multi-bridge.db-and-view-isolated',
         'combine.view-external-ip-port-80',
         'trust.published-port-reachable',
+        'combine.no-nat',
       ),
       hooks: [
         {
@@ -390,6 +395,44 @@ export function faultsFor(target: Target): Fault[] {
             for (const ep of Object.values((ns.Networks ?? {}) as Record<string, { IPAddress?: string }>))
               if (ep?.IPAddress) ep.IPAddress = nextAddress(ep.IPAddress)
             return c
+          },
+        },
+      ],
+    },
+    {
+      id: 'control-plane-stops-containers',
+      breaks:
+        '"The container is not dependent on the VCH control plane being up for network connectivity. This allows ' +
+        'the VCH to be powered down or upgraded with zero impact on the network connectivity"',
+      does:
+        "the control plane's stop also kills the scenario's containers, as a Docker Engine without live-restore " +
+        "stops them (docker kill of the containers labelled with the scenario, then the profile's stop)",
+      tags: ids('combine.control-plane-down.connectivity-kept'),
+      hooks: [],
+      profile: (t) =>
+        withStop(t, (stop) => `${killScenario(t, 'combine.control-plane-down.connectivity-kept')}; ${stop}`),
+    },
+    {
+      id: 'control-plane-pretends-to-stop',
+      breaks: 'the control plane is down while the outside client asks (what the promise is about)',
+      does: "the control plane's stop command does nothing and succeeds: the API keeps answering",
+      tags: ids('combine.control-plane-down.connectivity-kept'),
+      hooks: [],
+      profile: (t) => withStop(t, () => 'true'),
+    },
+    {
+      id: 'bridges-share-subnet',
+      breaks: '"Multiple bridge networks are ... segregated via IP address management"',
+      does: "network inspect reports, for every network of the suite's, the subnet of the first one asked about",
+      tags: ids('combine.bridges-segregated-by-ipam'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks\/([^/]+)$/,
+          response: (net) => {
+            if (!ours(net?.Labels) || !net.IPAM?.Config?.length) return undefined
+            firstSubnets ??= net.IPAM.Config
+            return { ...net, IPAM: { ...net.IPAM, Config: firstSubnets } }
           },
         },
       ],
@@ -468,4 +511,23 @@ export function faultsFor(target: Target): Fault[] {
       ],
     },
   ]
+}
+
+/** The target with its control plane's stop command rewritten (a fault of the control plane). */
+function withStop(target: Target, stop: (original: string) => string): Target {
+  const plane = target.offers.controlPlane
+  if (!plane) return target
+  return { ...target, offers: { ...target.offers, controlPlane: { ...plane, stop: stop(plane.stop) } } }
+}
+
+/**
+ * A shell command that kills the running containers of the scenario SCENARIO on the target's endpoint,
+ * selected by the suite's labels (never anything else of the endpoint's).
+ */
+function killScenario(target: Target, scenario: string): string {
+  const host = `DOCKER_HOST='${target.endpoint}'`
+  return (
+    `ids=$(${host} docker ps -q --filter label=${LABEL_RUN} --filter label=${LABEL_SCENARIO}=${scenario}); ` +
+    `[ -z "$ids" ] || ${host} docker kill $ids >/dev/null`
+  )
 }

@@ -283,12 +283,12 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       `netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) ` +
         `through ${proxy.url}: ${faults.length} faults`,
     )
-    const runThrough = async (label: string, tags: string) => {
+    const runThrough = async (label: string, tags: string, faulty: (t: Target) => Target = (t) => t) => {
       // A run that lost its endpoint says so in its own summary; the next run checks the endpoint
       // anew (its probe fails when it is really gone) rather than skipping everything as not run.
       if (!interruption.signal) interruption.reason = undefined
       const { summary } = await conformanceRun({
-        target: proxied,
+        target: faulty(proxied),
         tags,
         parallel: opts.parallel,
         reportsDir: join(dir, 'runs', label),
@@ -354,7 +354,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const results: FaultResult[] = []
     for (const fault of faults) {
       proxy.setHooks(fault.hooks)
-      const s = await runThrough(fault.id, fault.tags)
+      const s = await runThrough(fault.id, fault.tags, fault.profile)
       proxy.setHooks([])
       const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: s.runId })
       const sweptDirectly = [

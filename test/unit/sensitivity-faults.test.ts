@@ -27,7 +27,7 @@ test('at least 12 faults, unique ids, each saying what it breaks and selecting e
   const ids = scenarioIds()
   for (const f of faults) {
     expect(f.breaks, f.id).to.have.length.above(10)
-    expect(f.hooks, f.id).to.have.length.above(0)
+    expect(f.hooks.length + (f.profile ? 1 : 0), `${f.id}: hooks or a profile change`).to.be.above(0)
     for (const m of f.tags.matchAll(/@id:(\S+)/g)) expect(ids.has(m[1]), `${f.id}: ${m[1]}`).to.equal(true)
   }
 })
