@@ -23,6 +23,12 @@ case "$name" in
   *) die "$name has no control plane the lab can stop alone (a rootless engine's containers live in its own namespaces)" ;;
 esac
 
+# One stop or start of an endpoint's control plane at a time (a run's After hook and its signal handler
+# may both start it).
+mkdir -p "$LAB_RUN"
+exec {lock}>"$LAB_RUN/control-plane-$name.lock"
+flock -w 180 "$lock" || die "could not lock $LAB_RUN/control-plane-$name.lock within 180 s"
+
 stop_engine() {
   alive "$pidfile" || die "$name's engine is not running (no live pid in $pidfile): lab up starts it"
   local pid deadline
@@ -42,10 +48,17 @@ start_engine() {
     say "$name already answers on $endpoint"
     return 0
   fi
+  # An engine still shutting down (a stop cut short) is let finish: a second one would find its pid file.
+  local deadline=$((SECONDS + 60))
+  while alive "$pidfile"; do
+    [ $SECONDS -lt $deadline ] || die "$name's engine (pid $(cat "$pidfile")) neither answers nor ends"
+    sleep 0.2
+  done
+  # The engine must not inherit the lock: it would hold it as long as it runs.
   case "$name" in
-    docker) start_docker_engine ;;
-    podman) start_podman_engine ;;
-    *) bash "$here/endpoints/$name.sh" up ;;
+    docker) start_docker_engine {lock}>&- ;;
+    podman) start_podman_engine {lock}>&- ;;
+    *) bash "$here/endpoints/$name.sh" up {lock}>&- ;;
   esac
   answers "$endpoint" || die "$name's engine was started but does not answer on $endpoint"
 }

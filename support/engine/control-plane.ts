@@ -61,6 +61,8 @@ export async function controlPlane(target: Target, action: 'stop' | 'start'): Pr
     reject: false,
     timeout: CONTROL_COMMAND_TIMEOUT_MS,
     stdin: 'ignore',
+    // Its own process group: a Ctrl-C meant for the run does not cut a stop or a start short.
+    detached: true,
   })
   if (action === 'start' && r.exitCode === 0) restoreOnExit = undefined
   return {
@@ -92,4 +94,25 @@ export function describeControl(r: OutsideResult): Transcript {
       durationMs: r.durationMs,
     },
   }
+}
+
+/**
+ * Starts the control plane again if this process holds it down (a run cut short by a second signal,
+ * before it sweeps its resources through the API); says what it ran. Resolves false when nothing was owed.
+ */
+export async function restoreOwedControlPlane(log: (line: string) => void): Promise<boolean> {
+  if (!restoreOnExit) return false
+  const { command, cwd } = restoreOnExit
+  log(`netconform: starting the control plane again first: ${command}`)
+  const r = await execa('sh', ['-c', command], {
+    cwd,
+    env: commandEnv(),
+    reject: false,
+    timeout: CONTROL_COMMAND_TIMEOUT_MS,
+    stdin: 'ignore',
+    detached: true,
+  })
+  if (r.exitCode === 0) restoreOnExit = undefined
+  else log(`netconform: the control plane's start command failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`)
+  return true
 }

@@ -13,7 +13,9 @@ import {
 } from '@cucumber/cucumber/api'
 import parseTagExpression from '@cucumber/tag-expressions'
 import { UsageError, firstLine } from '../errors'
-import { dockerFor, probeEndpoint } from '../engine/connection'
+import { dockerFor, endpointAnswers, probeEndpoint } from '../engine/connection'
+import { restoreOwedControlPlane } from '../engine/control-plane'
+import { setTimeout as pause } from 'node:timers/promises'
 import { ensureProbeImage } from '../engine/image'
 import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentity } from '../engine/identity'
 import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
@@ -131,7 +133,17 @@ function onSignals(target: Target, runId: string, log: (line: string) => void): 
       return
     }
     log(`netconform: ${signal} again: removing this run's resources and stopping`)
-    void removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId })
+    // A control plane held down is started first (here, or by the worker that holds it, as it leaves):
+    // the sweep needs the API.
+    void restoreOwedControlPlane(log)
+      .then(async (restored) => {
+        if (restored || !target.offers.controlPlane) return
+        for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+          if (await endpointAnswers(target, 2_000)) return
+          await pause(500)
+        }
+      })
+      .then(() => removeLabelled(dockerFor(target, 10_000), { [LABEL_RUN]: runId }))
       .then((r) =>
         log(
           `netconform: swept ${r.containers.length} containers and ${r.networks.length} networks of run ` +

@@ -1,0 +1,59 @@
+/**
+ * The control plane stopped by a scenario is started again before the run leaves, however it is cut
+ * short: Ctrl-C while it is down (the scenario finishes, its start step included) and Ctrl-C twice (the
+ * run starts it itself before sweeping). Each leaves the endpoint answering and nothing labelled.
+ * Runs on docker-28 (its control plane is lab/control-plane.sh docker-28).
+ */
+import { test } from 'node:test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from 'chai'
+import { execa } from 'execa'
+import Docker from 'dockerode'
+import { eventually } from '../../support/poll'
+
+const PROJECT = join(__dirname, '..', '..')
+const CLI = join(PROJECT, 'bin', 'netconform.cjs')
+const SOCKET = '/run/netconform/docker-28/docker.sock'
+const docker = new Docker({ socketPath: SOCKET })
+const REPORTS = mkdtempSync(join(tmpdir(), 'netconform-control-plane-'))
+const ID = '@id:combine.control-plane-down.connectivity-kept'
+const labelled = JSON.stringify({ label: ['io.netconform.run'] })
+
+const answers = async () =>
+  docker
+    .ping()
+    .then(() => true)
+    .catch(() => false)
+
+for (const presses of [1, 2]) {
+  test(`docker-28: Ctrl-C ${presses === 1 ? 'once' : 'twice'} while the control plane is down: it is started again, nothing is left`, async () => {
+    // In a process group of its own, as a terminal's foreground job: Ctrl-C reaches the run and its children.
+    const child = execa('node', [CLI, 'run', '--reports', REPORTS, '--target', 'docker-28', '--tags', ID], {
+      cwd: PROJECT,
+      reject: false,
+      all: true,
+      detached: true,
+    })
+    await eventually(
+      'the control plane of docker-28 to be down',
+      async () => ({ ok: !(await answers()), seen: 'answers' }),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+      },
+    )
+    for (let i = 0; i < presses; i++) {
+      process.kill(-child.pid!, 'SIGINT')
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const r = await child
+    expect(r.exitCode, r.all).to.equal(130)
+    expect(await answers(), `docker-28 answers after the run\n${r.all}`).to.equal(true)
+    const left =
+      (await docker.listContainers({ all: true, filters: labelled })).length +
+      (await docker.listNetworks({ filters: labelled })).length
+    expect(left, `labelled containers and networks left on docker-28\n${r.all}`).to.equal(0)
+  })
+}
