@@ -18,6 +18,14 @@ LAB_DOCKER_RANGE=198.51.100.128/26
 LAB_PODMAN_RANGE=198.51.100.192/27
 LAB_DHCP_START=198.51.100.50
 LAB_DHCP_END=198.51.100.99
+# The DHCP pool's lease, in seconds. Short, because the two engines give leases back differently (measured
+# 2026-12-04): Podman 4.3's CNI dhcp daemon sends a DHCPRELEASE that udhcpd honours when a container is
+# removed, but netavark's DHCP proxy (podman-5) sends one with ciaddr 0.0.0.0, which udhcpd ignores (RFC 2131
+# wants the client's address there), so each removed podman-5 container held its address for a whole lease:
+# with an hour's lease, a hundred DHCP containers an hour emptied the fifty addresses. Both engines renew
+# the leases of running containers at half the lease, so a short one costs running containers nothing.
+# 60 s is udhcpd's least (min_lease).
+LAB_DHCP_LEASE=60
 declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock
   [podman-netavark]=unix:///run/podman-netavark/podman.sock
   [podman-rootless]=unix:///run/netconform/podman-rootless/podman.sock
@@ -135,4 +143,22 @@ endpoint_main() {
     status) status ;;
     *) die "usage: $0 up|down|status" ;;
   esac
+}
+
+# dhcp_pool: "FREE USED" of the lab's DHCP pool (a lease not yet expired is used, whoever holds it; an
+# address udhcpd found taken by someone else counts too), from udhcpd's lease file, which udhcpd writes
+# on SIGUSR1: waits up to 5 s for the file to change. Fails (no output) when udhcpd does not run.
+dhcp_pool() {
+  local file=$LAB_RUN/udhcpd.leases before deadline=$((SECONDS + 5)) size used
+  alive "$LAB_RUN/udhcpd.pid" || return 1
+  before=$(stat -c %.9Y "$file" 2>/dev/null || echo none)
+  kill -USR1 "$(cat "$LAB_RUN/udhcpd.pid")" 2>/dev/null || return 1
+  until [ "$(stat -c %.9Y "$file" 2>/dev/null || echo none)" != "$before" ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+  size=$((${LAB_DHCP_END##*.} - ${LAB_DHCP_START##*.} + 1))
+  # dumpleases: a header line, then MAC, IP, [host name,] and the time left or "expired".
+  used=$(dumpleases -f "$file" | awk 'NR > 1 && $NF != "expired"' | wc -l)
+  echo "$((size - used)) $used"
 }
