@@ -145,11 +145,11 @@ endpoint_main() {
   esac
 }
 
-# dhcp_pool: "FREE USED" of the lab's DHCP pool (a lease not yet expired is used, whoever holds it; an
-# address udhcpd found taken by someone else counts too), from udhcpd's lease file, which udhcpd writes
-# on SIGUSR1: waits up to 5 s for the file to change. Fails (no output) when udhcpd does not run.
-dhcp_pool() {
-  local file=$LAB_RUN/udhcpd.leases before deadline=$((SECONDS + 5)) size used
+# dhcp_leases: the lab DHCP pool's leases not yet expired (whoever holds them; an address udhcpd found taken by
+# someone else too), one "MAC IP" a line, from udhcpd's lease file, which udhcpd writes on SIGUSR1: waits up to
+# 5 s for the file to change. Fails (no output) when udhcpd does not run or does not write it.
+dhcp_leases() {
+  local file=$LAB_RUN/udhcpd.leases before deadline=$((SECONDS + 5))
   alive "$LAB_RUN/udhcpd.pid" || return 1
   before=$(stat -c %.9Y "$file" 2>/dev/null || echo none)
   kill -USR1 "$(cat "$LAB_RUN/udhcpd.pid")" 2>/dev/null || return 1
@@ -157,8 +157,15 @@ dhcp_pool() {
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.1
   done
-  size=$((${LAB_DHCP_END##*.} - ${LAB_DHCP_START##*.} + 1))
   # dumpleases: a header line, then MAC, IP, [host name,] and the time left or "expired".
-  used=$(dumpleases -f "$file" | awk 'NR > 1 && $NF != "expired"' | wc -l)
+  dumpleases -f "$file" | awk 'NR > 1 && $NF != "expired" { print $1, $2 }'
+}
+
+# dhcp_pool: "FREE USED" of the lab's DHCP pool (dhcp_leases says what is used). Fails when dhcp_leases does.
+dhcp_pool() {
+  local leases size used
+  leases=$(dhcp_leases) || return 1
+  size=$((${LAB_DHCP_END##*.} - ${LAB_DHCP_START##*.} + 1))
+  used=$(printf '%s' "$leases" | grep -c . || true)
   echo "$((size - used)) $used"
 }
