@@ -1,8 +1,8 @@
 /**
  * The DHCP soak (issue 29): the DHCP section (features/deploy-a-network-container-that-supports-dhcp.feature,
- * each of its scenarios) run N times in a row (default 60), each a `netconform run` of its own, on each DHCP
- * endpoint of the lab (every target whose profile offers a DHCP network and whose endpoint answers: podman and
- * podman-5), the endpoints side by side. Root, on the lab's machine (it reads udhcpd's leases: lab/lib.sh).
+ * each of its scenarios) run N times in a row (default 60: `netconform run --repeat N`) on each DHCP endpoint of
+ * the lab (every target whose profile offers a DHCP network and whose endpoint answers: podman and podman-5),
+ * the endpoints side by side. Root, on the lab's machine (it reads udhcpd's leases: lab/lib.sh).
  *
  *   node --require ts-node/register bench/dhcp-soak.ts [--runs N] [--target NAME]...
  *
@@ -13,7 +13,7 @@
  * before and after, and writes bench/dhcp-soak.json. Exit 0 when it holds, 1 when not, 2 on a usage error.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -23,7 +23,8 @@ import { featureScenarios } from '../support/scenario-id'
 import { eventually } from '../support/poll'
 import { loadSummary } from '../support/report/summary'
 import { LABEL_RUN } from '../support/cleanup/resources'
-import type { Summary, Target } from '../support/types'
+import type { Target } from '../support/types'
+import { oneLine } from '../support/text'
 
 const PROJECT = join(__dirname, '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
@@ -39,6 +40,8 @@ interface EndpointSoak {
   changed: string[]
   exitCodes: number[]
   leftContainers: string[]
+  /** Runs that wrote no summary.json (they ran nothing), with their output's end. */
+  noSummary: string[]
 }
 
 function usage(message: string): never {
@@ -93,60 +96,70 @@ async function containerMacs(targets: Target[]): Promise<Set<string>> {
   return macs
 }
 
-/** One `netconform run` of the section on `target`, its summary read from its reports folder. */
-async function runOnce(target: string, tags: string, reports: string): Promise<{ code: number; summary: Summary }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--target', target, '--tags', tags, '--reports', reports], {
-    cwd: PROJECT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/**
+ * `netconform run --repeat N` of the section on `target` (one process: N runs in a row, each with its own run id
+ * and report), its progress lines logged; returns its exit code and the summaries of its runs, in order.
+ */
+async function repeated(target: string, tags: string, runs: number, reports: string) {
+  const args = ['run', '--target', target, '--tags', tags, '--repeat', String(runs), '--reports', reports]
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+  let rest = ''
+  const take = (d: Buffer) => {
+    output = (output + d.toString()).slice(-2000)
+    const lines = (rest + d.toString()).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines)
+      if (/^netconform: (repetition|\d+ not run|.*stopped answering)/.test(line)) log(`${target}: ${line}`)
+  }
+  child.stdout.on('data', take)
+  child.stderr.on('data', take)
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)))
-  const runs = join(reports, target)
-  const dirs = readdirSync(runs).sort()
-  if (dirs.length === 0) throw new Error(`run on ${target} wrote no report (exit ${code}): ${output.slice(-400)}`)
-  return { code, summary: loadSummary(join(runs, dirs[dirs.length - 1])) }
+  const base = join(reports, target)
+  const summaries = (existsSync(base) ? readdirSync(base, { withFileTypes: true }) : [])
+    .filter((d) => d.isDirectory() && existsSync(join(base, d.name, 'summary.json')))
+    .map((d) => loadSummary(join(base, d.name, 'summary.json')))
+    .sort((x, y) => x.startedAt.localeCompare(y.startedAt))
+  return { code, summaries, output: oneLine(output.slice(-600)) }
 }
 
 async function soak(target: Target, tags: string, runs: number): Promise<EndpointSoak> {
   const started = Date.now()
-  const verdicts = new Map<string, Set<string>>()
-  const result: EndpointSoak = {
-    target: target.name,
-    runs,
-    seconds: 0,
-    notRun: [],
-    fails: [],
-    changed: [],
-    exitCodes: [],
-    leftContainers: [],
-  }
-  const runIds = new Set<string>()
-  for (let i = 1; i <= runs; i++) {
-    const reports = mkdtempSync(join(tmpdir(), `netconform-dhcp-soak-${target.name}-`))
-    try {
-      const { code, summary } = await runOnce(target.name, tags, reports)
-      runIds.add(summary.runId)
-      result.exitCodes.push(code)
-      for (const n of summary.notRun ?? []) result.notRun.push(`run ${i}: ${n.id}: ${n.reason}`)
-      for (const s of summary.scenarios) {
-        verdicts.set(s.id, (verdicts.get(s.id) ?? new Set()).add(s.verdict))
-        if (s.verdict === 'fails') result.fails.push(`run ${i}: ${s.id}: ${s.reason}`)
-      }
-      const line = summary.scenarios.map((s) => `${s.id} ${s.verdict}`).join(', ')
-      const notRun = summary.notRun?.length ? `; ${summary.notRun.length} not run` : ''
-      log(`${target.name} ${i}/${runs}: ${line}${notRun} (${(summary.durationMs / 1000).toFixed(1)} s, exit ${code})`)
-    } finally {
-      rmSync(reports, { recursive: true, force: true })
+  const reports = mkdtempSync(join(tmpdir(), `netconform-dhcp-soak-${target.name}-`))
+  try {
+    const { code, summaries, output } = await repeated(target.name, tags, runs, reports)
+    const verdicts = new Map<string, Set<string>>()
+    const result: EndpointSoak = {
+      target: target.name,
+      runs: summaries.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+      notRun: [],
+      fails: [],
+      changed: [],
+      exitCodes: [code],
+      leftContainers: [],
+      // Runs that wrote no summary.json ran nothing: the output's end says why.
+      noSummary:
+        summaries.length < runs ? [`${runs - summaries.length} of ${runs} runs wrote no summary: ${output}`] : [],
     }
+    summaries.forEach((summary, i) => {
+      for (const n of summary.notRun ?? []) result.notRun.push(`run ${i + 1}: ${n.id}: ${n.reason}`)
+      for (const sc of summary.scenarios) {
+        verdicts.set(sc.id, (verdicts.get(sc.id) ?? new Set()).add(sc.verdict))
+        if (sc.verdict === 'fails') result.fails.push(`run ${i + 1}: ${sc.id}: ${sc.reason}`)
+      }
+    })
+    result.changed = [...verdicts].filter(([, v]) => v.size > 1).map(([id, v]) => `${id}: ${[...v].join(' and ')}`)
+    // What the soak's runs left on the endpoint: containers labelled with one of their run ids.
+    const runIds = new Set(summaries.map((x) => x.runId))
+    const left = await dockerFor(target).listContainers({ all: true, filters: { label: [LABEL_RUN] } })
+    result.leftContainers = left.filter((c) => runIds.has(c.Labels[LABEL_RUN])).map((c) => c.Names[0] ?? c.Id)
+    const verdictLine = [...verdicts].map(([id, v]) => `${id} ${[...v].join('/')}`).join(', ')
+    log(`${target.name}: ${summaries.length} runs done in ${result.seconds} s (exit ${code}): ${verdictLine}`)
+    return result
+  } finally {
+    rmSync(reports, { recursive: true, force: true })
   }
-  result.seconds = Math.round((Date.now() - started) / 1000)
-  result.changed = [...verdicts].filter(([, v]) => v.size > 1).map(([id, v]) => `${id}: ${[...v].join(' and ')}`)
-  // What the soak's runs left on the endpoint: containers labelled with one of their run ids.
-  const left = await dockerFor(target).listContainers({ all: true, filters: { label: [LABEL_RUN] } })
-  result.leftContainers = left.filter((c) => runIds.has(c.Labels[LABEL_RUN])).map((c) => c.Names[0] ?? c.Id)
-  return result
 }
 
 async function main(): Promise<number> {
@@ -203,9 +216,10 @@ async function main(): Promise<number> {
     log(
       `dhcp-soak: ${r.target}: ${r.runs} runs in ${r.seconds} s, ${r.notRun.length} not run, ` +
         `${r.fails.length} fails, ${r.changed.length} verdicts changed, ${r.leftContainers.length} containers left, ` +
-        `exit codes ${[...new Set(r.exitCodes)].join('/')}`,
+        `${r.noSummary.length ? 'some runs without a summary, ' : ''}exit ${r.exitCodes.join('/')}`,
     )
-    for (const x of [...r.notRun, ...r.fails, ...r.changed, ...r.leftContainers].slice(0, 10)) log(`  ${x}`)
+    for (const x of [...r.noSummary, ...r.notRun, ...r.fails, ...r.changed, ...r.leftContainers].slice(0, 10))
+      log(`  ${x}`)
   }
   const leakedWords =
     leaked.count === 0
@@ -235,7 +249,10 @@ async function main(): Promise<number> {
   )
   const ok =
     leaked.count === 0 &&
-    results.every((r) => !r.notRun.length && !r.fails.length && !r.changed.length && !r.leftContainers.length)
+    results.every(
+      (r) =>
+        !r.noSummary.length && !r.notRun.length && !r.fails.length && !r.changed.length && !r.leftContainers.length,
+    )
   return ok ? 0 : 1
 }
 
