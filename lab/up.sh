@@ -205,6 +205,20 @@ else
 fi
 
 # --- podman's DHCP: the CNI dhcp daemon, in podman's mount namespace (where its netns live) --
+# One left in the namespace of a podman that was stopped and started again (lab/stop-engine.sh, then lab up)
+# cannot open the new containers' netns: every DHCP container then fails ("error calling DHCP.Allocate: unknown
+# FS magic on /run/netns/…", seen 2026-12-04 after such a restart). It is restarted in the new one.
+mntns() { readlink "/proc/$(cat "$1")/ns/mnt" 2>/dev/null; }
+if alive "$LAB_RUN/cni-dhcp.pid" && [ "$(mntns "$LAB_RUN/cni-dhcp.pid")" != "$(mntns "$LAB_RUN/podman.pid")" ]; then
+  pid=$(cat "$LAB_RUN/cni-dhcp.pid")
+  kill "$pid"
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "the CNI dhcp daemon (pid $pid) did not exit within 10 s of SIGTERM"
+    sleep 0.1
+  done
+  say "stopped the CNI dhcp daemon: it was not in the mount namespace of the podman that runs now"
+fi
 if ! alive "$LAB_RUN/cni-dhcp.pid"; then
   rm -f /run/cni/dhcp.sock
   setsid nsenter --mount="/proc/$(cat "$LAB_RUN/podman.pid")/ns/mnt" -- /usr/lib/cni/dhcp daemon \
