@@ -84,7 +84,8 @@ async function containerMacs(targets: Target[]): Promise<Set<string>> {
   const macs = new Set<string>()
   for (const t of targets) {
     const docker = dockerFor(t)
-    for (const c of await docker.listContainers({ all: true })) {
+    const all = await docker.listContainers({ all: true }).catch(() => []) // none known: their leases count as stray
+    for (const c of all) {
       const info = await docker
         .getContainer(c.Id)
         .inspect()
@@ -152,8 +153,13 @@ async function soak(target: Target, tags: string, runs: number): Promise<Endpoin
     result.changed = [...verdicts].filter(([, v]) => v.size > 1).map(([id, v]) => `${id}: ${[...v].join(' and ')}`)
     // What the soak's runs left on the endpoint: containers labelled with one of their run ids.
     const runIds = new Set(summaries.map((x) => x.runId))
-    const left = await dockerFor(target).listContainers({ all: true, filters: { label: [LABEL_RUN] } })
-    result.leftContainers = left.filter((c) => runIds.has(c.Labels[LABEL_RUN])).map((c) => c.Names[0] ?? c.Id)
+    // An endpoint that cannot list them (a container another run left broken: Podman answers 500) is no proof.
+    result.leftContainers = await dockerFor(target)
+      .listContainers({ all: true, filters: { label: [LABEL_RUN] } })
+      .then(
+        (left) => left.filter((c) => runIds.has(c.Labels[LABEL_RUN])).map((c) => c.Names[0] ?? c.Id),
+        (e: Error) => [`could not list the containers: ${oneLine(e.message, 200)}`],
+      )
     const verdictLine = [...verdicts].map(([id, v]) => `${id} ${[...v].join('/')}`).join(', ')
     log(`${target.name}: ${summaries.length} runs done in ${result.seconds} s (exit ${code}): ${verdictLine}`)
     return result
