@@ -22,6 +22,14 @@ LAB_DHCP_END=198.51.100.99
 LAB_TLS=/etc/netconform/tls
 LAB_TLS_CLIENT=$LAB_TLS/client
 LAB_TLS_ENDPOINT=tcp://127.0.0.1:2376
+# The DHCP pool's lease, in seconds. Short, because the two engines give leases back differently (measured
+# 2026-12-04): Podman 4.3's CNI dhcp daemon sends a DHCPRELEASE that udhcpd honours when a container is
+# removed, but netavark's DHCP proxy (podman-5) sends one with ciaddr 0.0.0.0, which udhcpd ignores (RFC 2131
+# wants the client's address there), so each removed podman-5 container held its address for a whole lease:
+# with an hour's lease, a hundred DHCP containers an hour emptied the fifty addresses. Both engines renew
+# the leases of running containers at half the lease, so a short one costs running containers nothing.
+# 60 s is udhcpd's least (min_lease).
+LAB_DHCP_LEASE=60
 declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///run/podman/podman.sock
   [podman-netavark]=unix:///run/podman-netavark/podman.sock
   [podman-rootless]=unix:///run/netconform/podman-rootless/podman.sock
@@ -176,4 +184,29 @@ endpoint_main() {
     status) status ;;
     *) die "usage: $0 up|down|status" ;;
   esac
+}
+
+# dhcp_leases: the lab DHCP pool's leases not yet expired (whoever holds them; an address udhcpd found taken by
+# someone else too), one "MAC IP" a line, from udhcpd's lease file, which udhcpd writes on SIGUSR1: waits up to
+# 5 s for the file to change. Fails (no output) when udhcpd does not run or does not write it.
+dhcp_leases() {
+  local file=$LAB_RUN/udhcpd.leases before deadline=$((SECONDS + 5))
+  alive "$LAB_RUN/udhcpd.pid" || return 1
+  before=$(stat -c %.9Y "$file" 2>/dev/null || echo none)
+  kill -USR1 "$(cat "$LAB_RUN/udhcpd.pid")" 2>/dev/null || return 1
+  until [ "$(stat -c %.9Y "$file" 2>/dev/null || echo none)" != "$before" ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+  # dumpleases: a header line, then MAC, IP, [host name,] and the time left or "expired".
+  dumpleases -f "$file" | awk 'NR > 1 && $NF != "expired" { print $1, $2 }'
+}
+
+# dhcp_pool: "FREE USED" of the lab's DHCP pool (dhcp_leases says what is used). Fails when dhcp_leases does.
+dhcp_pool() {
+  local leases size used
+  leases=$(dhcp_leases) || return 1
+  size=$((${LAB_DHCP_END##*.} - ${LAB_DHCP_START##*.} + 1))
+  used=$(printf '%s' "$leases" | grep -c . || true)
+  echo "$((size - used)) $used"
 }

@@ -31,3 +31,10 @@ fi
 if alive "$LAB_RUN/dnsmasq.pid"; then show "lab DNS" "on $LAB_GATEWAY"; else show "lab DNS" "not running"; fi
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then show "segment" "$LAB_BRIDGE up"; else show "segment" "absent"; fi
 if ip netns list 2>/dev/null | grep -qw "$LAB_NETNS"; then show "outside client" "netns $LAB_NETNS at $LAB_OUTSIDE"; else show "outside client" "absent"; fi
+# The DHCP pool: how many of its addresses udhcpd can still give (lab up's leases are short, so an address
+# a removed container did not give back is free again within $LAB_DHCP_LEASE s).
+if pool=$(dhcp_pool); then
+  show "DHCP pool" "$LAB_DHCP_START-${LAB_DHCP_END##*.}: ${pool% *} free, ${pool#* } in use (leases of $(sed -n 's/^option lease //p' "$LAB_RUN/udhcpd.conf") s)"
+else
+  show "DHCP pool" "unknown (udhcpd does not run, or did not write $LAB_RUN/udhcpd.leases within 5 s)"
+fi

@@ -12,7 +12,7 @@
 #   Podman (CNI)    unix:///run/podman/podman.sock
 #   lab segment     bridge ext0, 198.51.100.0/24 (a documentation range: nothing real lives there);
 #                   the host is 198.51.100.1 on its macvlan leg ext0h
-#   outside client  netns extclient, 198.51.100.10 on ext0, with udhcpd (pool .50-.99)
+#   outside client  netns extclient, 198.51.100.10 on ext0, with udhcpd (pool .50-.99, 60 s leases)
 #   networks        netconform-external (macvlan: the "container network") on both engines,
 #                   netconform-dhcp (macvlan, DHCP IPAM) on Podman
 #   lab DNS         dnsmasq on 198.51.100.1, answers NXDOMAIN to every name
@@ -66,20 +66,33 @@ ip -n "$LAB_NETNS" link set lo up
 ip -n "$LAB_NETNS" link set extc0 up
 
 # --- a DHCP server on the segment, in the outside client's namespace ------------------------
-if ! alive "$LAB_RUN/udhcpd.pid"; then
-  cat >"$LAB_RUN/udhcpd.conf" <<EOF
-start $LAB_DHCP_START
+# Leases of $LAB_DHCP_LEASE s (lib.sh says why). A udhcpd that runs with another configuration (an older
+# lab's hour-long lease) is restarted with this one; it writes its leases on SIGTERM and reads them back,
+# and a client that asks in between asks again.
+udhcpd_conf="start $LAB_DHCP_START
 end $LAB_DHCP_END
 interface extc0
 lease_file $LAB_RUN/udhcpd.leases
 option subnet 255.255.255.0
 option router $LAB_GATEWAY
-option lease 3600
-EOF
+option lease $LAB_DHCP_LEASE
+min_lease $LAB_DHCP_LEASE"
+if alive "$LAB_RUN/udhcpd.pid" && [ "$(cat "$LAB_RUN/udhcpd.conf" 2>/dev/null)" != "$udhcpd_conf" ]; then
+  pid=$(cat "$LAB_RUN/udhcpd.pid")
+  kill "$pid"
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "udhcpd (pid $pid) did not exit within 10 s of SIGTERM"
+    sleep 0.1
+  done
+  say "stopped udhcpd: its configuration was not this lab's (now leases of $LAB_DHCP_LEASE s)"
+fi
+if ! alive "$LAB_RUN/udhcpd.pid"; then
+  printf '%s\n' "$udhcpd_conf" >"$LAB_RUN/udhcpd.conf"
   touch "$LAB_RUN/udhcpd.leases"
   setsid ip netns exec "$LAB_NETNS" udhcpd -f "$LAB_RUN/udhcpd.conf" >>"$LAB_LOG/udhcpd.log" 2>&1 </dev/null &
   echo $! >"$LAB_RUN/udhcpd.pid"
-  say "started udhcpd in $LAB_NETNS (pool $LAB_DHCP_START-$LAB_DHCP_END)"
+  say "started udhcpd in $LAB_NETNS (pool $LAB_DHCP_START-$LAB_DHCP_END, leases of $LAB_DHCP_LEASE s)"
 fi
 
 # --- lab DNS: every name is NXDOMAIN, nothing is forwarded -------------------------------
@@ -177,6 +190,20 @@ else
 fi
 
 # --- podman's DHCP: the CNI dhcp daemon, in podman's mount namespace (where its netns live) --
+# One left in the namespace of a podman that was stopped and started again (lab/stop-engine.sh, then lab up)
+# cannot open the new containers' netns: every DHCP container then fails ("error calling DHCP.Allocate: unknown
+# FS magic on /run/netns/…", seen 2026-12-04 after such a restart). It is restarted in the new one.
+mntns() { readlink "/proc/$(cat "$1")/ns/mnt" 2>/dev/null; }
+if alive "$LAB_RUN/cni-dhcp.pid" && [ "$(mntns "$LAB_RUN/cni-dhcp.pid")" != "$(mntns "$LAB_RUN/podman.pid")" ]; then
+  pid=$(cat "$LAB_RUN/cni-dhcp.pid")
+  kill "$pid"
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "the CNI dhcp daemon (pid $pid) did not exit within 10 s of SIGTERM"
+    sleep 0.1
+  done
+  say "stopped the CNI dhcp daemon: it was not in the mount namespace of the podman that runs now"
+fi
 if ! alive "$LAB_RUN/cni-dhcp.pid"; then
   rm -f /run/cni/dhcp.sock
   setsid nsenter --mount="/proc/$(cat "$LAB_RUN/podman.pid")/ns/mnt" -- /usr/lib/cni/dhcp daemon \
@@ -218,6 +245,6 @@ netconform lab is up.
   more:          $LAB_MORE_ENDPOINTS
                  (npx --no netconform lab status says which answer, with the versions each reports)
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE
-  DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END
+  DHCP:          udhcpd in $LAB_NETNS, pool $LAB_DHCP_START-$LAB_DHCP_END, leases of $LAB_DHCP_LEASE s
   logs:          $LAB_LOG
 EOF

@@ -17,9 +17,10 @@ export type NetconformRecord =
   | { kind: 'not-applicable'; reason: string; field: string }
   /**
    * The run did not get to the scenario (interrupted, endpoint gone),
-   * or something not netconform's holds what it needs (`held`).
+   * or something else holds what it needs (`held`), or the endpoint failed a call (`call`) or stopped
+   * answering (`lost`).
    */
-  | { kind: 'not-run'; reason: string; held?: boolean; call?: string }
+  | { kind: 'not-run'; reason: string; held?: boolean; call?: string; lost?: boolean }
   /** A call of the suite's that the endpoint failed (5xx, connection reset or refused): engine/api-calls.ts. */
   | { kind: 'api-failure'; call: string; status: number | 'reset' | 'refused'; message: string; by: 'api' | 'cli' }
   /** The scenario failed and the endpoint stopped answering: the failure is the endpoint's loss. */

@@ -153,11 +153,19 @@ export interface Failure {
 }
 
 /** A scenario the run did not get to, and why: it has no verdict. */
+/**
+ * Why a scenario was not run: what it needs is held by another (a run, or something not netconform's), the
+ * endpoint failed one of the suite's calls, the endpoint stopped answering, or a signal cut the run short.
+ */
+export type NotRunCause = 'held' | 'failed-call' | 'endpoint-lost' | 'interrupted'
+
 export interface NotRun {
   id: string
   doc: string
   name: string
   reason: string
+  /** Absent in summaries written before it was recorded: then read from the reason (reports.ts, causeOf). */
+  cause?: NotRunCause
 }
 
 export interface Summary {

@@ -55,13 +55,8 @@ function printVerdicts(summary: Summary, dir: string): void {
   const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
   if (stale.length > 0)
     out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
-  if (summary.interrupted)
-    out(`netconform: ${summary.interrupted}; ${summary.notRun?.length ?? 0} scenarios not run (listed in summary.md)`)
-  else if (summary.notRun?.length)
-    out(
-      `netconform: ${summary.notRun.length} scenarios not run: what they need on the endpoint is held by ` +
-        "something not netconform's (listed above and in summary.md); the run is incomplete, exit 1",
-    )
+  const notRun = lazy.reports().notRunLine(summary)
+  if (notRun) out(notRun)
   const t = summary.totals
   const causes = lazy.reports().notApplicableCauses(summary.scenarios)
   out(

@@ -69,7 +69,12 @@ const keeper = new Keeper()
 // It waits, with a deadline, for other runs on the endpoint that hold its @exclusive:/@shared: names.
 Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pickle, gherkinDocument }) {
   if (interruption.reason) {
-    attachRecord(this.attach, { kind: 'not-run', reason: interruption.reason })
+    // Without a signal, what cut the run short is the endpoint that stopped answering (the After hook below).
+    attachRecord(this.attach, {
+      kind: 'not-run',
+      reason: interruption.reason,
+      ...(interruption.signal ? {} : { lost: true }),
+    })
     return 'skipped'
   }
   const id = scenarioId(pickle.tags)

@@ -16,7 +16,7 @@ import { findRecord, recordsOf, type NetconformRecord, type RecordOf } from '../
 import { docOrder } from '../document/doc'
 import { scenarioId } from '../scenario-id'
 import { oneLine } from '../text'
-import { type Deviation, type EngineInfo, type Verdict, VERDICTS } from '../types'
+import { type Deviation, type EngineInfo, type NotRun, type NotRunCause, type Verdict, VERDICTS } from '../types'
 import { type Failure, type ScenarioResult, type Summary, writeSummary } from './summary'
 import { classify } from '../profile/verdicts'
 
@@ -64,7 +64,7 @@ export function buildSummary(ndjson: string, meta: SummaryMeta): Summary {
     .map(({ line: _line, notRun: _notRun, ...scenario }) => scenario)
   const notRun = all
     .filter((s) => s.notRun !== undefined)
-    .map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason }))
+    .map((s) => ({ id: s.id, doc: s.doc, name: s.name, reason: s.notRun!.reason, cause: recordCause(s.notRun!) }))
   // A scenario whose host port something else holds was not run, but the run was not cut short.
   const cutShort = all.find((s) => s.notRun !== undefined && !s.notRun.held && !s.notRun.call)?.notRun?.reason
   return {
@@ -114,7 +114,34 @@ export function failedCallOf(verdict: Verdict, records: readonly NetconformRecor
   const how =
     typeof f.status === 'number' ? `answered ${f.status}` : f.status === 'reset' ? 'was cut off' : 'was refused'
   const more = failed.length > 1 ? ` (and ${failed.length - 1} other call${failed.length === 2 ? '' : 's'})` : ''
-  return { kind: 'not-run', reason: `the endpoint failed a call of the suite: ${f.call} ${how}${more}`, call: f.call }
+  const lease = noLeaseOf(records)
+  return {
+    kind: 'not-run',
+    reason: `the endpoint failed a call of the suite: ${f.call} ${how}${more}${lease ? `: ${lease}` : ''}`,
+    call: f.call,
+  }
+}
+
+/**
+ * The engine's words for a container that got no address from the DHCP server: netavark's proxy ("unable to
+ * obtain lease … Timeout on acquiring DHCPv4 lease"), CNI's dhcp plugin ("error calling DHCP.Allocate", "no more
+ * tries").
+ */
+const NO_LEASE = /unable to obtain lease|DHCPv?4? lease|DHCP\.Allocate|dhcp.*no more tries/i
+
+/**
+ * "no DHCP lease for the container within 8.2 s (the engine's words)" when a documented command's error (its
+ * duration is the wait) or a failed call's message says the container got no DHCP lease; else undefined.
+ */
+export function noLeaseOf(records: readonly NetconformRecord[]): string | undefined {
+  for (const r of records) {
+    if (r.kind === 'command' && NO_LEASE.test(r.stderr)) {
+      const words = r.stderr.split('\n').find((l) => NO_LEASE.test(l)) ?? r.stderr
+      return `no DHCP lease for the container within ${(r.durationMs / 1000).toFixed(1)} s (${oneLine(words, 160)})`
+    }
+  }
+  const call = records.find((r): r is RecordOf<'api-failure'> => r.kind === 'api-failure' && NO_LEASE.test(r.message))
+  return call ? `no DHCP lease for the container (${oneLine(call.message, 160)})` : undefined
 }
 
 /**
@@ -126,7 +153,48 @@ export function noVerdictOf(verdict: Verdict, records: readonly NetconformRecord
   const failed = failedCallOf(verdict, records)
   if (failed) return failed
   const lost = records.find((r): r is RecordOf<'endpoint-lost'> => r.kind === 'endpoint-lost')
-  return lost && verdict === 'fails' ? { kind: 'not-run', reason: lost.reason } : undefined
+  return lost && verdict === 'fails' ? { kind: 'not-run', reason: lost.reason, lost: true } : undefined
+}
+
+/** A not-run record's cause, from the field its maker set. */
+function recordCause(r: RecordOf<'not-run'>): NotRunCause {
+  return r.call ? 'failed-call' : r.held ? 'held' : r.lost ? 'endpoint-lost' : 'interrupted'
+}
+
+/** The words for each cause, in the order the end-of-run line gives them. */
+export const NOT_RUN_CAUSES: Record<NotRunCause, string> = {
+  held: "held by another run or by something not netconform's",
+  'failed-call': 'the endpoint failed a call',
+  'endpoint-lost': 'endpoint lost',
+  interrupted: 'interrupted',
+}
+
+/**
+ * A scenario's cause of not being run: the recorded one, or for a summary written before causes were recorded,
+ * the one its reason's words say.
+ */
+export function causeOf(n: NotRun): NotRunCause {
+  if (n.cause) return n.cause
+  if (n.reason.startsWith('the endpoint failed a call')) return 'failed-call'
+  if (/stopped answering/.test(n.reason)) return 'endpoint-lost'
+  if (/^interrupted by /.test(n.reason)) return 'interrupted'
+  return 'held'
+}
+
+/**
+ * What was not run, by cause, each with its first scenario's evidence: "3 not run: 1 held by … (a.b: host port
+ * 8080 is held by web (not netconform's)), 1 the endpoint failed a call (c.d: POST … answered 500), 1 endpoint
+ * lost (e.f: endpoint … stopped answering after 41 s)". The console's end-of-run line and summary.md say it.
+ */
+export function notRunByCause(notRun: readonly NotRun[]): string {
+  const causes = (Object.keys(NOT_RUN_CAUSES) as NotRunCause[]).flatMap((cause) => {
+    const these = notRun.filter((n) => causeOf(n) === cause)
+    if (these.length === 0) return []
+    // The category already says the endpoint failed a call: the evidence starts at the call.
+    const evidence = these[0].reason.replace(/^the endpoint failed a call of the suite: /, '')
+    return [`${these.length} ${NOT_RUN_CAUSES[cause]} (${these[0].id}: ${oneLine(evidence, 240)})`]
+  })
+  return `${notRun.length} not run${causes.length > 0 ? `: ${causes.join(', ')}` : ''}`
 }
 
 function queryOf(ndjson: string): Query {
@@ -299,6 +367,17 @@ function headerLines(summary: Summary): string[] {
   ]
 }
 
+/**
+ * The console's end-of-run line on what was not run, by cause, each with its first scenario's evidence;
+ * undefined when every scenario ran and nothing cut the run short.
+ */
+export function notRunLine(summary: Summary): string | undefined {
+  const notRun = notRunByCause(summary.notRun ?? [])
+  if (summary.interrupted) return `netconform: ${summary.interrupted}; ${notRun} (listed in summary.md)`
+  if (!summary.notRun?.length) return undefined
+  return `netconform: ${notRun} (listed above and in summary.md); the run is incomplete, exit 1`
+}
+
 /** Says the run was cut short, and lists what it did not get to. */
 function interruptedLines(summary: Summary): string[] {
   const lines = summary.interrupted
@@ -307,9 +386,9 @@ function interruptedLines(summary: Summary): string[] {
   if (summary.notRun?.length) {
     lines.push(
       '',
-      `**Not run (${summary.notRun.length}):**`,
+      `**Not run:** ${notRunByCause(summary.notRun)}.`,
       '',
-      ...summary.notRun.map((s) => `- ${s.id}: ${s.reason}`),
+      ...summary.notRun.map((s) => `- ${s.id} (${NOT_RUN_CAUSES[causeOf(s)]}): ${s.reason}`),
     )
   }
   return lines

@@ -83,7 +83,13 @@ const scenarioSchema: JSONSchemaType<ScenarioResult> = {
 const notRunSchema: JSONSchemaType<NotRun> = {
   type: 'object',
   required: ['id', 'doc', 'name', 'reason'],
-  properties: { id: nonEmpty, doc: text, name: text, reason: text },
+  properties: {
+    id: nonEmpty,
+    doc: text,
+    name: text,
+    reason: text,
+    cause: { type: 'string', enum: ['held', 'failed-call', 'endpoint-lost', 'interrupted'], nullable: true },
+  },
 }
 
 /** The JSON Schema (draft-07) of summary.json. */

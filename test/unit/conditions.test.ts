@@ -123,7 +123,7 @@ test('proxy conditions: latency delays, api-errors fail a seeded share with 500 
 
 test('noVerdictOf: a scenario that failed and after which the endpoint stopped answering is not run, saying so (its failure may be the loss)', () => {
   const lost = { kind: 'endpoint-lost' as const, reason: 'endpoint unix:///x.sock stopped answering after 410 s' }
-  expect(noVerdictOf('fails', [lost])).to.deep.equal({ kind: 'not-run', reason: lost.reason })
+  expect(noVerdictOf('fails', [lost])).to.deep.equal({ kind: 'not-run', reason: lost.reason, lost: true })
   // a failed call is named first
   const call = {
     kind: 'api-failure' as const,
