@@ -26,6 +26,15 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
       fc41d9a86514        bridge              bridge
       """
 
+  # The DRIVER column: the document's line for the container network says external.
+  @id:combine.container-network-driver-external
+  Scenario: docker network ls shows the container network with driver external
+    Then `docker network ls` lists ExternalNetwork with driver "external", where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER              SCOPE
+      baf6919f5721        ExternalNetwork     external
+      """
+
   # Six paths, each its own result: a deviation on one path leaves the other five observed.
   Scenario Outline: All the containers can communicate with each other: <from> to <to>
     Then in <from>, `telnet <to> 80` and `GET /` answers "Hello world!" from <to>
