@@ -260,6 +260,7 @@ export function faultsFor(target: Target): Fault[] {
         'combine.view-external-ip-port-80',
         'static-ip.connect-with-ip',
         'static-ip.assigned-from-range',
+        'multi-bridge.connect-when-created',
       ),
       hooks: [
         { method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, answer: () => ({ status: 200, body: undefined }) },
@@ -378,6 +379,7 @@ export function faultsFor(target: Target): Fault[] {
         'multi-bridge.db-and-view-isolated',
         'combine.view-external-ip-port-80',
         'trust.published-port-reachable',
+        'trust.create-published-port-reachable',
       ),
       hooks: [
         {
@@ -424,6 +426,60 @@ export function faultsFor(target: Target): Fault[] {
             Array.isArray(list)
               ? list.map((n) => (ours(n.Labels) && n.Driver === 'bridge' ? { ...n, Driver: 'macvlan' } : n))
               : undefined,
+        },
+      ],
+    },
+    {
+      id: 'network-ls-container-network-driver',
+      breaks: 'docker network ls shows the container network as "ExternalNetwork     external"',
+      does: "network ls shows the target's container network with driver bridge",
+      tags: ids('combine.container-network-driver-external'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks$/,
+          response: (list: { Name?: string; Driver?: string }[]) =>
+            Array.isArray(list)
+              ? list.map((n) => (n.Name === target.offers.containerNetwork?.name ? { ...n, Driver: 'bridge' } : n))
+              : undefined,
+        },
+      ],
+    },
+    {
+      id: 'several-nets-keep-first',
+      breaks: '"Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create"',
+      does:
+        'container create keeps only the first network of NetworkingConfig.EndpointsConfig: several --net are ' +
+        'accepted, the container is put on the first',
+      tags: ids('multi-bridge.multiple-net-refused'),
+      hooks: [
+        onCreate((body) => {
+          const endpoints = body?.NetworkingConfig?.EndpointsConfig as Record<string, unknown> | undefined
+          const names = Object.keys(endpoints ?? {})
+          if (names.length < 2) return
+          body.NetworkingConfig.EndpointsConfig = { [names[0]]: endpoints![names[0]] }
+          hostConfig(body).NetworkMode = names[0]
+        }),
+      ],
+    },
+    {
+      id: 'start-noop',
+      breaks:
+        '`docker create -p 80 …` then `docker start`: "you must specify -p 80 in docker run and docker create ' +
+        'commands to publish port 80 on a container" (the created container serves once started)',
+      does: "container start answers 204 and starts nothing, for the suite's containers that are only created",
+      tags: ids('trust.create-published-port-reachable'),
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/containers\/([^/]+)\/start$/,
+          answer: async (ctx) => {
+            const c = await ctx.upstream('GET', `/containers/${ctx.params[0]}/json`)
+            const body = c.body as { Config?: { Labels?: Labels }; State?: { Status?: string } }
+            return ours(body?.Config?.Labels) && body?.State?.Status === 'created'
+              ? { status: 204, body: undefined }
+              : undefined
+          },
         },
       ],
     },
