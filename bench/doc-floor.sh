@@ -149,6 +149,8 @@ if [ $cnet = yes ]; then
   docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null
   docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
   probe yes combine.mapping-on-create-network-only.applies-to-create-network ready ask_out "$(ip_of mtomcat "$CNET")" 80
+  server control 5000 -p 5080:5000
+  probe yes combine.mapping-on-create-network-only.not-to-connected-networks/control ready ask "$PUBLIC" 5080
   probe no combine.mapping-on-create-network-only.not-to-connected-networks ask "$PUBLIC" 80
 fi
 

@@ -87,7 +87,7 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
 
   @id:combine.view-external-ip-port-80
   Scenario: web-view has its own external IP address and its service is available on port 80 of that IP address
-    Then in view, `ip addr` shows an address in the container network's range
+    Then in view, `ip addr` shows its address on ExternalNetwork, in the container network's range and not the VCH's public address
     And from the outside, view's address on ExternalNetwork answers "Hello world!" on port 80
 
   # NOTE: Given that a container network manifests as a vNIC on the container VM, it has its

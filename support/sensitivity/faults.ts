@@ -124,6 +124,8 @@ export function faultsFor(target: Target): Fault[] {
     'exposed-port.public-5000',
     'multi-bridge.view-on-public-8080',
     'trust.published-port-reachable',
+    // its control is a port published on the same interface: without it, silence on port 80 proves nothing
+    'combine.mapping-on-create-network-only.not-to-connected-networks',
   )
   /** Subnets asked for at network create, by network name (subnet-reported-not-applied). */
   const requestedSubnets = new Map<string, unknown>()
@@ -380,6 +382,7 @@ export function faultsFor(target: Target): Fault[] {
         'combine.view-external-ip-port-80',
         'trust.published-port-reachable',
         'trust.create-published-port-reachable',
+        'static-ip.assigned-from-range',
       ),
       hooks: [
         {
@@ -496,6 +499,34 @@ export function faultsFor(target: Target): Fault[] {
           path: /^\/containers\/json$/,
           response: (list: { Labels?: Labels }[]) =>
             Array.isArray(list) ? list.map((c) => (ours(c.Labels) ? { ...c, Ports: [] } : c)) : undefined,
+        },
+      ],
+    },
+    {
+      id: 'ps-extra-port',
+      breaks:
+        '`docker ps` shows exactly the documented mapping, "<address>:80->8080/tcp" ' +
+        '("the port mapping applies to the network that you use on the create command")',
+      does: "container list shows one more mapping for the suite's containers, 0.0.0.0:8081->8080/tcp",
+      tags: ids('combine.mapping-on-create-network-only.applies-to-create-network'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/containers\/json$/,
+          response: (list: { Labels?: Labels; Ports?: unknown[] }[]) =>
+            Array.isArray(list)
+              ? list.map((c) =>
+                  ours(c.Labels)
+                    ? {
+                        ...c,
+                        Ports: [
+                          ...(c.Ports ?? []),
+                          { IP: '0.0.0.0', PrivatePort: 8080, PublicPort: 8081, Type: 'tcp' },
+                        ],
+                      }
+                    : c,
+                )
+              : undefined,
         },
       ],
     },
