@@ -107,6 +107,8 @@ if [ $cnet = yes ]; then
   probe yes trust.published-port-reachable ready ask_out "$(ip_of web1 "$CNET")" 80
   probe yes trust.unpublished-port-closed/control ready ask_in web2 "$(ip_of web2 "$CNET")" 80
   probe no trust.unpublished-port-closed ask_out "$(ip_of web2 "$CNET")" 80
+  server_as create web3 80 -p 80 --net "$CNET"; docker start "$P-web3" >/dev/null
+  probe yes trust.create-published-port-reachable ready ask_out "$(ip_of web3 "$CNET")" 80
   # Container VM Port Forwarding
   server tomcat 8080 --net "$CNET" -p 80:8080
   probe yes port-forwarding.port-80-on-container-network ready ask_out "$(ip_of tomcat "$CNET")" 80
@@ -146,6 +148,8 @@ probe yes multi-bridge.model-reaches-both.model-to-view ready ask_in model "$P-v
 probe no multi-bridge.db-and-view-isolated.db-to-view ask_in db "$(ip_of view "$P-bridge-web")" 80
 probe no multi-bridge.db-and-view-isolated.view-to-db ask_in view "$(ip_of db "$P-bridge-db")" 80
 probe yes multi-bridge.view-on-public-8080 ready ask "$PUBLIC" 8080
+probe yes multi-bridge.connect-when-created ready ask_in view "$(ip_of model "$P-bridge-web")" 80
+shown multi-bridge.multiple-net-refused docker create "${L[@]}" --net "$P-bridge-db" --net "$P-bridge-web" "$IMAGE"
 shown multi-bridge.connect-only-when-created docker network connect "$P-bridge-web" "$P-db"
 shown multi-bridge.one-interface-several-addresses in_c model 'ip addr'
 
@@ -156,6 +160,7 @@ if [ $cnet = yes ]; then
   server_as create cview 80 -p 80 --net "$P-cbridge-db"
   docker network connect "$CNET" "$P-cview"; docker start "$P-cview" >/dev/null
   shown combine.container-network-listed docker network ls
+  shown combine.container-network-driver-external docker network ls
   probe yes combine.all-communicate.db-to-model ready ask_in cdb "$P-cmodel" 80
   probe yes combine.all-communicate.db-to-view ready ask_in cdb "$P-cview" 80
   probe yes combine.all-communicate.model-to-db ready ask_in cmodel "$P-cdb" 80
@@ -177,6 +182,8 @@ if [ $cnet = yes ]; then
   docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null
   docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
   probe yes combine.mapping-on-create-network-only.applies-to-create-network ready ask_out "$(ip_of mtomcat "$CNET")" 80
+  server control 5000 -p 5080:5000
+  probe yes combine.mapping-on-create-network-only.not-to-connected-networks/control ready ask "$PUBLIC" 5080
   probe no combine.mapping-on-create-network-only.not-to-connected-networks ask "$PUBLIC" 80
 fi
 

@@ -26,6 +26,15 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
       fc41d9a86514        bridge              bridge
       """
 
+  # The DRIVER column: the document's line for the container network says external.
+  @id:combine.container-network-driver-external
+  Scenario: docker network ls shows the container network with driver external
+    Then `docker network ls` lists ExternalNetwork with driver "external", where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER              SCOPE
+      baf6919f5721        ExternalNetwork     external
+      """
+
   # Six paths, each its own result: a deviation on one path leaves the other five observed.
   Scenario Outline: All the containers can communicate with each other: <from> to <to>
     Then in <from>, `telnet <to> 80` and `GET /` answers "Hello world!" from <to>
@@ -78,7 +87,7 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
 
   @id:combine.view-external-ip-port-80
   Scenario: web-view has its own external IP address and its service is available on port 80 of that IP address
-    Then in view, `ip addr` shows an address in the container network's range
+    Then in view, `ip addr` shows its address on ExternalNetwork, in the container network's range and not the VCH's public address
     And from the outside, view's address on ExternalNetwork answers "Hello world!" on port 80
 
   # NOTE: Given that a container network manifests as a vNIC on the container VM, it has its

@@ -18,5 +18,5 @@ Feature: Create a Bridge Network with Non-Default Subnet Mask
   Scenario: By default, user-defined bridge networks have a subnet mask value of 16
     When I run `docker network create -d bridge my-bridge-network`
     And I run `docker run -it --name=client --net=my-bridge-network busybox`
-    Then `docker network inspect my-bridge-network` shows a subnet with mask /16
-    And in client, `ip addr` shows its address on my-bridge-network with mask /16
+    Then `docker network inspect my-bridge-network` shows a subnet with the default mask (/16, or --bridge-network-width)
+    And in client, `ip addr` shows its address on my-bridge-network with the default mask (/16, or --bridge-network-width)

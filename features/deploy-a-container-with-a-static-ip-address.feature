@@ -25,7 +25,7 @@ Feature: Deploy a Container with a Static IP Address
   Scenario: If you do not specify --ip, the VCH assigns an IP address from the range
     When I run `docker network connect container-net container1`
     And I run `docker start container1`
-    Then in container1, `ip addr` shows an address in the container network's range
+    Then in container1, `ip addr` shows its address on container-net, in the container network's range and not the VCH's public address
 
   @id:static-ip.outside-range-refused
   Scenario: An IP address outside the specified range is refused

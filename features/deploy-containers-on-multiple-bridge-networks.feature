@@ -49,6 +49,20 @@ Feature: Deploy Containers on Multiple Bridge Networks
   Scenario: web-view exposes a service on port 8080 of the VCH
     Then from the public network, `telnet vch_public_interface 8080` and `GET /` answers "Hello world!" from view
 
+  # Docker syntax does not allow for the use of multiple --net arguments for docker run or docker
+  # create. Where the endpoint accepts them, a container web is left on both networks (@mutates).
+  @mutates
+  @id:multi-bridge.multiple-net-refused
+  Scenario: Docker syntax does not allow multiple --net arguments for docker run
+    When I try `docker run -d --name web --net bridge-db --net bridge-web myrepo/web-view`
+    Then it is refused, naming the networks
+
+  # Networks can be added to a container in its created state: model, created on bridge-db and
+  # connected to bridge-web before it started, answers view (on bridge-web only) there.
+  @id:multi-bridge.connect-when-created
+  Scenario: A network can be added to a container in its created state
+    Then in view, model's address on bridge-web answers "Hello world!" on port 80
+
   # Note: With VIC containers, networks can only be added to a container when it's in its
   # created state. They can't be added while the container is running.
   # Where the endpoint accepts it, db is on bridge-web afterwards: it changes what the Background built.

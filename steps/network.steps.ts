@@ -12,7 +12,6 @@ import {
   showsAddress,
   showsAddressInCidr,
   showsAddressInPool,
-  showsAddressInRange,
   showsMask,
   telnetAnswers,
 } from '../support/scenario/scenario'
@@ -94,13 +93,6 @@ Then(
   'in {container}, `ip addr` shows the address {address}',
   async function (this: World, container: string, address: string) {
     await showsAddress(this, container, address)
-  },
-)
-
-Then(
-  "in {container}, `ip addr` shows an address in the container network's range",
-  async function (this: World, container: string) {
-    await showsAddressInRange(this, container)
   },
 )
 

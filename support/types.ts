@@ -28,6 +28,28 @@ export interface Target {
   lacks?: Partial<Record<keyof Offers, string>>
   /** Scenario id → why this endpoint knowingly behaves otherwise. */
   deviations: Record<string, Deviation>
+  /**
+   * How the endpoint was deployed (vic-machine's options): absent fields take VIC's defaults
+   * (profile/deployment.ts's deploymentOf).
+   */
+  deployment?: Partial<Deployment>
+}
+
+/** vic-machine --container-network-firewall: the trust level of a container network. */
+export const FIREWALL_LEVELS = ['closed', 'outbound', 'peers', 'published', 'open'] as const
+export type FirewallLevel = (typeof FIREWALL_LEVELS)[number]
+
+/** How the endpoint was deployed (vic-machine's options); profile/deployment.ts gives VIC's defaults. */
+export interface Deployment {
+  /** --container-network-firewall; VIC's default, the document's NOTE: published. */
+  containerNetworkFirewall: FirewallLevel
+  /** --bridge-network-width: the mask of a new bridge network; the document: 16. */
+  bridgeNetworkWidth: number
+  /**
+   * How long the documented DHCP error ("unable to wait for process launch status") may take to
+   * come back, in seconds: the CLI call's deadline. VIC documents no time; the suite's CLI deadline is 60 s.
+   */
+  dhcpErrorWithinSeconds: number
 }
 
 /** The files a TLS client needs, as absolute paths (the docker CLI's ca.pem, cert.pem and key.pem). */

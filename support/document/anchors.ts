@@ -35,6 +35,7 @@ const STATIC_RESULT =
 export const QUOTES: readonly { id: string; quote: string }[] = [
   // The NOTE under the title: published ports answer from outside, unpublished ones do not.
   { id: 'trust.published-port-reachable', quote: TRUST_CONSEQUENCE },
+  { id: 'trust.create-published-port-reachable', quote: TRUST_CONSEQUENCE },
   { id: 'trust.unpublished-port-closed', quote: TRUST_CONSEQUENCE },
 
   {
@@ -75,6 +76,14 @@ export const QUOTES: readonly { id: string; quote: string }[] = [
       'You can connect to server on port 5000 from the client container and to port 5000 on the VCH public network.',
   },
 
+  {
+    id: 'multi-bridge.multiple-net-refused',
+    quote: 'Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create',
+  },
+  {
+    id: 'multi-bridge.connect-when-created',
+    quote: "Note: With VIC containers, networks can only be added to a container when it's in its created state.",
+  },
   {
     id: 'multi-bridge.connect-only-when-created',
     quote: "They can't be added while the container is running.",
@@ -118,6 +127,7 @@ export const QUOTES: readonly { id: string; quote: string }[] = [
       'A container network is specified when the VCH is installed using vic-machine --container-network ' +
       '[existing-port-group] and should be visible when you run docker network ls from a Docker client.',
   },
+  { id: 'combine.container-network-driver-external', quote: 'baf6919f5721        ExternalNetwork     external' },
   {
     id: 'combine.control-plane-down.connectivity-kept',
     quote: 'The container is not dependent on the VCH control plane being up for network connectivity.',

@@ -19,6 +19,8 @@ export interface CommandResult {
   exitCode: number | undefined
   durationMs: number
   timedOut: boolean
+  /** How long the CLI call was given (CLI_DEADLINE_MS unless the step gave another). */
+  deadlineMs: number
 }
 
 export const CLI_DEADLINE_MS = 60_000
@@ -26,6 +28,7 @@ export const CLI_DEADLINE_MS = 60_000
 export async function runDocumented(
   documented: string,
   ctx: RewriteContext & { endpoint: EndpointRef },
+  deadlineMs = CLI_DEADLINE_MS,
 ): Promise<CommandResult> {
   const { argv, notes, container } = rewrite(documented, ctx)
   const placeholder = unresolvedPlaceholder(argv)
@@ -38,7 +41,7 @@ export async function runDocumented(
   const r = await execa('docker', argv, {
     env: cliEnvironment(ctx.endpoint),
     reject: false,
-    timeout: CLI_DEADLINE_MS,
+    timeout: deadlineMs,
     stdin: 'ignore',
   })
   return {
@@ -51,6 +54,7 @@ export async function runDocumented(
     exitCode: r.exitCode,
     durationMs: Date.now() - started,
     timedOut: Boolean(r.timedOut),
+    deadlineMs,
   }
 }
 
@@ -80,7 +84,7 @@ function commandText(r: CommandResult): string {
     ...r.notes.map((n) => `# ${n}`),
     r.stdout.trimEnd(),
     r.stderr.trimEnd(),
-    r.timedOut ? `timed out after ${CLI_DEADLINE_MS / 1000} s` : `exit ${r.exitCode} (${r.durationMs} ms)`,
+    r.timedOut ? `timed out after ${r.deadlineMs / 1000} s` : `exit ${r.exitCode} (${r.durationMs} ms)`,
   ]
     .filter((l) => l !== '')
     .join('\n')
@@ -89,7 +93,7 @@ function commandText(r: CommandResult): string {
 /** One line saying how a command failed. */
 export function failureOf(r: CommandResult): string {
   const why = r.timedOut
-    ? `timed out after ${CLI_DEADLINE_MS / 1000} s`
+    ? `timed out after ${r.deadlineMs / 1000} s`
     : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`
   return `\`${r.documented}\` failed (${why})`
 }
@@ -116,8 +120,13 @@ export function refusalAbout(
         describe: `the address ${address ?? '(none given)'} or the range`,
         matches: (said) => names(said) || /\b(range|pool|subnet)\b/i.test(said),
       }
+    case 'the networks':
+      // Docker 20.10: "Container cannot be connected to network endpoints: A, B"
+      return { describe: 'the networks it was given', matches: (said) => /\bnetwork/i.test(said) }
     default:
-      throw new Error(`unknown refusal "${about}" (known: the running state, the address, the address or the range)`)
+      throw new Error(
+        `unknown refusal "${about}" (known: the running state, the address, the address or the range, the networks)`,
+      )
   }
 }
 
@@ -141,7 +150,7 @@ export function expectRefused(r: CommandResult, expected?: { text?: string; abou
         'the document says it is refused',
     )
   if (r.timedOut)
-    throw new Error(`\`${r.documented}\` got no answer within ${CLI_DEADLINE_MS / 1000} s: a timeout is not a refusal`)
+    throw new Error(`\`${r.documented}\` got no answer within ${r.deadlineMs / 1000} s: a timeout is not a refusal`)
   const said = `${r.stderr}${r.stdout}`.trim()
   if (said === '')
     throw new Error(

@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DOC_TITLE } from '../document/doc'
 import { type Anchor, ANCHORS, shortLabel } from '../document/anchors'
+import { STATEMENTS, checkedBy, notObservableReason } from '../document/statements'
 import { type Block, type DocumentSection, documentSections } from '../document/text'
 import { type LoadedReport, loadReports, reportLink, runDate } from './matrix'
 import { VERDICT_MEANING, esc, htmlPage } from './html'
@@ -75,10 +76,14 @@ function scenarioName(endpoints: readonly Endpoint[], id: string): string {
 }
 
 /** One id's badge group: its short label (the whole id and scenario name on hover), a badge per endpoint. */
-function group(endpoints: readonly Endpoint[], id: string, label = shortLabel(id)): string {
+function group(endpoints: readonly Endpoint[], id: string, label = shortLabel(id), also = ''): string {
   const name = scenarioName(endpoints, id)
+  // the map's group of an id has its id= (one per page); a statement's repeat of it is "also", without
+  const opening = also
+    ? `<span class="results also" data-scenario="${esc(id)}">`
+    : `<span class="results" id="${esc(`result-${id}`)}" data-scenario="${esc(id)}">`
   return (
-    `<span class="results" id="${esc(`result-${id}`)}" data-scenario="${esc(id)}">` +
+    opening +
     `<span class="label" title="${esc(name ? `${id}: ${name}` : id)}">${esc(label)}</span>` +
     endpoints.map((e) => badge(e, id)).join('') +
     '</span>'
@@ -88,33 +93,88 @@ function group(endpoints: readonly Endpoint[], id: string, label = shortLabel(id
 // ---------------------------------------------------------------------------------------------
 // The text, with the badges after the words they verify
 
-/** A line's text, the anchored words marked, each followed by the badge groups of its ids. */
-function anchoredLine(line: string, anchors: readonly Anchor[], endpoints: readonly Endpoint[]): string {
-  const byQuote = new Map<string, string[]>()
-  for (const a of anchors) if (line.includes(a.quote)) byQuote.set(a.quote, [...(byQuote.get(a.quote) ?? []), a.id])
-  const spans = [...byQuote]
-    .map(([quote, ids]) => ({ start: line.indexOf(quote), end: line.indexOf(quote) + quote.length, ids }))
-    .sort((a, b) => a.start - b.start || a.end - b.end)
-  let html = ''
-  let at = 0
-  for (const span of spans) {
-    const groups = `<span class="groups">${span.ids.map((id) => group(endpoints, id)).join('')}</span>`
-    if (span.start >= at) {
-      html +=
-        esc(line.slice(at, span.start)) +
-        `<span class="stated">${esc(line.slice(span.start, span.end))}</span>` +
-        groups
-      at = span.end
-    } else {
-      // words inside words already marked: their groups follow what is already written
-      html += groups
-    }
-  }
-  return html + esc(line.slice(at))
+/** A catalogued statement's mark, after its words: the groups of ids not anchored inside them, or its reason. */
+interface StatementMark {
+  quote: string
+  html: string
 }
 
-function blockHtml(block: Block, anchors: readonly Anchor[], endpoints: readonly Endpoint[]): string {
-  const lines = block.lines.map((l) => anchoredLine(l, anchors, endpoints))
+/**
+ * The marks of a section's catalogued statements (support/document/statements.ts): a statement
+ * not observable here gets its reason; one checked by ids whose words (anchors.ts) lie elsewhere
+ * gets their badge groups again, marked "also" (the groups the map places keep their one id= each).
+ */
+function statementMarks(heading: string, anchors: readonly Anchor[], endpoints: readonly Endpoint[]): StatementMark[] {
+  const marks: StatementMark[] = []
+  for (const s of STATEMENTS.find((c) => c.section === heading)?.statements ?? []) {
+    const reason = notObservableReason(s)
+    if (reason !== undefined) {
+      marks.push({
+        quote: s.quote,
+        html:
+          `<span class="unchecked" data-statement="not-observable" title="${esc(`not checked here: ${reason}`)}">` +
+          `not checked here: ${esc(reason)}</span>`,
+      })
+      continue
+    }
+    const inside = new Set(anchors.filter((a) => s.quote.includes(a.quote)).map((a) => a.id))
+    const elsewhere = checkedBy(s).filter((id) => !inside.has(id))
+    if (elsewhere.length > 0)
+      marks.push({
+        quote: s.quote,
+        html:
+          '<span class="groups also" data-statement="checked">' +
+          `${elsewhere.map((id) => group(endpoints, id, shortLabel(id), 'also')).join('')}</span>`,
+      })
+  }
+  return marks
+}
+
+/**
+ * A line's text, the anchored words marked, each followed by the badge groups of its ids, and
+ * after each catalogued statement its mark.
+ */
+function anchoredLine(
+  line: string,
+  anchors: readonly Anchor[],
+  endpoints: readonly Endpoint[],
+  marks: readonly StatementMark[] = [],
+): string {
+  const byQuote = new Map<string, string[]>()
+  for (const a of anchors) if (line.includes(a.quote)) byQuote.set(a.quote, [...(byQuote.get(a.quote) ?? []), a.id])
+  // what goes at each position of the line: an anchor's closing (and its groups), a statement's mark,
+  // an anchor's opening
+  const at = new Map<number, { close: string[]; mark: string[]; open: string[] }>()
+  const cut = (i: number) => {
+    if (!at.has(i)) at.set(i, { close: [], mark: [], open: [] })
+    return at.get(i)!
+  }
+  for (const [quote, ids] of byQuote) {
+    const start = line.indexOf(quote)
+    cut(start).open.push('<span class="stated">')
+    cut(start + quote.length).close.unshift(
+      `</span><span class="groups">${ids.map((id) => group(endpoints, id)).join('')}</span>`,
+    )
+  }
+  for (const m of marks) if (line.includes(m.quote)) cut(line.indexOf(m.quote) + m.quote.length).mark.push(m.html)
+  const points = [...at.keys()].sort((a, b) => a - b)
+  let html = ''
+  let from = 0
+  for (const p of points) {
+    const { close, mark, open } = at.get(p)!
+    html += esc(line.slice(from, p)) + close.join('') + mark.join('') + open.join('')
+    from = p
+  }
+  return html + esc(line.slice(from))
+}
+
+function blockHtml(
+  block: Block,
+  anchors: readonly Anchor[],
+  endpoints: readonly Endpoint[],
+  marks: readonly StatementMark[],
+): string {
+  const lines = block.lines.map((l) => anchoredLine(l, anchors, endpoints, marks))
   if (block.kind === 'commands')
     return `<pre class="commands"><code>${lines.map((l) => `<span class="line">${l}</span>`).join('\n')}</code></pre>`
   if (block.kind === 'bullets') return `<ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>`
@@ -123,11 +183,12 @@ function blockHtml(block: Block, anchors: readonly Anchor[], endpoints: readonly
 
 function sectionHtml(section: DocumentSection, index: number, endpoints: readonly Endpoint[]): string {
   const anchors = ANCHORS.filter((a) => a.section === section.heading)
+  const marks = statementMarks(section.heading, anchors, endpoints)
   const heading =
     index === 0 ? `<h1 id="document-title">${esc(section.heading)}</h1>` : `<h2>${esc(section.heading)}</h2>`
   return (
     `<section id="section-${index}" data-heading="${esc(section.heading)}">\n${heading}\n` +
-    `${section.blocks.map((b) => blockHtml(b, anchors, endpoints)).join('\n')}\n</section>`
+    `${section.blocks.map((b) => blockHtml(b, anchors, endpoints, marks)).join('\n')}\n</section>`
   )
 }
 
@@ -190,6 +251,9 @@ box-shadow: inset 3px 0 0 var(--deviates-edge); }
 .v-not-run { background: repeating-linear-gradient(135deg, #ffffff 0 5px, #eceff2 5px 10px); color: var(--muted); \
 font-style: italic; box-shadow: inset 0 0 0 1px var(--rule); }
 .v-not-run .vw { font-weight: 400; }
+.unchecked { display: inline-block; margin: 2px 0 2px 6px; padding: 0 6px; border: 1px dashed var(--rule); \
+border-radius: 4px; color: var(--muted); font: italic 11.5px/1.35 system-ui, sans-serif; white-space: normal; }
+.results.also { border-style: dashed; }
 section.unplaced h2 { color: var(--muted); }
 section.unplaced li { list-style: none; }
 `

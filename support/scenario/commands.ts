@@ -47,8 +47,8 @@ export async function runCommandNamingId(w: NetconformWorld, command: string, id
 }
 
 /** I try COMMAND: a failure is kept for a later step to judge; unjudged, the After hook fails the scenario. */
-export async function tryCommand(w: NetconformWorld, command: string): Promise<void> {
-  w.tried = await runDocumented(command, w.commandContext)
+export async function tryCommand(w: NetconformWorld, command: string, deadlineMs?: number): Promise<void> {
+  w.tried = await runDocumented(command, w.commandContext, deadlineMs)
   w.note(describeCommand(w.tried))
   if (!succeeded(w.tried)) w.unchecked = w.tried
 }

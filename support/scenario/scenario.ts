@@ -198,17 +198,6 @@ export async function showsAddressIn(
   )
 }
 
-/** in CONTAINER, `ip addr` shows an address in the container network's range. */
-export async function showsAddressInRange(w: NetconformWorld, container: string): Promise<void> {
-  const range = containerNetwork(w).ipRange
-  if (!range)
-    throw new Error(
-      `target ${w.target.name} gives its container network no ipRange (offers.containerNetwork.ipRange ` +
-        `in ${w.target.source})`,
-    )
-  await showsAddressIn(w, container, range, "the container network's range")
-}
-
 /** in CONTAINER, `ip addr` shows an address from the DHCP server's pool. */
 export async function showsAddressInPool(w: NetconformWorld, container: string): Promise<void> {
   await showsAddressIn(w, container, w.target.offers.dhcpNetwork!.pool, "the DHCP server's pool")
@@ -280,7 +269,7 @@ export async function inspectShowsMask(w: NetconformWorld, network: string, bits
   judge(masks.includes(`/${bits}`), 'subnet-mask', `subnet masks of ${network}`, masks.join(', ') || 'none', `/${bits}`)
 }
 
-/** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp". */
+/** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp", and no other entry. */
 export async function psShowsMapping(
   w: NetconformWorld,
   command: string,
@@ -291,8 +280,13 @@ export async function psShowsMapping(
   documented: string,
 ): Promise<void> {
   const { shown, expected } = await portsShown(w, command, container, network, `:${host}->${inside}/tcp`, documented)
+  // exactly the documented entry: another mapping beside it (0.0.0.0:80->8080/tcp) is a mapping elsewhere
+  const entries = shown
+    .split(/,\s*/)
+    .map((e) => e.trim())
+    .filter(Boolean)
   judge(
-    shown.includes(expected),
+    entries.length === 1 && entries[0] === expected,
     'ports',
     `PORTS of ${container} in docker ps`,
     JSON.stringify(shown),

@@ -126,6 +126,8 @@ export function faultsFor(target: Target): Fault[] {
     'exposed-port.public-5000',
     'multi-bridge.view-on-public-8080',
     'trust.published-port-reachable',
+    // its control is a port published on the same interface: without it, silence on port 80 proves nothing
+    'combine.mapping-on-create-network-only.not-to-connected-networks',
   )
   /** Subnets asked for at network create, by network name (subnet-reported-not-applied). */
   const requestedSubnets = new Map<string, unknown>()
@@ -264,6 +266,7 @@ export function faultsFor(target: Target): Fault[] {
         'combine.view-external-ip-port-80',
         'static-ip.connect-with-ip',
         'static-ip.assigned-from-range',
+        'multi-bridge.connect-when-created',
       ),
       hooks: [
         { method: 'POST', path: /^\/networks\/([^/]+)\/connect$/, answer: () => ({ status: 200, body: undefined }) },
@@ -382,6 +385,8 @@ export function faultsFor(target: Target): Fault[] {
         'multi-bridge.db-and-view-isolated',
         'combine.view-external-ip-port-80',
         'trust.published-port-reachable',
+        'trust.create-published-port-reachable',
+        'static-ip.assigned-from-range',
         'combine.no-nat',
       ),
       hooks: [
@@ -471,6 +476,60 @@ export function faultsFor(target: Target): Fault[] {
       ],
     },
     {
+      id: 'network-ls-container-network-driver',
+      breaks: 'docker network ls shows the container network as "ExternalNetwork     external"',
+      does: "network ls shows the target's container network with driver bridge",
+      tags: ids('combine.container-network-driver-external'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks$/,
+          response: (list: { Name?: string; Driver?: string }[]) =>
+            Array.isArray(list)
+              ? list.map((n) => (n.Name === target.offers.containerNetwork?.name ? { ...n, Driver: 'bridge' } : n))
+              : undefined,
+        },
+      ],
+    },
+    {
+      id: 'several-nets-keep-first',
+      breaks: '"Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create"',
+      does:
+        'container create keeps only the first network of NetworkingConfig.EndpointsConfig: several --net are ' +
+        'accepted, the container is put on the first',
+      tags: ids('multi-bridge.multiple-net-refused'),
+      hooks: [
+        onCreate((body) => {
+          const endpoints = body?.NetworkingConfig?.EndpointsConfig as Record<string, unknown> | undefined
+          const names = Object.keys(endpoints ?? {})
+          if (names.length < 2) return
+          body.NetworkingConfig.EndpointsConfig = { [names[0]]: endpoints![names[0]] }
+          hostConfig(body).NetworkMode = names[0]
+        }),
+      ],
+    },
+    {
+      id: 'start-noop',
+      breaks:
+        '`docker create -p 80 …` then `docker start`: "you must specify -p 80 in docker run and docker create ' +
+        'commands to publish port 80 on a container" (the created container serves once started)',
+      does: "container start answers 204 and starts nothing, for the suite's containers that are only created",
+      tags: ids('trust.create-published-port-reachable'),
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/containers\/([^/]+)\/start$/,
+          answer: async (ctx) => {
+            const c = await ctx.upstream('GET', `/containers/${ctx.params[0]}/json`)
+            const body = c.body as { Config?: { Labels?: Labels }; State?: { Status?: string } }
+            return ours(body?.Config?.Labels) && body?.State?.Status === 'created'
+              ? { status: 204, body: undefined }
+              : undefined
+          },
+        },
+      ],
+    },
+    {
       id: 'ps-no-ports',
       breaks:
         '`docker ps` shows the mapping on the container network address (the document: "<address>:80->8080/tcp"): ' +
@@ -483,6 +542,34 @@ export function faultsFor(target: Target): Fault[] {
           path: /^\/containers\/json$/,
           response: (list: { Labels?: Labels }[]) =>
             Array.isArray(list) ? list.map((c) => (ours(c.Labels) ? { ...c, Ports: [] } : c)) : undefined,
+        },
+      ],
+    },
+    {
+      id: 'ps-extra-port',
+      breaks:
+        '`docker ps` shows exactly the documented mapping, "<address>:80->8080/tcp" ' +
+        '("the port mapping applies to the network that you use on the create command")',
+      does: "container list shows one more mapping for the suite's containers, 0.0.0.0:8081->8080/tcp",
+      tags: ids('combine.mapping-on-create-network-only.applies-to-create-network'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/containers\/json$/,
+          response: (list: { Labels?: Labels; Ports?: unknown[] }[]) =>
+            Array.isArray(list)
+              ? list.map((c) =>
+                  ours(c.Labels)
+                    ? {
+                        ...c,
+                        Ports: [
+                          ...(c.Ports ?? []),
+                          { IP: '0.0.0.0', PrivatePort: 8080, PublicPort: 8081, Type: 'tcp' },
+                        ],
+                      }
+                    : c,
+                )
+              : undefined,
         },
       ],
     },

@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path'
 import { expect } from 'chai'
 import { execa } from 'execa'
 import Docker from 'dockerode'
-import { NEEDS_OFFERS, SCENARIO_IDS } from './expected-verdicts'
+import { NEEDS_OFFERS, NEEDS_TRUST_LEVEL, SCENARIO_IDS } from './expected-verdicts'
+import { deploymentOf, inboundOutcome } from '../../support/profile/deployment'
 import { loadTarget } from '../../support/profile/targets'
 import { failureText, matchesDeviation } from '../../support/profile/verdicts'
 import { DEADLINE_HEADING } from '../../support/report/reports'
@@ -61,6 +62,14 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
           expect(s.notApplicableField, `${id}'s field`).to.equal(`offers.${offer}`)
           expect(s.reason, `${id}'s reason`).to.match(new RegExp(`offers\\.${offer}`))
         },
+      }
+    } else if (
+      NEEDS_TRUST_LEVEL.has(id) &&
+      inboundOutcome(deploymentOf(profile).containerNetworkFirewall, true) === 'nothing in'
+    ) {
+      expected[id] = {
+        verdict: 'not-applicable',
+        check: (s) => expect(s.notApplicableField, `${id}'s field`).to.equal('deployment.containerNetworkFirewall'),
       }
     } else if (deviation) {
       expected[id] = {

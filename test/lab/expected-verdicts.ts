@@ -9,11 +9,13 @@
  */
 import { featurePickles, scenarioId } from '../../support/scenario-id'
 import { neededOffers } from '../../support/scenario/offers'
+import { TRUST_LEVEL_STEP } from '../../support/scenario/deployment'
 import type { Offers } from '../../support/types'
 
 const scenarios = featurePickles().map((pickle) => ({
   id: scenarioId(pickle.tags)!,
   offers: neededOffers(pickle.steps),
+  trust: pickle.steps.some((s) => s.text === TRUST_LEVEL_STEP),
 }))
 
 /** The scenario ids of features/, in the features' order. */
@@ -23,3 +25,9 @@ export const SCENARIO_IDS: readonly string[] = scenarios.map((s) => s.id)
 export const NEEDS_OFFERS: Readonly<Record<string, readonly (keyof Offers)[]>> = Object.fromEntries(
   scenarios.flatMap(({ id, offers }) => (offers.length ? [[id, offers]] : [])),
 )
+
+/**
+ * The scenarios that read the container network's trust level (TRUST_LEVEL_STEP): not applicable
+ * where the profile's deployment.containerNetworkFirewall lets nothing in from the outside.
+ */
+export const NEEDS_TRUST_LEVEL: ReadonlySet<string> = new Set(scenarios.filter((s) => s.trust).map((s) => s.id))

@@ -76,6 +76,7 @@ test('transcripts carry a record tools read: command, exec, probe; the record su
     exitCode: 0,
     durationMs: 3,
     timedOut: false,
+    deadlineMs: 60_000,
   })
   expect(cmd.record).to.deep.include({ kind: 'command', documented: 'docker ps', argv: ['ps'], exitCode: 0 })
   for (const record of [

@@ -103,6 +103,7 @@ const tried = (over: Partial<CommandResult>): CommandResult => ({
   exitCode: 1,
   durationMs: 5,
   timedOut: false,
+  deadlineMs: 60_000,
   ...over,
 })
 
@@ -115,7 +116,11 @@ test('expectRefused: a refusal names what it refuses; a timeout or an unrelated 
   expect(() => expectRefused(tried({ exitCode: 0 }), { about: 'the address or the range' })).to.throw(/was accepted/)
   expect(() =>
     expectRefused(tried({ exitCode: undefined, timedOut: true }), { about: 'the address or the range' }),
-  ).to.throw(/a timeout is not a refusal/)
+  ).to.throw(/no answer within 60 s: a timeout is not a refusal/)
+  // the deadline a step gave (deployment.dhcpErrorWithinSeconds) is the one the message names
+  expect(() => expectRefused(tried({ exitCode: undefined, timedOut: true, deadlineMs: 180_000 }))).to.throw(
+    /no answer within 180 s: a timeout is not a refusal/,
+  )
   expect(() =>
     expectRefused(tried({ stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock' }), {
       about: 'the address or the range',

@@ -17,6 +17,7 @@ import { expect } from 'chai'
 import { DOC_SECTIONS, DOC_TITLE } from '../../support/document/doc'
 import { type Anchor, ANCHORS, anchorsOf, shortLabel } from '../../support/document/anchors'
 import { scenarioSections } from '../../support/scenario-id'
+import { STATEMENTS, notObservableReason } from '../../support/document/statements'
 import {
   DOCUMENT_FILE,
   DOCUMENT_SHA256,
@@ -313,4 +314,26 @@ test('the CLI: `netconform document` with no folder or a missing one exits 2 wit
       .to.match(/^netconform: /)
       .and.not.match(/\n\s+at /)
   }
+})
+
+test('the page marks each catalogued statement: its reason when not observable, its ids when checked elsewhere', () => {
+  const html = renderDocumentHtml(loadReports([DOCKER, PODMAN]), FIXTURES)
+  // a statement not observable here: its reason right after its words
+  expect(html).to.contain(
+    'which will benefit throughput performance<span class="unchecked" data-statement="not-observable" ' +
+      'title="not checked here: a performance claim, reported and not judged',
+  )
+  const reasons = STATEMENTS.flatMap((c) => c.statements.map(notObservableReason)).filter((r) => r !== undefined)
+  expect(html.match(/<span class="unchecked" data-statement="not-observable"/g)).to.have.length(reasons.length)
+  // the NOTE's default is checked by the trust scenarios, whose own words are the next sentence: their groups again
+  const note = html.indexOf('NOTE: The default level of trust on VCH container networks is published.')
+  const also = html.slice(note, html.indexOf('As a consequence', note))
+  expect([...also.matchAll(/<span class="results also" data-scenario="([^"]+)"/g)].map((m) => m[1])).to.deep.equal([
+    'trust.published-port-reachable',
+    'trust.create-published-port-reachable',
+    'trust.unpublished-port-closed',
+  ])
+  // a statement whose ids are anchored inside its words adds nothing
+  const bullet = html.indexOf('All the containers can communicate with each other.')
+  expect(html.slice(bullet, html.indexOf('</li>', bullet))).to.not.contain('results also')
 })

@@ -1,0 +1,62 @@
+/**
+ * "It does not apply to networks that are connected after creation": from this host, a port of
+ * the VCH's public interface gets no answer. A public interface may refuse the connection or drop
+ * it silently; silence counts as no answer only once a control on the same interface, from the
+ * same source, answers (a port published there answers with its container's greeting), so a
+ * dead path or an unreachable address is never taken for a closed port.
+ */
+import { answersFromHost, connectionOutcome, expectNoAnswer, type Attach } from './checks'
+import { describeTcp, tcpExchange } from '../engine/probes'
+import type Docker from 'dockerode'
+
+/** The ways the unmapped port may end that count as no answer, once the control answered. */
+export const NO_ANSWER_BESIDE_CONTROL = ['connection refused', 'timed out'] as const
+
+/** How long the unmapped port is given to answer: ten times the control's answer, at least 2 s. */
+export function silenceWaitMs(controlMs: number): number {
+  return Math.max(2_000, controlMs * 10)
+}
+
+/**
+ * From this host, address:port gets no answer (refused, or silent for silenceWaitMs), while
+ * address:control.port answers control.expected from control.answerer first.
+ */
+export async function noAnswerBesideControl({
+  docker,
+  attach,
+  address,
+  port,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  address: string
+  port: number
+  control: { port: number; answerer: string; expected: string }
+}): Promise<void> {
+  const started = Date.now()
+  await answersFromHost({
+    docker,
+    attach,
+    address,
+    port: control.port,
+    request: 'GET /',
+    expected: control.expected,
+    answerer: control.answerer,
+  })
+  const controlMs = Date.now() - started
+  const waitMs = silenceWaitMs(controlMs)
+  const r = await tcpExchange(address, port, 'GET /\r\n', waitMs)
+  attach(describeTcp(r))
+  const how = expectNoAnswer(
+    connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
+    'this host',
+    address,
+    port,
+    NO_ANSWER_BESIDE_CONTROL,
+  )
+  attach(
+    `no answer, as documented: ${how} (waited up to ${waitMs / 1000} s; ${address}:${control.port} answered ` +
+      `"${control.expected}" from ${control.answerer} just before, from this host, so the interface is reachable)`,
+  )
+}
