@@ -5,7 +5,9 @@
  * same source, answers (a port published there answers with its container's greeting), so a
  * dead path or an unreachable address is never taken for a closed port.
  */
-import { answersFromHost, connectionOutcome, expectNoAnswer, type Attach } from './checks'
+import { answersFromHost } from './positive'
+import { connectionOutcome, expectNoAnswer } from './negative'
+import type { Attach } from './evidence'
 import { describeTcp, tcpExchange } from '../engine/probes'
 import type Docker from 'dockerode'
 
@@ -48,13 +50,13 @@ export async function noAnswerBesideControl({
   const waitMs = silenceWaitMs(controlMs)
   const r = await tcpExchange(address, port, 'GET /\r\n', waitMs)
   attach(describeTcp(r))
-  const how = expectNoAnswer(
-    connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
-    'this host',
+  const how = expectNoAnswer({
+    outcome: connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
+    who: 'this host',
     address,
     port,
-    NO_ANSWER_BESIDE_CONTROL,
-  )
+    allowed: NO_ANSWER_BESIDE_CONTROL,
+  })
   attach(
     `no answer, as documented: ${how} (waited up to ${waitMs / 1000} s; ${address}:${control.port} answered ` +
       `"${control.expected}" from ${control.answerer} just before, from this host, so the interface is reachable)`,

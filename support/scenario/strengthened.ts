@@ -4,7 +4,7 @@
  * that carries inspect's address; and a public port's silence judged beside a control that answers
  * on the same interface.
  */
-import { addressOn, findAddress, interfaceAddresses } from '../observe/checks'
+import { addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
 import { noAnswerBesideControl } from '../observe/public-silence'
 import { judge } from '../observe/evidence'
 import { inRange } from '../ipv4'
