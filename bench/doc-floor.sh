@@ -80,6 +80,17 @@ ask_peer_in() {
   ip netns exec "$NETNS" busybox sh -c "printf 'GET /cgi-bin/peer HTTP/1.0\r\n\r\n' |
     timeout 3 nc -w 2 $(ip_of "$1" "$CNET") 7071 | grep -q 198.51.100.10"
 }
+# From the outside client, container $2's address on network $3, routed through container $1's on the container
+# network: an answer means the container network reaches into the bridge.
+routed_via() {
+  local t rc
+  t=$(ip_of "$2" "$3")
+  ip -n "$NETNS" route replace "$t/32" via "$(ip_of "$1" "$CNET")" || return 1
+  ask_out "$t" 80
+  rc=$?
+  ip -n "$NETNS" route del "$t/32"
+  return $rc
+}
 # Networks $1… have subnets (the default bridge's too); their overlap is judged by the suite, not here.
 subnets_of() { for n in "$@"; do docker network inspect -f '{{json .IPAM.Config}}' "$n" >/dev/null || return 1; done; }
 # The endpoint's control plane stopped (CONTROL_STOP), kept down CONTROL_DOWN s, and started (CONTROL_START): the
@@ -177,6 +188,10 @@ if [ $cnet = yes ]; then
   probe yes combine.no-nat.outbound-source-is-own-address ask_out_listener cview
   probe yes combine.no-nat.inbound-peer-is-client ask_peer_in cview
   probe yes combine.control-plane-down.connectivity-kept control_plane_down cview 80
+  server cweb 80 --net "$P-cbridge-web"
+  server_as create cgate 80 --net "$P-cbridge-web"
+  docker network connect "$CNET" "$P-cgate"; docker start "$P-cgate" >/dev/null
+  probe no combine.container-network-isolated routed_via cgate cweb "$P-cbridge-web"
   # Deploy Containers That Combine Bridge Networks with a Container Network: the port-mapping example
   server_as create mtomcat 8080 -p 80:8080 --net "$CNET"
   docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null

@@ -37,3 +37,17 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
   @id:combine.no-nat.inbound-peer-is-client
   Scenario: This avoids the use of NAT: view sees the outside client's connections come from the client's own address
     Then from the outside, view's address on ExternalNetwork answers and view saw the connection come from the outside client's own address
+
+  # NOTE: Container networks are strongly isolated from all other networks. The outside client routes
+  # web's bridge address through gate (on the bridge and the container network) and through the
+  # endpoint's public address: a gate that forwards, or an endpoint that routes into its bridges,
+  # answers. The controls: gate answers the outside client, web answers gate. The routes are the
+  # outside client's, which every lab endpoint shares: one scenario at a time on this host.
+  @id:combine.container-network-isolated @exclusive:outside-routes
+  Scenario: Container networks are strongly isolated from all other networks
+    When I run `docker network create bridge-web`
+    And I run `docker run -d --name web --net bridge-web myrepo/web-model`
+    And I run `docker create -d --name gate --net bridge-web myrepo/web-view`
+    And I run `docker network connect ExternalNetwork gate`
+    And I run `docker start gate`
+    Then from the outside, web's address on bridge-web does not answer on port 80, routed through gate's address on ExternalNetwork or the endpoint's public address

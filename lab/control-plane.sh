@@ -19,7 +19,8 @@ action=${2:-}
 [ "$(id -u)" = 0 ] || die "$0 must run as root"
 endpoint=${LAB_ENDPOINT[$name]}
 case "$name" in
-  docker | podman | podman-netavark | docker-28 | podman-5) pidfile=$LAB_RUN/$name.pid ;;
+  docker | podman | podman-netavark) pidfile=$LAB_RUN/$name.pid holder=$LAB_RUN/$name-holder.pid ;;
+  docker-28 | podman-5) pidfile=$LAB_RUN/$name.pid holder=$LAB_RUN/$name/holder.pid ;;
   *) die "$name has no control plane the lab can stop alone (a rootless engine's containers live in its own namespaces)" ;;
 esac
 
@@ -33,6 +34,12 @@ stop_engine() {
   alive "$pidfile" || die "$name's engine is not running (no live pid in $pidfile): lab up starts it"
   local pid deadline
   pid=$(cat "$pidfile")
+  # Started again, the engine enters the holder's mount namespace: it must be the one the engine runs in
+  # now, where its containers' mounts (their network namespaces) are; an engine started otherwise (by an
+  # older lab) would come back blind to them.
+  mnt() { readlink "/proc/$(cat "$1")/ns/mnt" 2>/dev/null; }
+  alive "$holder" && [ "$(mnt "$holder")" = "$(mnt "$pidfile")" ] \
+    || die "$name's engine runs outside the mount namespace the lab keeps for it ($holder): lab down, then lab up"
   kill -TERM "$pid"
   deadline=$((SECONDS + 60))
   while kill -0 "$pid" 2>/dev/null; do

@@ -13,6 +13,7 @@ import {
   outsideSilent,
 } from '../support/scenario/scenario'
 import { inboundFromClientAddress, outboundFromOwnAddress } from '../support/scenario/no-nat'
+import { noPathIntoBridge } from '../support/scenario/isolation'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
 // The documented names here are defined, not resolved: they become the target's networks. The
@@ -81,5 +82,13 @@ Then(
     "from the outside client's own address",
   async function (this: World, container: string, network: string, seer: string) {
     await inboundFromClientAddress(this, container, network, seer)
+  },
+)
+
+Then(
+  "from the outside, {container}'s address on {network} does not answer on port {int}, " +
+    "routed through {container}'s address on {network} or the endpoint's public address",
+  async function (this: World, target: string, bridge: string, port: number, gate: string, network: string) {
+    return noPathIntoBridge(this, { target, bridge, port, gate, network })
   },
 )

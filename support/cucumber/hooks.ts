@@ -17,7 +17,7 @@ import {
 import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } from '../holds/fixtures'
 import { removeLabelled } from '../cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from '../holds/lock'
-import { acquireHostLocks, isLocalAddress } from '../holds/host-lock'
+import { acquireHostLocks, holdsOutsideRoutes, isLocalAddress } from '../holds/host-lock'
 import { failureOf } from '../engine/docker-cli'
 import { endpointAnswers, endpointRefusal } from '../engine/connection'
 import { interruption, watchSignals } from '../cleanup/interrupt'
@@ -113,7 +113,7 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
   const holder = fixture?.id ?? this.scenarioId
   // Ports and bridge subnets are this machine's when the target publishes
   // here: other engines' runs on it take turns too (taken first, always).
-  if (isLocalAddress(this.target.publicAddress)) {
+  if (isLocalAddress(this.target.publicAddress) || holdsOutsideRoutes(tags)) {
     const hostLocks = await acquireHostLocks({
       tags,
       holder: `run ${this.runId}, scenario ${holder} on ${this.target.name}`,

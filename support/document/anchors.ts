@@ -122,6 +122,10 @@ export const QUOTES: readonly { id: string; quote: string }[] = [
       'address management.',
   },
   {
+    id: 'combine.container-network-isolated',
+    quote: 'Container networks are strongly isolated from all other networks.',
+  },
+  {
     id: 'combine.container-network-listed',
     quote:
       'A container network is specified when the VCH is installed using vic-machine --container-network ' +

@@ -66,12 +66,25 @@ function holderOf(name: string): Promise<string> {
  * The names the tags hold exclusively that are this host's, not the endpoint's alone, in the order
  * taken: a published host port (host-port-N), and a bridge's subnet (subnet-…): the engine routes
  * it on its host, and Podman refuses a subnet another engine's bridge has there ("subnet … is
- * already used on the host").
+ * already used on the host"); and the outside client's routes (outside-routes), which the lab's
+ * endpoints share.
  */
 export function hostHoldsOf(tags: readonly string[]): string[] {
   return holdsOf(tags)
-    .filter((h) => h.mode === 'exclusive' && (hostPortOf(h.name) !== undefined || h.name.startsWith('subnet-')))
+    .filter(
+      (h) =>
+        h.mode === 'exclusive' &&
+        (hostPortOf(h.name) !== undefined || h.name.startsWith('subnet-') || h.name === OUTSIDE_ROUTES),
+    )
     .map((h) => h.name)
+}
+
+/** The hold of the outside client's routing table: taken on this host whatever the endpoint's address. */
+export const OUTSIDE_ROUTES = 'outside-routes'
+
+/** Whether the tags need this host's locks even when the endpoint publishes elsewhere (a VCH). */
+export function holdsOutsideRoutes(tags: readonly string[]): boolean {
+  return hostHoldsOf(tags).includes(OUTSIDE_ROUTES)
 }
 
 /** How a message names a host hold: "port 8080", or the hold's own name. */

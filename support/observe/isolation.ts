@@ -44,3 +44,24 @@ export function judgeSegregated(networks: readonly NetworkSubnets[]): void {
       `overlapping subnets: ${pairs.join('; ')}, where the document shows bridges segregated via IP address management`,
     )
 }
+
+/**
+ * Throws Evidence (kind isolation) when the outside client, routing TARGET through any of the paths,
+ * got the service's answer (its greeting) from the container on the bridge: the container network
+ * reached into a bridge network. Every path that answered is named, in the order tried.
+ */
+export function judgeNoPathInto(opts: {
+  target: string
+  greeting: string
+  tried: readonly { path: string; received: string }[]
+}): void {
+  const leaks = opts.tried.filter((t) => t.received.includes(opts.greeting))
+  if (leaks.length === 0) return
+  throw new Evidence(
+    'isolation',
+    { target: opts.target, leaks },
+    `the outside client reached ${opts.target} ` +
+      leaks.map((l) => `through ${l.path} and got "${l.received.trim()}"`).join('; ') +
+      ', where the document shows container networks strongly isolated from all other networks',
+  )
+}

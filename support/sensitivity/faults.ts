@@ -274,11 +274,17 @@ export function faultsFor(target: Target): Fault[] {
     },
     {
       id: 'connect-all',
-      breaks: '"db and web-view cannot communicate with each other"; "db and web-model cannot communicate externally"',
+      breaks:
+        '"db and web-view cannot communicate with each other"; "db and web-model cannot communicate externally"; ' +
+        '"Container networks are strongly isolated from all other networks"',
       does:
         'whenever a container of a scenario starts or is connected, ' +
         'every container of that scenario is connected to every network of that scenario',
-      tags: ids('multi-bridge.db-and-view-isolated', 'combine.db-and-model-no-external'),
+      tags: ids(
+        'multi-bridge.db-and-view-isolated',
+        'combine.db-and-model-no-external',
+        'combine.container-network-isolated',
+      ),
       hooks: [
         {
           method: 'POST',
