@@ -40,8 +40,10 @@ interface Page {
   scrollWidth: number
   clientWidth: number
   headings: string[]
-  /** data-scenario of every badge group, in page order. */
+  /** data-scenario of every badge group the map places, in page order (a statement's "also" repeats apart). */
   groups: string[]
+  /** data-scenario of the repeats a catalogued statement shows of groups placed elsewhere. */
+  also: string[]
   /** Badges (by group and endpoint) whose box is empty or reaches past the window's right edge. */
   outside: string[]
   badges: number
@@ -56,7 +58,8 @@ const outside = badges.filter((b) => { const r = b.getBoundingClientRect(); retu
 document.title = 'MEASURED ' + JSON.stringify({
   scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
   headings: [...document.querySelectorAll('article h1, article h2')].map((h) => h.textContent),
-  groups: [...document.querySelectorAll('.results')].map((g) => g.dataset.scenario),
+  groups: [...document.querySelectorAll('.results:not(.also)')].map((g) => g.dataset.scenario),
+  also: [...document.querySelectorAll('.results.also')].map((g) => g.dataset.scenario),
   outside, badges: badges.length,
 })
 `
@@ -125,6 +128,10 @@ test(
             `badge groups of ${id}`,
           ).to.have.length(1)
         expect(new Set(page.groups).size, 'no id twice').to.equal(page.groups.length)
+        expect(
+          page.also.filter((id) => !page.groups.includes(id)),
+          'a repeat ("also") of a group the map does not place',
+        ).to.deep.equal([])
         expect(page.groups.slice(0, ANCHORS.length), "the map's ids, in the document's order").to.deep.equal(
           ANCHORS.map((a) => a.id),
         )

@@ -54,6 +54,13 @@ export async function controlPlane(target: Target, action: 'stop' | 'start'): Pr
   const cwd = folderOf(target)
   // Armed before the stop runs: a stop cut short halfway still leaves an endpoint to start again.
   if (action === 'stop') restoreOnExit = { command: plane.start, cwd }
+  const r = await runControl(command, cwd)
+  if (action === 'start' && r.exitCode === 0) restoreOnExit = undefined
+  return r
+}
+
+/** Runs one control command with a shell: its output and exit, whatever they are. */
+async function runControl(command: string, cwd: string): Promise<OutsideResult> {
   const started = Date.now()
   const r = await execa('sh', ['-c', command], {
     cwd,
@@ -64,7 +71,6 @@ export async function controlPlane(target: Target, action: 'stop' | 'start'): Pr
     // Its own process group: a Ctrl-C meant for the run does not cut a stop or a start short.
     detached: true,
   })
-  if (action === 'start' && r.exitCode === 0) restoreOnExit = undefined
   return {
     command,
     stdout: String(r.stdout ?? ''),
@@ -104,14 +110,7 @@ export async function restoreOwedControlPlane(log: (line: string) => void): Prom
   if (!restoreOnExit) return false
   const { command, cwd } = restoreOnExit
   log(`netconform: starting the control plane again first: ${command}`)
-  const r = await execa('sh', ['-c', command], {
-    cwd,
-    env: commandEnv(),
-    reject: false,
-    timeout: CONTROL_COMMAND_TIMEOUT_MS,
-    stdin: 'ignore',
-    detached: true,
-  })
+  const r = await runControl(command, cwd)
   if (r.exitCode === 0) restoreOnExit = undefined
   else log(`netconform: the control plane's start command failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`)
   return true

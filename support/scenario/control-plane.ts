@@ -136,11 +136,7 @@ export async function startControlPlane(w: NetconformWorld): Promise<void> {
   w.note(describeControl(r))
   if (r.exitCode !== 0)
     throw new Error(`the control plane's start command failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`)
-  await eventually(
-    `the endpoint's API to answer after \`${r.command}\``,
-    async () => ({ ok: await endpointAnswers(w.target, 2_000), seen: 'no answer to a ping' }),
-    { timeoutMs: API_BACK_MS, intervalMs: 500 },
-  )
+  await apiBack(w, r.command)
   a.startedAt = a.client.ticks.at(-1)?.at ?? 0
   w.note(`the endpoint's API answers again`)
 }
@@ -209,10 +205,14 @@ export async function endAsking(w: NetconformWorld): Promise<void> {
   if (!controlPlaneOwed()) return
   const r = await controlPlane(w.target, 'start')
   w.note(describeControl(r))
-  if (r.exitCode === 0)
-    await eventually(
-      `the endpoint's API to answer after \`${r.command}\``,
-      async () => ({ ok: await endpointAnswers(w.target, 2_000), seen: 'no answer to a ping' }),
-      { timeoutMs: API_BACK_MS, intervalMs: 500 },
-    ).catch((e: unknown) => w.note(String((e as Error).message)))
+  if (r.exitCode === 0) await apiBack(w, r.command).catch((e: unknown) => w.note(String((e as Error).message)))
+}
+
+/** Polls until the endpoint's API answers a ping after COMMAND started it (API_BACK_MS at most). */
+async function apiBack(w: NetconformWorld, command: string): Promise<void> {
+  await eventually(
+    `the endpoint's API to answer after \`${command}\``,
+    async () => ({ ok: await endpointAnswers(w.target, 2_000), seen: 'no answer to a ping' }),
+    { timeoutMs: API_BACK_MS, intervalMs: 500 },
+  )
 }

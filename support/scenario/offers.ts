@@ -4,6 +4,7 @@
  * offers none, the scenario is not applicable, with the reason in its transcript.
  */
 import { attachRecord } from '../records'
+import { LABEL_RUN } from '../cleanup/resources'
 import { outsideRange, pickInRange } from '../ipv4'
 import { freshNeighbours } from '../engine/outside'
 import { replayed } from './commands'
@@ -144,24 +145,34 @@ export function needDhcpNetwork(world: NetconformWorld, docName: string, dnsName
 
 /**
  * "an endpoint whose control plane the suite may stop and start": the profile's commands for it,
- * or not applicable, naming the field.
+ * or not applicable, naming the field. With containers running on the endpoint that are not this
+ * run's (another user's, another run's), the suite stops no control plane (an engine may stop them
+ * with it: Docker without live-restore does): the scenario is not run, naming them.
  */
-export function needControlPlane(world: NetconformWorld): 'skipped' | undefined {
+export async function needControlPlane(world: NetconformWorld): Promise<'skipped' | undefined> {
   const plane = world.target.offers.controlPlane
-  if (plane) {
-    world.note(
-      `the control plane of ${world.target.name} is stopped with \`${plane.stop}\` and started with ` +
-        `\`${plane.start}\` (offers.controlPlane in ${world.target.source}), and stays down for ` +
-        `${plane.downSeconds ?? DEFAULT_DOWN_SECONDS} s`,
+  if (!plane)
+    return notApplicable(
+      world,
+      `target ${world.target.name} offers no way to stop its control plane ` +
+        `(offers.controlPlane in ${world.target.source})${lackOf(world, 'controlPlane')}`,
+      'offers.controlPlane',
     )
-    return undefined
+  const others = (await world.docker.listContainers()).filter((c) => c.Labels?.[LABEL_RUN] !== world.runId)
+  if (others.length > 0) {
+    const reason =
+      `${others.length} running container${others.length === 1 ? '' : 's'} on ${world.target.name} ` +
+      `not this run's (${others.map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, '')).join(', ')}): ` +
+      "the suite stops no control plane that others' containers may depend on"
+    attachRecord(world.attach, { kind: 'not-run', reason, held: true })
+    return 'skipped'
   }
-  return notApplicable(
-    world,
-    `target ${world.target.name} offers no way to stop its control plane ` +
-      `(offers.controlPlane in ${world.target.source})${lackOf(world, 'controlPlane')}`,
-    'offers.controlPlane',
+  world.note(
+    `the control plane of ${world.target.name} is stopped with \`${plane.stop}\` and started with ` +
+      `\`${plane.start}\` (offers.controlPlane in ${world.target.source}), and stays down for ` +
+      `${plane.downSeconds ?? DEFAULT_DOWN_SECONDS} s; no container but this run's runs on it`,
   )
+  return undefined
 }
 
 /** How long the control plane stays down when the profile does not say (offers.controlPlane.downSeconds). */

@@ -11,12 +11,24 @@ import { featurePickles, scenarioId } from '../../support/scenario-id'
 import { neededOffers } from '../../support/scenario/offers'
 import { TRUST_LEVEL_STEP } from '../../support/scenario/deployment'
 import type { Offers } from '../../support/types'
+import { WHOLE_ENDPOINT } from '../../support/holds/tags'
 
 const scenarios = featurePickles().map((pickle) => ({
   id: scenarioId(pickle.tags)!,
   offers: neededOffers(pickle.steps),
   trust: pickle.steps.some((s) => s.text === TRUST_LEVEL_STEP),
+  wholeEndpoint: pickle.tags.some((t) => t.name === `@exclusive:${WHOLE_ENDPOINT}`),
 }))
+
+/**
+ * The scenarios that hold the whole endpoint (they stop its control plane): the lab test's runs leave
+ * them out (its decoys and its runs side by side on one endpoint would keep them from running);
+ * test/lab/control-plane.test.ts runs them on each endpoint alone.
+ */
+export const WHOLE_ENDPOINT_IDS: ReadonlySet<string> = new Set(
+  scenarios.filter((s) => s.wholeEndpoint).map((s) => s.id),
+)
+export const WITHOUT_WHOLE_ENDPOINT = `not @exclusive:${WHOLE_ENDPOINT}`
 
 /** The scenario ids of features/, in the features' order. */
 export const SCENARIO_IDS: readonly string[] = scenarios.map((s) => s.id)
