@@ -135,7 +135,9 @@ test(
         expect(page.groups.slice(0, ANCHORS.length), "the map's ids, in the document's order").to.deep.equal(
           ANCHORS.map((a) => a.id),
         )
-        expect(page.badges, 'one badge per endpoint in each group').to.equal(page.groups.length * n)
+        expect(page.badges, 'one badge per endpoint in each group').to.equal(
+          (page.groups.length + page.also.length) * n,
+        )
       }
     } finally {
       rmSync(work, { recursive: true, force: true })
