@@ -59,6 +59,18 @@ die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
 # alive PIDFILE: the process named in PIDFILE runs.
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# end_pid PIDFILE LABEL: SIGTERM the process named in PIDFILE and wait up to 10 s for it to exit.
+end_pid() {
+  local pid deadline
+  pid=$(cat "$1")
+  kill "$pid"
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "$2 (pid $pid) did not exit within 10 s of SIGTERM"
+    sleep 0.1
+  done
+}
+
 # answers ENDPOINT: a Docker API answers there within 5 s.
 answers() { DOCKER_HOST="$1" timeout 5 docker version >/dev/null 2>&1; }
 

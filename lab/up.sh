@@ -78,13 +78,7 @@ option router $LAB_GATEWAY
 option lease $LAB_DHCP_LEASE
 min_lease $LAB_DHCP_LEASE"
 if alive "$LAB_RUN/udhcpd.pid" && [ "$(cat "$LAB_RUN/udhcpd.conf" 2>/dev/null)" != "$udhcpd_conf" ]; then
-  pid=$(cat "$LAB_RUN/udhcpd.pid")
-  kill "$pid"
-  deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || die "udhcpd (pid $pid) did not exit within 10 s of SIGTERM"
-    sleep 0.1
-  done
+  end_pid "$LAB_RUN/udhcpd.pid" udhcpd
   say "stopped udhcpd: its configuration was not this lab's (now leases of $LAB_DHCP_LEASE s)"
 fi
 if ! alive "$LAB_RUN/udhcpd.pid"; then
@@ -195,13 +189,7 @@ fi
 # FS magic on /run/netns/…", seen 2026-12-04 after such a restart). It is restarted in the new one.
 mntns() { readlink "/proc/$(cat "$1")/ns/mnt" 2>/dev/null; }
 if alive "$LAB_RUN/cni-dhcp.pid" && [ "$(mntns "$LAB_RUN/cni-dhcp.pid")" != "$(mntns "$LAB_RUN/podman.pid")" ]; then
-  pid=$(cat "$LAB_RUN/cni-dhcp.pid")
-  kill "$pid"
-  deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || die "the CNI dhcp daemon (pid $pid) did not exit within 10 s of SIGTERM"
-    sleep 0.1
-  done
+  end_pid "$LAB_RUN/cni-dhcp.pid" "the CNI dhcp daemon"
   say "stopped the CNI dhcp daemon: it was not in the mount namespace of the podman that runs now"
 fi
 if ! alive "$LAB_RUN/cni-dhcp.pid"; then
