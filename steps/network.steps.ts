@@ -8,7 +8,6 @@ import {
   namesNameserver,
   pingGetsReplies,
   publicAnswers,
-  publicSilent,
   showsAddress,
   showsAddressInCidr,
   showsAddressInPool,
@@ -43,13 +42,6 @@ Then(
   'from the public network, `telnet vch_public_interface {int}` and `GET \\/` answers {string} from {container}',
   async function (this: World, port: number, expected: string, answerer: string) {
     await publicAnswers(this, port, expected, answerer)
-  },
-)
-
-Then(
-  'from the public network, `telnet vch_public_interface {int}` gets no answer',
-  async function (this: World, port: number) {
-    await publicSilent(this, port)
   },
 )
 

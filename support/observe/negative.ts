@@ -196,30 +196,30 @@ export async function noAnswerFromOutside({
 }
 
 /**
- * From this host, address:port gives no answer. Only a refusal counts: the address itself
- * answers (with a reset), which is the control; a silence could as well be an address this
- * host cannot reach at all.
+ * From this host, `GET /` to address:port, waiting up to waitMs (tcpExchange's default when absent):
+ * its transcript attached, and how it ended if that is one of ALLOWED's kinds of no answer (else
+ * expectNoAnswer throws).
  */
-export async function noAnswerFromHost({
+export async function hostGetsNoAnswer({
   attach,
   address,
   port,
+  allowed,
+  waitMs,
 }: {
   attach: Attach
   address: string
   port: number
-}): Promise<void> {
-  const r = await tcpExchange(address, port, requestBytes('GET /'))
+  allowed: readonly string[]
+  waitMs?: number
+}): Promise<string> {
+  const r = await tcpExchange(address, port, requestBytes('GET /'), waitMs)
   attach(describeTcp(r))
-  const how = expectNoAnswer({
+  return expectNoAnswer({
     outcome: connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
     who: 'this host',
     address,
     port,
-    allowed: ['connection refused'],
+    allowed,
   })
-  attach(
-    `no answer, as documented: ${how} ` +
-      `(the refusal comes from ${address} itself, so the address is reachable and the port closed)`,
-  )
 }

@@ -6,9 +6,8 @@
  * dead path or an unreachable address is never taken for a closed port.
  */
 import { answersFromHost } from './positive'
-import { connectionOutcome, expectNoAnswer } from './negative'
+import { hostGetsNoAnswer } from './negative'
 import type { Attach } from './evidence'
-import { describeTcp, tcpExchange } from '../engine/probes'
 import type Docker from 'dockerode'
 
 /** The ways the unmapped port may end that count as no answer, once the control answered. */
@@ -48,15 +47,7 @@ export async function noAnswerBesideControl({
   })
   const controlMs = Date.now() - started
   const waitMs = silenceWaitMs(controlMs)
-  const r = await tcpExchange(address, port, 'GET /\r\n', waitMs)
-  attach(describeTcp(r))
-  const how = expectNoAnswer({
-    outcome: connectionOutcome(r.received, r.error ?? '', r.error ? undefined : 0),
-    who: 'this host',
-    address,
-    port,
-    allowed: NO_ANSWER_BESIDE_CONTROL,
-  })
+  const how = await hostGetsNoAnswer({ attach, address, port, allowed: NO_ANSWER_BESIDE_CONTROL, waitMs })
   attach(
     `no answer, as documented: ${how} (waited up to ${waitMs / 1000} s; ${address}:${control.port} answered ` +
       `"${control.expected}" from ${control.answerer} just before, from this host, so the interface is reachable)`,

@@ -5,13 +5,7 @@
  */
 import { addressInCidr, addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
 import { answersFromHost, answersFromOutside, answersInContainer, outsidePings, pingReplies } from '../observe/positive'
-import {
-  doesNotResolve,
-  noAnswerFromHost,
-  noAnswerFromOutside,
-  noAnswerInContainer,
-  type Control,
-} from '../observe/negative'
+import { doesNotResolve, noAnswerFromOutside, noAnswerInContainer, type Control } from '../observe/negative'
 import { execUntil } from '../observe/poll-attaching'
 import { inRange } from '../ipv4'
 import { judge } from '../observe/evidence'
@@ -124,11 +118,6 @@ export async function publicAnswers(
   answerer: string,
 ): Promise<void> {
   await answersFromHost({ ...asker(w), address: w.target.publicAddress, port, request: 'GET /', expected, answerer })
-}
-
-/** from the public network, `telnet vch_public_interface PORT` gets no answer. */
-export async function publicSilent(w: NetconformWorld, port: number): Promise<void> {
-  await noAnswerFromHost({ attach: w.note, address: w.target.publicAddress, port })
 }
 
 /** in FROM, `LOOKUP NAME` cannot resolve NAME, while PEER's address on NETWORK answers EXPECTED on PORT. */
