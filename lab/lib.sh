@@ -107,10 +107,12 @@ start_docker_engine() {
   # it started (it allocates pools round-robin), and so the subnet verdict on how long it ran
   # (moby/libnetwork#1454).
   # The same engine listens on 127.0.0.1:2376 too, with mutual TLS (loopback only).
+  # At Docker's defaults (no live-restore); LAB_DOCKER_LIVE_RESTORE=1 starts it with --live-restore, for the
+  # comparison of the control-plane scenario with and without it (test/lab/live-restore.test.ts).
   start_in_lab_mountns docker dockerd --host unix:///var/run/docker.sock \
     --host "$LAB_TLS_ENDPOINT" --tlsverify --tlscacert "$LAB_TLS/ca.pem" \
     --tlscert "$LAB_TLS/server-cert.pem" --tlskey "$LAB_TLS/server-key.pem" \
-    --default-address-pool base=172.16.0.0/12,size=16
+    --default-address-pool base=172.16.0.0/12,size=16 ${LAB_DOCKER_LIVE_RESTORE:+--live-restore}
   wait_for unix:///var/run/docker.sock "Docker Engine" "$LAB_LOG/docker.log"
   DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$LAB_TLS_CLIENT wait_for "$LAB_TLS_ENDPOINT" "Docker Engine (TLS)" "$LAB_LOG/docker.log"
 }

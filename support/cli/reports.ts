@@ -8,7 +8,13 @@ import { defaultReportsDir } from '../project'
 import type { ParsedCommand } from './commands'
 import { loadReportsOrRecords, writeMatrixOf } from '../report/matrix'
 import { writeDocument } from '../report/living-document'
-import { compareSummaries, renderComparison, renderComparisonTable, summaryOrRecord } from '../report/compare'
+import {
+  compareSummaries,
+  endpointInfoAt,
+  renderComparison,
+  renderComparisonTable,
+  summaryOrRecord,
+} from '../report/compare'
 import { RecordMismatch, readRecord, verifiedLine, verifyMembers, writeRecord } from '../report/record'
 
 type Out = (line: string) => void
@@ -37,7 +43,10 @@ export function documentCommand({ values, positionals }: ParsedCommand<'document
 /** `netconform compare BASE NEW [--format text|markdown]`: prints the comparison; 1 when something regressed. */
 export async function compareCommand({ values, positionals }: ParsedCommand<'compare'>, out: Out): Promise<number> {
   const [base, next] = positionals
-  const comparison = compareSummaries(await summaryOrRecord(base), await summaryOrRecord(next))
+  const comparison = compareSummaries(await summaryOrRecord(base), await summaryOrRecord(next), {
+    base: endpointInfoAt(base),
+    next: endpointInfoAt(next),
+  })
   const rendered = values.format === 'markdown' ? renderComparisonTable(comparison) : renderComparison(comparison)
   for (const line of rendered.split('\n')) out(line)
   return comparison.regressions.length > 0 ? 1 : 0

@@ -364,8 +364,9 @@ export const STATEMENTS: readonly SectionStatements[] = [
         quote: 'which will benefit throughput performance',
         states: 'behaviour',
         notObservable:
-          'a performance claim, reported and not judged: a verdict would need a baseline and a threshold the ' +
-          'document does not give, and the lab shares 2 CPUs with other runs',
+          'a performance claim, measured and not judged (npm run bench:throughput): a verdict would need a ' +
+          'threshold the document does not give, and on the lab the ratio of the two paths changes side with ' +
+          "the machine's load (0.85 to 1.27 over three runs)",
       },
       {
         quote:

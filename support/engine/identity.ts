@@ -36,6 +36,8 @@ export const INFO_NETWORK_FIELDS = [
   'FirewallBackend',
   'SecurityOptions',
   'DefaultRuntime',
+  // Whether containers keep running while the daemon is stopped (Docker; the control-plane scenario).
+  'LiveRestoreEnabled',
 ] as const
 
 export interface EndpointIdentity {

@@ -3,7 +3,10 @@
  * by scenario id. Reasons are compared after removing what differs from run to run anyway
  * (resource names, container and run ids, durations, attempt counts, addresses).
  */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { oneLine } from '../text'
+import { ENDPOINT_FILE, INFO_NETWORK_FIELDS } from '../engine/identity'
 import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
 import { isRecordPath, recordSummary } from './record'
@@ -48,6 +51,8 @@ export interface Comparison {
   removed: ScenarioResult[]
   /** Same verdict and same normalized reason. */
   unchanged: number
+  /** The endpoint's settings (its /info fields a report keeps) that differ: `Field: before → after`. */
+  settings: string[]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +79,35 @@ export function normalizeReason(reason: string): string {
 // ---------------------------------------------------------------------------------------------
 // Comparing
 
-export function compareSummaries(base: Summary, next: Summary): Comparison {
+/**
+ * The settings of each side's endpoint, as its report folder's endpoint.json keeps them (GET /info's
+ * networking fields); what differs, one line per field. Sides without the file give none.
+ */
+export function settingChanges(base?: Record<string, unknown>, next?: Record<string, unknown>): string[] {
+  if (!base || !next) return []
+  const shown = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v))
+  return INFO_NETWORK_FIELDS.filter((f) => shown(base[f]) !== shown(next[f])).map(
+    (f) => `${f}: ${shown(base[f])} → ${shown(next[f])}`,
+  )
+}
+
+/** The /info fields of the endpoint.json beside a report folder's (or summary.json's) summary; none for a record. */
+export function endpointInfoAt(path: string): Record<string, unknown> | undefined {
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path)
+  const file = join(dir, ENDPOINT_FILE)
+  if (!existsSync(file)) return undefined
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { info?: Record<string, unknown> }).info
+  } catch {
+    return undefined
+  }
+}
+
+export function compareSummaries(
+  base: Summary,
+  next: Summary,
+  infos: { base?: Record<string, unknown>; next?: Record<string, unknown> } = {},
+): Comparison {
   const baseById = new Map(base.scenarios.map((s) => [s.id, s]))
   const nextIds = new Set(next.scenarios.map((s) => s.id))
   const comparison: Comparison = {
@@ -88,6 +121,7 @@ export function compareSummaries(base: Summary, next: Summary): Comparison {
     added: next.scenarios.filter((s) => !baseById.has(s.id)),
     removed: base.scenarios.filter((s) => !nextIds.has(s.id)),
     unchanged: 0,
+    settings: settingChanges(infos.base, infos.next),
   }
   for (const after of next.scenarios) {
     const before = baseById.get(after.id)
@@ -139,6 +173,10 @@ export function isFix(from: Verdict, to: Verdict): boolean {
 export function renderComparison(c: Comparison): string {
   return [
     `compare: ${runLabel(c.base)} → ${runLabel(c.next)}`,
+    ...section(
+      ENDPOINT_SETTINGS,
+      c.settings.map((line) => [`  ${line}`]),
+    ),
     ...section('Regressions', c.regressions.filter((r) => !c.deviationMismatches.includes(r)).map(changeLines)),
     ...section(DEVIATION_MISMATCHES, c.deviationMismatches.map(changeLines)),
     ...section('Fixes', c.fixes.map(changeLines)),
@@ -150,6 +188,8 @@ export function renderComparison(c: Comparison): string {
     countsLine(c),
   ].join('\n')
 }
+
+export const ENDPOINT_SETTINGS = "The endpoint's settings that differ (GET /info)"
 
 export const DEVIATION_MISMATCHES = 'Regressions: the declared deviation no longer matches the failure'
 
@@ -234,6 +274,7 @@ export function renderComparisonTable(c: Comparison): string {
   rows.push(...c.removed.map((s) => [s.id, 'removed', `${s.verdict}: ${shortReason(s.reason) || '—'}`, '—']))
   return [
     `${runLabel(c.base)} → ${runLabel(c.next)}`,
+    ...(c.settings.length > 0 ? ['', `${ENDPOINT_SETTINGS}: ${c.settings.map(tableCell).join('; ')}`] : []),
     '',
     `| scenario | change | ${tableCell(c.base.target)} | ${tableCell(c.next.target)} |`,
     '| --- | --- | --- | --- |',

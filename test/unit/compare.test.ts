@@ -27,6 +27,9 @@ import {
   isRegression,
   normalizeReason,
   renderComparison,
+  ENDPOINT_SETTINGS,
+  endpointInfoAt,
+  settingChanges,
 } from '../../support/report/compare'
 import { loadSummary } from '../../support/report/summary'
 import { UsageError } from '../../support/errors'
@@ -445,4 +448,25 @@ test("normalizeReason strips a container's link-layer address, made anew each ru
     `model has resolved 10.91.0.2's link-layer address (${mac}, DELAY, the MAC the endpoint reports)`
   expect(normalizeReason(said('ae:d1:d9:0a:de:72'))).to.equal(normalizeReason(said('CE:EA:36:CC:5C:1E')))
   expect(normalizeReason(said('ae:d1:d9:0a:de:72'))).to.include('(<mac>, DELAY')
+})
+
+test("compare names the endpoint's settings that differ (endpoint.json beside each summary), and only those", async () => {
+  const c = compareSummaries(loadSummary(BASE_DIR), loadSummary(NEW_FILE), {
+    base: { ServerVersion: '28.5.2', LiveRestoreEnabled: false, IPv4Forwarding: true },
+    next: { ServerVersion: '28.5.2', LiveRestoreEnabled: true, IPv4Forwarding: true },
+  })
+  expect(c.settings).to.deep.equal(['LiveRestoreEnabled: false → true'])
+  expect(renderComparison(c)).to.contain(`${ENDPOINT_SETTINGS} (1)\n  LiveRestoreEnabled: false → true`)
+  expect(settingChanges(undefined, { LiveRestoreEnabled: true }), 'a side without endpoint.json').to.deep.equal([])
+  const dir = mkdtempSync(join(tmpdir(), 'netconform-settings-'))
+  try {
+    writeFileSync(join(dir, 'endpoint.json'), JSON.stringify({ version: {}, info: { LiveRestoreEnabled: true } }))
+    expect(endpointInfoAt(dir)).to.deep.equal({ LiveRestoreEnabled: true })
+    expect(endpointInfoAt(join(dir, 'summary.json')), 'a summary.json path: its folder').to.deep.equal({
+      LiveRestoreEnabled: true,
+    })
+    expect(endpointInfoAt(join(dir, 'nothing', 'summary.json'))).to.equal(undefined)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -321,7 +321,7 @@ test('the page marks each catalogued statement: its reason when not observable, 
   // a statement not observable here: its reason right after its words
   expect(html).to.contain(
     'which will benefit throughput performance<span class="unchecked" data-statement="not-observable" ' +
-      'title="not checked here: a performance claim, reported and not judged',
+      'title="not checked here: a performance claim, measured and not judged',
   )
   const reasons = STATEMENTS.flatMap((c) => c.statements.map(notObservableReason)).filter((r) => r !== undefined)
   expect(html.match(/<span class="unchecked" data-statement="not-observable"/g)).to.have.length(reasons.length)
