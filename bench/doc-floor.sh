@@ -224,6 +224,12 @@ if [ $cnet = yes ]; then
   shown static-ip.outside-range-refused docker network connect --ip 198.51.100.20 "$CNET" "$P-container3"
   docker create "${L[@]}" -it --name "$P-container4" "$IMAGE" sleep 600 >/dev/null
   shown static-ip.taken-address-refused docker network connect --ip "$RANGE_IP" "$CNET" "$P-container4"
+  # Without a range: a second network on the container network's interface (Docker 20.10 refuses to make it)
+  parent=$(docker network inspect -f '{{index .Options "parent"}}' "$CNET" 2>/dev/null)
+  docker network create "${L[@]}" -d macvlan --subnet 192.0.2.0/24 -o parent="${parent:-eth0}" \
+    "$P-rangeless-net" >/dev/null 2>&1
+  docker create "${L[@]}" -it --name "$P-container5" "$IMAGE" sleep 600 >/dev/null
+  shown static-ip.rangeless-network-refuses-ip docker network connect --ip 192.0.2.9 "$P-rangeless-net" "$P-container5"
 fi
 
 if docker network inspect "$DHCPNET" >/dev/null 2>&1; then

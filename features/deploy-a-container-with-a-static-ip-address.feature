@@ -39,3 +39,13 @@ Feature: Deploy a Container with a Static IP Address
     And I run `docker create -it --name container2 busybox`
     When I try `docker network connect --ip ip_address container-net container2`
     Then it is refused, naming the address
+
+  # The other side of "the vSphere administrator must have specified the --container-network-ip-range
+  # option": a second container network, deployed on the same interface without a range
+  # (192.0.2.0/24, a documentation range; one run at a time holds it).
+  @exclusive:subnet-192.0.2.0-24
+  @id:static-ip.rangeless-network-refuses-ip
+  Scenario: Without --container-network-ip-range, a static IP address is refused
+    Given a container network rangeless-net on the same interface, deployed without an address range
+    When I try `docker network connect --ip rangeless_address rangeless-net container1`
+    Then it is refused, naming the address or the range

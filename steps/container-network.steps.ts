@@ -14,6 +14,7 @@ import {
 } from '../support/scenario/scenario'
 import { inboundFromClientAddress, outboundFromOwnAddress } from '../support/scenario/no-nat'
 import { noPathIntoBridge } from '../support/scenario/isolation'
+import { deployRangelessNetwork } from '../support/scenario/static-ip'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
 // The documented names here are defined, not resolved: they become the target's networks. The
@@ -25,6 +26,13 @@ Given(OFFER_STEPS.containerNetwork, function (this: World, name: string) {
 Given(OFFER_STEPS.containerNetworkWithRange, function (this: World, name: string) {
   return needContainerNetwork(this, name)
 })
+
+Given(
+  'a container network {word} on the same interface, deployed without an address range',
+  async function (this: World, name: string) {
+    await deployRangelessNetwork(this, name)
+  },
+)
 
 Given(OFFER_STEPS.dhcpNetwork, function (this: World, name: string, dns: string) {
   return needDhcpNetwork(this, name, dns)

@@ -179,6 +179,12 @@ export const QUOTES: readonly { id: string; quote: string }[] = [
   },
 
   {
+    id: 'static-ip.rangeless-network-refuses-ip',
+    quote:
+      'For you to be able to deploy containers with static IP addresses, the vSphere administrator must have ' +
+      'specified the --container-network-ip-range option when they deployed the VCH.',
+  },
+  {
     id: 'static-ip.outside-range-refused',
     quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.',
   },

@@ -462,9 +462,7 @@ export const STATEMENTS: readonly SectionStatements[] = [
           'For you to be able to deploy containers with static IP addresses, the vSphere administrator must have ' +
           'specified the --container-network-ip-range option when they deployed the VCH.',
         states: 'required option',
-        notObservable:
-          'it needs a container network deployed without a range beside the one with it; a profile offers one ' +
-          "container network (offers.containerNetwork), and the lab's all have their range",
+        checkedBy: ['static-ip.rangeless-network-refuses-ip'],
       },
       {
         quote: 'The IP address that you specify in docker network connect --ip must be within the specified range.',

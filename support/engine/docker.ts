@@ -8,4 +8,6 @@ export const DOCKER: EngineKind = {
   builtinNetworks: ['bridge', 'host', 'none'],
   defaultNetwork: 'bridge',
   nameTaken: (status) => status === 409,
+  parentInterface: async (docker, network) =>
+    ((await docker.getNetwork(network).inspect()) as { Options?: Record<string, string> }).Options?.parent,
 }

@@ -5,6 +5,8 @@
  * a new kind is one more module here, a profile in targets/ and a lab script.
  */
 
+import type Docker from 'dockerode'
+
 /** GET /version's answer, as far as the suite reads it. */
 export interface VersionAnswer {
   Components?: { Name: string }[]
@@ -22,4 +24,6 @@ export interface EngineKind {
   readonly defaultNetwork: string
   /** Whether a create refused with STATUS and MESSAGE was refused because the name is taken. */
   nameTaken(status: number | undefined, message: string): boolean
+  /** The host interface a macvlan NETWORK sits on, as the engine tells it; undefined when it does not say. */
+  parentInterface(docker: Docker, network: string): Promise<string | undefined>
 }

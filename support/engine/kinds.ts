@@ -1,4 +1,5 @@
 /** The engine kinds the suite knows, and what it asks of all of them at once. */
+import type Docker from 'dockerode'
 import { firstLine, statusOf } from '../errors'
 import { DOCKER } from './docker'
 import type { EngineKind, VersionAnswer } from './kind'
@@ -8,6 +9,11 @@ export type { EngineKind } from './kind'
 
 /** In the order they are recognised: Podman answers like Docker but names itself. */
 export const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
+
+/** The host interface a macvlan NETWORK sits on, as the endpoint's kind of engine tells it. */
+export async function parentInterface(docker: Docker, network: string): Promise<string | undefined> {
+  return kindOf((await docker.version()) as VersionAnswer).parentInterface(docker, network)
+}
 
 /** The kind that answered GET /version (Docker, the API's reference, when none names itself). */
 export function kindOf(version: VersionAnswer): EngineKind {

@@ -1,0 +1,38 @@
+/**
+ * The static-IP section's own setup: "For you to be able to deploy containers with static IP addresses,
+ * the vSphere administrator must have specified the --container-network-ip-range option". To observe
+ * the other side of it, the suite deploys a second container network as an administrator would without
+ * that option: the same driver on the same parent interface as the profile's container network, a
+ * subnet of its own and no range.
+ */
+import { parentInterface } from '../engine/kinds'
+import { runNoted } from './commands'
+import type { NetconformWorld } from './world'
+
+/** The second network's subnet: a documentation range nothing of the lab uses (the scenario holds it by tag). */
+export const RANGELESS_SUBNET = '192.0.2.0/24'
+/** The static address asked for on it (the document's placeholder is ip_address; here rangeless_address). */
+const RANGELESS_ADDRESS = '192.0.2.9'
+
+/** "a container network NAME on the same interface, deployed without an address range". */
+export async function deployRangelessNetwork(w: NetconformWorld, docName: string): Promise<void> {
+  const net = w.containerNetwork
+  if (!net) throw new Error(`target ${w.target.name} offers no container network`)
+  const info = (await w.docker.getNetwork(net.name).inspect()) as { Driver?: string }
+  const parent = await parentInterface(w.docker, net.name)
+  if (!info.Driver || !parent)
+    throw new Error(
+      `the endpoint names no driver or parent interface for ${net.name} (driver ${info.Driver ?? 'none'}, ` +
+        `parent ${parent ?? 'none'}): no second container network can be deployed beside it`,
+    )
+  w.note(
+    `${net.name} is a ${info.Driver} network on parent interface ${parent}: the second container network goes ` +
+      `on the same interface, with subnet ${RANGELESS_SUBNET} and no --ip-range; ` +
+      `rangeless_address = ${RANGELESS_ADDRESS}`,
+  )
+  await runNoted(
+    w,
+    `docker network create -d ${info.Driver} --subnet ${RANGELESS_SUBNET} -o parent=${parent} ${docName}`,
+  )
+  w.names.alias('rangeless_address', RANGELESS_ADDRESS)
+}
