@@ -22,7 +22,7 @@ export interface RunContext {
 }
 
 /** The /info fields kept: the engine, the host's kernel and the networking settings. */
-export const INFO_NETWORK_FIELDS = [
+const INFO_NETWORK_FIELDS = [
   'ServerVersion',
   'OperatingSystem',
   'OSType',
@@ -48,7 +48,7 @@ export interface EndpointIdentity {
 }
 
 /** What of an /info answer a record keeps. */
-export function networkInfoOf(info: Record<string, unknown>): Record<string, unknown> {
+function networkInfoOf(info: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {}
   for (const field of INFO_NETWORK_FIELDS) if (info[field] !== undefined) kept[field] = info[field]
   const network = (info.Plugins as { Network?: unknown } | undefined)?.Network

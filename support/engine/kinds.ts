@@ -4,13 +4,11 @@ import { DOCKER } from './docker'
 import type { EngineKind, VersionAnswer } from './kind'
 import { PODMAN } from './podman'
 
-export type { EngineKind } from './kind'
-
 /** In the order they are recognised: Podman answers like Docker but names itself. */
-export const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
+const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
 
 /** The kind that answered GET /version (Docker, the API's reference, when none names itself). */
-export function kindOf(version: VersionAnswer): EngineKind {
+function kindOf(version: VersionAnswer): EngineKind {
   return ENGINE_KINDS.find((k) => k !== DOCKER && k.productName(version)) ?? DOCKER
 }
 

@@ -49,9 +49,9 @@ export interface HookContext {
   upstream: Upstream
 }
 
-export type Upstream = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>
+type Upstream = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>
 
-export interface Answer {
+interface Answer {
   status: number
   body: unknown
 }

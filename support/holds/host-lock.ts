@@ -80,7 +80,7 @@ export function hostHoldsOf(tags: readonly string[]): string[] {
 }
 
 /** The hold of the outside client's routing table: taken on this host whatever the endpoint's address. */
-export const OUTSIDE_ROUTES = 'outside-routes'
+const OUTSIDE_ROUTES = 'outside-routes'
 
 /** Whether the tags need this host's locks even when the endpoint publishes elsewhere (a VCH). */
 export function holdsOutsideRoutes(tags: readonly string[]): boolean {

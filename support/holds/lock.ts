@@ -42,17 +42,17 @@ export type { Mode } from './tags'
 
 export { LABEL_LOCK }
 export const LABEL_LEASE = 'io.netconform.lock.lease'
-export const LABEL_MODE = 'io.netconform.lock.mode'
-export const LOCK_PREFIX = 'netconform-lock-'
+const LABEL_MODE = 'io.netconform.lock.mode'
+const LOCK_PREFIX = 'netconform-lock-'
 
 const envMs = (name: string, fallback: number): number => {
   const v = Number(process.env[name])
   return Number.isFinite(v) && v > 0 ? v : fallback
 }
 /** How long a scenario waits for its holds before it is not run (NETCONFORM_LOCK_WAIT_MS). */
-export const DEFAULT_WAIT_MS = envMs('NETCONFORM_LOCK_WAIT_MS', 10 * 60_000)
+const DEFAULT_WAIT_MS = envMs('NETCONFORM_LOCK_WAIT_MS', 10 * 60_000)
 /** How long a scenario may hold a name once it has it all (NETCONFORM_LOCK_LEASE_MS). */
-export const DEFAULT_LEASE_MS = envMs('NETCONFORM_LOCK_LEASE_MS', 10 * 60_000)
+const DEFAULT_LEASE_MS = envMs('NETCONFORM_LOCK_LEASE_MS', 10 * 60_000)
 /** A Before hook that calls acquireHolds needs this timeout (cucumber's default is the step's). */
 export const HOOK_TIMEOUT_MS = DEFAULT_WAIT_MS + 60_000
 
@@ -127,7 +127,7 @@ export function hostPortOf(name: string): number | undefined {
 }
 
 /** The labels of a lock container. */
-export function lockLabels(o: {
+function lockLabels(o: {
   runId: string
   scenarioId: string
   name: string
@@ -150,7 +150,7 @@ export function leaseOf(labels: Record<string, string> | undefined): number {
 }
 
 /** Who holds a lock, for messages: run R, scenario S (lease until …). */
-export function holderOf(labels: Record<string, string> | undefined, now: number): string {
+function holderOf(labels: Record<string, string> | undefined, now: number): string {
   const lease = leaseOf(labels)
   const left = Math.round((lease - now) / 1000)
   return (

@@ -3,8 +3,8 @@
  * fixed host port) and `@shared:NAME` (it uses NAME beside others, never beside an exclusive
  * holder). The scheduler, the endpoint lock and the fixture keeper all read them through here.
  */
-export const EXCLUSIVE = '@exclusive:'
-export const SHARED = '@shared:'
+const EXCLUSIVE = '@exclusive:'
+const SHARED = '@shared:'
 
 export type Mode = 'exclusive' | 'shared'
 

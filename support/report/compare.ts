@@ -19,7 +19,7 @@ export interface Change {
 }
 
 /** Which run a side of the comparison is. */
-export interface RunInfo {
+interface RunInfo {
   target: string
   engineVersion: string
   runId: string
@@ -203,7 +203,7 @@ export async function summaryOrRecord(path: string): Promise<Summary> {
 // Markdown
 
 /** A reason without its evidence (what follows " (observed: "), on one line, for a table cell. */
-export function shortReason(reason: string): string {
+function shortReason(reason: string): string {
   const text = oneLine(reason.replace(/ \(observed: [\s\S]*$/, ''))
   return text.length > 200 ? `${text.slice(0, 199)}…` : text
 }

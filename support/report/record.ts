@@ -33,21 +33,13 @@ import { buildSummary } from './reports'
 import { SUMMARY_FILE, checkSummary, type ScenarioResult, type Summary } from './summary'
 import { matchesDeviation } from '../profile/verdicts'
 
-export const RECORD_FORMAT = 'netconform-record/1'
+const RECORD_FORMAT = 'netconform-record/1'
 export const MANIFEST = 'MANIFEST'
 export const RECORD_FILE = 'record.json'
-export const MESSAGES_FILE = 'messages.ndjson'
-export const JUNIT_FILE = 'junit.xml'
+const MESSAGES_FILE = 'messages.ndjson'
+const JUNIT_FILE = 'junit.xml'
 /** Every member a record has (profile.yaml only when the profile came from a file). */
-export const REQUIRED_MEMBERS = [
-  RECORD_FILE,
-  SUMMARY_FILE,
-  MESSAGES_FILE,
-  JUNIT_FILE,
-  RUN_FILE,
-  ENDPOINT_FILE,
-  MANIFEST,
-]
+const REQUIRED_MEMBERS = [RECORD_FILE, SUMMARY_FILE, MESSAGES_FILE, JUNIT_FILE, RUN_FILE, ENDPOINT_FILE, MANIFEST]
 const OPTIONAL_MEMBERS = [PROFILE_FILE]
 
 /** record.json */
@@ -94,7 +86,7 @@ export function recordName(summary: Summary): string {
 }
 
 /** The Gherkin sources a run read, from its messages: path → text. */
-export function featureSources(ndjson: string): Map<string, string> {
+function featureSources(ndjson: string): Map<string, string> {
   const sources = new Map<string, string>()
   for (const line of ndjson.split('\n')) {
     if (!line.includes('"source"')) continue
@@ -105,7 +97,7 @@ export function featureSources(ndjson: string): Map<string, string> {
 }
 
 /** This netconform's feature files: path relative to the package (as runs name them) → text. */
-export function packageFeatures(): Map<string, string> {
+function packageFeatures(): Map<string, string> {
   const dir = join(PROJECT, 'features')
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.feature'))
@@ -154,7 +146,7 @@ function runContextOf(dir: string, summary: Summary): RunContext & { profileFrom
 }
 
 /** What a record's members are, in order, from a run's report folder. */
-export function recordMembers(dir: string): { summary: Summary; members: [string, Buffer][]; warnings: string[] } {
+function recordMembers(dir: string): { summary: Summary; members: [string, Buffer][]; warnings: string[] } {
   const summaryText = readMember(dir, SUMMARY_FILE)
   let summary: Summary
   try {
@@ -328,7 +320,7 @@ function jsonOf<T>(members: Map<string, Buffer>, name: string): T {
 }
 
 /** Every member listed, present and with its listed sha256; none unlisted; none of the required missing. */
-export function checkManifest(members: Map<string, Buffer>): void {
+function checkManifest(members: Map<string, Buffer>): void {
   const listed = new Map<string, string>()
   for (const [i, line] of textOf(members, MANIFEST).split('\n').entries()) {
     if (line.trim() === '') continue

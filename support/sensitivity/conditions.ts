@@ -256,7 +256,7 @@ export function conditionsExitCode(r: ConditionsReport): number {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-export function renderConditions(r: ConditionsReport): string {
+function renderConditions(r: ConditionsReport): string {
   const lines = [
     `# The suite under slow and flaky conditions: ${r.target.name}`,
     '',

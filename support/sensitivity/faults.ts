@@ -39,18 +39,7 @@ const ids = (...id: string[]) => {
 }
 
 /** The documented names a scenario's containers get (nc-<run>-<instance>-<name>). */
-export const DOC_CONTAINERS = [
-  'server',
-  'client',
-  'db',
-  'model',
-  'view',
-  'test1',
-  'web',
-  'container1',
-  'container2',
-  'tomcat',
-]
+const DOC_CONTAINERS = ['server', 'client', 'db', 'model', 'view', 'test1', 'web', 'container1', 'container2', 'tomcat']
 const BUILTIN = new Set([...DOCUMENT_NETWORKS, ...BUILTIN_NETWORKS])
 
 type Labels = Record<string, string> | null | undefined

@@ -27,7 +27,7 @@ export interface SensitivityOptions {
   log?: (line: string) => void
 }
 
-export interface ScenarioVerdict {
+interface ScenarioVerdict {
   id: string
   verdict: Verdict
   reason: string
@@ -177,7 +177,7 @@ export function judgeFault(
 }
 
 /** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
-export const ENVIRONMENT = /address already in use|port is already allocated/i
+const ENVIRONMENT = /address already in use|port is already allocated/i
 
 /** One tag expression for all the faults' scenarios; plain lists of ids are merged without repeats. */
 export function orTags(tags: string[]): string {
