@@ -16,7 +16,8 @@ import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
-import { startProxy, type Conditions, type Injected } from '../engine/relay'
+import { startProxy } from './proxy'
+import type { Conditions, Injected } from './endpoint-conditions'
 import { leftoversOf } from './run'
 
 export interface ConditionsOptions {

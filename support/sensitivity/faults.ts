@@ -9,7 +9,7 @@ import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 import { inRange } from '../ipv4'
 import { scenarioIds } from '../profile/targets'
 import type { Target } from '../types'
-import type { Hook, HookContext } from '../engine/relay'
+import type { Hook, HookContext } from './hooks'
 import { BUILTIN_NETWORKS, DEFAULT_NETWORKS } from '../engine/kinds'
 import { DOCUMENT_NETWORKS } from '../document/doc-commands'
 

@@ -16,7 +16,7 @@ import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { faultsFor, type Fault } from './faults'
-import { startProxy, type Proxy } from '../engine/relay'
+import { startProxy, type Proxy } from './proxy'
 
 export interface SensitivityOptions {
   target: Target

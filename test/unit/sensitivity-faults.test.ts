@@ -16,7 +16,7 @@ import {
   type SensitivityReport,
 } from '../../support/sensitivity/run'
 import { loadTarget, scenarioIds } from '../../support/profile/targets'
-import type { HookContext } from '../../support/engine/relay'
+import type { HookContext } from '../../support/sensitivity/hooks'
 
 const target = loadTarget('podman')
 const faults = faultsFor(target)
