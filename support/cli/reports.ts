@@ -9,7 +9,9 @@ import type { ParsedCommand } from './commands'
 import { loadReportsOrRecords, writeMatrixOf } from '../report/matrix'
 import { writeDocument } from '../report/living-document'
 import { compareSummaries, renderComparison, renderComparisonTable, summaryOrRecord } from '../report/compare'
-import { RecordMismatch, readRecord, verifiedLine, verifyMembers, writeRecord } from '../report/record'
+import { RecordMismatch } from '../report/record/format'
+import { readRecord, writeRecord } from '../report/record/pack'
+import { verifiedLine, verifyMembers } from '../report/record/verify'
 
 type Out = (line: string) => void
 

@@ -6,7 +6,8 @@
 import { oneLine } from '../text'
 import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
-import { isRecordPath, recordSummary } from './record'
+import { isRecordPath } from './record/pack'
+import { recordSummary } from './record/verify'
 
 export interface Change {
   id: string

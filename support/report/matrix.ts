@@ -13,7 +13,8 @@ import { DOC_TITLE, docOrder } from '../document/doc'
 import { oneLine } from '../text'
 import { type Verdict, VERDICTS } from '../types'
 import { loadSummary, type Summary, summaryFileOf } from './summary'
-import { isRecordPath, recordSummary } from './record'
+import { isRecordPath } from './record/pack'
+import { recordSummary } from './record/verify'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
