@@ -18,7 +18,8 @@ import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy } from './proxy'
 import type { Conditions, Injected } from './endpoint-conditions'
-import { leftoversOf } from './run'
+import { leftoversOf } from './leftovers'
+import { cell, secs } from './render'
 
 export interface ConditionsOptions {
   target: Target
@@ -253,9 +254,6 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
 export function conditionsExitCode(r: ConditionsReport): number {
   return r.conditions.every((c) => c.changed === 0 && !c.error) && r.leftovers.length === 0 ? 0 : 1
 }
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 function renderConditions(r: ConditionsReport): string {
   const lines = [
