@@ -14,7 +14,7 @@
 import { createConnection, createServer, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { setTimeout as pause } from 'node:timers/promises'
-import { hostPortOf, holdsOf } from './lock'
+import { hostPortOf, holdsOf } from './tags'
 
 export interface HostLockOptions {
   /** The scenario's tag names: its @exclusive:host-port-N are taken. */

@@ -1,19 +1,17 @@
 import { test } from 'node:test'
 import { createServer } from 'node:net'
 import { expect } from 'chai'
+import { acquireHolds, type AcquireOptions } from '../../support/holds/lock'
 import {
   LABEL_LEASE,
   LABEL_LOCK,
-  acquireHolds,
   exclusiveLockName,
-  holdsOf,
-  hostPortOf,
   leaseOf,
-  portAnswers,
   safeName,
   sharedMarkerName,
-  type AcquireOptions,
-} from '../../support/holds/lock'
+} from '../../support/holds/lock-containers'
+import { holdsOf, hostPortOf } from '../../support/holds/tags'
+import { portAnswers } from '../../support/holds/host-port'
 import { nameTaken } from '../../support/engine/kinds'
 import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/cleanup/resources'
 import { FakeDocker } from './fake-docker'
