@@ -1,6 +1,6 @@
 /**
  * How long the suite takes against an endpoint where most scenarios fail (issue 12's "fail fast"):
- * the whole suite through the relay (support/engine/relay.ts) with FAULTS of
+ * the whole suite through the sensitivity proxy (support/sensitivity/proxy.ts) with FAULTS of
  * support/sensitivity/faults.ts (default: every fault at once but the two that would refuse the
  * suite's own set-up: publish-wrong-port and refuse-unrelated), serial and setting each section up
  * once, as a user runs it. Prints the wall time, the totals and the deadline waits.
@@ -8,7 +8,7 @@
  *   node --require ts-node/register bench/broken-endpoint.ts [--target docker] [--faults id,id]
  */
 import { loadTarget } from '../support/profile/targets'
-import { startProxy } from '../support/engine/relay'
+import { startProxy } from '../support/sensitivity/proxy'
 import { faultsFor } from '../support/sensitivity/faults'
 import { conformanceRun } from '../support/run/run'
 import { LABEL_RUN, removeLabelled } from '../support/cleanup/resources'

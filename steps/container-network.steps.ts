@@ -45,7 +45,7 @@ Given("a listener outside the endpoint's networks", async function (this: World)
 Then(
   "from the outside, {container}'s address on {network} answers {string} on port {int}",
   async function (this: World, container: string, network: string, expected: string, port: number) {
-    await outsideAnswers(this, container, network, expected, port)
+    await outsideAnswers(this, { container, network, expected, port })
   },
 )
 
@@ -74,7 +74,7 @@ Then(
   'in {container}, the outside listener cannot be reached, ' +
     "while {container}'s address on {network} answers {string} on port {int}",
   async function (this: World, container: string, peer: string, network: string, greeting: string, port: number) {
-    await listenerUnreachable(this, container, peer, network, greeting, port)
+    await listenerUnreachable(this, { container, peer, network, expected: greeting, port })
   },
 )
 

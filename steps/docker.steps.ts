@@ -28,14 +28,14 @@ Then('it is refused, naming {refusal}', function (this: World, about: string) {
 Then(
   '{command} lists {word} with driver {string}, where the document shows:',
   async function (this: World, command: string, network: string, driver: string, documented: string) {
-    await listsNetwork(this, command, network, documented, driver)
+    await listsNetwork(this, { command, network, documented, driver })
   },
 )
 
 Then(
   '{command} lists {word}, where the document shows:',
   async function (this: World, command: string, network: string, documented: string) {
-    await listsNetwork(this, command, network, documented)
+    await listsNetwork(this, { command, network, documented })
   },
 )
 
@@ -64,6 +64,6 @@ Then(
     inside: number,
     documented: string,
   ) {
-    await psShowsMapping(this, command, container, network, host, inside, documented)
+    await psShowsMapping(this, { command, container, network, host, inside, documented })
   },
 )

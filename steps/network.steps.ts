@@ -20,21 +20,21 @@ import type { NetconformWorld as World } from '../support/scenario/world'
 Then(
   'in {container}, `ping -c 3 {container}` gets replies from {container} on {network}',
   async function (this: World, from: string, target: string, replier: string, network: string) {
-    await pingGetsReplies(this, from, target, replier, network)
+    await pingGetsReplies(this, { from, target, replier, network })
   },
 )
 
 Then(
   'in {container}, `telnet {container} {int}` and `GET \\/` answers {string} from {container}',
   async function (this: World, from: string, to: string, port: number, expected: string, answerer: string) {
-    await telnetAnswers(this, from, to, port, expected, answerer)
+    await telnetAnswers(this, { from, to, port, expected, answerer })
   },
 )
 
 Then(
   "in {container}, {container}'s address on {network} answers {string} on port {int}",
   async function (this: World, from: string, to: string, network: string, expected: string, port: number) {
-    await addressAnswers(this, from, to, network, expected, port)
+    await addressAnswers(this, { from, to, network, expected, port })
   },
 )
 
@@ -59,7 +59,7 @@ Then(
     greeting: string,
     port: number,
   ) {
-    await cannotResolve(this, from, lookup, name, peer, network, greeting, port)
+    await cannotResolve(this, { from, lookup, name, peer, network, expected: greeting, port })
   },
 )
 
@@ -77,7 +77,7 @@ Then(
     greeting: string,
     peerPort: number,
   ) {
-    await addressSilent(this, from, to, network, port, peer, peerNetwork, greeting, peerPort)
+    await addressSilent(this, { from, to, network, port, peer, peerNetwork, expected: greeting, peerPort })
   },
 )
 
@@ -112,7 +112,7 @@ Then(
 Then(
   'in {container}, `ip addr` shows its addresses on {word} and {word} on {layout}',
   async function (this: World, container: string, a: string, b: string, layout: string) {
-    await addressesLaidOut(this, container, a, b, layout)
+    await addressesLaidOut(this, { container, a, b, layout })
   },
 )
 

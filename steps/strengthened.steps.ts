@@ -15,6 +15,6 @@ Then(
   'from the public network, `telnet vch_public_interface {int}` gets no answer, ' +
     'while port {int} there answers {string} from {container}',
   async function (this: World, port: number, controlPort: number, expected: string, answerer: string) {
-    await publicSilentBesideControl(this, port, controlPort, expected, answerer)
+    await publicSilentBesideControl(this, { port, controlPort, expected, answerer })
   },
 )

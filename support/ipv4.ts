@@ -5,14 +5,14 @@ export function isIPv4(s: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(s)
 }
 
-export function toNumber(ip: string): number {
+function toNumber(ip: string): number {
   const parts = ip.split('.').map(Number)
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
     throw new Error(`not an IPv4 address: ${ip}`)
   return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3]
 }
 
-export function toAddress(n: number): string {
+function toAddress(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
 }
 

@@ -19,7 +19,7 @@ export interface PollOptions {
   intervalMs?: number
 }
 
-export const DEFAULT_DEADLINE_MS = 20_000
+const DEFAULT_DEADLINE_MS = 20_000
 
 /** Observes until `observe` says ok, or fails after the deadline with the last observation. */
 export async function eventually<T>(

@@ -16,7 +16,7 @@ import { UsageError } from './errors'
 import { oneLine } from './text'
 import { PROJECT } from './project'
 
-export const ID_TAG = '@id:'
+const ID_TAG = '@id:'
 export const FEATURES_DIR = join(PROJECT, 'features')
 
 /** A scenario as cucumber compiles it (gherkin's own @cucumber/messages version of Pickle). */

@@ -124,7 +124,7 @@ export interface Deviation {
  * summary written before deviations named their evidence has only the reason: it still loads, so
  * an older release's reports can be compared with a newer one's.
  */
-export type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> &
+type RecordedDeviation = Omit<Deviation, 'step' | 'observed'> &
   Partial<Pick<Deviation, 'step' | 'observed'>> & { noLongerNeeded?: boolean; mismatch?: boolean }
 
 export interface ScenarioResult {
@@ -163,7 +163,7 @@ export interface ScenarioResult {
 }
 
 /** A poll that ran out its deadline: what it awaited, and how long it waited. */
-export interface DeadlineWait {
+interface DeadlineWait {
   awaited: string
   waitedMs: number
 }

@@ -109,9 +109,7 @@ export function screenshot(
   chromium: string,
   file: string,
   png: string,
-  width: number,
-  height: number,
-  minBytes: number,
+  { width, height, minBytes }: { width: number; height: number; minBytes: number },
 ): Buffer {
   const run = headless(chromium, [`--window-size=${width},${height}`, `--screenshot=${png}`], file)
   if (run.error) throw new Error(`chromium did not run: ${run.error.message}\n${tail(run.output)}`)
@@ -135,9 +133,7 @@ export function measure<T>(
   chromium: string,
   html: string,
   file: string,
-  width: number,
-  height: number,
-  script: string,
+  { width, height, script }: { width: number; height: number; script: string },
 ): T {
   const measured = html
     .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\n/, '')

@@ -75,7 +75,7 @@ test(
     try {
       const html = writeDocument(RUNS, work)
       const png = join(work, 'document.png')
-      const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
+      const bytes = screenshot(chromium, html, png, { width: WIDTH, height: HEIGHT, minBytes: MIN_BYTES })
       mkdirSync(join(PROJECT, 'reports'), { recursive: true })
       copyFileSync(png, SCREENSHOT)
       console.log(`document screenshot: ${SCREENSHOT} (${bytes.length} bytes, runs: ${RUNS.join(', ')})`)
@@ -109,14 +109,11 @@ test(
       const runIds = new Set(reports.flatMap((r) => r.summary.scenarios.map((s) => s.id)))
       for (const shown of [reports.slice(0, 2), five]) {
         const n = shown.length
-        const page = measure<Page>(
-          chromium,
-          renderDocumentHtml(shown, work),
-          join(work, `document-${n}.html`),
-          WIDTH,
-          HEIGHT,
-          MEASURE,
-        )
+        const page = measure<Page>(chromium, renderDocumentHtml(shown, work), join(work, `document-${n}.html`), {
+          width: WIDTH,
+          height: HEIGHT,
+          script: MEASURE,
+        })
         expect(page.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(
           page.clientWidth,
         )

@@ -45,7 +45,7 @@ test(
     try {
       const { html } = writeMatrix(RUNS, work)
       const png = join(work, 'matrix.png')
-      const bytes = screenshot(chromium, html, png, WIDTH, HEIGHT, MIN_BYTES)
+      const bytes = screenshot(chromium, html, png, { width: WIDTH, height: HEIGHT, minBytes: MIN_BYTES })
 
       mkdirSync(join(PROJECT, 'reports'), { recursive: true })
       copyFileSync(png, SCREENSHOT)
@@ -74,7 +74,7 @@ document.title = 'MEASURED ' + JSON.stringify({ ...wide, headTop: document.query
 `
 
 function layoutOf(chromium: string, html: string, file: string, width: number): Layout {
-  return measure<Layout>(chromium, html, file, width, HEIGHT, MEASURE)
+  return measure<Layout>(chromium, html, file, { width, height: HEIGHT, script: MEASURE })
 }
 
 test(

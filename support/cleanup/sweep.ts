@@ -3,14 +3,14 @@
  * A live run holds a lock file with its pid; a later run, or `netconform clean`, removes what
  * runs without a live lock left, selecting by the run label only, and never another live run's.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Docker from 'dockerode'
 import { LABEL_IMAGE, LABEL_RUN, removeLabelled } from './resources'
 import { firstLine } from '../errors'
 
-export const RUNS_DIR = join(tmpdir(), 'netconform-runs')
+const RUNS_DIR = join(tmpdir(), 'netconform-runs')
 
 interface Lock {
   pid: number
@@ -47,7 +47,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** A run whose lock is here and whose process still runs. */
-export function runIsLive(runId: string): boolean {
+function runIsLive(runId: string): boolean {
   const lock = readLock(runId)
   return lock !== undefined && pidAlive(lock.pid)
 }
@@ -118,15 +118,4 @@ export async function removeSuiteImages(docker: Docker): Promise<{ images: strin
     }
   }
   return out
-}
-
-/** Lock files of runs on this machine, for `netconform clean` to report. */
-export function localRuns(): string[] {
-  try {
-    return readdirSync(RUNS_DIR)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.replace(/\.json$/, ''))
-  } catch {
-    return []
-  }
 }

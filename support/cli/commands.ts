@@ -253,7 +253,7 @@ export function parseCommand<N extends CommandName>(name: N, argv: readonly stri
 export const commandUsageError = (name: CommandName, message: string) => usageError(name, message)
 
 /** The profiles in the package's targets/ (as profile/targets.ts knownTargets, without loading it). */
-export function knownTargetNames(): string[] {
+function knownTargetNames(): string[] {
   return readdirSync(resolve(PROJECT, 'targets'))
     .filter((f) => f.endsWith('.yaml') && !f.includes('.example.'))
     .map((f) => f.replace(/\.yaml$/, ''))

@@ -20,7 +20,7 @@ const CLI = join(PROJECT, 'bin', 'netconform.cjs')
 /** The lab's endpoints, in the order `conformance` runs them. */
 export const LAB_ENDPOINTS = [...LAB_TARGETS, ...LAB_MORE_TARGETS]
 
-export interface EndpointOutcome {
+interface EndpointOutcome {
   target: string
   exitCode: number
   seconds: number
@@ -29,7 +29,7 @@ export interface EndpointOutcome {
 }
 
 /** One line of an endpoint's totals (or why it has none). */
-export function totalsLine(o: EndpointOutcome, width: number): string {
+function totalsLine(o: EndpointOutcome, width: number): string {
   const name = o.target.padEnd(width)
   if (!o.summary) return `  ${name}  no report: the run exited ${o.exitCode} before writing one (its message is above)`
   const t = o.summary.totals

@@ -79,18 +79,18 @@ export function oneOf<const C extends readonly string[]>(...choices: C): Reader<
 }
 
 /** "a, b or c". */
-export function alternatives(words: readonly string[]): string {
+function alternatives(words: readonly string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`
 }
 
 /** An option that is given or not. */
-export interface Flag {
+interface Flag {
   readonly flag: true
   readonly description: string
 }
 
 /** An option with a value: text unless `read` says how to read it; `multiple`: repeatable, every value kept. */
-export interface Valued {
+interface Valued {
   /** The value's name in the help, e.g. N, DIR, NAME|FILE. */
   readonly value: string
   readonly description: string
@@ -104,7 +104,7 @@ export interface Valued {
 
 export type OptionSpec = Flag | Valued
 
-export interface ArgumentSpec {
+interface ArgumentSpec {
   /** Its name in the usage line, e.g. DIR, BASE. */
   readonly name: string
   readonly description: string
@@ -128,7 +128,7 @@ export interface CommandSpec {
 }
 
 /** An option's value after parsing. */
-export type ValueOf<O> = O extends Flag
+type ValueOf<O> = O extends Flag
   ? boolean
   : O extends { readonly read: Reader<infer T> }
     ? O extends { readonly multiple: true }
@@ -139,7 +139,7 @@ export type ValueOf<O> = O extends Flag
       : string
 
 /** Every option's value: present when it has a default, else possibly undefined. */
-export type Values<Os> = {
+type Values<Os> = {
   -readonly [K in keyof Os]: Os[K] extends { readonly default: string } ? ValueOf<Os[K]> : ValueOf<Os[K]> | undefined
 }
 
@@ -151,7 +151,7 @@ export interface Parsed<C extends CommandSpec> {
 const isFlag = (o: OptionSpec): o is Flag => 'flag' in o
 
 /** What ends each usage error: where the whole usage is. */
-export const helpHint = (command: string) => ` (netconform help${command === 'help' ? '' : ` ${command}`})`
+const helpHint = (command: string) => ` (netconform help${command === 'help' ? '' : ` ${command}`})`
 
 /** A usage error of COMMAND: one line, naming the command, pointing at its help. */
 export function usageError(command: string, message: string): UsageError {
@@ -265,7 +265,7 @@ export function parseWith<C extends CommandSpec>(command: string, spec: C, argv:
 // Help
 
 /** `netconform CMD ARG… [OPTION…]`. */
-export function usageLine(command: string, spec: CommandSpec): string {
+function usageLine(command: string, spec: CommandSpec): string {
   const args = (spec.args ?? []).map((a) => {
     const word = a.choices ? a.choices.join('|') : a.name
     const one = a.repeat ? `${word}…` : word

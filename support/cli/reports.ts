@@ -15,7 +15,9 @@ import {
   renderComparisonTable,
   summaryOrRecord,
 } from '../report/compare'
-import { RecordMismatch, readRecord, verifiedLine, verifyMembers, writeRecord } from '../report/record'
+import { RecordMismatch } from '../report/record/format'
+import { readRecord, writeRecord } from '../report/record/pack'
+import { verifiedLine, verifyMembers } from '../report/record/verify'
 
 type Out = (line: string) => void
 

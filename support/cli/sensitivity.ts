@@ -7,7 +7,8 @@ import { relative } from 'node:path'
 import { type OptionsOf, commandUsageError } from './commands'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import type { Target } from '../types'
-import { faultStatus, sensitivityExitCode, sensitivityRun } from '../sensitivity/run'
+import { faultStatus, sensitivityExitCode } from '../sensitivity/report'
+import { sensitivityRun } from '../sensitivity/sensitivity-run'
 import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from '../sensitivity/conditions'
 
 export async function sensitivityCommand(

@@ -32,7 +32,7 @@ const STATIC_RESULT =
   'Result: The container container1 runs with the specified IP address on the container-net network.'
 
 /** Scenario id → the document's words it verifies, in the document's order. */
-export const QUOTES: readonly { id: string; quote: string }[] = [
+const QUOTES: readonly { id: string; quote: string }[] = [
   // The NOTE under the title: published ports answer from outside, unpublished ones do not.
   { id: 'trust.published-port-reachable', quote: TRUST_CONSEQUENCE },
   { id: 'trust.create-published-port-reachable', quote: TRUST_CONSEQUENCE },

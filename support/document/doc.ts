@@ -35,7 +35,7 @@ export const DOC_TITLE = documentLines()[0]
  * The headings among `names`, in the document's order: the title first, then each name that is a
  * line of the document, by where it stands. A name the document lacks is none (features.test.ts names it).
  */
-export function documentHeadings(names: readonly string[], lines = documentLines()): string[] {
+function documentHeadings(names: readonly string[], lines = documentLines()): string[] {
   const at = (name: string) => lines.indexOf(name)
   const found = names.filter((n) => n !== lines[0] && at(n) > 0)
   return [lines[0], ...[...new Set(found)].sort((a, b) => at(a) - at(b))]

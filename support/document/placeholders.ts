@@ -15,7 +15,7 @@ interface Placeholder {
   missing(target: Target): string | undefined
 }
 
-export const PLACEHOLDERS: Record<string, Placeholder> = {
+const PLACEHOLDERS: Record<string, Placeholder> = {
   ip_address: {
     offer: 'containerNetwork',
     missing: (t) =>
@@ -42,7 +42,7 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
 }
 
 /** Placeholders a text uses, as whole words. */
-export function placeholdersIn(text: string): string[] {
+function placeholdersIn(text: string): string[] {
   return Object.keys(PLACEHOLDERS).filter((p) => new RegExp(`(^|[^A-Za-z0-9_-])${p}([^A-Za-z0-9_-]|$)`).test(text))
 }
 

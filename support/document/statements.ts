@@ -13,10 +13,9 @@
  * document (support/report/living-document.ts) marks each catalogued statement with its verdict
  * badges, or with the reason it is not checked.
  */
-import { scenarioIds } from '../scenario-id'
 
 /** What a sentence states. */
-export type Stated = 'behaviour' | 'default' | 'required option' | 'error text' | 'output format'
+type Stated = 'behaviour' | 'default' | 'required option' | 'error text' | 'output format'
 
 export type Statement =
   | { quote: string; states: Stated; checkedBy: readonly string[] }
@@ -528,14 +527,4 @@ export function notObservableReason(s: Statement): string | undefined {
 /** The scenario ids a statement names (none for context or a statement not observable here). */
 export function checkedBy(s: Statement): readonly string[] {
   return 'checkedBy' in s ? s.checkedBy : []
-}
-
-/** Every id the catalogue names, once each. */
-export function catalogueIds(catalogue: readonly SectionStatements[] = STATEMENTS): string[] {
-  return [...new Set(catalogue.flatMap((c) => c.statements.flatMap(checkedBy)))]
-}
-
-/** The ids of features/ and the pending ones: what a catalogue may name. */
-export function knownIds(): Set<string> {
-  return new Set([...scenarioIds(), ...PENDING_IDS])
 }

@@ -5,13 +5,13 @@
  *
  * Both ways the suite talks to the endpoint are watched, each where the answer is typed:
  * dockerode's calls through its modem (an error's `statusCode` or Node's error `code`), and the
- * docker CLI's through a relay in this process (relay.ts with no hooks, which sees each HTTP
+ * docker CLI's through a relay in this process (relay.ts with no interceptor, which sees each HTTP
  * status), since the CLI's own output does not say the status.
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Docker from 'dockerode'
-import { startProxy, type Proxy } from './relay'
+import { startRelay, type Relay } from './relay'
 import type { Target } from '../types'
 
 /** One call the endpoint failed. */
@@ -81,7 +81,7 @@ export function watchCalls(docker: Docker): Docker {
 }
 
 /** The relays of this process, by the endpoint they forward to (a sensitivity run talks to two in turn). */
-const relays = new Map<string, Promise<Proxy | undefined>>()
+const relays = new Map<string, Promise<Relay | undefined>>()
 
 /**
  * The endpoint the docker CLI is to use: a relay in this process in front of the target's, which
@@ -91,7 +91,7 @@ const relays = new Map<string, Promise<Proxy | undefined>>()
 export async function cliEndpoint(target: Target): Promise<Target> {
   let relay = relays.get(target.endpoint)
   if (!relay) {
-    relay = startProxy({
+    relay = startRelay({
       upstream: target.endpoint,
       tls: target.tls,
       onAnswer: (call, outcome) => {

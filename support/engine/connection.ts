@@ -171,7 +171,7 @@ const cliCertPaths = new Map<string, string>()
  * DOCKER_CERT_PATH for the TLS files: their folder when they are ca.pem, cert.pem and key.pem
  * side by side, else a temporary folder of symlinks named so (removed when this process exits).
  */
-export function cliCertPath(tls: TlsFiles): string {
+function cliCertPath(tls: TlsFiles): string {
   const files = { ca: resolve(tls.caFile), cert: resolve(tls.certFile), key: resolve(tls.keyFile) }
   const dir = dirname(files.ca)
   if (Object.entries(files).every(([name, file]) => dirname(file) === dir && basename(file) === `${name}.pem`))
@@ -219,7 +219,7 @@ const UNREACHABLE = new Set([
  * The reason part of an OpenSSL message ("C0…:error:0A000418:SSL
  * routines:ssl3_read_bytes:tlsv1 alert unknown ca:…" → "tlsv1 alert unknown ca").
  */
-export function opensslReason(message: string): string {
+function opensslReason(message: string): string {
   const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:\n]+)/.exec(message)
   return (m ? m[1] : message).trim()
 }
@@ -245,7 +245,7 @@ const CLIENT_REFUSED = new RegExp(
 )
 
 /** What went wrong in a TLS handshake, said for a person. */
-export function describeTlsFailure(e: unknown): string {
+function describeTlsFailure(e: unknown): string {
   const code = String((e as { code?: unknown }).code ?? '')
   const reason = opensslReason(firstLine(e))
   if (CLIENT_REFUSED.test(reason)) {

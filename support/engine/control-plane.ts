@@ -18,7 +18,7 @@ import type { Transcript } from '../records'
 type ControlPlane = NonNullable<Target['offers']['controlPlane']>
 
 /** How long one stop or start command may take before the suite gives up on it. */
-export const CONTROL_COMMAND_TIMEOUT_MS = 120_000
+const CONTROL_COMMAND_TIMEOUT_MS = 120_000
 
 /** The folder a profile's commands run in: the profile file's, or the current one for a profile that is no file. */
 function folderOf(target: Target): string {

@@ -23,7 +23,7 @@ export interface CommandResult {
   deadlineMs: number
 }
 
-export const CLI_DEADLINE_MS = 60_000
+const CLI_DEADLINE_MS = 60_000
 
 export async function runDocumented(
   documented: string,
@@ -102,7 +102,7 @@ export function failureOf(r: CommandResult): string {
  * What a refusal must be about, by the words a step uses: the endpoint's error must name it.
  * `address` is the address the command asked for (its --ip), when it has one.
  */
-export function refusalAbout(
+function refusalAbout(
   about: string,
   address: string | undefined,
 ): { describe: string; matches(said: string): boolean } {
@@ -131,7 +131,7 @@ export function refusalAbout(
 }
 
 /** The value of a command's --ip, as run. */
-export function requestedAddress(r: CommandResult): string | undefined {
+function requestedAddress(r: CommandResult): string | undefined {
   const i = r.argv.findIndex((w) => w === '--ip' || w.startsWith('--ip='))
   if (i < 0) return undefined
   return r.argv[i].startsWith('--ip=') ? r.argv[i].slice('--ip='.length) : r.argv[i + 1]

@@ -50,7 +50,7 @@ export interface EndpointIdentity {
 }
 
 /** What of an /info answer a record keeps. */
-export function networkInfoOf(info: Record<string, unknown>): Record<string, unknown> {
+function networkInfoOf(info: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {}
   for (const field of INFO_NETWORK_FIELDS) if (info[field] !== undefined) kept[field] = info[field]
   const network = (info.Plugins as { Network?: unknown } | undefined)?.Network

@@ -11,7 +11,7 @@ import { UsageError, firstLine, statusOf } from '../errors'
 import { LABEL_IMAGE } from '../cleanup/resources'
 
 /** Debian's busybox-static; NETCONFORM_BUSYBOX points elsewhere (or nowhere, in a test). */
-export const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'
+const BUSYBOX = process.env.NETCONFORM_BUSYBOX ?? '/bin/busybox'
 
 /** Reads one line, answers with the greeting and closes: `telnet server 5000`, `GET /`, "Hello world!". */
 const HELLO =
@@ -19,7 +19,7 @@ const HELLO =
   'read -r request\nprintf "Hello world!"\n'
 
 /** The tar of the probe image's root file system. */
-export function probeRootfs(busybox = BUSYBOX): NodeJS.ReadableStream {
+function probeRootfs(busybox = BUSYBOX): NodeJS.ReadableStream {
   if (!existsSync(busybox)) {
     throw new UsageError(
       `cannot build the probe image: ${busybox} is missing (apt-get install busybox-static, ` +
@@ -41,7 +41,7 @@ export function probeRootfs(busybox = BUSYBOX): NodeJS.ReadableStream {
 }
 
 /** True when the endpoint has the image. */
-export async function hasImage(docker: Docker, image: string): Promise<boolean> {
+async function hasImage(docker: Docker, image: string): Promise<boolean> {
   try {
     await docker.getImage(image).inspect()
     return true

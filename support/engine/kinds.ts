@@ -5,10 +5,8 @@ import { DOCKER } from './docker'
 import type { EngineKind, VersionAnswer } from './kind'
 import { PODMAN } from './podman'
 
-export type { EngineKind } from './kind'
-
 /** In the order they are recognised: Podman answers like Docker but names itself. */
-export const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
+const ENGINE_KINDS: readonly EngineKind[] = [PODMAN, DOCKER]
 
 /** The host interface a macvlan NETWORK sits on, as the endpoint's kind of engine tells it. */
 export async function parentInterface(docker: Docker, network: string): Promise<string | undefined> {
@@ -16,7 +14,7 @@ export async function parentInterface(docker: Docker, network: string): Promise<
 }
 
 /** The kind that answered GET /version (Docker, the API's reference, when none names itself). */
-export function kindOf(version: VersionAnswer): EngineKind {
+function kindOf(version: VersionAnswer): EngineKind {
   return ENGINE_KINDS.find((k) => k !== DOCKER && k.productName(version)) ?? DOCKER
 }
 

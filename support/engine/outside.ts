@@ -93,7 +93,7 @@ export interface Listener {
   stop(): Promise<void>
 }
 
-export interface Heard {
+interface Heard {
   request: string
   peer: string
 }

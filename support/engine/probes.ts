@@ -17,7 +17,7 @@ export interface ExecResult {
   durationMs: number
 }
 
-export const EXEC_DEADLINE_MS = 20_000
+const EXEC_DEADLINE_MS = 20_000
 
 /** Runs `sh -c command` inside a running container and collects its output and exit code. */
 export async function execIn(

@@ -1,22 +1,19 @@
 /**
- * A fault-injecting Docker API proxy: listens on a unix socket in a temporary folder and
- * forwards every request to the upstream endpoint (unix socket, tcp, or tcp with TLS), except
- * what a fault's hooks change:
+ * A Docker API relay: listens on a unix socket in a temporary folder and forwards every request to
+ * the upstream endpoint (unix socket, tcp, or tcp with TLS), unchanged unless an interceptor
+ * (`Interceptor`) admits it otherwise or exchanges it. The docker CLI's calls go through one
+ * (api-calls.ts: it sees each HTTP status); the sensitivity proxy is one with its faults' hooks
+ * and its conditions as the interceptor (support/sensitivity/proxy.ts).
  *
- * - `request`: rewrites a request's JSON body before it is forwarded (container create, network
- *   create, network connect…);
- * - `response`: rewrites a JSON response body (inspect, network ls, container list…);
- * - `answer`: answers itself, without forwarding (an error, a fake success);
- * - `before`/`after`: side effects on the upstream (through `ctx.upstream`) around forwarding.
- *
- * Only what a hook rewrites is buffered: every other response streams through chunk by chunk
- * (the docker CLI's `POST /containers/{id}/wait?condition=next-exit` is answered only when the
- * container exits), and HTTP Upgrade requests (attach, exec start:
- * 101 or 200 followed by a raw stream) are spliced through as raw bytes in both directions.
- * Paths are matched without their API version prefix (/v1.41/containers/create → /containers/create).
+ * Only what an interceptor reads or rewrites is buffered: every other response streams through
+ * chunk by chunk (the docker CLI's `POST /containers/{id}/wait?condition=next-exit` is answered
+ * only when the container exits), and HTTP Upgrade requests (attach, exec start: 101 or 200
+ * followed by a raw stream) are spliced through as raw bytes in both directions. Paths are given
+ * to the interceptor without their API version prefix (/v1.41/containers/create → /containers/create).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import {
+  STATUS_CODES,
   createServer,
   request as httpRequest,
   type IncomingHttpHeaders,
@@ -29,114 +26,75 @@ import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
-import { setTimeout as pause } from 'node:timers/promises'
 import type { Duplex } from 'node:stream'
 import type { TlsFiles } from '../types'
 
-/** What a hook sees of a request. */
-export interface HookContext {
+/** A request of the relay's own to the upstream endpoint; JSON in and out. */
+export type Upstream = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>
+
+/** An answer sent in the relay's name, unforwarded: a status and a JSON body. */
+export interface Answer {
+  status: number
+  body: unknown
+}
+
+/** A plain (not upgraded) request, as an interceptor sees it. */
+export interface RelayedRequest {
   method: string
   /** The path without the API version prefix and without the query. */
   path: string
   /** The API version prefix as sent ("/v1.41"), or "". */
   version: string
   query: URLSearchParams
-  /** The groups the hook's path pattern captured. */
-  params: string[]
-  /** The parsed request body, for hooks that rewrite or read it (undefined when there is none). */
-  body?: unknown
-  /** A request of the proxy's own to the upstream endpoint; JSON in and out. */
-  upstream: Upstream
-}
-
-export type Upstream = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>
-
-export interface Answer {
-  status: number
-  body: unknown
-}
-
-export interface Hook {
-  /** HTTP method, upper case. */
-  method: string
-  /** Matched against the path without version prefix and query; groups become ctx.params. */
-  path: RegExp
-  /** Returns the body to forward (or undefined to forward the body unchanged). */
-  request?: (body: any, ctx: HookContext) => unknown | Promise<unknown>
-  /** Answers in the proxy's name; undefined: forward as usual. */
-  answer?: (ctx: HookContext) => Answer | undefined | Promise<Answer | undefined>
-  /** Runs before forwarding (after `request`). */
-  before?: (ctx: HookContext) => void | Promise<void>
-  /** Runs after the upstream answered with `status`, before the answer goes back. */
-  after?: (ctx: HookContext, status: number, body: unknown) => void | Promise<void>
-  /** Rewrites a JSON response body of a 2xx answer; returns the new body (undefined: unchanged). */
-  response?: (body: any, ctx: HookContext) => unknown | Promise<unknown>
-}
-
-export interface ProxyOptions {
-  /** The upstream endpoint, as DOCKER_HOST spells it: unix:///path or tcp://host:port. */
-  upstream: string
-  tls?: TlsFiles
-  hooks?: Hook[]
-  /** Called when a hook throws; the request is then answered 502 with the error. */
-  onError?: (what: string, e: unknown) => void
-  /** Told how the upstream answered each forwarded request: its status, or the error that ended it (a code). */
-  onAnswer?: (call: string, outcome: { status: number } | { error: string; message: string }) => void
-  /** Conditions to survive rather than faults to catch (see Conditions); none: as transparent as hooks allow. */
-  conditions?: Conditions
 }
 
 /**
- * How the endpoint behaves as a slow or flaky one would, whatever the hooks: each mode is a
- * condition under which a verdict must stay the same or become `not run` naming the call.
+ * What an interceptor does with one plain request it reads or rewrites. The relay buffers the
+ * request's body only when `request` is there, and the answer's only when `buffersAnswer` says so.
  */
-export interface Conditions {
-  /** Every request (upgrades too) waits this long before it is forwarded. */
-  latencyMs?: number
+export interface Exchange {
+  /** The request's whole body: the body to forward, or an answer to send instead. */
+  request?: (body: Buffer) => Promise<{ body: Buffer } | { answer: Answer }>
+  /** Whether the upstream's answer is to be buffered and handed to `answer` (json: its content type is JSON). */
+  buffersAnswer: (json: boolean) => boolean
+  /** The upstream's whole answer: the bytes to send back, or undefined to send it unchanged. */
+  answer?: (status: number, raw: Buffer) => Promise<Buffer | undefined>
+}
+
+/** What comes between the client and the upstream endpoint. */
+interface Interceptor {
   /**
-   * This fraction of requests, chosen by a PRNG seeded with
-   * `seed`, is answered 500 (half) or reset (half), unforwarded.
+   * Before anything else, every request (upgrades too), by "METHOD /path": undefined forwards it,
+   * 'drop' closes its connection, an Answer is sent unforwarded.
    */
-  apiErrors?: { rate: number; seed: number }
-  /**
-   * At the `call`-th request the proxy stops listening and drops
-   * every open connection, for `downMs`, as a restarting engine.
-   */
-  restartAt?: { call: number; downMs: number }
+  admit?: (call: string) => Promise<'drop' | Answer | undefined>
+  /** A plain request's exchange, or undefined to stream it through. */
+  exchange?: (request: RelayedRequest, upstream: Upstream) => Exchange | undefined
 }
 
-/** What a condition did to one request. */
-export interface Injected {
-  /** 1-based count of the request among all the proxy saw. */
-  n: number
-  call: string
-  what: '500' | 'reset' | 'down'
+export interface RelayOptions {
+  /** The upstream endpoint, as DOCKER_HOST spells it: unix:///path or tcp://host:port. */
+  upstream: string
+  tls?: TlsFiles
+  interceptor?: Interceptor
+  /** Who answers 502 when forwarding or an interceptor fails, in the answer's message (default "netconform relay"). */
+  says?: string
+  /** Called when forwarding or an interceptor fails; the request is then answered 502 with the error. */
+  onError?: (what: string, e: unknown) => void
+  /** Told how the upstream answered each forwarded request: its status, or the error that ended it (a code). */
+  onAnswer?: (call: string, outcome: { status: number } | { error: string; message: string }) => void
 }
 
-/** A small seeded PRNG (mulberry32): the same seed picks the same requests in every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-export interface Proxy {
+export interface Relay {
   /** unix:///tmp/netconform-proxy-XXXX/docker.sock */
   url: string
   socketPath: string
-  /** Replaces the hooks (one proxy serves fault after fault). */
-  setHooks(hooks: Hook[]): void
   /** Requests seen, by "METHOD /path" without version, for reports and tests. */
   seen: string[]
-  /** What the conditions did, in order. */
-  injected: Injected[]
-  /** Sets the conditions for the requests to come (and restarts the count of requests). */
-  setConditions(conditions: Conditions | undefined): void
+  /** Replaces the interceptor (one relay serves fault after fault). */
+  setInterceptor(interceptor: Interceptor | undefined): void
+  /** As an engine restarting: no listener on the socket for `downMs`, every open connection dropped. */
+  goDown(downMs: number): void
   close(): Promise<void>
 }
 
@@ -178,7 +136,7 @@ function upstreamOf(url: string, tls?: TlsFiles): UpstreamTarget {
       target.tls = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }
     return target
   }
-  throw new Error(`the sensitivity proxy forwards to unix:// and tcp:// endpoints only, not ${url}`)
+  throw new Error(`netconform's relay forwards to unix:// and tcp:// endpoints only, not ${url}`)
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -196,7 +154,8 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
   })
 }
 
-function parseJson(buf: Buffer): unknown {
+/** A body as JSON, or undefined when it is empty or not JSON. */
+export function parseJson(buf: Buffer): unknown {
   if (buf.length === 0) return undefined
   try {
     return JSON.parse(buf.toString('utf8'))
@@ -205,43 +164,17 @@ function parseJson(buf: Buffer): unknown {
   }
 }
 
-export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
+export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const up = upstreamOf(opts.upstream, opts.tls)
-  let hooks = opts.hooks ?? []
+  const says = opts.says ?? 'netconform relay'
+  let interceptor = opts.interceptor ?? {}
   const seen: string[] = []
   const dir = mkdtempSync(join(tmpdir(), 'netconform-proxy-'))
   const socketPath = join(dir, 'docker.sock')
   const sockets = new Set<Socket | Duplex>()
-  let conditions = opts.conditions ?? {}
-  let random = seededRandom(conditions.apiErrors?.seed ?? 1)
-  let count = 0
-  let downUntil = 0
-  const injected: Injected[] = []
+  let closed = false
 
-  /**
-   * What the conditions do to the request about to be handled: wait first, then `undefined` to
-   * forward it, or what to do instead. The restart happens here, at its request.
-   */
-  const condition = async (call: string): Promise<Injected['what'] | undefined> => {
-    const n = ++count
-    if (conditions.latencyMs) await pause(conditions.latencyMs)
-    if (conditions.restartAt && n === conditions.restartAt.call) restart(conditions.restartAt.downMs)
-    if (Date.now() < downUntil) {
-      injected.push({ n, call, what: 'down' })
-      return 'down'
-    }
-    const errors = conditions.apiErrors
-    if (errors && random() < errors.rate) {
-      const what = random() < 0.5 ? '500' : 'reset'
-      injected.push({ n, call, what })
-      return what
-    }
-    return undefined
-  }
-
-  /** As an engine restarting: no listener on the socket for `downMs`, every open connection dropped. */
-  const restart = (downMs: number) => {
-    downUntil = Date.now() + downMs
+  const goDown = (downMs: number) => {
     httpServer.close()
     for (const s of sockets) s.destroy()
     setTimeout(() => {
@@ -249,7 +182,6 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       httpServer.listen(socketPath)
     }, downMs).unref()
   }
-  let closed = false
 
   /** A request to the upstream endpoint: streamed both ways. */
   const forward = (method: string, url: string, headers: Record<string, string | string[]>) => {
@@ -288,13 +220,6 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       req.end(data)
     })
 
-  const matching = (method: string, path: string): { hook: Hook; params: string[] }[] =>
-    hooks.flatMap((hook) => {
-      if (hook.method !== method) return []
-      const m = hook.path.exec(path)
-      return m ? [{ hook, params: m.slice(1) }] : []
-    })
-
   const fail = (res: ServerResponse, what: string, e: unknown) => {
     opts.onError?.(what, e)
     if (res.headersSent) {
@@ -302,9 +227,16 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       return
     }
     const body = JSON.stringify({
-      message: `netconform sensitivity proxy: ${what}: ${e instanceof Error ? e.message : String(e)}`,
+      message: `${says}: ${what}: ${e instanceof Error ? e.message : String(e)}`,
     })
     res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body)
+  }
+
+  const sendAnswer = (res: ServerResponse, answer: Answer) => {
+    const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
+    res
+      .writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+      .end(text)
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -312,55 +244,30 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     const url = req.url ?? '/'
     const { version, path, query } = splitUrl(url)
     if (seen.length < 20_000) seen.push(`${method} ${path}`)
-    const cond = await condition(`${method} ${path}`)
-    if (cond === 'reset' || cond === 'down') {
+    const admission = await interceptor.admit?.(`${method} ${path}`)
+    if (admission === 'drop') {
       req.socket.destroy()
       return
     }
-    if (cond === '500') {
-      const text = JSON.stringify({
-        message: `netconform conditions: ${method} ${path} answered 500 (injected server error)`,
-      })
-      res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
+    if (admission) {
+      sendAnswer(res, admission)
       return
     }
-    const hits = matching(method, path)
-    const ctx: HookContext = { method, path, version, query, params: [], upstream }
+    const exchange = interceptor.exchange?.({ method, path, version, query }, upstream)
     let headers = withoutHopByHop(req.headers)
     let body: Buffer | undefined
 
-    // Only a request some hook reads or rewrites is buffered; any other streams through.
-    if (hits.some(({ hook }) => hook.request || hook.answer || hook.before || hook.after)) {
-      body = await readAll(req)
-      ctx.body = parseJson(body)
-      for (const { hook, params } of hits) {
-        ctx.params = params
-        if (hook.request && ctx.body !== undefined) {
-          const changed = await hook.request(ctx.body, ctx)
-          if (changed !== undefined) ctx.body = changed
-        }
+    // Only a request the interceptor reads or rewrites is buffered; any other streams through.
+    if (exchange?.request) {
+      const outcome = await exchange.request(await readAll(req))
+      if ('answer' in outcome) {
+        sendAnswer(res, outcome.answer)
+        return
       }
-      if (hits.some(({ hook }) => hook.request))
-        body = ctx.body === undefined ? body : Buffer.from(JSON.stringify(ctx.body))
+      body = outcome.body
       headers = { ...headers, 'content-length': String(body.length) }
-      for (const { hook, params } of hits) {
-        ctx.params = params
-        const answer = hook.answer ? await hook.answer(ctx) : undefined
-        if (answer) {
-          const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
-          res
-            .writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
-            .end(text)
-          return
-        }
-      }
-      for (const { hook, params } of hits) {
-        ctx.params = params
-        await hook.before?.(ctx)
-      }
     }
 
-    const rewriters = hits.filter(({ hook }) => hook.response || hook.after)
     const out = forward(method, url, headers)
     let answered = false
     out.on('error', (e: NodeJS.ErrnoException) => {
@@ -376,8 +283,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       try {
         const status = upRes.statusCode ?? 502
         const json = /json/i.test(String(upRes.headers['content-type'] ?? ''))
-        const buffer = rewriters.some(({ hook }) => hook.after || (hook.response && json))
-        if (!buffer) {
+        if (!exchange?.buffersAnswer(json)) {
           // Streamed: headers go out at once, then each chunk as it arrives.
           res.writeHead(status, upRes.statusMessage, withoutHopByHop(upRes.headers))
           res.flushHeaders()
@@ -385,20 +291,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
           return
         }
         const raw = await readAll(upRes)
-        let value = parseJson(raw)
-        let rewritten = false
-        for (const { hook, params } of rewriters) {
-          ctx.params = params
-          await hook.after?.(ctx, status, value)
-          if (hook.response && status >= 200 && status < 300 && value !== undefined) {
-            const changed = await hook.response(value, ctx)
-            if (changed !== undefined) {
-              value = changed
-              rewritten = true
-            }
-          }
-        }
-        const text = !rewritten ? raw : Buffer.from(value === undefined ? '' : JSON.stringify(value))
+        const text = (await exchange.answer?.(status, raw)) ?? raw
         const h = withoutHopByHop(upRes.headers)
         delete h['content-length']
         res.writeHead(status, upRes.statusMessage, { ...h, 'content-length': String(text.length) }).end(text)
@@ -419,19 +312,17 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     const { path } = splitUrl(req.url ?? '/')
     if (seen.length < 20_000) seen.push(`${req.method} ${path} (upgrade)`)
     sockets.add(client)
-    const cond = await condition(`${req.method} ${path}`)
-    if (cond === 'reset' || cond === 'down') {
+    const admission = await interceptor.admit?.(`${req.method} ${path}`)
+    if (admission === 'drop') {
       client.destroy()
       sockets.delete(client)
       return
     }
-    if (cond === '500') {
-      const text = JSON.stringify({
-        message: `netconform conditions: ${req.method} ${path} answered 500 (injected server error)`,
-      })
+    if (admission) {
+      const text = admission.body === undefined ? '' : JSON.stringify(admission.body)
       client.end(
-        `HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: ` +
-          `${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+        `HTTP/1.1 ${admission.status} ${STATUS_CODES[admission.status] ?? ''}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
       )
       sockets.delete(client)
       return
@@ -481,16 +372,10 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     url: `unix://${socketPath}`,
     socketPath,
     seen,
-    injected,
-    setHooks(next) {
-      hooks = next
+    setInterceptor(next) {
+      interceptor = next ?? {}
     },
-    setConditions(next) {
-      conditions = next ?? {}
-      random = seededRandom(conditions.apiErrors?.seed ?? 1)
-      count = 0
-      downUntil = 0
-    },
+    goDown,
     close: () =>
       new Promise<void>((resolve) => {
         closed = true

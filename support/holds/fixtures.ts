@@ -136,7 +136,7 @@ function holdTags(fixture: Fixture): { name: string }[] {
 }
 
 /** The abstract socket on which parallel worker WORKER of run RUN is asked for its idle fixture's holds. */
-export function releaseSocket(runId: string, worker: string): string {
+function releaseSocket(runId: string, worker: string): string {
   return `\0netconform-fixture.${runId}.${worker}`
 }
 

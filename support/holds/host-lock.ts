@@ -14,7 +14,7 @@
 import { createConnection, createServer, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { setTimeout as pause } from 'node:timers/promises'
-import { hostPortOf, holdsOf } from './lock'
+import { hostPortOf, holdsOf } from './tags'
 
 export interface HostLockOptions {
   /** The scenario's tag names: its @exclusive:host-port-N are taken. */
@@ -80,7 +80,7 @@ export function hostHoldsOf(tags: readonly string[]): string[] {
 }
 
 /** The hold of the outside client's routing table: taken on this host whatever the endpoint's address. */
-export const OUTSIDE_ROUTES = 'outside-routes'
+const OUTSIDE_ROUTES = 'outside-routes'
 
 /** Whether the tags need this host's locks even when the endpoint publishes elsewhere (a VCH). */
 export function holdsOutsideRoutes(tags: readonly string[]): boolean {

@@ -3,8 +3,8 @@
  * fixed host port) and `@shared:NAME` (it uses NAME beside others, never beside an exclusive
  * holder). The scheduler, the endpoint lock and the fixture keeper all read them through here.
  */
-export const EXCLUSIVE = '@exclusive:'
-export const SHARED = '@shared:'
+const EXCLUSIVE = '@exclusive:'
+const SHARED = '@shared:'
 
 export type Mode = 'exclusive' | 'shared'
 
@@ -34,4 +34,18 @@ export function holdsIn(tags: readonly string[]): Holds {
 /** The hold tags among TAGS, sorted: two scenarios with the same key hold the same. */
 export function holdTags(tags: readonly string[]): string[] {
   return tags.filter((t) => t.startsWith(EXCLUSIVE) || t.startsWith(SHARED)).sort()
+}
+
+/** The names a scenario holds, in the order they are taken (sorted; exclusive wins over shared). */
+export function holdsOf(tags: readonly string[]): { name: string; mode: Mode }[] {
+  const { exclusive, shared } = holdsIn(tags)
+  const names = [...new Set([...exclusive, ...shared])].sort()
+  return names.map((name) => ({ name, mode: exclusive.has(name) ? 'exclusive' : 'shared' }))
+}
+
+/** The host port a name holds (host-port-8080 → 8080), if it is one. */
+export function hostPortOf(name: string): number | undefined {
+  const m = /^host-port-(\d{1,5})$/.exec(name)
+  const port = m ? Number(m[1]) : NaN
+  return port > 0 && port < 65536 ? port : undefined
 }

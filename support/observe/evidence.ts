@@ -19,15 +19,18 @@ export class Evidence extends Error {
   }
 }
 
+/** What a judged check compares: its kind, what was looked at, what was seen and what the document shows. */
+interface Judged {
+  kind: string
+  what: string
+  seen: string
+  documented: string
+  /** More fields for the Evidence, beside what, seen and documented. */
+  fields?: Record<string, unknown>
+}
+
 /** Throws Evidence of KIND unless OK: "WHAT: SEEN, where the document shows DOCUMENTED". */
-export function judge(
-  ok: boolean,
-  kind: string,
-  what: string,
-  seen: string,
-  documented: string,
-  fields: Record<string, unknown> = {},
-): void {
+export function judge(ok: boolean, { kind, what, seen, documented, fields = {} }: Judged): void {
   if (!ok)
     throw new Evidence(
       kind,

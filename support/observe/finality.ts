@@ -68,7 +68,7 @@ export async function resolverUnreachable(
 }
 
 /** How long after a container started its engine may still be registering its name with its DNS. */
-export const NAME_GRACE_MS = 10_000
+const NAME_GRACE_MS = 10_000
 
 /**
  * Whether NAME, which did not resolve in `from` (whose nameservers are reachable), names a
@@ -188,7 +188,7 @@ export async function serviceElsewhere({
  * then no probe to it can reach `owner`, and waiting cannot change that (a container's addresses
  * are set up before its process starts). Says so with what `owner` has instead; undefined when it is there.
  */
-export async function addressNotOwned({
+async function addressNotOwned({
   docker,
   attach,
   owner,

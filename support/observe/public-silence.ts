@@ -11,10 +11,10 @@ import type { Attach } from './evidence'
 import type Docker from 'dockerode'
 
 /** The ways the unmapped port may end that count as no answer, once the control answered. */
-export const NO_ANSWER_BESIDE_CONTROL = ['connection refused', 'timed out'] as const
+const NO_ANSWER_BESIDE_CONTROL = ['connection refused', 'timed out'] as const
 
 /** How long the unmapped port is given to answer: ten times the control's answer, at least 2 s. */
-export function silenceWaitMs(controlMs: number): number {
+function silenceWaitMs(controlMs: number): number {
   return Math.max(2_000, controlMs * 10)
 }
 

@@ -9,7 +9,8 @@ import { oneLine } from '../text'
 import { ENDPOINT_FILE, INFO_NETWORK_FIELDS } from '../engine/identity'
 import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
-import { isRecordPath, recordSummary } from './record'
+import { isRecordPath } from './record/pack'
+import { recordSummary } from './record/verify'
 
 export interface Change {
   id: string
@@ -22,7 +23,7 @@ export interface Change {
 }
 
 /** Which run a side of the comparison is. */
-export interface RunInfo {
+interface RunInfo {
   target: string
   engineVersion: string
   runId: string
@@ -243,7 +244,7 @@ export async function summaryOrRecord(path: string): Promise<Summary> {
 // Markdown
 
 /** A reason without its evidence (what follows " (observed: "), on one line, for a table cell. */
-export function shortReason(reason: string): string {
+function shortReason(reason: string): string {
   const text = oneLine(reason.replace(/ \(observed: [\s\S]*$/, ''))
   return text.length > 200 ? `${text.slice(0, 199)}…` : text
 }

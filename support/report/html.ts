@@ -21,7 +21,7 @@ export const VERDICT_MEANING: Record<Verdict | 'not-run', string> = {
 }
 
 /** The verdicts' colours (background, ink, edge) and the page's base, shared by every page netconform writes. */
-export const BASE_CSS = `
+const BASE_CSS = `
 :root {
   --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --paper: #ffffff; --head: #f6f8fa; --code: #f6f8fa;
   --conforms-bg: #dafbe1; --conforms-ink: #116329; --conforms-edge: #1a7f37;

@@ -268,7 +268,7 @@ function countItems(endpoint: Endpoint, ids: readonly string[]): string {
 }
 
 /** Every id the page shows: the map's, in the document's order, then the runs' ids the map lacks. */
-export function placedAndUnplaced(reports: readonly LoadedReport[]): { placed: string[]; unplaced: string[] } {
+function placedAndUnplaced(reports: readonly LoadedReport[]): { placed: string[]; unplaced: string[] } {
   const placed = ANCHORS.map((a) => a.id)
   const known = new Set(placed)
   const unplaced: string[] = []

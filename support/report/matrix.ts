@@ -13,7 +13,8 @@ import { DOC_TITLE, docOrder } from '../document/doc'
 import { oneLine } from '../text'
 import { type Verdict, VERDICTS } from '../types'
 import { loadSummary, type Summary, summaryFileOf } from './summary'
-import { isRecordPath, recordSummary } from './record'
+import { isRecordPath } from './record/pack'
+import { recordSummary } from './record/verify'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
@@ -26,7 +27,7 @@ export interface LoadedReport {
 /** What a cell shows: a verdict, or that the endpoint's run has no such scenario. */
 type CellVerdict = Verdict | 'not-run'
 
-export const REASON_MAX = 140
+const REASON_MAX = 140
 const NOT_RUN_TEXT = 'not run'
 const MATRIX_TITLE = 'Container networking conformance matrix'
 
@@ -63,7 +64,7 @@ export async function loadReportsOrRecords(paths: string[]): Promise<LoadedRepor
 }
 
 /** Where a report's cells link: its report.html, or the record file. */
-export function linkOf(report: LoadedReport, linkBase: string): string {
+function linkOf(report: LoadedReport, linkBase: string): string {
   if (!report.record) return reportLink(report.dir, linkBase)
   return relative(realOrResolved(linkBase), realOrResolved(report.record))
     .split(sep)
@@ -428,9 +429,6 @@ function htmlCell(cell: Cell, target: string): string {
   const reason = cell.reason ? `<small class="reason">${esc(truncateReason(cell.reason))}</small>` : ''
   return `<td ${attrs}><a href="${esc(cell.href)}"${title}><span class="verdict">${word}</span>${reason}</a></td>`
 }
-
-/** Text for HTML content and attribute values. */
-export { esc }
 
 // ---------------------------------------------------------------------------------------------
 // Files and command

@@ -162,7 +162,7 @@ function recordCause(r: RecordOf<'not-run'>): NotRunCause {
 }
 
 /** The words for each cause, in the order the end-of-run line gives them. */
-export const NOT_RUN_CAUSES: Record<NotRunCause, string> = {
+const NOT_RUN_CAUSES: Record<NotRunCause, string> = {
   held: "held by another run or by something not netconform's",
   'failed-call': 'the endpoint failed a call',
   'endpoint-lost': 'endpoint lost',

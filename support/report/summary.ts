@@ -15,7 +15,7 @@ import Ajv, { type ErrorObject, type JSONSchemaType } from 'ajv'
 import { UsageError, firstLine } from '../errors'
 import { type EngineInfo, type NotRun, type ScenarioResult, type Summary, VERDICTS } from '../types'
 
-export type { DeadlineWait, Failure, NotRun, RecordedDeviation, ScenarioResult, Summary } from '../types'
+export type { Failure, ScenarioResult, Summary } from '../types'
 
 export const SUMMARY_FILE = 'summary.json'
 

@@ -27,7 +27,7 @@ export function labMoreEndpoints(libSh: string): string[] {
 }
 
 /** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */
-export const LAB_TLS_TARGET = 'docker-tls'
+const LAB_TLS_TARGET = 'docker-tls'
 
 async function script(name: string): Promise<void> {
   const r = await execa('bash', [join(PROJECT, 'lab', `${name}.sh`)], { stdio: 'inherit', reject: false })

@@ -47,7 +47,7 @@ export interface RunOutcome {
 }
 
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
-export const ABANDONED_AFTER_MS = 60 * 60 * 1000
+const ABANDONED_AFTER_MS = 60 * 60 * 1000
 
 /** The verdict console: a cucumber formatter, so JavaScript (support/report/console-formatter.cjs). */
 const CONSOLE = join(CODE_DIR, 'support', 'report', 'console-formatter.cjs')

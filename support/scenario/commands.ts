@@ -63,10 +63,7 @@ export function wasRefused(w: NetconformWorld, expected: { text?: string; about?
 /** `docker network ls` lists NETWORK (with DRIVER), where the document shows DOCUMENTED. */
 export async function listsNetwork(
   w: NetconformWorld,
-  command: string,
-  network: string,
-  documented: string,
-  driver?: string,
+  { command, network, documented, driver }: { command: string; network: string; documented: string; driver?: string },
 ): Promise<void> {
   const r = await runDocumented(command, w.commandContext)
   w.note(describeCommand(r))

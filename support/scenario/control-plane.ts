@@ -18,7 +18,7 @@ import { parseTable } from '../document/tables'
 import type { NetconformWorld } from './world'
 
 /** The port of the suite's own line service in the container: it answers each line with the line and its name. */
-export const HELD_PORT = 7070
+const HELD_PORT = 7070
 /** How often the outside client asks, and how long each ask waits for its answer. */
 const INTERVAL_MS = 250
 const ANSWER_DEADLINE_MS = 1_000
@@ -83,25 +83,23 @@ export async function holdConnectionTo(w: NetconformWorld, container: string, ne
 /** The endpoint's control plane is stopped: its API answered before (the control) and does not after. */
 export async function stopControlPlane(w: NetconformWorld): Promise<void> {
   const a = asking(w)
-  judge(
-    await endpointAnswers(w.target, 5_000),
-    'control-plane',
-    `the endpoint's API before the stop`,
-    'it does not answer',
-    'an endpoint that answers',
-  )
+  judge(await endpointAnswers(w.target, 5_000), {
+    kind: 'control-plane',
+    what: `the endpoint's API before the stop`,
+    seen: 'it does not answer',
+    documented: 'an endpoint that answers',
+  })
   a.stopAt = a.client.ticks.at(-1)?.at ?? 0
   const r = await controlPlane(w.target, 'stop')
   w.note(describeControl(r))
   if (r.exitCode !== 0)
     throw new Error(`the control plane's stop command failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`)
-  judge(
-    !(await endpointAnswers(w.target, 3_000)),
-    'control-plane',
-    `the endpoint's API after \`${r.command}\``,
-    'it still answers a ping',
-    'a control plane that is down',
-  )
+  judge(!(await endpointAnswers(w.target, 3_000)), {
+    kind: 'control-plane',
+    what: `the endpoint's API after \`${r.command}\``,
+    seen: 'it still answers a ping',
+    documented: 'a control plane that is down',
+  })
   w.note(`the endpoint's API does not answer: the control plane is down`)
 }
 
@@ -119,13 +117,12 @@ export async function keepControlPlaneDown(w: NetconformWorld): Promise<void> {
     }),
     { timeoutMs: seconds * 1000 + 15_000, intervalMs: INTERVAL_MS },
   )
-  judge(
-    !(await endpointAnswers(w.target, 3_000)),
-    'control-plane',
-    `the endpoint's API at the end of the ${seconds} s window`,
-    'it answers again',
-    'a control plane that stayed down',
-  )
+  judge(!(await endpointAnswers(w.target, 3_000)), {
+    kind: 'control-plane',
+    what: `the endpoint's API at the end of the ${seconds} s window`,
+    seen: 'it answers again',
+    documented: 'a control plane that stayed down',
+  })
   w.note(`the control plane stayed down for ${seconds} s (${needed} asks); its API still does not answer`)
 }
 
@@ -176,24 +173,27 @@ export async function connectivityKept(w: NetconformWorld, container: string): P
 export async function stillRuns(w: NetconformWorld, container: string, network: string): Promise<void> {
   const a = asking(w)
   const info = await w.docker.getContainer(container).inspect()
-  judge(
-    info.State.Running,
-    'control-plane',
-    `${container} after the control plane came back`,
-    `its state is ${info.State.Status}`,
-    'a container that still runs',
-  )
+  judge(info.State.Running, {
+    kind: 'control-plane',
+    what: `${container} after the control plane came back`,
+    seen: `its state is ${info.State.Status}`,
+    documented: 'a container that still runs',
+  })
   const address = await addressOn(w.docker, container, network)
-  judge(
-    address === a.address,
-    'control-plane',
-    `${container}'s address on ${network}`,
-    `${address} (before the stop: ${a.address})`,
-    'the same address',
-  )
+  judge(address === a.address, {
+    kind: 'control-plane',
+    what: `${container}'s address on ${network}`,
+    seen: `${address} (before the stop: ${a.address})`,
+    documented: 'the same address',
+  })
   const ps = await runNoted(w, 'docker ps')
   const row = parseTable(ps.stdout).find((x) => x.NAMES === container)
-  judge(!!row, 'control-plane', '`docker ps`', `it does not list ${container}`, 'the container listed')
+  judge(!!row, {
+    kind: 'control-plane',
+    what: '`docker ps`',
+    seen: `it does not list ${container}`,
+    documented: 'the container listed',
+  })
 }
 
 /**

@@ -55,7 +55,7 @@ export async function outsideUnpublished(
   const level = deploymentOf(w.target).containerNetworkFirewall
   if (inboundOutcome(level, false) === 'answers') {
     w.note(`at trust level ${level} a port not published with -p answers from the outside`)
-    await outsideAnswers(w, container, network, 'Hello world!', port)
+    await outsideAnswers(w, { container, network, expected: 'Hello world!', port })
   } else await outsideSilent(w, container, network, port)
 }
 

@@ -20,11 +20,13 @@ export async function subnetsOf(world: NetconformWorld, network: string): Promis
 /** The PORTS cell `docker ps` shows for a container, and the mapping the document shows. */
 export async function portsShown(
   world: NetconformWorld,
-  command: string,
-  container: string,
-  network: string,
-  mapping: string,
-  documented?: string,
+  {
+    command,
+    container,
+    network,
+    mapping,
+    documented,
+  }: { command: string; container: string; network: string; mapping: string; documented?: string },
 ): Promise<{ shown: string; expected: string }> {
   const address = await addressOn(world.docker, world.real(container), world.real(network))
   const r = await runDocumented(command, world.commandContext)

@@ -13,7 +13,7 @@ import { eventually } from '../poll'
 import type { NetconformWorld } from './world'
 
 /** The port of the suite's own peer service in a container (busybox httpd; its CGI says REMOTE_ADDR). */
-export const PEER_PORT = 7071
+const PEER_PORT = 7071
 
 function containerNetwork(w: NetconformWorld) {
   const net = w.containerNetwork
@@ -39,13 +39,12 @@ export async function outboundFromOwnAddress(
     `printf 'GET /${nonce}\\r\\n' | nc -w 5 ${listener.address} ${listener.port}`,
   )
   w.note(describeExec(r))
-  judge(
-    r.stdout.includes(`from ${listener.identity}`),
-    'nat',
-    `${container} → the outside listener ${listener.address}:${listener.port}`,
-    `it answered "${(r.stdout + r.stderr).trim()}"`,
-    `the listener's answer ("from ${listener.identity}")`,
-  )
+  judge(r.stdout.includes(`from ${listener.identity}`), {
+    kind: 'nat',
+    what: `${container} → the outside listener ${listener.address}:${listener.port}`,
+    seen: `it answered "${(r.stdout + r.stderr).trim()}"`,
+    documented: `the listener's answer ("from ${listener.identity}")`,
+  })
   const heard = await eventually(
     `the outside listener to record the connection of ${container} (request GET /${nonce})`,
     async () => {

@@ -74,7 +74,7 @@ export function notApplicable(world: NetconformWorld, reason: string, field: str
  * examples: ip_address (a free address in its range) and outside_address (in the subnet,
  * outside the range). False when the target offers no container network.
  */
-export function offerContainerNetwork(world: NetconformWorld, docName: string): boolean {
+function offerContainerNetwork(world: NetconformWorld, docName: string): boolean {
   const net = world.containerNetwork
   if (!net) return false
   world.names.alias(docName, net.name)
@@ -92,7 +92,7 @@ export function offerContainerNetwork(world: NetconformWorld, docName: string): 
 }
 
 /** Maps the document's DHCP network and its DNS server placeholder to the target's. */
-export function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): boolean {
+function offerDhcpNetwork(world: NetconformWorld, docName: string, dnsName: string): boolean {
   const net = world.target.offers.dhcpNetwork
   if (!net) return false
   world.names.alias(docName, net.name)

@@ -20,10 +20,7 @@ const asker = (w: NetconformWorld) => ({ docker: w.docker, attach: w.note })
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
 async function control(
   w: NetconformWorld,
-  peer: string,
-  network: string,
-  expected: string,
-  port: number,
+  { peer, network, expected, port }: { peer: string; network: string; expected: string; port: number },
 ): Promise<Control> {
   return { address: await addressOn(w.docker, peer, network), port, answerer: peer, expected }
 }
@@ -55,10 +52,7 @@ export async function startListener(w: NetconformWorld): Promise<void> {
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
 export async function pingGetsReplies(
   w: NetconformWorld,
-  from: string,
-  target: string,
-  replier: string,
-  network: string,
+  { from, target, replier, network }: { from: string; target: string; replier: string; network: string },
 ): Promise<void> {
   await pingReplies({
     ...asker(w),
@@ -72,11 +66,13 @@ export async function pingGetsReplies(
 /** in FROM, `telnet TO PORT` and `GET /` answers EXPECTED from ANSWERER. */
 export async function telnetAnswers(
   w: NetconformWorld,
-  from: string,
-  to: string,
-  port: number,
-  expected: string,
-  answerer: string,
+  {
+    from,
+    to,
+    port,
+    expected,
+    answerer,
+  }: { from: string; to: string; port: number; expected: string; answerer: string },
 ): Promise<void> {
   await answersInContainer({
     ...asker(w),
@@ -92,11 +88,7 @@ export async function telnetAnswers(
 /** in FROM, TO's address on NETWORK answers EXPECTED on PORT (from TO). */
 export async function addressAnswers(
   w: NetconformWorld,
-  from: string,
-  to: string,
-  network: string,
-  expected: string,
-  port: number,
+  { from, to, network, expected, port }: { from: string; to: string; network: string; expected: string; port: number },
 ): Promise<void> {
   await answersInContainer({
     ...asker(w),
@@ -123,20 +115,22 @@ export async function publicAnswers(
 /** in FROM, `LOOKUP NAME` cannot resolve NAME, while PEER's address on NETWORK answers EXPECTED on PORT. */
 export async function cannotResolve(
   w: NetconformWorld,
-  from: string,
-  lookup: string,
-  name: string,
-  peer: string,
-  network: string,
-  expected: string,
-  port: number,
+  {
+    from,
+    lookup,
+    name,
+    peer,
+    network,
+    expected,
+    port,
+  }: { from: string; lookup: string; name: string; peer: string; network: string; expected: string; port: number },
 ): Promise<void> {
   await doesNotResolve({
     ...asker(w),
     from,
     command: `${lookup} ${name}`,
     name,
-    control: await control(w, peer, network, expected, port),
+    control: await control(w, { peer, network, expected, port }),
   })
 }
 
@@ -146,21 +140,32 @@ export async function cannotResolve(
  */
 export async function addressSilent(
   w: NetconformWorld,
-  from: string,
-  to: string,
-  network: string,
-  port: number,
-  peer: string,
-  peerNetwork: string,
-  expected: string,
-  peerPort: number,
+  {
+    from,
+    to,
+    network,
+    port,
+    peer,
+    peerNetwork,
+    expected,
+    peerPort,
+  }: {
+    from: string
+    to: string
+    network: string
+    port: number
+    peer: string
+    peerNetwork: string
+    expected: string
+    peerPort: number
+  },
 ): Promise<void> {
   await noAnswerInContainer({
     ...asker(w),
     from,
     address: await addressOn(w.docker, to, network),
     port,
-    control: await control(w, peer, peerNetwork, expected, peerPort),
+    control: await control(w, { peer, network: peerNetwork, expected, port: peerPort }),
   })
 }
 
@@ -170,20 +175,17 @@ export async function showsAddress(w: NetconformWorld, container: string, addres
 }
 
 /** in CONTAINER, `ip addr` shows an address in RANGE (what: how the range is called, for the failure). */
-export async function showsAddressIn(
-  w: NetconformWorld,
-  container: string,
-  range: string,
-  what: string,
-): Promise<void> {
+async function showsAddressIn(w: NetconformWorld, container: string, range: string, what: string): Promise<void> {
   const shown = await interfaceAddresses(w.docker, w.note, container)
   const all = shown.map((a) => a.address)
   judge(
     all.some((a) => inRange(a, range)),
-    'address-in-range',
-    `addresses of ${container}`,
-    all.length ? `${all.join(', ')}, none in ${range}` : 'none',
-    `one in ${what} ${range}`,
+    {
+      kind: 'address-in-range',
+      what: `addresses of ${container}`,
+      seen: all.length ? `${all.join(', ')}, none in ${range}` : 'none',
+      documented: `one in ${what} ${range}`,
+    },
   )
 }
 
@@ -201,27 +203,28 @@ export async function showsAddressInCidr(w: NetconformWorld, container: string, 
 export async function showsMask(w: NetconformWorld, container: string, network: string, bits: number): Promise<void> {
   const address = await addressOn(w.docker, container, network)
   const prefix = findAddress(await interfaceAddresses(w.docker, w.note, container), address, container).prefix
-  judge(prefix === bits, 'mask', `mask of ${address} in ${container}`, `/${prefix}`, `/${bits}`)
+  judge(prefix === bits, {
+    kind: 'mask',
+    what: `mask of ${address} in ${container}`,
+    seen: `/${prefix}`,
+    documented: `/${bits}`,
+  })
 }
 
 /** in CONTAINER, `ip addr` shows its addresses on A and B on one interface | distinct interfaces. */
 export async function addressesLaidOut(
   w: NetconformWorld,
-  container: string,
-  a: string,
-  b: string,
-  layout: string,
+  { container, a, b, layout }: { container: string; a: string; b: string; layout: string },
 ): Promise<void> {
   const [ia, ib] = await interfacesOf(w, container, [a, b])
   const seen = ia === ib ? 'one interface' : 'distinct interfaces'
-  judge(
-    seen === layout,
-    'interfaces',
-    `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`,
-    seen,
-    layout,
-    { interfaces: [ia, ib] },
-  )
+  judge(seen === layout, {
+    kind: 'interfaces',
+    what: `interfaces of ${container}'s addresses on ${a} (${ia}) and ${b} (${ib})`,
+    seen: seen,
+    documented: layout,
+    fields: { interfaces: [ia, ib] },
+  })
 }
 
 /** in CONTAINER, `cat /etc/resolv.conf` names the nameserver DNS. */
@@ -237,59 +240,72 @@ export async function namesNameserver(w: NetconformWorld, container: string, dns
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
-  judge(
-    lines.includes(`nameserver ${dns}`),
-    'nameserver',
-    `/etc/resolv.conf of ${container}`,
-    JSON.stringify(lines.join('; ')),
-    `nameserver ${dns}`,
-  )
+  judge(lines.includes(`nameserver ${dns}`), {
+    kind: 'nameserver',
+    what: `/etc/resolv.conf of ${container}`,
+    seen: JSON.stringify(lines.join('; ')),
+    documented: `nameserver ${dns}`,
+  })
 }
 
 /** `docker network inspect NETWORK` shows the subnet CIDR. */
 export async function inspectShowsSubnet(w: NetconformWorld, network: string, cidr: string): Promise<void> {
   const subnets = await subnetsOf(w, network)
-  judge(subnets.includes(cidr), 'subnet', `subnets of ${network}`, subnets.join(', ') || 'none', cidr)
+  judge(subnets.includes(cidr), {
+    kind: 'subnet',
+    what: `subnets of ${network}`,
+    seen: subnets.join(', ') || 'none',
+    documented: cidr,
+  })
 }
 
 /** `docker network inspect NETWORK` shows a subnet with mask /BITS. */
 export async function inspectShowsMask(w: NetconformWorld, network: string, bits: number): Promise<void> {
   const masks = (await subnetsOf(w, network)).map((s) => `/${s.split('/')[1]}`)
-  judge(masks.includes(`/${bits}`), 'subnet-mask', `subnet masks of ${network}`, masks.join(', ') || 'none', `/${bits}`)
+  judge(masks.includes(`/${bits}`), {
+    kind: 'subnet-mask',
+    what: `subnet masks of ${network}`,
+    seen: masks.join(', ') || 'none',
+    documented: `/${bits}`,
+  })
 }
 
 /** `docker ps` shows CONTAINER with ports "<its address on NETWORK>:HOST->CONTAINER/tcp", and no other entry. */
 export async function psShowsMapping(
   w: NetconformWorld,
-  command: string,
-  container: string,
-  network: string,
-  host: number,
-  inside: number,
-  documented: string,
+  {
+    command,
+    container,
+    network,
+    host,
+    inside,
+    documented,
+  }: { command: string; container: string; network: string; host: number; inside: number; documented: string },
 ): Promise<void> {
-  const { shown, expected } = await portsShown(w, command, container, network, `:${host}->${inside}/tcp`, documented)
+  const { shown, expected } = await portsShown(w, {
+    command,
+    container,
+    network,
+    mapping: `:${host}->${inside}/tcp`,
+    documented,
+  })
   // exactly the documented entry: another mapping beside it (0.0.0.0:80->8080/tcp) is a mapping elsewhere
   const entries = shown
     .split(/,\s*/)
     .map((e) => e.trim())
     .filter(Boolean)
-  judge(
-    entries.length === 1 && entries[0] === expected,
-    'ports',
-    `PORTS of ${container} in docker ps`,
-    JSON.stringify(shown),
-    JSON.stringify(expected),
-  )
+  judge(entries.length === 1 && entries[0] === expected, {
+    kind: 'ports',
+    what: `PORTS of ${container} in docker ps`,
+    seen: JSON.stringify(shown),
+    documented: JSON.stringify(expected),
+  })
 }
 
 /** from the outside, CONTAINER's address on NETWORK answers EXPECTED on PORT. */
 export async function outsideAnswers(
   w: NetconformWorld,
-  container: string,
-  network: string,
-  expected: string,
-  port: number,
+  { container, network, expected, port }: { container: string; network: string; expected: string; port: number },
 ): Promise<void> {
   await answersFromOutside({
     ...asker(w),
@@ -343,11 +359,13 @@ export async function listenerAnswers(w: NetconformWorld, container: string, exp
 /** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
 export async function listenerUnreachable(
   w: NetconformWorld,
-  container: string,
-  peer: string,
-  network: string,
-  expected: string,
-  port: number,
+  {
+    container,
+    peer,
+    network,
+    expected,
+    port,
+  }: { container: string; peer: string; network: string; expected: string; port: number },
 ): Promise<void> {
   const { address, port: listening } = w.listeners[0]
   await noAnswerInContainer({
@@ -355,6 +373,6 @@ export async function listenerUnreachable(
     from: container,
     address,
     port: listening,
-    control: await control(w, peer, network, expected, port),
+    control: await control(w, { peer, network, expected, port }),
   })
 }

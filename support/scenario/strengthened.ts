@@ -24,20 +24,18 @@ export async function showsOwnAddressInRange(w: NetconformWorld, container: stri
     )
   const address = await addressOn(w.docker, container, network)
   const shown = findAddress(await interfaceAddresses(w.docker, w.note, container), address, container)
-  judge(
-    inRange(address, range),
-    'address-in-range',
-    `${container}'s address on ${network} (${shown.iface})`,
-    `${address}, not in ${range}`,
-    `one in the container network's range ${range}`,
-  )
-  judge(
-    address !== w.target.publicAddress,
-    'own-address',
-    `${container}'s address on ${network}`,
-    `${address}, the VCH's public address`,
-    'an address of its own',
-  )
+  judge(inRange(address, range), {
+    kind: 'address-in-range',
+    what: `${container}'s address on ${network} (${shown.iface})`,
+    seen: `${address}, not in ${range}`,
+    documented: `one in the container network's range ${range}`,
+  })
+  judge(address !== w.target.publicAddress, {
+    kind: 'own-address',
+    what: `${container}'s address on ${network}`,
+    seen: `${address}, the VCH's public address`,
+    documented: 'an address of its own',
+  })
   w.note(`${container}'s own address on ${network}: ${address} on ${shown.iface}, in ${range}`)
 }
 
@@ -47,10 +45,7 @@ export async function showsOwnAddressInRange(w: NetconformWorld, container: stri
  */
 export async function publicSilentBesideControl(
   w: NetconformWorld,
-  port: number,
-  controlPort: number,
-  expected: string,
-  answerer: string,
+  { port, controlPort, expected, answerer }: { port: number; controlPort: number; expected: string; answerer: string },
 ): Promise<void> {
   await noAnswerBesideControl({
     docker: w.docker,

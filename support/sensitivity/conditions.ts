@@ -16,8 +16,10 @@ import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
 import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
-import { startProxy, type Conditions, type Injected } from '../engine/relay'
-import { leftoversOf } from './run'
+import { startProxy } from './proxy'
+import type { Conditions, Injected } from './endpoint-conditions'
+import { leftoversOf } from './leftovers'
+import { cell, secs } from './render'
 
 export interface ConditionsOptions {
   target: Target
@@ -253,10 +255,7 @@ export function conditionsExitCode(r: ConditionsReport): number {
   return r.conditions.every((c) => c.changed === 0 && !c.error) && r.leftovers.length === 0 ? 0 : 1
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-
-export function renderConditions(r: ConditionsReport): string {
+function renderConditions(r: ConditionsReport): string {
   const lines = [
     `# The suite under slow and flaky conditions: ${r.target.name}`,
     '',

@@ -9,7 +9,7 @@ import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 import { inRange } from '../ipv4'
 import { scenarioIds } from '../profile/targets'
 import type { Target } from '../types'
-import type { Hook, HookContext } from '../engine/relay'
+import type { Hook, HookContext } from './hooks'
 import { BUILTIN_NETWORKS, DEFAULT_NETWORKS } from '../engine/kinds'
 import { DOCUMENT_NETWORKS } from '../document/doc-commands'
 
@@ -39,18 +39,7 @@ const ids = (...id: string[]) => {
 }
 
 /** The documented names a scenario's containers get (nc-<run>-<instance>-<name>). */
-export const DOC_CONTAINERS = [
-  'server',
-  'client',
-  'db',
-  'model',
-  'view',
-  'test1',
-  'web',
-  'container1',
-  'container2',
-  'tomcat',
-]
+const DOC_CONTAINERS = ['server', 'client', 'db', 'model', 'view', 'test1', 'web', 'container1', 'container2', 'tomcat']
 const BUILTIN = new Set([...DOCUMENT_NETWORKS, ...BUILTIN_NETWORKS])
 
 type Labels = Record<string, string> | null | undefined

@@ -9,7 +9,8 @@ import { expect } from 'chai'
 import { failureOf } from '../../support/engine/api-calls'
 import { failedCallOf, noVerdictOf } from '../../support/report/reports'
 import { outcomeOf } from '../../support/sensitivity/conditions'
-import { seededRandom, startProxy } from '../../support/engine/relay'
+import { startProxy } from '../../support/sensitivity/proxy'
+import { seededRandom } from '../../support/sensitivity/endpoint-conditions'
 import type { NetconformRecord } from '../../support/records'
 
 test('failureOf: a 5xx, a cut or a refused connection is the endpoint failing a call; a 4xx is an answer', () => {

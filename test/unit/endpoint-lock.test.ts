@@ -1,19 +1,17 @@
 import { test } from 'node:test'
 import { createServer } from 'node:net'
 import { expect } from 'chai'
+import { acquireHolds, type AcquireOptions } from '../../support/holds/lock'
 import {
   LABEL_LEASE,
   LABEL_LOCK,
-  acquireHolds,
   exclusiveLockName,
-  holdsOf,
-  hostPortOf,
   leaseOf,
-  portAnswers,
   safeName,
   sharedMarkerName,
-  type AcquireOptions,
-} from '../../support/holds/lock'
+} from '../../support/holds/lock-containers'
+import { holdsOf, hostPortOf } from '../../support/holds/tags'
+import { portAnswers } from '../../support/holds/host-port'
 import { nameTaken } from '../../support/engine/kinds'
 import { LABEL_RUN, LABEL_SCENARIO, removeLabelled } from '../../support/cleanup/resources'
 import { FakeDocker } from './fake-docker'
@@ -35,10 +33,10 @@ function clock() {
   return c
 }
 
+/** A scenario's acquire options: its run, its id and its tags, on the fake clock, logging into `lines`. */
 function opts(
   c: ReturnType<typeof clock>,
-  runId: string,
-  scenarioId: string,
+  { runId, scenarioId }: { runId: string; scenarioId: string },
   tags: string[],
   extra: Partial<AcquireOptions> = {},
 ) {
@@ -104,7 +102,7 @@ test('leaseOf: the lease label in epoch ms; a lock without a readable lease is s
 test('a scenario that holds nothing makes no API call', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'x', ['@id:x']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 'x' }, ['@id:x']).o)
   expect(held).to.include({ waitedMs: 0 })
   expect(held.notRun).to.equal(undefined)
   expect(d.calls).to.deep.equal([])
@@ -116,7 +114,10 @@ test("an exclusive hold: a created (never started) container from the probe imag
   const c = clock()
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], { leaseMs: 10 * MIN, timeoutMs: 10 * MIN }).o,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080'], {
+      leaseMs: 10 * MIN,
+      timeoutMs: 10 * MIN,
+    }).o,
   )
   expect(held.notRun).to.equal(undefined)
   const lock = d.byName('netconform-lock-host-port-8080')!
@@ -138,8 +139,13 @@ test("an exclusive hold: a created (never started) container from the probe imag
 test('two acquirers of the same exclusive name take turns; the waiter says who held it', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
-  const { o, lines } = opts(c, 'run-b', 'multi-bridge.view-on-public-8080', ['@exclusive:host-port-8080'])
+  const a = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080']).o,
+  )
+  const { o, lines } = opts(c, { runId: 'run-b', scenarioId: 'multi-bridge.view-on-public-8080' }, [
+    '@exclusive:host-port-8080',
+  ])
   let releasedWhileWaiting = false
   o.log = (l) => {
     lines.push(l)
@@ -165,8 +171,14 @@ test('two acquirers of the same exclusive name take turns; the waiter says who h
 test('shared holds coexist: two runs hold the same name shared at once, neither waits', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 'trust.x', ['@shared:container-network-range']).o)
-  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 'trust.x', ['@shared:container-network-range']).o)
+  const a = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'trust.x' }, ['@shared:container-network-range']).o,
+  )
+  const b = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-b', scenarioId: 'trust.x' }, ['@shared:container-network-range']).o,
+  )
   expect([a.waitedMs, b.waitedMs]).to.deep.equal([0, 0])
   const names = locks(d)
   expect(names).to.have.length(2)
@@ -180,11 +192,14 @@ test('shared holds coexist: two runs hold the same name shared at once, neither 
 test('an exclusive hold waits for the shared holders; a shared one that comes meanwhile makes way and waits for it', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const reader = await acquireHolds(d.asDocker, opts(c, 'run-a', 'trust.x', ['@shared:container-network-range']).o)
+  const reader = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'trust.x' }, ['@shared:container-network-range']).o,
+  )
   const order: string[] = []
-  const w = opts(c, 'run-b', 'static-ip.x', ['@exclusive:container-network-range'])
+  const w = opts(c, { runId: 'run-b', scenarioId: 'static-ip.x' }, ['@exclusive:container-network-range'])
   let lateReader: Promise<Awaited<ReturnType<typeof acquireHolds>>> | undefined
-  const late = opts(c, 'run-c', 'trust.y', ['@shared:container-network-range'])
+  const late = opts(c, { runId: 'run-c', scenarioId: 'trust.y' }, ['@shared:container-network-range'])
   late.o.log = (l) => {
     late.lines.push(l)
     // the late reader made way: only the writer's lock and the first reader's marker are there
@@ -229,7 +244,9 @@ test('a stale exclusive lock (lease passed) is removed by id after its labels ar
       [LABEL_LEASE]: String(T0 - 1),
     },
   })
-  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', ['@exclusive:host-port-5000'])
+  const { o, lines } = opts(c, { runId: 'run-a', scenarioId: 'exposed-port.public-5000' }, [
+    '@exclusive:host-port-5000',
+  ])
   const held = await acquireHolds(d.asDocker, o)
   expect(held.notRun).to.equal(undefined)
   expect(held.waitedMs).to.equal(0)
@@ -248,7 +265,7 @@ test('a stale shared marker does not keep an exclusive hold waiting', async () =
     name: 'netconform-lock-r.shared.run-dead.abcdef',
     labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'r', [LABEL_LEASE]: String(T0 - 1) },
   })
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:r']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:r']).o)
   expect(held.notRun).to.equal(undefined)
   expect(locks(d)).to.deep.equal(['netconform-lock-r'])
   await held.release()
@@ -257,14 +274,22 @@ test('a stale shared marker does not keep an exclusive hold waiting', async () =
 test('a live lock is never removed; the wait ends at its deadline with who held it, and the scenario is not run', async () => {
   const d = new FakeDocker()
   const c = clock()
-  await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
+  await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080']).o,
+  )
   const before = d.containers.size
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-b', 'multi.x', ['@shared:container-network-range', '@exclusive:host-port-8080'], {
-      timeoutMs: 30_000,
-      intervalMs: 1000,
-    }).o,
+    opts(
+      c,
+      { runId: 'run-b', scenarioId: 'multi.x' },
+      ['@shared:container-network-range', '@exclusive:host-port-8080'],
+      {
+        timeoutMs: 30_000,
+        intervalMs: 1000,
+      },
+    ).o,
   )
   expect(held.notRun).to.equal(
     'waited 30 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario publish.port-8080 (lease 1170 s left)',
@@ -278,9 +303,9 @@ test('a live lock is never removed; the wait ends at its deadline with who held 
 test('an interruption stops the wait: not run, with its reason', async () => {
   const d = new FakeDocker()
   const c = clock()
-  await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
   let reason: string | undefined
-  const { o } = opts(c, 'run-b', 't', ['@exclusive:n'], { stop: () => reason })
+  const { o } = opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:n'], { stop: () => reason })
   const p = acquireHolds(d.asDocker, o)
   await c.sleep(0)
   reason = 'interrupted by SIGINT'
@@ -293,7 +318,10 @@ test("a running container that is not netconform's publishing the host port: not
   d.add({ name: 'my-own-web', running: true, ports: [8080] })
   d.add({ name: 'stopped-one', running: false, ports: [8080] })
   d.add({ name: 'other-port', running: true, ports: [8081] })
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080']).o)
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080']).o,
+  )
   expect(held.notRun).to.equal("host port 8080 is held by my-own-web (not netconform's)")
   expect(held.waitedMs).to.equal(0)
   expect(d.calls.filter((x) => x.startsWith('create'))).to.deep.equal([])
@@ -302,8 +330,11 @@ test("a running container that is not netconform's publishing the host port: not
 test('a foreign container that starts on the port while the scenario waits is found after the wait; the lock is given back', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080']).o)
-  const { o } = opts(c, 'run-b', 't', ['@exclusive:host-port-8080'])
+  const a = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:host-port-8080']).o,
+  )
+  const { o } = opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:host-port-8080'])
   o.log = () => {
     d.add({ name: 'users-nginx', running: true, ports: [8080] })
     void a.release()
@@ -323,7 +354,7 @@ test("a container of another netconform run on the port (a run without locks, a 
     labels: { [LABEL_RUN]: 'run-old', [LABEL_SCENARIO]: 'multi-bridge.x' },
   })
   d.add({ name: 'nc-own', running: true, ports: [8080], labels: { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 'earlier' } })
-  const { o, lines } = opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'])
+  const { o, lines } = opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080'])
   o.log = (l) => {
     lines.push(l)
     if (l.startsWith('waiting')) d.containers.delete(other.id)
@@ -340,7 +371,7 @@ test("a container that is not a lock under the lock's name: not run, said so", a
   const d = new FakeDocker()
   const c = clock()
   d.add({ name: 'netconform-lock-n', labels: {} })
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
   expect(held.notRun).to.equal('the lock name netconform-lock-n is taken by a container that is not a netconform lock')
   expect(d.containers.size).to.equal(1)
 })
@@ -348,8 +379,8 @@ test("a container that is not a lock under the lock's name: not run, said so", a
 test('names are taken in sorted order: two runs holding the same two names, tagged in either order, do not deadlock', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const a = opts(c, 'run-a', 's', ['@exclusive:b', '@exclusive:a'], { timeoutMs: 60_000 })
-  const b = opts(c, 'run-b', 't', ['@exclusive:a', '@exclusive:b'], { timeoutMs: 60_000 })
+  const a = opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:b', '@exclusive:a'], { timeoutMs: 60_000 })
+  const b = opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:a', '@exclusive:b'], { timeoutMs: 60_000 })
   const pa = acquireHolds(d.asDocker, a.o).then((h) => ({ h, who: 'run-a' }))
   const pb = acquireHolds(d.asDocker, b.o).then((h) => ({ h, who: 'run-b' }))
   const first = await Promise.race([pa, pb])
@@ -371,7 +402,10 @@ test("removeLabelled removes a scenario's lock containers after its other contai
   const c = clock()
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080', '@shared:container-network-range']).o,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, [
+      '@exclusive:host-port-8080',
+      '@shared:container-network-range',
+    ]).o,
   )
   d.add({
     name: 'nc-a-1-test1',
@@ -425,9 +459,14 @@ test("with the public address: a host port still answering (a removed container'
   const c = clock()
   const server = createServer((s) => s.end())
   const port = await listenOnLoopback(server)
-  const { o, lines } = opts(c, 'run-a', 'exposed-port.public-5000', [`@exclusive:host-port-${port}`], {
-    publicAddress: '127.0.0.1',
-  })
+  const { o, lines } = opts(
+    c,
+    { runId: 'run-a', scenarioId: 'exposed-port.public-5000' },
+    [`@exclusive:host-port-${port}`],
+    {
+      publicAddress: '127.0.0.1',
+    },
+  )
   o.log = (l) => {
     lines.push(l)
     if (l.startsWith('waiting')) server.close()
@@ -448,7 +487,7 @@ test('with the public address: a host port that keeps answering with no containe
   const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 'publish.port-8080', ['@exclusive:host-port-8080'], {
+    opts(c, { runId: 'run-a', scenarioId: 'publish.port-8080' }, ['@exclusive:host-port-8080'], {
       publicAddress: '198.51.100.1',
       answers,
       portGraceMs: 5000,
@@ -468,10 +507,16 @@ test('without the public address the port is not probed; a name that is no host 
   const c = clock()
   const asked: string[] = []
   const answers = async (address: string, port: number) => (asked.push(`${address}:${port}`), true)
-  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080'], { answers }).o)
+  const a = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:host-port-8080'], { answers }).o,
+  )
   const b = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-b', 't', ['@exclusive:container-network-range'], { answers, publicAddress: '198.51.100.1' }).o,
+    opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:container-network-range'], {
+      answers,
+      publicAddress: '198.51.100.1',
+    }).o,
   )
   expect([a.notRun, b.notRun, asked]).to.deep.equal([undefined, undefined, []])
 })
@@ -482,13 +527,19 @@ test('without the public address the port is not probed; a name that is no host 
 test('a lock create answered 500: not run naming the call, nothing held or left; the next acquirer takes it at once', async () => {
   const d = new FakeDocker().failNext('create', 500)
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:host-port-8080']).o)
+  const held = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:host-port-8080']).o,
+  )
   expect(held.call).to.equal('POST /containers/create')
   expect(held.notRun).to.match(
     /^the endpoint failed a call of the locks: POST \/containers\/create \(lock netconform-lock-host-port-8080\) answered 500: /,
   )
   expect(locks(d)).to.deep.equal([])
-  const other = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:host-port-8080']).o)
+  const other = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:host-port-8080']).o,
+  )
   expect(other.notRun).to.equal(undefined)
   expect(other.waitedMs).to.equal(0)
   await other.release()
@@ -498,7 +549,7 @@ test('a lock create answered 500: not run naming the call, nothing held or left;
 test('a lock create cut off after the engine made it: the lock it made (its very labels) is removed, and not run', async () => {
   const d = new FakeDocker().failNext('create', 'reset', { done: true })
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
   expect(held.notRun).to.match(
     /^the endpoint failed a call of the locks: POST \/containers\/create \(lock .*\) was cut off/,
   )
@@ -512,14 +563,17 @@ test("a made lock that cannot be looked at or removed is not leaked for good: th
   const c = clock()
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 's', ['@exclusive:n'], { leaseMs: 2 * MIN, timeoutMs: 1 * MIN }).o,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n'], { leaseMs: 2 * MIN, timeoutMs: 1 * MIN }).o,
   )
   expect(held.notRun).to.match(/POST \/containers\/create \(lock netconform-lock-n\) was cut off/)
   expect(locks(d)).to.deep.equal(['netconform-lock-n']) // left, with its lease and the scenario's labels
   const lease = leaseOf(d.byName('netconform-lock-n')!.labels)
   expect(lease).to.equal(T0 + 3 * MIN)
   // another run waits while the lease runs, then removes it as stale and takes the name
-  const { o, lines } = opts(c, 'run-b', 't', ['@exclusive:n'], { timeoutMs: 10 * MIN, intervalMs: 10_000 })
+  const { o, lines } = opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:n'], {
+    timeoutMs: 10 * MIN,
+    intervalMs: 10_000,
+  })
   const other = await acquireHolds(d.asDocker, o)
   expect(other.notRun).to.equal(undefined)
   expect(c.t).to.be.within(lease, lease + 10_000)
@@ -528,7 +582,7 @@ test("a made lock that cannot be looked at or removed is not leaked for good: th
   await other.release()
   // and the scenario's own cleanup by label would have removed it at once
   const d2 = new FakeDocker().failNext('create', 'reset', { done: true }).failNext('inspect', 503)
-  await acquireHolds(d2.asDocker, opts(clock(), 'run-a', 's', ['@exclusive:n']).o)
+  await acquireHolds(d2.asDocker, opts(clock(), { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
   const removed = await removeLabelled(d2.asDocker, { [LABEL_RUN]: 'run-a', [LABEL_SCENARIO]: 's' })
   expect(removed.containers).to.deep.equal(['netconform-lock-n'])
 })
@@ -538,7 +592,7 @@ test("a lock's release answered 500: it stays, labelled, until its lease passes;
   const c = clock()
   const held = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 's', ['@exclusive:n'], { leaseMs: MIN, timeoutMs: MIN }).o,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n'], { leaseMs: MIN, timeoutMs: MIN }).o,
   )
   d.failNext('remove', 500)
   const stderr = process.stderr.write
@@ -551,7 +605,10 @@ test("a lock's release answered 500: it stays, labelled, until its lease passes;
   }
   expect(said.join('')).to.match(/could not remove lock container netconform-lock-n: \(HTTP code 500\)/)
   expect(locks(d)).to.deep.equal(['netconform-lock-n'])
-  const other = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:n'], { intervalMs: 5000 }).o)
+  const other = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:n'], { intervalMs: 5000 }).o,
+  )
   expect(other.notRun).to.equal(undefined)
   expect(c.t - T0).to.be.within(2 * MIN, 2 * MIN + 5000)
   expect(d.byName('netconform-lock-n')!.labels[LABEL_RUN]).to.equal('run-b')
@@ -560,9 +617,15 @@ test("a lock's release answered 500: it stays, labelled, until its lease passes;
 test("the holder's inspect answered 503: not run naming it; the holder's lock is untouched and this one holds nothing", async () => {
   const d = new FakeDocker()
   const c = clock()
-  const a = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n', '@shared:m']).o)
+  const a = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n', '@shared:m']).o,
+  )
   d.failNext('inspect', 503)
-  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@shared:m', '@exclusive:n']).o)
+  const b = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-b', scenarioId: 't' }, ['@shared:m', '@exclusive:n']).o,
+  )
   expect(b.notRun).to.match(
     /^the endpoint failed a call of the locks: GET \/containers\/\{id\}\/json \(lock netconform-lock-n\) answered 503/,
   )
@@ -581,7 +644,7 @@ test('a stale lock whose removal keeps failing: not run naming the remove, after
     labels: { [LABEL_RUN]: 'run-dead', [LABEL_LOCK]: 'n', [LABEL_LEASE]: String(T0 - 1) },
   })
   d.failNext('remove', 500, { times: 1000 })
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
   expect(held.notRun).to.match(/DELETE \/containers\/\{id\} \(the stale lock netconform-lock-n\) answered 500/)
   expect(held.call).to.equal('DELETE /containers/{id}')
   expect(d.failed).to.have.length(1)
@@ -591,9 +654,9 @@ test('a stale lock whose removal keeps failing: not run naming the remove, after
 test('a shared marker that cannot be removed to make way for a writer: not run naming the remove; it is not counted as given back', async () => {
   const d = new FakeDocker()
   const c = clock()
-  const writer = await acquireHolds(d.asDocker, opts(c, 'run-a', 'w', ['@exclusive:r']).o)
+  const writer = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 'w' }, ['@exclusive:r']).o)
   d.failNext('remove', 'reset')
-  const reader = await acquireHolds(d.asDocker, opts(c, 'run-b', 'x', ['@shared:r']).o)
+  const reader = await acquireHolds(d.asDocker, opts(c, { runId: 'run-b', scenarioId: 'x' }, ['@shared:r']).o)
   expect(reader.notRun).to.match(
     /DELETE \/containers\/\{id\} \(own marker netconform-lock-r\.shared\.run-b\.[0-9a-f]{6}\) was cut off/,
   )
@@ -605,7 +668,7 @@ test('a shared marker that cannot be removed to make way for a writer: not run n
 test('a list of the locks reset: not run naming it, what was taken is given back', async () => {
   const d = new FakeDocker().failNext('list', 'reset')
   const c = clock()
-  const held = await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:r']).o)
+  const held = await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:r']).o)
   expect(held.notRun).to.match(/GET \/containers\/json \(the locks of r\) was cut off/)
   expect(locks(d)).to.deep.equal([])
 })
@@ -614,8 +677,11 @@ test("Podman 4.3's 500 for a taken name is a taken name, not a failed call: the 
   const d = new FakeDocker()
   d.takenAs500 = true
   const c = clock()
-  await acquireHolds(d.asDocker, opts(c, 'run-a', 's', ['@exclusive:n']).o)
-  const b = await acquireHolds(d.asDocker, opts(c, 'run-b', 't', ['@exclusive:n'], { timeoutMs: 5000 }).o)
+  await acquireHolds(d.asDocker, opts(c, { runId: 'run-a', scenarioId: 's' }, ['@exclusive:n']).o)
+  const b = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-b', scenarioId: 't' }, ['@exclusive:n'], { timeoutMs: 5000 }).o,
+  )
   expect(b.call).to.equal(undefined)
   expect(b.notRun).to.match(/^waited 5 s for exclusive hold of n, held exclusive by run run-a/)
 })
@@ -623,9 +689,12 @@ test("Podman 4.3's 500 for a taken name is a taken name, not a failed call: the 
 test("a lock this run's ended scenario left (its cleanup failed) is removed at once; a kept fixture's lock of the run is waited for", async () => {
   const d = new FakeDocker()
   const c = clock()
-  const first = await acquireHolds(d.asDocker, opts(c, 'run-a', 'static-ip.connect-with-ip', ['@exclusive:r']).o)
+  const first = await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'static-ip.connect-with-ip' }, ['@exclusive:r']).o,
+  )
   expect(first.notRun).to.equal(undefined) // and never released: its cleanup by label failed
-  const { o, lines } = opts(c, 'run-a', 'static-ip.outside-range-refused', ['@exclusive:r'])
+  const { o, lines } = opts(c, { runId: 'run-a', scenarioId: 'static-ip.outside-range-refused' }, ['@exclusive:r'])
   const next = await acquireHolds(d.asDocker, o)
   expect(next.notRun).to.equal(undefined)
   expect(next.waitedMs).to.equal(0)
@@ -635,10 +704,13 @@ test("a lock this run's ended scenario left (its cleanup failed) is removed at o
   expect(d.byName('netconform-lock-r')!.labels[LABEL_SCENARIO]).to.equal('static-ip.outside-range-refused')
   await next.release()
   // a fixture's lock is held as long as the fixture lives
-  await acquireHolds(d.asDocker, opts(c, 'run-a', 'fixture:publish.x', ['@exclusive:host-port-8080']).o)
+  await acquireHolds(
+    d.asDocker,
+    opts(c, { runId: 'run-a', scenarioId: 'fixture:publish.x' }, ['@exclusive:host-port-8080']).o,
+  )
   const waiting = await acquireHolds(
     d.asDocker,
-    opts(c, 'run-a', 'publish.y', ['@exclusive:host-port-8080'], { timeoutMs: 2000 }).o,
+    opts(c, { runId: 'run-a', scenarioId: 'publish.y' }, ['@exclusive:host-port-8080'], { timeoutMs: 2000 }).o,
   )
   expect(waiting.notRun).to.match(
     /^waited 2 s for exclusive hold of host-port-8080, held exclusive by run run-a, scenario fixture:publish\.x/,

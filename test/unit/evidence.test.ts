@@ -10,18 +10,19 @@ import { Evidence, judge } from '../../support/observe/evidence'
 import { PROJECT } from '../../support/project'
 
 test('judge: nothing when the endpoint shows what the document shows; otherwise Evidence with its kind, fields and sentence', () => {
-  expect(() => judge(true, 'subnet-mask', 'subnet masks of n', '/16', '/16')).not.to.throw()
+  expect(() =>
+    judge(true, { kind: 'subnet-mask', what: 'subnet masks of n', seen: '/16', documented: '/16' }),
+  ).not.to.throw()
   try {
-    judge(
-      false,
-      'interfaces',
-      "interfaces of model's addresses on a (eth0) and b (eth1)",
-      'distinct interfaces',
-      'one interface',
-      {
+    judge(false, {
+      kind: 'interfaces',
+      what: "interfaces of model's addresses on a (eth0) and b (eth1)",
+      seen: 'distinct interfaces',
+      documented: 'one interface',
+      fields: {
         interfaces: ['eth0', 'eth1'],
       },
-    )
+    })
     expect.fail('judge did not throw')
   } catch (e) {
     expect(e).to.be.instanceOf(Evidence)

@@ -55,7 +55,7 @@ test('every Feature is named after a heading of the document, and every heading 
   expect(problems, problems.join('; ')).to.deep.equal([])
   // doc.ts's sections are those names, in the document's order, the title first
   expect(DOC_SECTIONS[0]).to.equal(DOC_TITLE)
-  expect([...DOC_SECTIONS]).to.deep.equal(lines.filter((l, i) => headingLike(lines, i)))
+  expect([...DOC_SECTIONS]).to.deep.equal(lines.filter((_l, i) => headingLike(lines, i)))
   // and each has a scenario
   expect([...new Set(scenarioSections().values())]).to.have.members([...DOC_SECTIONS])
   // the check names what is wrong

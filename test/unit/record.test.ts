@@ -16,15 +16,8 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import { pack } from 'tar-stream'
 import { buildSummary, writeReportSet } from '../../support/report/reports'
-import {
-  MANIFEST,
-  RECORD_FILE,
-  manifestOf,
-  packRecord,
-  readRecord,
-  recordName,
-  sha256,
-} from '../../support/report/record'
+import { MANIFEST, RECORD_FILE, manifestOf, sha256 } from '../../support/report/record/format'
+import { packRecord, readRecord, recordName } from '../../support/report/record/pack'
 import { scenarioIds } from '../../support/scenario-id'
 import type { Deviation, Summary, Target } from '../../support/types'
 

@@ -7,16 +7,15 @@ import { expect } from 'chai'
 import { faultsFor, nextAddress, scenarioPrefix } from '../../support/sensitivity/faults'
 import {
   faultStatus,
-  judgeFault,
-  orTags,
-  renderMarkdown,
-  selectFaults,
   sensitivityExitCode,
   type FaultResult,
   type SensitivityReport,
-} from '../../support/sensitivity/run'
+} from '../../support/sensitivity/report'
+import { judgeFault } from '../../support/sensitivity/judging'
+import { renderMarkdown } from '../../support/sensitivity/render'
+import { orTags, selectFaults } from '../../support/sensitivity/sensitivity-run'
 import { loadTarget, scenarioIds } from '../../support/profile/targets'
-import type { HookContext } from '../../support/engine/relay'
+import type { HookContext } from '../../support/sensitivity/hooks'
 
 const target = loadTarget('podman')
 const faults = faultsFor(target)

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { PROJECT, defaultReportsDir } from '../../support/project'
-import { latestDirect, sensitivityFolders } from '../../support/sensitivity/run'
+import { latestDirect, sensitivityFolders } from '../../support/sensitivity/direct'
 import { conditionsFolder } from '../../support/sensitivity/conditions'
 import type { Summary } from '../../support/types'
 

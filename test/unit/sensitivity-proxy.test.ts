@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { splitUrl, startProxy, type Proxy } from '../../support/engine/relay'
+import { splitUrl } from '../../support/engine/relay'
+import { startProxy, type Proxy } from '../../support/sensitivity/proxy'
 
 const dir = mkdtempSync(join(tmpdir(), 'netconform-proxy-test-'))
 const upstreamSocket = join(dir, 'upstream.sock')
