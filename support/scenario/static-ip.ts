@@ -10,7 +10,7 @@ import { runNoted } from './commands'
 import type { NetconformWorld } from './world'
 
 /** The second network's subnet: a documentation range nothing of the lab uses (the scenario holds it by tag). */
-export const RANGELESS_SUBNET = '192.0.2.0/24'
+const RANGELESS_SUBNET = '192.0.2.0/24'
 /** The static address asked for on it (the document's placeholder is ip_address; here rangeless_address). */
 const RANGELESS_ADDRESS = '192.0.2.9'
 
