@@ -216,11 +216,20 @@ vch_check_kernel() {
 # vch_podman_conf DIR: a Podman VCH's containers.conf (its rootless user's too) in the VCH's own layer (rewritten each up).
 vch_podman_conf() {
   mkdir -p "$1/etc/containers"
-  cat >"$1/etc/containers/containers.conf" <<'CONF'
+  # One write, into the file that is there: the VCH's overlay may have it open, and a file put in its
+  # place in the upper layer (sed -i) stays unseen by a running VCH, which then starts its engine with the old one.
+  {
+    cat <<'CONF'
 # written by netconform lab/vch.sh
 [containers]
 # the default nofile/nproc rlimits fail on these machines ("error setting rlimit type 7")
 default_ulimits = []
+CONF
+    [ "$VCH_CGROUP" != v2 ] || cat <<'CONF'
+# no pids controller on this cgroup v2 hierarchy (a hybrid host keeps it v1), so no pids limit
+pids_limit = 0
+CONF
+    cat <<'CONF'
 [engine]
 # runc: crun refuses a hybrid cgroup v1/v2 host ("cgroups in hybrid mode not supported"); no systemd here
 runtime = "runc"
@@ -229,28 +238,27 @@ events_logger = "file"
 [network]
 network_backend = "netavark"
 CONF
-  [ "$VCH_CGROUP" != v2 ] || vch_podman_conf_v2 "$1"
-}
-
-# vch_podman_conf_v2 DIR: what a Podman VCH on the cgroup v2 hierarchy of a hybrid host (VCH_CGROUP=v2)
-# needs besides: that hierarchy has no pids controller (the host keeps it on v1), so runc cannot write a
-# container's pids.max. Podman's default limit is left off (pids_limit = 0), and the Docker API's
-# "PidsLimit": 0 (unlimited, which the docker CLI sends; Podman passes it on, runc writes pids.max "max") reaches runc
-# as what it means, no limit: a runc of the lab's drops the bundle's unlimited pids resource, then runs
-# the root's runc. Measured: without it every container the docker CLI starts fails ("openat2
-# /sys/fs/cgroup/libpod_parent/…/pids.max: no such file or directory").
-vch_podman_conf_v2() {
-  sed -i 's/^default_ulimits = \[\]$/&\n# no pids controller on this cgroup v2 hierarchy (a hybrid host keeps it v1), so no pids limit\npids_limit = 0/' \
-    "$1/etc/containers/containers.conf"
-  cat >>"$1/etc/containers/containers.conf" <<'CONF'
+    [ "$VCH_CGROUP" != v2 ] || cat <<'CONF'
 [engine.runtimes]
-# runc without an unlimited pids resource (lab/vch.sh, vch_podman_conf_v2)
+# runc without an unlimited pids resource (lab/vch.sh, vch_runc_without_pids)
 runc = ["/usr/local/lib/netconform/runc"]
 CONF
+  } >"$1/etc/containers/containers.conf"
+  [ "$VCH_CGROUP" != v2 ] || vch_runc_without_pids "$1"
+}
+
+# vch_runc_without_pids DIR: what a Podman VCH on the cgroup v2 hierarchy of a hybrid host (VCH_CGROUP=v2)
+# needs besides its containers.conf: that hierarchy has no pids controller (the host keeps it on v1), so
+# runc cannot write a container's pids.max. Podman's default limit is left off (pids_limit = 0), and the
+# Docker API's "PidsLimit": 0 (unlimited, which the docker CLI sends; Podman passes it on, runc writes
+# pids.max "max") reaches runc as what it means, no limit: a runc of the lab's drops the bundle's
+# unlimited pids resource, then runs the root's runc. Measured: without it every container the docker
+# CLI starts fails ("openat2 /sys/fs/cgroup/libpod_parent/…/pids.max: no such file or directory").
+vch_runc_without_pids() {
   mkdir -p "$1/usr/local/lib/netconform"
   cat >"$1/usr/local/lib/netconform/runc" <<'RUNC'
 #!/bin/sh
-# written by netconform lab/vch.sh (vch_podman_conf_v2): the root's runc, with a bundle's unlimited pids
+# written by netconform lab/vch.sh (vch_runc_without_pids): the root's runc, with a bundle's unlimited pids
 # resource ("pids":{"limit":0} or -1, which runc writes as pids.max "max") left out, for this hierarchy has no
 # pids controller.
 bundle= previous=
