@@ -391,13 +391,18 @@ vch_up_engine() {
   vch_wait "$NAME" "$ENDPOINT" "$label"
 }
 
-# vch_dhcp_proxy: netavark's DHCP proxy, unless it runs, in the Podman service's mount and network
-# namespaces (its socket is in the VCH's /run), for a macvlan network with --ipam-driver dhcp.
-vch_dhcp_proxy() {
+# vch_podman_networks: a rootful Podman VCH's networks (after its engine answers): netconform-dhcp, a macvlan
+# on its eth0 whose addresses come from the lab's DHCP server through netavark's DHCP proxy, which runs
+# (unless it does) in the Podman service's mount and network namespaces (its socket is in the VCH's /run);
+# and netconform-external, the container network, a macvlan on eth0 in the VCH's range (LAB_VCH_RANGE).
+vch_podman_networks() {
   if ! alive "$LAB_RUN/$NAME-dhcp.pid"; then
     setsid nsenter --target "$(cat "$VCH_PIDFILE")" --mount --net -- /usr/lib/podman/netavark dhcp-proxy \
       --activity-timeout 0 >>"$LAB_LOG/$NAME-dhcp.log" 2>&1 </dev/null &
     echo $! >"$LAB_RUN/$NAME-dhcp.pid"
     say "started netavark's DHCP proxy in $NAME (log $LAB_LOG/$NAME-dhcp.log)"
   fi
+  lab_network "$NAME" netconform-dhcp -d macvlan --ipam-driver dhcp -o parent=eth0
+  lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
+    --gateway "$LAB_GATEWAY" -o parent=eth0
 }
