@@ -20,7 +20,7 @@ action=${2:-}
 endpoint=${LAB_ENDPOINT[$name]}
 case "$name" in
   docker | podman | podman-netavark) pidfile=$LAB_RUN/$name.pid holder=$LAB_RUN/$name-holder.pid ;;
-  docker-28 | podman-5) pidfile=$LAB_RUN/$name.pid holder=$LAB_RUN/$name/holder.pid ;;
+  docker-28 | podman-5 | podman-6) pidfile=$LAB_RUN/$name.pid holder=$LAB_RUN/$name/holder.pid ;;
   *) die "$name has no control plane the lab can stop alone (a rootless engine's containers live in its own namespaces)" ;;
 esac
 

@@ -37,18 +37,20 @@ declare -A LAB_ENDPOINT=([docker]=unix:///var/run/docker.sock [podman]=unix:///r
   [docker-28]=unix:///run/netconform/docker-28/docker.sock
   [podman-5]=unix:///run/netconform/podman-5/podman.sock
   [podman-5-rootless]=unix:///run/netconform/podman-5-rootless/podman.sock
-  [docker-28-rootless]=unix:///run/netconform/docker-28-rootless/docker.sock)
+  [docker-28-rootless]=unix:///run/netconform/docker-28-rootless/docker.sock
+  [podman-6]=unix:///run/netconform/podman-6/podman.sock
+  [podman-6-rootless]=unix:///run/netconform/podman-6-rootless/podman.sock)
 # The current engines' VCH-like hosts (lab/vch.sh): each one's public address on the lab segment and
 # the range of its container network (lab segment addresses: .1 this host, .2 the DHCP network's DNS,
-# .10 the outside client, .11-.14 the VCHs, .16-.47 their container networks, .50-.99 the DHCP pool,
-# .128-.239 the Debian 12 engines' container networks).
+# .10 the outside client, .11-.15 the VCHs, .16-.47 their container networks, .50-.99 the DHCP pool,
+# .100-.111 more VCHs, .112-.127 their container networks, .128-.239 the Debian 12 engines' container networks).
 declare -A LAB_VCH_ADDRESS=([docker-28]=198.51.100.11 [podman-5]=198.51.100.12 [podman-5-rootless]=198.51.100.13
-  [docker-28-rootless]=198.51.100.14)
-declare -A LAB_VCH_RANGE=([docker-28]=198.51.100.16/28 [podman-5]=198.51.100.32/28)
+  [docker-28-rootless]=198.51.100.14 [podman-6]=198.51.100.15 [podman-6-rootless]=198.51.100.100)
+declare -A LAB_VCH_RANGE=([docker-28]=198.51.100.16/28 [podman-5]=198.51.100.32/28 [podman-6]=198.51.100.112/28)
 LAB_VCH_DIR=/var/lib/netconform/vch
 # The endpoints beyond the first two: each is lab/endpoints/NAME.sh up|down|status, started after
 # the rest of the lab; one that cannot run here says why in one line and the others still come up.
-LAB_MORE_ENDPOINTS="podman-netavark podman-rootless docker-rootless docker-28 podman-5 podman-5-rootless docker-28-rootless"
+LAB_MORE_ENDPOINTS="podman-netavark podman-rootless docker-rootless docker-28 podman-5 podman-5-rootless docker-28-rootless podman-6 podman-6-rootless"
 # The unprivileged user the rootless engines run as (subuid/subgid, runtime dir under $LAB_RUN).
 LAB_USER=netconform-rootless
 LAB_USER_HOME=/var/lib/netconform-rootless

@@ -5,13 +5,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab/lib.sh
 . "$here/lib.sh"
 show() { printf '  %-32s %s\n' "$1" "$2"; }
+# network_stack ENDPOINT: for a Podman on a unix socket, "; network: netavark V, aardvark-dns V" (or cni),
+# from its libpod API's info: GET /version names no network component; nothing for another engine.
+network_stack() {
+  [ "${1#unix://}" != "$1" ] || return 0
+  curl -sf --max-time 5 --unix-socket "${1#unix://}" http://lab/v4.0.0/libpod/info 2>/dev/null \
+    | jq -r '.host.networkBackendInfo // empty | "; network: \(.version // .backend)\(if .dns.version then ", " + .dns.version else "" end)"' 2>/dev/null
+}
 for name in docker podman $LAB_MORE_ENDPOINTS; do
   ep=${LAB_ENDPOINT[$name]}
   if answers "$ep"; then
     # What the engine reports through its API: its version, API version and components (containerd,
     # runc, conmon…), as GET /version gives them.
     show "$name" "answers on $ep: $(DOCKER_HOST=$ep timeout 5 docker version --format \
-      '{{.Server.Version}} (API {{.Server.APIVersion}}; {{range $i, $c := .Server.Components}}{{if $i}}, {{end}}{{$c.Name}} {{index (split $c.Version "\n") 0}}{{end}})' 2>/dev/null)"
+      '{{.Server.Version}} (API {{.Server.APIVersion}}; {{range $i, $c := .Server.Components}}{{if $i}}, {{end}}{{$c.Name}} {{index (split $c.Version "\n") 0}}{{end}})' 2>/dev/null)$(network_stack "$ep")"
   else
     why=""
     [ -f "$here/endpoints/$name.sh" ] && why=$(bash "$here/endpoints/$name.sh" status 2>&1 | tail -n 1)

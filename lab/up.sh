@@ -2,9 +2,9 @@
 # netconform lab: real Docker-compatible endpoints on this machine, and an outside segment of the
 # lab's own. Idempotent: what already runs is left as it is. The first two are set up here;
 # lab/endpoints/NAME.sh starts the others ($LAB_MORE_ENDPOINTS in lib.sh: Debian 12's podman-netavark,
-# podman-rootless, docker-rootless, and the current engines docker-28, podman-5, podman-5-rootless,
-# docker-28-rootless, each on a VCH-like host of its own, lab/vch.sh), each on its own socket with
-# its own storage.
+# podman-rootless, docker-rootless, the current engines docker-28, podman-5, podman-5-rootless,
+# docker-28-rootless, and the next ones, podman-6 and podman-6-rootless (Debian experimental's Podman 6.1),
+# each on a VCH-like host of its own, lab/vch.sh), each on its own socket with its own storage.
 # Debian, as root. Every command here is from ../shared/LAB-NOTES.md (measured).
 #
 #   Docker Engine   unix:///var/run/docker.sock, and tcp://127.0.0.1:2376 with mutual TLS (lab CA

@@ -6,11 +6,15 @@
 # and /tmp, the lab DNS as its only nameserver, and its API socket folder, which is a folder of the
 # lab's on this host's filesystem.
 #
-#   /                        overlay: lower $LAB_SID_ROOT, upper $LAB_VCH_DIR/NAME/upper
+#   /                        overlay: lower $VCH_ROOT (the sid root, or the next root), upper
+#                            $LAB_VCH_DIR/NAME/upper (vch_prepare keeps it to the layer made over that root)
 #   STATE_DIR                bind of $LAB_VCH_DIR/NAME/storage (an overlay root cannot hold overlay2 layers)
 #   /run/netconform-api      bind of $LAB_RUN/NAME (the socket the suite reaches)
 #   /etc/resolv.conf         bind of $LAB_RUN/resolv.conf (nameserver 198.51.100.1 only)
 #   /sys                     a sysfs of this network namespace, with this machine's cgroup mounts
+#                            (VCH_CGROUP=host), or the cgroup v2 hierarchy alone at /sys/fs/cgroup
+#                            (VCH_CGROUP=v2: Podman 6 refuses a hybrid v1/v2 host; on this one the
+#                            v2 hierarchy holds no controllers, so no container gets resource limits)
 #   holder                   a process that keeps the namespace ($LAB_RUN/NAME/holder.pid)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,15 +24,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/vch.sh"
 name=$1 state=$2
 shift 2
+lower=${VCH_ROOT:-$LAB_SID_ROOT} cgroup=${VCH_CGROUP:-host}
+unset VCH_ROOT VCH_CGROUP
 dir=$LAB_VCH_DIR/$name
 root=$dir/root
 mkdir -p "$dir/upper" "$dir/work" "$dir/storage" "$root" "$LAB_RUN/$name"
 mount --make-rprivate /
-mount -t overlay overlay -o "lowerdir=$LAB_SID_ROOT,upperdir=$dir/upper,workdir=$dir/work" "$root"
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$root"
 mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
-mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
+case "$cgroup" in
+  v2) mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup" ;;
+  *) mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup" ;;
+esac
 [ -d /lib/modules ] && mkdir -p "$root/lib/modules" && mount --rbind /lib/modules "$root/lib/modules"
 mount -t tmpfs -o mode=755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"

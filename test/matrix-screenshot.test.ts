@@ -63,6 +63,8 @@ interface Layout {
   /** After scrolling down (and right): where the header row and a row's first cell are. */
   headTop: number
   labelLeft: number
+  /** The tallest scenario's rows (its verdicts and its reasons, closed), in px. */
+  tallestRow: number
 }
 
 const MEASURE = `
@@ -70,51 +72,78 @@ const root = document.documentElement
 const wide = { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth }
 window.scrollTo(300, 1200)
 const label = [...document.querySelectorAll('tbody th[scope=row]')].find((th) => th.getBoundingClientRect().top > 300)
-document.title = 'MEASURED ' + JSON.stringify({ ...wide, headTop: document.querySelector('thead').getBoundingClientRect().top, labelLeft: label.getBoundingClientRect().left })
+const rows = [...document.querySelectorAll('tr[data-scenario]')].map((tr) => {
+  const next = tr.nextElementSibling
+  const reasons = next && next.classList.contains('reasons') ? next.getBoundingClientRect().height : 0
+  return tr.getBoundingClientRect().height + reasons
+})
+document.title = 'MEASURED ' + JSON.stringify({ ...wide, headTop: document.querySelector('thead').getBoundingClientRect().top, labelLeft: label.getBoundingClientRect().left, tallestRow: Math.max(...rows) })
 `
 
 function layoutOf(chromium: string, html: string, file: string, width: number): Layout {
   return measure<Layout>(chromium, html, file, { width, height: HEIGHT, script: MEASURE })
 }
 
+/**
+ * The lab's eleven endpoints as the fixture runs renamed, each with its engine and version, so that the
+ * columns group as the lab's do; every row gets a reason per endpoint (the longest a lab run gives, about
+ * 450 characters), the most a row can have.
+ */
+const LAB_LIKE: [string, 'docker' | 'podman', string, string][] = [
+  ['docker', 'docker', 'Docker Engine', '20.10.24+dfsg1'],
+  ['docker-rootless', 'docker', 'Docker Engine', '20.10.24+dfsg1'],
+  ['docker-28', 'docker', 'Docker Engine', '28.5.2+dfsg4'],
+  ['docker-28-rootless', 'docker', 'Docker Engine', '28.5.2+dfsg4'],
+  ['podman', 'podman', 'Podman Engine', '4.3.1'],
+  ['podman-netavark', 'podman', 'Podman Engine', '4.3.1'],
+  ['podman-rootless', 'podman', 'Podman Engine', '4.3.1'],
+  ['podman-5', 'podman', 'Podman Engine', '5.8.6'],
+  ['podman-5-rootless', 'podman', 'Podman Engine', '5.8.6'],
+  ['podman-6', 'podman', 'Podman Engine', '6.1.1'],
+  ['podman-6-rootless', 'podman', 'Podman Engine', '6.1.1'],
+]
+
+function labLike(): LoadedReport[] {
+  const [docker, podman] = loadReports([join(FIXTURES, 'docker'), join(FIXTURES, 'podman')])
+  const long = (name: string, id: string) =>
+    `${name} differs on ${id}: ` + 'the endpoint did otherwise than the document says, at length; '.repeat(7)
+  return LAB_LIKE.map(([name, from, engine, version]) => {
+    const r = from === 'docker' ? docker : podman
+    return {
+      ...r,
+      summary: {
+        ...r.summary,
+        target: { ...r.summary.target, name, engine: { ...r.summary.target.engine, name: engine, version } },
+        scenarios: r.summary.scenarios.map((s) => ({ ...s, verdict: 'fails' as const, reason: long(name, s.id) })),
+      },
+    }
+  })
+}
+
 test(
-  'matrix.html: no horizontal overflow at 1400px for 2 to 5 endpoints; sticky header row and first column',
-  { timeout: 180_000 },
+  'matrix.html: no horizontal overflow at 1400px for 2 to 11 endpoints (the lab has 11), no row taller than 400px; sticky header row and first column',
+  { timeout: 300_000 },
   (t) => {
     const chromium = chromiumOr(t)
     if (!chromium) return
 
     const work = mkdtempSync(join(tmpdir(), 'netconform-matrix-layout-'))
     try {
-      const [docker, podman] = loadReports([join(FIXTURES, 'docker'), join(FIXTURES, 'podman')])
-      const renamed = (r: LoadedReport, name: string): LoadedReport => ({
-        ...r,
-        summary: {
-          ...r.summary,
-          target: {
-            ...r.summary.target,
-            name,
-            engine: { ...r.summary.target.engine, name: `${r.summary.target.engine.name} with a long build name` },
-          },
-        },
-      })
-      const five = [
-        docker,
-        podman,
-        renamed(podman, 'podman-netavark-on-a-build-host'),
-        renamed(podman, 'podman-rootless-on-a-laptop'),
-        renamed(docker, 'docker-rootless-on-a-remote-host'),
-      ]
-      for (const n of [2, 3, 4, 5]) {
-        const html = renderMatrixHtml(five.slice(0, n), work)
+      const eleven = labLike()
+      for (const n of [2, 3, 5, 9, 11]) {
+        const html = renderMatrixHtml(eleven.slice(0, n), work)
         const layout = layoutOf(chromium, html, join(work, `matrix-${n}.html`), WIDTH)
         expect(layout.scrollWidth, `${n} endpoints at ${WIDTH}px: page wider than the window`).to.be.at.most(
           layout.clientWidth,
         )
         expect(layout.headTop, `${n} endpoints: the header row stays at the top`).to.equal(0)
+        expect(layout.tallestRow, `${n} endpoints: the tallest row, its reasons closed`).to.be.at.most(400)
+        console.log(
+          `${n} endpoints at ${WIDTH}px: page ${layout.scrollWidth}/${layout.clientWidth}px wide, tallest row ${layout.tallestRow}px`,
+        )
       }
       // narrower than the table: the page scrolls sideways, the first column stays
-      const narrow = layoutOf(chromium, renderMatrixHtml(five, work), join(work, 'matrix-narrow.html'), 800)
+      const narrow = layoutOf(chromium, renderMatrixHtml(eleven, work), join(work, 'matrix-narrow.html'), 800)
       expect(narrow.scrollWidth).to.be.greaterThan(narrow.clientWidth)
       expect(narrow.labelLeft, 'the first column stays at the left').to.equal(0)
       expect(narrow.headTop).to.equal(0)

@@ -21,16 +21,7 @@ up() {
   vch_podman_conf "$VCH_DIR/upper"
   PODMAN_IGNORE_CGROUPSV1_WARNING=1 vch_up_engine "Podman 5 (VCH $ADDRESS)" vch_start "$NAME" /var/lib/containers \
     podman system service --time=0 unix:///run/netconform-api/podman.sock
-  # netavark's DHCP proxy, in the service's mount and network namespaces (its socket is in the VCH's /run).
-  if ! alive "$LAB_RUN/$NAME-dhcp.pid"; then
-    setsid nsenter --target "$(cat "$VCH_PIDFILE")" --mount --net -- /usr/lib/podman/netavark dhcp-proxy \
-      --activity-timeout 0 >>"$LAB_LOG/$NAME-dhcp.log" 2>&1 </dev/null &
-    echo $! >"$LAB_RUN/$NAME-dhcp.pid"
-    say "started netavark's DHCP proxy in $NAME (log $LAB_LOG/$NAME-dhcp.log)"
-  fi
-  lab_network "$NAME" netconform-dhcp -d macvlan --ipam-driver dhcp -o parent=eth0
-  lab_network "$NAME" netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "${LAB_VCH_RANGE[$NAME]}" \
-    --gateway "$LAB_GATEWAY" -o parent=eth0
+  vch_podman_networks
 }
 
 endpoint_main "$@"

@@ -1,8 +1,10 @@
 /**
  * The conformance matrix: several runs' summaries side by side. Documented behaviours are the
  * rows (one per scenario id, grouped under the seed document's section headings, in document
- * order), endpoints the columns; each cell is that run's verdict, linking to its report.html.
- * Rendered as matrix.md and as matrix.html (one self-contained file: inline CSS, no scripts).
+ * order), endpoints the columns, grouped by engine family and version (matrix-groups.ts); each cell
+ * is that run's verdict, linking to its report.html. Rendered as matrix.md and as matrix.html (one
+ * self-contained file: inline CSS, no scripts), where a cell is a verdict chip and a row's reasons
+ * are said once each below it, whole on demand (matrix-reasons.ts).
  *
  *   netconform matrix reports/docker/latest reports/podman/latest [--out reports]
  */
@@ -15,6 +17,8 @@ import { type Verdict, VERDICTS } from '../types'
 import { loadSummary, type Summary, summaryFileOf } from './summary'
 import { isRecordPath } from './record/pack'
 import { recordSummary } from './record/verify'
+import { engineGroup, groupOrder, groupSpans } from './matrix-groups'
+import { type RowReason, rowReasons } from './matrix-reasons'
 
 export interface LoadedReport {
   /** The report folder as given (e.g. reports/docker/latest, a symlink to one run's folder). */
@@ -78,6 +82,8 @@ function linkOf(report: LoadedReport, linkBase: string): string {
 interface Cell {
   verdict: CellVerdict
   reason: string
+  /** A deviation's reason as its profile declares it (the reason adds what the run observed). */
+  declaredReason?: string
   /** Link to the run's report.html, relative to the matrix's folder; none when not run. */
   href?: string
 }
@@ -86,6 +92,8 @@ interface Row {
   id: string
   name: string
   cells: Cell[]
+  /** The row's reasons, each once, with the cells that give it. */
+  reasons: RowReason[]
 }
 
 interface Section {
@@ -96,6 +104,10 @@ interface Section {
 interface Column {
   target: string
   engine: string
+  /** Engine family and major.minor version, e.g. "Podman Engine 6.1" (matrix-groups.ts). */
+  group: string
+  /** The engine's whole version, e.g. "6.1.1". */
+  engineVersion: string
   apiVersion: string
   runDate: string
   runId: string
@@ -109,23 +121,27 @@ interface Matrix {
   scenarioCount: number
 }
 
-function matrixOf(reports: readonly LoadedReport[], linkBase: string): Matrix {
+function matrixOf(given: readonly LoadedReport[], linkBase: string): Matrix {
+  // The columns grouped by engine family and version; within a group, in the order given.
+  const reports = groupOrder(given.map((r) => r.summary.target)).map((i) => given[i])
   const links = reports.map((r) => linkOf(r, linkBase))
   const byId = reports.map((r) => {
     const map = new Map<string, Summary['scenarios'][number]>()
     for (const s of r.summary.scenarios) if (!map.has(s.id)) map.set(s.id, s)
     return map
   })
-  const sections = sectionsOf(reports).map(({ doc, scenarios }) => ({
+  const sections = sectionsOf(given).map(({ doc, scenarios }) => ({
     doc,
-    rows: scenarios.map(({ id, name }) => ({
-      id,
-      name,
-      cells: byId.map((map, i): Cell => {
+    rows: scenarios.map(({ id, name }) => {
+      const cells = byId.map((map, i): Cell => {
         const s = map.get(id)
-        return s ? { verdict: s.verdict, reason: s.reason ?? '', href: links[i] } : { verdict: 'not-run', reason: '' }
-      }),
-    })),
+        if (!s) return { verdict: 'not-run', reason: '' }
+        const declared = s.deviation && !s.deviation.mismatch ? s.deviation.reason : undefined
+        return { verdict: s.verdict, reason: s.reason ?? '', declaredReason: declared, href: links[i] }
+      })
+      const reasons = rowReasons(cells.map((c, i) => ({ ...c, target: reports[i].summary.target.name })))
+      return { id, name, cells, reasons }
+    }),
   }))
   const scenarioCount = sections.reduce((n, s) => n + s.rows.length, 0)
   const columns = reports.map((r, i): Column => {
@@ -136,6 +152,8 @@ function matrixOf(reports: readonly LoadedReport[], linkBase: string): Matrix {
     return {
       target: r.summary.target.name,
       engine: engine ? `${engine.name} ${engine.version}`.trim() : '',
+      group: engineGroup(r.summary.target),
+      engineVersion: engine?.version ?? '',
       apiVersion: engine?.apiVersion ?? '',
       runDate: runDate(r.summary.startedAt),
       runId: r.summary.runId ?? '',
@@ -299,9 +317,9 @@ h1 { font-size: 20px; margin: 0 0 2px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0 0 12px; padding: 0; list-style: none; \
 font-size: 12px; }
 .legend li { display: flex; align-items: center; gap: 6px; }
-.legend .chip { display: inline-block; padding: 1px 8px 1px 11px; border-radius: 3px; font-weight: 700; }
+.chip { display: inline-block; padding: 0 6px 0 8px; border-radius: 3px; font-weight: 700; white-space: nowrap; }
 table {
-  width: 100%; min-width: calc(260px + var(--columns) * 190px);
+  width: 100%; min-width: calc(220px + var(--columns) * 92px);
   table-layout: fixed; border-collapse: separate; border-spacing: 0;
   border: 1px solid var(--rule);
 }
@@ -309,16 +327,17 @@ th, td { text-align: left; vertical-align: top; border-bottom: 1px solid var(--r
 td + td, th + td, th + th { border-left: 1px solid var(--rule); }
 thead { position: sticky; top: 0; z-index: 3; }
 thead th, thead td { background: var(--head); }
-thead tr:first-child > * { padding: 6px 10px; }
-thead .target { font-size: 15px; font-weight: 700; }
+thead tr.groups > * { padding: 5px 8px 3px; font-size: 12px; }
+thead tr.groups th.group { text-align: center; border-bottom: 2px solid var(--muted); overflow-wrap: anywhere; }
+thead tr.targets > * { padding: 4px 6px; }
+thead .target { font-size: 12.5px; font-weight: 700; overflow-wrap: anywhere; }
 thead .target a { color: inherit; }
-thead .engine { font-weight: 400; }
-thead .meta { font-weight: 400; color: var(--muted); font-size: 12px; }
+thead .meta { font-weight: 400; color: var(--muted); font-size: 11px; overflow-wrap: anywhere; }
 thead .corner { vertical-align: bottom; color: var(--muted); }
-tr.totals > * { padding: 4px 10px; font-size: 12px; border-bottom: 2px solid var(--muted); }
-.counts { display: flex; flex-wrap: wrap; gap: 3px 4px; margin: 0; padding: 0; list-style: none; }
-.counts li { padding: 0 6px; border-radius: 3px; white-space: nowrap; font-weight: 700; box-shadow: none; }
-.counts li.zero { opacity: 0.6; font-weight: 400; }
+tr.totals > * { padding: 4px 6px; font-size: 11px; border-bottom: 2px solid var(--muted); }
+.counts { display: flex; flex-wrap: wrap; gap: 2px 3px; margin: 0; padding: 0; list-style: none; }
+.counts li { padding: 0 5px; border-radius: 3px; white-space: nowrap; font-weight: 700; box-shadow: none; }
+.counts li.zero { display: none; }
 tbody th[scope="row"], thead tr > :first-child {
   position: sticky; left: 0; z-index: 1; background: var(--paper);
   border-right: 1px solid var(--rule);
@@ -333,13 +352,24 @@ tr.section th {
 }
 tr.section th span { position: sticky; left: 10px; }
 td { position: relative; }
-td a, td .cell { display: block; padding: 4px 8px 4px 12px; color: inherit; text-decoration: none; }
+td a, td .cell { display: block; padding: 3px 4px 3px 8px; color: inherit; text-decoration: none; white-space: nowrap; }
 td a::after { content: ""; position: absolute; inset: 0; }
 td a:hover .verdict, td a:focus-visible .verdict { text-decoration: underline; }
 td a:focus-visible { outline: none; }
 td:focus-within { outline: 2px solid #0969da; outline-offset: -2px; }
-.verdict { font-weight: 700; margin-right: 6px; }
-.reason { font-size: 11.5px; line-height: 1.3; color: var(--ink); overflow-wrap: anywhere; }
+.verdict { font-weight: 700; font-size: 12px; }
+.key { font: 700 10px/1 "DejaVu Sans Mono", ui-monospace, monospace; margin-left: 3px; vertical-align: super; }
+tr.has-reasons > * { border-bottom: 0; }
+tr.reasons td { padding: 0 8px 4px 10px; background: var(--paper); }
+tr.reasons ul { margin: 0; padding: 0; list-style: none; position: sticky; left: 10px; max-width: calc(100vw - 80px); }
+tr.reasons li { font-size: 11.5px; line-height: 1.35; }
+tr.reasons summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+tr.reasons summary .key { vertical-align: baseline; margin: 0 4px 0 0; }
+tr.reasons .who { font-weight: 700; margin-right: 4px; }
+tr.reasons .who .chip { font-size: 10.5px; margin-right: 3px; }
+tr.reasons .whole { margin: 2px 0 6px 18px; white-space: normal; overflow-wrap: anywhere; }
+tr.reasons .whole p { margin: 0 0 3px; }
+tr.reasons .whole .target { font-weight: 700; }
 .v-conforms { background: var(--conforms-bg); color: var(--conforms-ink); \
 box-shadow: inset 4px 0 0 var(--conforms-edge); }
 .v-deviates { background: var(--deviates-bg); color: var(--deviates-ink); \
@@ -352,18 +382,35 @@ font-style: italic; }
 tbody:last-child tr:last-child > * { border-bottom: 0; }
 `
 
+/** A verdict as a chip says it: short enough for eleven columns in 1400 px; the legend says each in full. */
+const CHIP: Record<CellVerdict, string> = {
+  conforms: 'conforms',
+  deviates: 'deviates',
+  fails: 'fails',
+  'not-applicable': 'n/a',
+  'not-run': NOT_RUN_TEXT,
+}
+
 export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: string): string {
   const matrix = matrixOf(reports, linkBase)
   const n = matrix.columns.length
   const legend = (Object.keys(VERDICT_MEANING) as CellVerdict[])
-    .map((v) => `<li><span class="chip v-${v}">${esc(verdictWord(v))}</span> ${esc(VERDICT_MEANING[v])}</li>`)
+    .map(
+      (v) =>
+        `<li><span class="chip v-${v}">${esc(CHIP[v])}</span> ${esc(verdictWord(v))}: ${esc(VERDICT_MEANING[v])}</li>`,
+    )
+    .join('\n')
+  const groupCells = groupSpans(matrix.columns.map((c) => c.group))
+    .map(
+      ([group, span]) => `<th scope="colgroup" colspan="${span}" class="group">${esc(group || 'engine unknown')}</th>`,
+    )
     .join('\n')
   const headerCells = matrix.columns
     .map(
       (c) =>
-        `<th scope="col"><div class="target"><a href="${esc(c.href)}">${esc(c.target)}</a></div>` +
-        `<div class="engine">${esc(c.engine)}</div>` +
-        `<div class="meta">API ${esc(c.apiVersion)} · run ${esc(c.runDate)}</div></th>`,
+        `<th scope="col" title="${esc(`${c.engine} · API ${c.apiVersion} · run ${c.runDate}`)}">` +
+        `<div class="target"><a href="${esc(c.href)}">${esc(c.target)}</a></div>` +
+        `<div class="meta">${esc(c.engineVersion)} · API ${esc(c.apiVersion)}</div></th>`,
     )
     .join('\n')
   const totalsCells = matrix.columns
@@ -374,11 +421,12 @@ export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: str
       const rows = section.rows
         .map(
           (r) =>
-            `<tr id="${esc(`scenario-${r.id}`)}" data-scenario="${esc(r.id)}">` +
+            `<tr id="${esc(`scenario-${r.id}`)}" data-scenario="${esc(r.id)}"${hasReasons(r)}>` +
             `<th scope="row"><span class="name">${esc(r.name)}</span>` +
             `<span class="id">${esc(r.id)}</span></th>\n` +
-            r.cells.map((cell, i) => htmlCell(cell, matrix.columns[i].target)).join('\n') +
-            '</tr>',
+            r.cells.map((cell, i) => htmlCell(cell, matrix.columns[i].target, keyOfCell(r, i))).join('\n') +
+            '</tr>' +
+            reasonsRow(r, matrix.columns),
         )
         .join('\n')
       return (
@@ -392,14 +440,18 @@ export function renderMatrixHtml(reports: readonly LoadedReport[], linkBase: str
     MATRIX_TITLE,
     CSS,
     `<h1>${esc(MATRIX_TITLE)}</h1>
-<p class="lede">${esc(introText(matrix))} Each verdict links to its run’s report; hover it for the whole reason.</p>
+<p class="lede">${esc(introText(matrix))} Endpoints are grouped by engine and version. \
+Each verdict links to its run’s report; a row’s reasons are said once each below it \
+(the letter by a verdict names its reason): open one for the whole of it.</p>
 <ul class="legend" aria-label="Legend">
 ${legend}
 </ul>
 <table style="--columns: ${n}">
 <colgroup><col class="label" style="width: ${labelWidth(n)}%">${'<col>'.repeat(n)}</colgroup>
 <thead>
-<tr><th scope="col" class="corner">Documented behaviour</th>
+<tr class="groups"><th scope="col" rowspan="2" class="corner">Documented behaviour</th>
+${groupCells}</tr>
+<tr class="targets">
 ${headerCells}</tr>
 <tr class="totals"><th scope="row">Totals</th>
 ${totalsCells}</tr>
@@ -411,23 +463,64 @@ ${bodies}
 
 /** The first column's share of the width: enough for a scenario's name on two or three lines. */
 function labelWidth(columns: number): number {
-  return columns <= 2 ? 34 : columns === 3 ? 28 : 24
+  return columns <= 2 ? 34 : columns === 3 ? 28 : columns <= 5 ? 24 : 21
 }
 
 function countItems(totals: Record<CellVerdict, number>): string {
   const shown: CellVerdict[] = totals['not-run'] > 0 ? [...VERDICTS, 'not-run'] : [...VERDICTS]
   return shown
-    .map((v) => `<li class="v-${v}${totals[v] === 0 ? ' zero' : ''}">${totals[v]} ${esc(verdictWord(v))}</li>`)
+    .map(
+      (v) =>
+        `<li class="v-${v}${totals[v] === 0 ? ' zero' : ''}" title="${esc(verdictWord(v))}">` +
+        `${totals[v]} ${esc(CHIP[v])}</li>`,
+    )
     .join('')
 }
 
-function htmlCell(cell: Cell, target: string): string {
-  const word = esc(verdictWord(cell.verdict))
+/** A row with reasons below it has no rule beneath it: they read as its own. */
+function hasReasons(row: Row): string {
+  return row.reasons.length ? ' class="has-reasons"' : ''
+}
+
+/** The letter of the row's reason a cell gives, if it gives one. */
+function keyOfCell(row: Row, column: number): string | undefined {
+  return row.reasons.find((r) => r.columns.includes(column))?.key
+}
+
+function htmlCell(cell: Cell, target: string, key: string | undefined): string {
+  const chip = esc(CHIP[cell.verdict])
   const attrs = `class="v-${esc(cell.verdict)}" data-target="${esc(target)}" data-verdict="${esc(cell.verdict)}"`
-  if (!cell.href) return `<td ${attrs}><span class="cell"><span class="verdict">${word}</span></span></td>`
+  if (!cell.href) return `<td ${attrs}><span class="cell"><span class="verdict">${chip}</span></span></td>`
   const title = cell.reason ? ` title="${esc(oneLine(cell.reason))}"` : ''
-  const reason = cell.reason ? `<small class="reason">${esc(truncateReason(cell.reason))}</small>` : ''
-  return `<td ${attrs}><a href="${esc(cell.href)}"${title}><span class="verdict">${word}</span>${reason}</a></td>`
+  const mark = key ? `<span class="key">${esc(key)}</span>` : ''
+  return `<td ${attrs}><a href="${esc(cell.href)}"${title}><span class="verdict">${chip}</span>${mark}</a></td>`
+}
+
+/**
+ * Below a row with reasons: each reason once, closed to one line (its letter, the verdicts and endpoints
+ * that give it, its words cut by the page's width); opened, its whole words and what each endpoint's run
+ * observed besides.
+ */
+function reasonsRow(row: Row, columns: readonly Column[]): string {
+  if (!row.reasons.length) return ''
+  const items = row.reasons
+    .map((reason) => {
+      const verdicts = [...new Set(reason.columns.map((i) => row.cells[i].verdict))]
+      const who =
+        verdicts.map((v) => `<span class="chip v-${v}">${esc(CHIP[v])}</span>`).join('') +
+        esc(reason.columns.map((i) => columns[i].target).join(', '))
+      const more = reason.more
+        .map((m) => `<p><span class="target">${esc(columns[m.column].target)}</span>: ${esc(oneLine(m.reason))}</p>`)
+        .join('')
+      return (
+        `<li data-reason="${esc(reason.key)}"><details><summary><span class="key">${esc(reason.key)}</span>` +
+        `<span class="who">${who}</span><span class="gist">${esc(oneLine(reason.gist))}</span></summary>` +
+        `<div class="whole"><p>${esc(oneLine(reason.gist))}</p>${more}</div></details></li>`
+      )
+    })
+    .join('')
+  const cell = `<td colspan="${columns.length + 1}"><ul>${items}</ul></td>`
+  return `\n<tr class="reasons" data-reasons-of="${esc(row.id)}">${cell}</tr>`
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,14 +60,46 @@ interface HtmlCell {
   target: string
   href?: string
   title?: string
+  /** The chip's label. */
   text: string
-  reason?: string
+  /** The letter of the row's reason the cell gives. */
+  key?: string
 }
 
+/** One reason below a row: its letter, the endpoints that give it, its one-line summary and its whole words. */
+interface HtmlReason {
+  key: string
+  who: string
+  gist: string
+  whole: string[]
+}
+
+const idPattern = (id: string) => id.replace(/[.]/g, '\\.')
+
 function htmlRow(html: string, id: string): string {
-  const m = html.match(new RegExp(`<tr id="[^"]*" data-scenario="${id.replace(/[.]/g, '\\.')}">([\\s\\S]*?)</tr>`))
+  const m = html.match(
+    new RegExp(`<tr id="[^"]*" data-scenario="${idPattern(id)}"(?: class="has-reasons")?>([\\s\\S]*?)</tr>`),
+  )
   if (!m) throw new Error(`no row ${id}`)
   return m[1]
+}
+
+function htmlReasons(html: string, id: string): HtmlReason[] {
+  const m = html.match(new RegExp(`<tr class="reasons" data-reasons-of="${idPattern(id)}">([\\s\\S]*?)</tr>`))
+  if (!m) return []
+  const text = (h: string) =>
+    h
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  return [...m[1].matchAll(/<li data-reason="([^"]*)"><details>([\s\S]*?)<\/details><\/li>/g)].map((r) => ({
+    key: r[1],
+    who: text(r[2].match(/<span class="who">([\s\S]*?)<\/span><span class="gist">/)?.[1] ?? ''),
+    gist: r[2].match(/<span class="gist">(.*?)<\/span>/)?.[1] ?? '',
+    whole: [...(r[2].match(/<div class="whole">([\s\S]*?)<\/div>/)?.[1] ?? '').matchAll(/<p>(.*?)<\/p>/g)].map((p) =>
+      p[1].replace(/<span class="target">(.*?)<\/span>/, '$1'),
+    ),
+  }))
 }
 
 function htmlCells(html: string, id: string): HtmlCell[] {
@@ -81,7 +113,7 @@ function htmlCells(html: string, id: string): HtmlCell[] {
     href: m[3].match(/<a href="([^"]*)"/)?.[1],
     title: m[3].match(/ title="([^"]*)"/)?.[1],
     text: m[3].match(/<span class="verdict">(.*?)<\/span>/)?.[1] ?? '',
-    reason: m[3].match(/<small class="reason">(.*?)<\/small>/)?.[1],
+    key: m[3].match(/<span class="key">(.*?)<\/span>/)?.[1],
   }))
 }
 
@@ -209,7 +241,7 @@ test('rows stay in document order whatever order the runs list them in', () => {
     for (const id of rows) expect(docOf.get(id), id).to.equal(heading)
 })
 
-test("each row has a cell per endpoint: its verdict, the reason, a link to that run's report.html", () => {
+test("each row has a cell per endpoint: its verdict as a chip, a link to that run's report.html, the reason's letter; the reason once below the row", () => {
   const html = renderMatrixHtml(fixtures(), FIXTURES)
   const podmanReason =
     'podman gives a new bridge network a /24 subnet (10.89.1.0/24), not the /16 the document describes; a network created with --subnet gets the mask asked for'
@@ -224,10 +256,16 @@ test("each row has a cell per endpoint: its verdict, the reason, a link to that 
     text: 'deviates',
     title: podmanReason,
   })
-  expect(podman.reason).to.equal(truncateReason(podmanReason))
+  expect(podman.key).to.equal('a')
+  expect(docker.key).to.equal(undefined)
+  expect(htmlReasons(html, 'subnet.default-mask-16')).to.deep.equal([
+    { key: 'a', who: 'deviates podman', gist: podmanReason, whole: [podmanReason] },
+  ])
+  // a conforming row has no reasons below it
+  expect(htmlReasons(html, 'new-bridge.network-listed')).to.deep.equal([])
 
   expect(htmlCells(html, 'dhcp.lease-and-dns').map((c) => [c.target, c.text])).to.deep.equal([
-    ['docker', 'not-applicable'],
+    ['docker', 'n/a'],
     ['podman', 'conforms'],
   ])
   expect(htmlCells(html, 'static-ip.taken-address-refused').map((c) => c.text)).to.deep.equal(['fails', 'fails'])
@@ -262,7 +300,7 @@ test('a scenario missing from one endpoint\'s run shows "not run", without a lin
   const html = renderMatrixHtml([docker, partial], FIXTURES)
   const [d, p] = htmlCells(html, 'combine.all-communicate')
   expect(d).to.include({ verdict: 'conforms', text: 'conforms' })
-  expect(p).to.include({ verdict: 'not-run', target: 'podman', text: 'not run', href: undefined })
+  expect(p).to.include({ verdict: 'not-run', target: 'podman', text: 'not run', href: undefined, key: undefined })
   expect(htmlTotals(html)[1]).to.include('1 not run')
   expect(htmlTotals(html)[0]).not.to.include('not run')
 
@@ -302,9 +340,12 @@ test('every text is escaped: reasons, names, ids and target names with < and &',
   expect(html).not.to.include('<script')
   expect(html).not.to.include('<b>')
   expect(html).not.to.include('<man>')
-  const cell = htmlCells(html, 'dhcp.lease-and-dns')[0]
+  // the columns are grouped by engine: Docker Engine's first
+  const cell = htmlCells(html, 'dhcp.lease-and-dns')[1]
   expect(cell.title).to.equal('got &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39; | here')
-  expect(cell.reason).to.equal('got &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39; | here')
+  expect(htmlReasons(html, 'dhcp.lease-and-dns').find((r) => r.who.includes('pod&lt;man&gt;'))?.gist).to.equal(
+    'got &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;more&#39; | here',
+  )
   expect(cell.target).to.equal('pod&lt;man&gt; &amp; co')
   expect(htmlRow(html, 'dhcp.lease-and-dns')).to.include('a &lt;b&gt;bold&lt;/b&gt; &amp; name')
   expect(html).to.include('>pod&lt;man&gt; &amp; co</a>')
@@ -315,43 +356,138 @@ test('every text is escaped: reasons, names, ids and target names with < and &',
   const row = mdRow(md, 'dhcp.lease-and-dns')
   expect(row).to.have.length(3) // the | in the reason did not split the row
   expect(row[0]).to.equal('a &lt;b&gt;bold&lt;/b&gt; &amp; name<br><sub>dhcp.lease-and-dns</sub>')
-  expect(row[1]).to.include('<sub>got &lt;script&gt;alert("x")&lt;/script&gt; &amp; \'more\' \\| here</sub>')
+  expect(row[2]).to.include('<sub>got &lt;script&gt;alert("x")&lt;/script&gt; &amp; \'more\' \\| here</sub>')
   expect(md).to.include('[**pod&lt;man&gt; &amp; co**]')
 })
 
-test('a long reason is shown cut to 140 characters; the whole of it is the tooltip', () => {
+test("a long reason: the whole of it is the cell's tooltip and, once, the reasons' on demand; Markdown cuts it to 140 characters", () => {
   const [docker, podman] = fixtures()
   const long = 'x'.repeat(100) + ' and then ' + 'y'.repeat(200)
-  const html = renderMatrixHtml(
-    [docker, withScenarios(podman, (s) => s.map((x) => ({ ...x, reason: long })))],
-    FIXTURES,
-  )
+  const reports = [docker, withScenarios(podman, (s) => s.map((x) => ({ ...x, reason: long })))]
+  const html = renderMatrixHtml(reports, FIXTURES)
   const cell = htmlCells(html, 'trust.unpublished-port-closed')[1]
   expect(cell.title).to.equal(long)
-  expect(Array.from(cell.reason ?? '')).to.have.length.at.most(140)
-  expect(cell.reason).to.match(/^x{100} and then y+…$/)
+  const reason = htmlReasons(html, 'trust.unpublished-port-closed').find((r) => r.who.endsWith('podman'))!
+  expect(reason.gist).to.equal(long)
+  expect(reason.whole).to.deep.equal([long])
+  // closed until opened: a <details> whose summary the page's CSS keeps to one line
+  expect(html).to.match(/tr\.reasons summary \{[^}]*white-space: nowrap; overflow: hidden; text-overflow: ellipsis;/)
+  expect(html).not.to.match(/<details open/)
+  expect(mdRow(renderMatrixMarkdown(reports, FIXTURES), 'trust.unpublished-port-closed')[2]).to.include(
+    `<sub>${truncateReason(long)}</sub>`,
+  )
   expect(truncateReason('short')).to.equal('short')
   expect(truncateReason('a'.repeat(140))).to.equal('a'.repeat(140))
   expect(Array.from(truncateReason('é'.repeat(141)))).to.have.length(140)
-  // every reason in the real runs is shown within the limit
-  for (const m of renderMatrixHtml(fixtures(), FIXTURES).matchAll(/<small class="reason">(.*?)<\/small>/g)) {
-    const text = m[1].replace(/&(amp|lt|gt|quot|#39);/g, '_')
-    expect(Array.from(text).length).to.be.at.most(140)
-  }
+})
+
+test('endpoints that give the same reason share it: said once, naming them; a deviation by its declared reason, what each run observed on demand', () => {
+  const [docker, podman] = fixtures()
+  const renamed = (r: LoadedReport, name: string): LoadedReport => ({
+    ...r,
+    summary: { ...r.summary, target: { ...r.summary.target, name } },
+  })
+  const declared = 'Podman gives a new network a /24.'
+  const deviating = (r: LoadedReport, observed: string) =>
+    withScenarios(r, (s) =>
+      s.map((x) =>
+        x.id === 'subnet.default-mask-16'
+          ? {
+              ...x,
+              verdict: 'deviates' as const,
+              reason: `${declared} (observed: ${observed})`,
+              deviation: { reason: declared },
+            }
+          : x,
+      ),
+    )
+  const a = deviating(renamed(podman, 'podman-a'), 'masks /24 on run 1')
+  const b = deviating(renamed(podman, 'podman-b'), 'masks /24 on run 2')
+  const html = renderMatrixHtml([docker, a, b], FIXTURES)
+  expect(htmlCells(html, 'subnet.default-mask-16').map((c) => c.key)).to.deep.equal([undefined, 'a', 'a'])
+  expect(htmlReasons(html, 'subnet.default-mask-16')).to.deep.equal([
+    {
+      key: 'a',
+      who: 'deviates podman-a, podman-b',
+      gist: declared,
+      whole: [
+        declared,
+        `podman-a: ${declared} (observed: masks /24 on run 1)`,
+        `podman-b: ${declared} (observed: masks /24 on run 2)`,
+      ],
+    },
+  ])
+  // not applicable on two endpoints for the same want: one reason, the endpoint's own name put as ‹endpoint›
+  const lacking = (name: string) =>
+    withScenarios(renamed(docker, name), (s) =>
+      s.map((x) =>
+        x.id === 'dhcp.lease-and-dns'
+          ? { ...x, reason: `target ${name} offers no DHCP network (offers.dhcpNetwork in targets/${name}.yaml): none` }
+          : x,
+      ),
+    )
+  const html2 = renderMatrixHtml([lacking('docker-x'), lacking('docker-y'), podman], FIXTURES)
+  const reasons = htmlReasons(html2, 'dhcp.lease-and-dns')
+  expect(reasons.map((r) => [r.key, r.who, r.gist])).to.deep.equal([
+    [
+      'a',
+      'n/a docker-x, docker-y',
+      'target ‹endpoint› offers no DHCP network (offers.dhcpNetwork in targets/‹endpoint›.yaml): none',
+    ],
+  ])
+})
+
+test('columns are grouped by engine family and version, in that order, whatever order the runs are given in', () => {
+  const [docker, podman] = fixtures()
+  const as = (r: LoadedReport, name: string, engine: string, version: string): LoadedReport => ({
+    ...r,
+    summary: {
+      ...r.summary,
+      target: { ...r.summary.target, name, engine: { ...r.summary.target.engine, name: engine, version } },
+    },
+  })
+  const html = renderMatrixHtml(
+    [
+      as(podman, 'p6', 'Podman Engine', '6.1.1'),
+      as(docker, 'd28', 'Docker Engine', '28.5.2+dfsg4'),
+      as(podman, 'p4', 'Podman Engine', '4.3.1'),
+      as(docker, 'd20', 'Docker Engine', '20.10.24+dfsg1'),
+      as(podman, 'p6r', 'Podman Engine', '6.1.1'),
+    ],
+    FIXTURES,
+  )
+  expect(htmlCells(html, 'subnet.default-mask-16').map((c) => c.target)).to.deep.equal([
+    'd20',
+    'd28',
+    'p4',
+    'p6',
+    'p6r',
+  ])
+  const groups = [...html.matchAll(/<th scope="colgroup" colspan="(\d+)" class="group">(.*?)<\/th>/g)].map((m) => [
+    m[2],
+    Number(m[1]),
+  ])
+  expect(groups).to.deep.equal([
+    ['Docker Engine 20.10', 1],
+    ['Docker Engine 28.5', 1],
+    ['Podman Engine 4.3', 1],
+    ['Podman Engine 6.1', 2],
+  ])
 })
 
 test('a totals row per endpoint, and the header names target, engine and version, API version and run date', () => {
   const html = renderMatrixHtml(fixtures(), FIXTURES)
   expect(htmlTotals(html)).to.deep.equal([
-    '21 conforms 0 deviates 7 fails 2 not-applicable',
-    '17 conforms 1 deviates 12 fails 0 not-applicable',
+    '21 conforms 0 deviates 7 fails 2 n/a',
+    '17 conforms 1 deviates 12 fails 0 n/a',
   ])
   expect(html).to.include(
-    '<a href="docker/report.html">docker</a></div><div class="engine">Docker Engine 20.10.24+dfsg1</div><div class="meta">API 1.41 · run 2026-11-27 22:54 UTC</div>',
+    '<th scope="col" title="Docker Engine 20.10.24+dfsg1 · API 1.41 · run 2026-11-27 22:54 UTC"><div class="target"><a href="docker/report.html">docker</a></div><div class="meta">20.10.24+dfsg1 · API 1.41</div></th>',
   )
   expect(html).to.include(
-    '<a href="podman/report.html">podman</a></div><div class="engine">Podman Engine 4.3.1</div><div class="meta">API 1.41 · run 2026-11-27 22:55 UTC</div>',
+    '<th scope="col" title="Podman Engine 4.3.1 · API 1.41 · run 2026-11-27 22:55 UTC"><div class="target"><a href="podman/report.html">podman</a></div><div class="meta">4.3.1 · API 1.41</div></th>',
   )
+  expect(html).to.include('<th scope="colgroup" colspan="1" class="group">Docker Engine 20.10</th>')
 
   const md = renderMatrixMarkdown(fixtures(), FIXTURES)
   const [header, , totals] = mdRows(md)
@@ -375,14 +511,14 @@ test('the HTML is one self-contained page: inline CSS, no scripts, nothing loade
   }
   expect(html).to.include(`content="default-src 'none'; style-src 'unsafe-inline'"`)
   const legend = html.match(/<ul class="legend"[^>]*>([\s\S]*?)<\/ul>/)?.[1] ?? ''
-  for (const [cls, word] of [
-    ['conforms', 'conforms'],
-    ['deviates', 'deviates'],
-    ['fails', 'fails'],
-    ['not-applicable', 'not-applicable'],
-    ['not-run', 'not run'],
+  for (const [cls, chip, word] of [
+    ['conforms', 'conforms', 'conforms'],
+    ['deviates', 'deviates', 'deviates'],
+    ['fails', 'fails', 'fails'],
+    ['not-applicable', 'n/a', 'not-applicable'],
+    ['not-run', 'not run', 'not run'],
   ]) {
-    expect(legend).to.include(`<span class="chip v-${cls}">${word}</span>`)
+    expect(legend).to.include(`<span class="chip v-${cls}">${chip}</span> ${word}: `)
   }
   expect(renderMatrixMarkdown(fixtures(), FIXTURES)).to.match(/^Legend: 🟢 \*\*conforms\*\*/m)
 })
