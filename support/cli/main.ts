@@ -26,6 +26,7 @@ import { netconformVersion } from '../project'
 const lazy = {
   targets: () => require('../profile/targets') as typeof import('../profile/targets'),
   connection: () => require('../engine/connection') as typeof import('../engine/connection'),
+  dockerContexts: () => require('../engine/docker-contexts') as typeof import('../engine/docker-contexts'),
   reports: () => require('../report/reports') as typeof import('../report/reports'),
   run: () => require('../run/run') as typeof import('../run/run'),
   lab: () => require('../run/lab') as typeof import('../run/lab'),
@@ -37,12 +38,25 @@ const lazy = {
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
-function resolveTarget(values: { target?: string; endpoint?: string; 'public-address'?: string }): Target {
+/**
+ * The target of a command: its profile, or the endpoint the docker CLI would use (docker-contexts.ts
+ * chooseEndpoint: --context, --endpoint, DOCKER_HOST, DOCKER_CONTEXT, config.json's current context);
+ * --endpoint (the profile's TLS files kept) or --context (the context's TLS files) overrides a profile's.
+ */
+function resolveTarget(values: {
+  target?: string
+  endpoint?: string
+  context?: string
+  'public-address'?: string
+}): Target {
   const { defaultTarget, loadTarget } = lazy.targets()
-  let target = values.target
-    ? loadTarget(values.target)
-    : defaultTarget(values.endpoint ?? lazy.connection().endpointFromEnvironment())
-  if (values.endpoint) target = { ...target, endpoint: values.endpoint }
+  const chosen = lazy.dockerContexts().chooseEndpoint({ endpoint: values.endpoint, context: values.context })
+  let target = values.target ? loadTarget(values.target) : defaultTarget(chosen)
+  if (values.target && values.endpoint) target = { ...target, endpoint: values.endpoint }
+  if (values.target && values.context) {
+    const { url, tls } = chosen.endpoint
+    target = { ...target, endpoint: url, tls, source: `${target.source}, endpoint from ${chosen.source}` }
+  }
   if (values['public-address']) target = { ...target, publicAddress: values['public-address'] }
   return target
 }
