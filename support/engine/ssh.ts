@@ -260,8 +260,10 @@ class SshAgent extends HttpAgent {
     this.sock = sock
     this.client = new Promise<Client>((resolve, reject) => {
       client.once('ready', () => resolve(client))
-      client.once('error', (e) => {
-        this.client = undefined
+      // Every error, not only the first: one after the connection was made (it dropped) would otherwise
+      // be thrown with no listener. The next call makes a new connection.
+      client.on('error', (e) => {
+        if (this.sock === sock) this.client = undefined
         reject(new Error(describeSshFailure(e, this.address, this.ssh)))
       })
       client.once('close', () => {

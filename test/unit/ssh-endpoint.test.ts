@@ -16,6 +16,7 @@ import { expect } from 'chai'
 import { execa } from 'execa'
 import { Server as SshServer, utils } from 'ssh2'
 import { checkHostKey, checkSsh, knownKeys } from '../../support/engine/ssh'
+import { dockerFor } from '../../support/engine/connection'
 import { UsageError } from '../../support/errors'
 import { listenOnLoopback } from './loopback'
 import { rejectionOf } from './errors-of'
@@ -48,9 +49,14 @@ let noDockerPort = 0
 let silentPort = 0
 let closedPort = 0
 
+/** The fake remotes' connections from clients, so a test can cut them. */
+const connections = new Set<{ end(): void }>()
+
 function sshServer(remote: Remote): SshServer {
   const allowed = utils.parseKey(userKey.public)
   return new SshServer({ hostKeys: [hostKey.private] }, (client) => {
+    connections.add(client)
+    client.on('close', () => connections.delete(client))
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey' || Array.isArray(allowed) || allowed instanceof Error) return ctx.reject()
       if (ctx.key.algo !== allowed.type || !ctx.key.data.equals(allowed.getPublicSSH())) return ctx.reject()
@@ -96,6 +102,8 @@ before(async () => {
 })
 
 after(() => {
+  // The client's idle ssh connection does not keep its process alive; the server's end of it would this one.
+  connections.forEach((c) => c.end())
   servers.forEach((s) => s.close())
   rmSync(dir, { recursive: true, force: true })
 })
@@ -125,6 +133,27 @@ test('checkSsh: the right key and a known host key reach the remote docker', asy
   const files = { identityFile: userKeyFile, knownHostsFile: knownHosts(dockerPort) }
   await checkSsh('ssh://u@127.0.0.1', { username: 'u', host: '127.0.0.1', port: dockerPort }, files, 5000)
 })
+
+test("dockerode's calls share one ssh connection, and after it drops the next call makes another", async () => {
+  const files = { identityFile: userKeyFile, knownHostsFile: knownHosts(dockerPort) }
+  const docker = dockerFor({ url: `ssh://u@127.0.0.1:${dockerPort}`, ssh: files }, 5000)
+  expect(String(await docker.ping())).to.equal('OK')
+  expect(String(await docker.ping())).to.equal('OK')
+  expect(connections.size).to.equal(1)
+  for (const c of connections) c.end()
+  await poll(() => connections.size === 0)
+  expect(String(await docker.ping())).to.equal('OK')
+  expect(connections.size).to.equal(1)
+})
+
+/** Waits until `done` holds, for at most 5 s. */
+async function poll(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000
+  while (!done()) {
+    if (Date.now() > deadline) expect.fail('still not so after 5 s')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
 
 test('checkSsh: a silent host is "does not answer" within the deadline', async () => {
   const files = { identityFile: userKeyFile, knownHostsFile: knownHosts(silentPort) }
