@@ -2,7 +2,7 @@
  * ssh:// endpoints, reached as the docker CLI reaches them: an ssh session to the host that runs
  * `docker system dial-stdio` there, whose stdin and stdout carry the API.
  *
- * dockerode's ssh transport (docker-modem, ssh2) takes the options made here: the user's key (the
+ * dockerode's calls go through an ssh agent made here (SshAgent; ssh2, as docker-modem's): the user's key (the
  * profile's `ssh.identityFile`, else the ssh agent of SSH_AUTH_SOCK, else ~/.ssh/id_ed25519, id_ecdsa,
  * id_rsa) and the server's host key checked against known_hosts (the profile's `ssh.knownHostsFile`,
  * else ~/.ssh/known_hosts) — ssh2 itself would accept any host key. The docker CLI runs OpenSSH's `ssh`:
@@ -234,10 +234,13 @@ export function checkSsh(
 
 /**
  * An http.Agent whose connections are `docker system dial-stdio` sessions on one ssh connection to
- * the host (opened when first needed, again after it closes): what docker-modem's own ssh transport
- * does, but with one ssh handshake for many calls instead of one per call, and a socket that has what
- * Node's HTTP client asks of one (setTimeout: dockerode's per-call deadline). At most 10 sessions at
- * once (OpenSSH's MaxSessions default); more calls wait in the agent's queue.
+ * the host (opened when first needed, again after it closes), given to dockerode as its agent: what
+ * docker-modem's own ssh transport (protocol 'ssh', also on ssh2) does, but that one throws
+ * "TypeError: sock.setTimeout is not a function" out of Node's HTTP client as soon as a call has a
+ * deadline (measured with dockerode 4.0.12: every call of the suite has one), and makes an ssh
+ * connection per call. Here: one ssh handshake for many calls, and a socket with what Node's HTTP
+ * client asks of one (setTimeout). At most 10 sessions at once (OpenSSH's MaxSessions default);
+ * more calls wait in the agent's queue.
  */
 class SshAgent extends HttpAgent {
   private client?: Promise<Client>
