@@ -43,12 +43,15 @@ const out = (line: string) => process.stdout.write(`${line}\n`)
  * chooseEndpoint: --context, --endpoint, DOCKER_HOST, DOCKER_CONTEXT, config.json's current context);
  * --endpoint (the profile's TLS files kept) or --context (the context's TLS files) overrides a profile's.
  */
-function resolveTarget(values: {
-  target?: string
-  endpoint?: string
-  context?: string
-  'public-address'?: string
-}): Target {
+function resolveTarget(
+  command: CommandName,
+  values: { target?: string; endpoint?: string; context?: string; 'public-address'?: string },
+): Target {
+  if (values.endpoint !== undefined && values.context !== undefined)
+    throw commandUsageError(
+      command,
+      '--endpoint and --context contradict each other: give one (as docker -H and --context)',
+    )
   const { defaultTarget, loadTarget } = lazy.targets()
   const chosen = lazy.dockerContexts().chooseEndpoint({ endpoint: values.endpoint, context: values.context })
   let target = values.target ? loadTarget(values.target) : defaultTarget(chosen)
@@ -86,7 +89,7 @@ async function run({ values }: ParsedCommand<'run'>): Promise<number> {
     throw commandUsageError('run', '--share-setup and --setup-per-scenario contradict each other: give one')
   // Each section is set up once per worker unless told otherwise.
   const shareSetup = !values['setup-per-scenario']
-  const target = resolveTarget(values)
+  const target = resolveTarget('run', values)
   const summaries: Summary[] = []
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
@@ -126,7 +129,7 @@ async function removeImages(target: Target): Promise<void> {
 }
 
 async function clean({ values }: ParsedCommand<'clean'>): Promise<number> {
-  const target = resolveTarget(values)
+  const target = resolveTarget('clean', values)
   const { dockerFor, probeEndpoint } = lazy.connection()
   await probeEndpoint(target)
   const swept = await lazy
@@ -166,7 +169,8 @@ const HANDLERS: { [N in CommandName]: (parsed: ParsedCommand<N>) => Promise<numb
   compare: (parsed) => lazy.reportCommands().compareCommand(parsed, out),
   record: (parsed) => lazy.reportCommands().recordCommand(parsed, out),
   verify: (parsed) => lazy.reportCommands().verifyCommand(parsed, out),
-  sensitivity: ({ values }) => lazy.sensitivity().sensitivityCommand(values, out, resolveTarget),
+  sensitivity: ({ values }) =>
+    lazy.sensitivity().sensitivityCommand(values, out, (v) => resolveTarget('sensitivity', v)),
   lab,
   help,
   version: () => {

@@ -157,3 +157,17 @@ for (const [how, args, extra] of [
     expect(lines[0]).to.match(/^netconform: docker context "nowhere" not found: no .*meta\.json/)
   })
 }
+
+test('netconform run --context with --endpoint: one line naming the command, exit 2', async () => {
+  const r = await execa('node', [CLI, 'run', '--context', 'plain', '--endpoint', 'unix:///x.sock'], {
+    cwd: PROJECT,
+    reject: false,
+    env: { ...process.env, DOCKER_CONFIG: config },
+    timeout: 30_000,
+  })
+  expect(r.exitCode, `${r.stdout}\n${r.stderr}`).to.equal(2)
+  expect(String(r.stderr).trim().split('\n')).to.deep.equal([
+    'netconform: run: --endpoint and --context contradict each other: give one (as docker -H and --context) ' +
+      '(netconform help run)',
+  ])
+})
