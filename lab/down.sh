@@ -19,6 +19,7 @@ stop() { # stop NAME: TERM the process in $LAB_RUN/NAME.pid, wait up to 20 s
   fi
   rm -f "$pidfile"
 }
+bash "$here/ssh.sh" down || say "docker-28-ssh: down failed"
 for ep in $LAB_MORE_ENDPOINTS; do bash "$here/endpoints/$ep.sh" down || say "$ep: down failed"; done
 stop cni-dhcp
 stop udhcpd

@@ -22,6 +22,12 @@ LAB_DHCP_END=198.51.100.99
 LAB_TLS=/etc/netconform/tls
 LAB_TLS_CLIENT=$LAB_TLS/client
 LAB_TLS_ENDPOINT=tcp://127.0.0.1:2376
+# docker-28's VCH reached over ssh (target docker-28-ssh, lab/ssh.sh): its sshd's keys, the client key and
+# known_hosts the suite uses, and the user it logs in as.
+LAB_SSH=/etc/netconform/ssh
+LAB_SSH_CLIENT=$LAB_SSH/client
+LAB_SSH_USER=netconform
+LAB_SSH_HOME=/var/lib/netconform-ssh
 # The DHCP pool's lease, in seconds. Short, because the two engines give leases back differently (measured
 # 2026-12-04): Podman 4.3's CNI dhcp daemon sends a DHCPRELEASE that udhcpd honours when a container is
 # removed, but netavark's DHCP proxy (podman-5) sends one with ciaddr 0.0.0.0, which udhcpd ignores (RFC 2131

@@ -35,6 +35,22 @@ elif DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$tls_client answers "$tls_ep"; then
 else
   show "$tls_ep" "does not answer (TLS; lab down && lab up restarts Docker with it)"
 fi
+# docker-28 over ssh (target docker-28-ssh): the sshd on its VCH, and the engine through it with the lab's key.
+ssh_ep=ssh://$LAB_SSH_USER@${LAB_VCH_ADDRESS[docker-28]}
+if alive "$LAB_RUN/docker-28-ssh.pid"; then
+  ssh_wrap=$(mktemp -d)
+  printf '#!/bin/sh\nexec %s -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o BatchMode=yes "$@"\n' \
+    "$(command -v ssh)" "$LAB_SSH_CLIENT/id_ed25519" "$LAB_SSH_CLIENT/known_hosts" >"$ssh_wrap/ssh"
+  chmod +x "$ssh_wrap/ssh"
+  if v=$(PATH=$ssh_wrap:$PATH DOCKER_HOST=$ssh_ep timeout 10 docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null); then
+    show "$ssh_ep" "answers (ssh): $v"
+  else
+    show "$ssh_ep" "sshd runs but the engine does not answer through it ($(bash "$here/ssh.sh" status))"
+  fi
+  rm -rf "$ssh_wrap"
+else
+  show "$ssh_ep" "does not answer ($(bash "$here/ssh.sh" status))"
+fi
 if alive "$LAB_RUN/dnsmasq.pid"; then show "lab DNS" "on $LAB_GATEWAY"; else show "lab DNS" "not running"; fi
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then show "segment" "$LAB_BRIDGE up"; else show "segment" "absent"; fi
 if ip netns list 2>/dev/null | grep -qw "$LAB_NETNS"; then show "outside client" "netns $LAB_NETNS at $LAB_OUTSIDE"; else show "outside client" "absent"; fi

@@ -224,12 +224,19 @@ for ep in $LAB_MORE_ENDPOINTS; do
   fi
 done
 
+# --- docker-28 over ssh (target docker-28-ssh): an sshd on its VCH-like host (lab/ssh.sh) ----------
+if ! bash "$here/ssh.sh" up 2>"$LAB_LOG/docker-28-ssh.up.err"; then
+  say "docker-28-ssh is not up: $(tail -n 1 "$LAB_LOG/docker-28-ssh.up.err" | sed 's/^lab: error: //')"
+fi
+
 cat <<EOF
 netconform lab is up.
   Docker Engine: unix:///var/run/docker.sock     npx --no netconform run --target docker
                  $LAB_TLS_ENDPOINT (TLS)      npx --no netconform run --target docker-tls
                  (client files for DOCKER_CERT_PATH: $LAB_TLS_CLIENT)
   Podman:        unix:///run/podman/podman.sock  npx --no netconform run --target podman
+  over ssh:      ssh://$LAB_SSH_USER@${LAB_VCH_ADDRESS[docker-28]}  npx --no netconform run --target docker-28-ssh
+                 (key and known_hosts: $LAB_SSH_CLIENT)
   more:          $LAB_MORE_ENDPOINTS
                  (npx --no netconform lab status says which answer, with the versions each reports)
   lab segment:   $LAB_BRIDGE, host $LAB_GATEWAY ($LAB_HOSTLEG), outside client netns $LAB_NETNS at $LAB_OUTSIDE

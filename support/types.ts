@@ -13,6 +13,8 @@ export interface Target {
    * or DOCKER_TLS_VERIFY + DOCKER_CERT_PATH); absent: plain.
    */
   tls?: TlsFiles
+  /** For an ssh:// endpoint: the key and known_hosts its transport uses (the profile's `ssh`); absent: the user's. */
+  ssh?: SshFiles
   /** Address where ports published with -p answer: the "public network interface on the VCH". */
   publicAddress: string
   /** Image the suite runs for every documented image (busybox-static with a web server). */
@@ -59,6 +61,19 @@ export interface TlsFiles {
   /** The client certificate the endpoint accepts, and its key. */
   certFile: string
   keyFile: string
+  /**
+   * The server's certificate is not checked (a docker context's SkipTLSVerify; the CLI's --tls
+   * without --tlsverify): caFile need not exist, only the client certificate and key are sent.
+   */
+  skipVerify?: true
+}
+
+/** The files an ssh:// endpoint's transport uses, as absolute paths. */
+export interface SshFiles {
+  /** The private key offered to the server (OpenSSH's IdentityFile); absent: the agent or ~/.ssh/id_*. */
+  identityFile?: string
+  /** The known_hosts file the server's host key must be in; absent: ~/.ssh/known_hosts. */
+  knownHostsFile?: string
 }
 
 export interface Offers {

@@ -27,17 +27,21 @@ const TARGET = {
   target: {
     value: 'NAME|FILE',
     description: 'a profile in targets/ (listed below) or a path to one',
-    defaultText: 'DOCKER_HOST, else unix:///var/run/docker.sock',
+    defaultText: 'as the docker CLI: DOCKER_HOST, DOCKER_CONTEXT, the current context, unix:///var/run/docker.sock',
   },
   endpoint: {
     value: 'URL',
     description: "Docker API endpoint (unix:///…, tcp://…, ssh://…); overrides the profile's",
   },
+  context: {
+    value: 'NAME',
+    description: "a docker context (docker context ls): its endpoint and TLS files; overrides the profile's",
+  },
   'public-address': { value: 'ADDR', description: "where published ports answer; overrides the profile's" },
 } as const
 
 /** The endpoint of clean (it publishes nothing: no --public-address). */
-const ENDPOINT_ONLY = { target: TARGET.target, endpoint: TARGET.endpoint } as const
+const ENDPOINT_ONLY = { target: TARGET.target, endpoint: TARGET.endpoint, context: TARGET.context } as const
 
 const PARALLEL = {
   value: 'N',

@@ -28,6 +28,7 @@ import { netconformVersion } from '../project'
 const lazy = {
   targets: () => require('../profile/targets') as typeof import('../profile/targets'),
   connection: () => require('../engine/connection') as typeof import('../engine/connection'),
+  dockerContexts: () => require('../engine/docker-contexts') as typeof import('../engine/docker-contexts'),
   reports: () => require('../report/reports') as typeof import('../report/reports'),
   run: () => require('../run/run') as typeof import('../run/run'),
   reportCommands: () => require('./reports') as typeof import('./reports'),
@@ -36,12 +37,28 @@ const lazy = {
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
-function resolveTarget(values: { target?: string; endpoint?: string; 'public-address'?: string }): Target {
+/**
+ * The target of a command: its profile, or the endpoint the docker CLI would use (docker-contexts.ts
+ * chooseEndpoint: --context, --endpoint, DOCKER_HOST, DOCKER_CONTEXT, config.json's current context);
+ * --endpoint (the profile's TLS files kept) or --context (the context's TLS files) overrides a profile's.
+ */
+function resolveTarget(
+  command: CommandName,
+  values: { target?: string; endpoint?: string; context?: string; 'public-address'?: string },
+): Target {
+  if (values.endpoint !== undefined && values.context !== undefined)
+    throw commandUsageError(
+      command,
+      '--endpoint and --context contradict each other: give one (as docker -H and --context)',
+    )
   const { defaultTarget, loadTarget } = lazy.targets()
-  let target = values.target
-    ? loadTarget(values.target)
-    : defaultTarget(values.endpoint ?? lazy.connection().endpointFromEnvironment())
-  if (values.endpoint) target = { ...target, endpoint: values.endpoint }
+  const chosen = lazy.dockerContexts().chooseEndpoint({ endpoint: values.endpoint, context: values.context })
+  let target = values.target ? loadTarget(values.target) : defaultTarget(chosen)
+  if (values.target && values.endpoint) target = { ...target, endpoint: values.endpoint }
+  if (values.target && values.context) {
+    const { url, tls } = chosen.endpoint
+    target = { ...target, endpoint: url, tls, source: `${target.source}, endpoint from ${chosen.source}` }
+  }
   if (values['public-address']) target = { ...target, publicAddress: values['public-address'] }
   return target
 }
@@ -71,7 +88,7 @@ async function run({ values }: ParsedCommand<'run'>): Promise<number> {
     throw commandUsageError('run', '--share-setup and --setup-per-scenario contradict each other: give one')
   // Each section is set up once per worker unless told otherwise.
   const shareSetup = !values['setup-per-scenario']
-  const target = resolveTarget(values)
+  const target = resolveTarget('run', values)
   const summaries: Summary[] = []
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
@@ -112,7 +129,7 @@ async function removeImages(target: Target): Promise<void> {
 }
 
 async function clean({ values }: ParsedCommand<'clean'>): Promise<number> {
-  const target = resolveTarget(values)
+  const target = resolveTarget('clean', values)
   const { dockerFor, probeEndpoint } = lazy.connection()
   await probeEndpoint(target)
   const swept = await lazy
@@ -158,7 +175,7 @@ const HANDLERS: { [N in CommandName]: (parsed: ParsedCommand<N>) => Promise<numb
   verify: (parsed) => lazy.reportCommands().verifyCommand(parsed, out),
   sensitivity: ({ values }) => {
     const { sensitivityCommand } = require('./sensitivity') as typeof import('./sensitivity')
-    return sensitivityCommand(values, out, resolveTarget)
+    return sensitivityCommand(values, out, (v) => resolveTarget('sensitivity', v))
   },
   lab,
   help,

@@ -14,7 +14,12 @@ import { DEFAULT_CONDITIONS, conditionsExitCode, conditionsRun } from '../sensit
 export async function sensitivityCommand(
   values: OptionsOf<'sensitivity'>,
   out: (line: string) => void,
-  resolveTarget: (values: { target?: string; endpoint?: string; 'public-address'?: string }) => Target,
+  resolveTarget: (values: {
+    target?: string
+    endpoint?: string
+    context?: string
+    'public-address'?: string
+  }) => Target,
 ): Promise<number> {
   const { parallel, faults } = values
   const chosen =

@@ -9,14 +9,16 @@
  * given with that URL in this process (so code holding only `target.endpoint` talks to the same
  * endpoint the same way), and none otherwise.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
+import { Agent as HttpsAgent } from 'node:https'
 import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import Docker from 'dockerode'
 import { UsageError, firstLine, statusOf } from '../errors'
-import type { EngineInfo, Target, TlsFiles } from '../types'
+import type { EngineInfo, SshFiles, Target, TlsFiles } from '../types'
+import { checkSsh, cliSshPath, sshAddressOf, sshAgentFor } from './ssh'
 import type { VersionAnswer } from './kind'
 import { productName } from './kinds'
 
@@ -26,10 +28,12 @@ export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock'
 export interface Endpoint {
   url: string
   tls?: TlsFiles
+  /** For ssh://: the key and known_hosts (absent: the user's, as ssh would take them). */
+  ssh?: SshFiles
 }
 
 /** What the functions here accept: a target, an endpoint, or a bare URL. */
-export type EndpointRef = string | Endpoint | Pick<Target, 'endpoint' | 'tls'>
+export type EndpointRef = string | Endpoint | Pick<Target, 'endpoint' | 'tls' | 'ssh'>
 
 export const TLS_HINT = "(check DOCKER_CERT_PATH / the profile's tls files)"
 
@@ -37,7 +41,7 @@ export const TLS_HINT = "(check DOCKER_CERT_PATH / the profile's tls files)"
 export function endpointOf(ref: EndpointRef): Endpoint {
   if (typeof ref === 'string') return { url: ref }
   const url = 'url' in ref ? ref.url : ref.endpoint
-  return ref.tls ? { url, tls: ref.tls } : { url }
+  return { url, ...(ref.tls ? { tls: ref.tls } : {}), ...(ref.ssh ? { ssh: ref.ssh } : {}) }
 }
 
 /** The endpoint the docker CLI would use: DOCKER_HOST, else the default socket. */
@@ -57,16 +61,20 @@ export function tlsFromEnvironment(url: string, env: NodeJS.ProcessEnv = process
   return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') }
 }
 
-const TLS_FILE_ROLES: [keyof TlsFiles, string, 'ca' | 'cert' | 'key'][] = [
+const TLS_FILE_ROLES: ['caFile' | 'certFile' | 'keyFile', string, 'ca' | 'cert' | 'key'][] = [
   ['caFile', 'CA certificate', 'ca'],
   ['certFile', 'client certificate', 'cert'],
   ['keyFile', 'client key', 'key'],
 ]
 
-/** Reads and checks the TLS files; a missing, unreadable or unusable one is a UsageError naming it. */
-function readTls(url: string, tls: TlsFiles): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const material = {} as { ca: Buffer; cert: Buffer; key: Buffer }
+/**
+ * Reads and checks the TLS files; a missing, unreadable or unusable one is a UsageError naming it.
+ * Without verification (skipVerify) the CA is not read.
+ */
+function readTls(url: string, tls: TlsFiles): { ca?: Buffer; cert: Buffer; key: Buffer } {
+  const material = {} as { ca?: Buffer; cert: Buffer; key: Buffer }
   for (const [field, role, option] of TLS_FILE_ROLES) {
+    if (field === 'caFile' && tls.skipVerify) continue
     const file = tls[field]
     try {
       material[option] = readFileSync(file)
@@ -96,7 +104,7 @@ function readTls(url: string, tls: TlsFiles): { ca: Buffer; cert: Buffer; key: B
 
 /** dockerode options for an endpoint; unix://, tcp:// (plain or TLS), http:// and ssh:// are supported. */
 export function dockerOptions(ref: EndpointRef, timeoutMs: number): Docker.DockerOptions {
-  const { url: endpoint, tls } = endpointOf(ref)
+  const { url: endpoint, tls, ssh } = endpointOf(ref)
   let url: URL
   try {
     url = new URL(endpoint)
@@ -107,11 +115,14 @@ export function dockerOptions(ref: EndpointRef, timeoutMs: number): Docker.Docke
   }
   if (url.protocol === 'unix:') return { socketPath: decodeURIComponent(url.pathname), timeout: timeoutMs }
   if (url.protocol === 'tcp:' && tls) {
+    const material = readTls(endpoint, tls)
     return {
       protocol: 'https',
       host: url.hostname,
       port: Number(url.port || 2376),
-      ...readTls(endpoint, tls),
+      ...material,
+      // docker-modem hands a request only key, cert and ca: not checking the server takes an agent of its own.
+      ...(tls.skipVerify ? { agent: new HttpsAgent({ ...material, rejectUnauthorized: false }) } : {}),
       timeout: timeoutMs,
     }
   }
@@ -119,16 +130,16 @@ export function dockerOptions(ref: EndpointRef, timeoutMs: number): Docker.Docke
     return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375), timeout: timeoutMs }
   }
   if (url.protocol === 'ssh:') {
-    // dockerode runs `docker system dial-stdio` on the remote host over ssh, as the docker CLI does.
-    const options: Docker.DockerOptions = {
-      protocol: 'ssh',
-      host: url.hostname,
-      port: Number(url.port || 22),
+    // dockerode runs `docker system dial-stdio` on the remote host over ssh, as the docker CLI does,
+    // with the key and the host key check of ssh.ts.
+    const address = sshAddressOf(url)
+    return {
+      protocol: 'http',
+      host: address.host,
+      port: address.port,
+      agent: sshAgentFor(address, ssh, timeoutMs),
       timeout: timeoutMs,
-    }
-    if (url.username) options.username = decodeURIComponent(url.username)
-    if (process.env.SSH_AUTH_SOCK) options.sshOptions = { agent: process.env.SSH_AUTH_SOCK }
-    return options
+    } as Docker.DockerOptions
   }
   throw new UsageError(
     `endpoint "${endpoint}" has an unsupported scheme "${url.protocol.replace(/:$/, '')}" (supported: unix, tcp, ssh)`,
@@ -174,13 +185,20 @@ const cliCertPaths = new Map<string, string>()
 function cliCertPath(tls: TlsFiles): string {
   const files = { ca: resolve(tls.caFile), cert: resolve(tls.certFile), key: resolve(tls.keyFile) }
   const dir = dirname(files.ca)
-  if (Object.entries(files).every(([name, file]) => dirname(file) === dir && basename(file) === `${name}.pem`))
-    return dir
+  const asTheCliWants = Object.entries(files).every(
+    ([name, file]) => dirname(file) === dir && basename(file) === `${name}.pem` && existsSync(file),
+  )
+  if (asTheCliWants) return dir
   const key = JSON.stringify(files)
   const known = cliCertPaths.get(key)
   if (known) return known
   const made = mkdtempSync(join(tmpdir(), 'netconform-tls-'))
-  for (const [name, file] of Object.entries(files)) symlinkSync(file, join(made, `${name}.pem`))
+  for (const [name, file] of Object.entries(files)) {
+    // The CLI reads a ca.pem from DOCKER_CERT_PATH even when it does not verify (DOCKER_TLS alone):
+    // without one, the client certificate stands in, loaded and never used to check anything.
+    const target = name === 'ca' && tls.skipVerify && !existsSync(file) ? files.cert : file
+    symlinkSync(target, join(made, `${name}.pem`))
+  }
   process.once('exit', () => rmSync(made, { recursive: true, force: true }))
   cliCertPaths.set(key, made)
   return made
@@ -188,14 +206,18 @@ function cliCertPath(tls: TlsFiles): string {
 
 /** Environment for docker CLI processes so that they talk to the same endpoint as dockerode, the same way. */
 export function cliEnvironment(ref: EndpointRef): NodeJS.ProcessEnv {
-  const { url, tls } = endpointOf(ref)
+  const { url, tls, ssh } = endpointOf(ref)
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: url, DOCKER_CLI_HINTS: 'false' }
+  // The CLI's ssh is OpenSSH from PATH: with the profile's key and known_hosts, a wrapper that uses only those.
+  if (ssh && /^ssh:/i.test(url)) env.PATH = cliSshPath(ssh, env.PATH)
   // Whatever TLS settings this process was given, the CLI uses exactly the endpoint's.
   delete env.DOCKER_TLS
   delete env.DOCKER_TLS_VERIFY
   delete env.DOCKER_CERT_PATH
   if (tls && /^tcp:/i.test(url)) {
-    env.DOCKER_TLS_VERIFY = '1'
+    // DOCKER_TLS alone: TLS with the client certificate, the server's not checked (the CLI's --tls).
+    if (tls.skipVerify) env.DOCKER_TLS = '1'
+    else env.DOCKER_TLS_VERIFY = '1'
     env.DOCKER_CERT_PATH = cliCertPath(tls)
   }
   return env
@@ -270,7 +292,7 @@ function tlsFailure(url: string, reason: string): UsageError {
  * A TLS handshake with the endpoint and a first request over it, so that a client certificate
  * the server refuses after the handshake (TLS 1.3) shows too. Resolves once the server answers.
  */
-function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number): Promise<void> {
+function checkTls(url: string, options: Docker.DockerOptions, verify: boolean, timeoutMs: number): Promise<void> {
   const host = String(options.host).replace(/^\[(.*)\]$/, '$1')
   return new Promise<void>((resolvePromise, reject) => {
     let secure = false
@@ -278,9 +300,10 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
     const socket = tlsConnect({
       host,
       port: Number(options.port),
-      ca: options.ca as Buffer,
+      ca: options.ca as Buffer | undefined,
       cert: options.cert as Buffer,
       key: options.key as Buffer,
+      ...(verify ? {} : { rejectUnauthorized: false }),
       ...(isIP(host) ? {} : { servername: host }),
     })
     const done = (error?: Error) => {
@@ -329,10 +352,12 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
  * Throws a UsageError naming the endpoint otherwise (for TLS: naming TLS and what failed).
  */
 export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promise<EngineInfo> {
-  const { url: endpoint } = endpointOf(ref)
+  const { url: endpoint, tls: files, ssh } = endpointOf(ref)
   const options = dockerOptions(ref, timeoutMs)
+  // Over ssh: one session first, so a host, key, host key or remote docker problem is said in one line.
+  if (/^ssh:/i.test(endpoint)) await checkSsh(endpoint, sshAddressOf(new URL(endpoint)), ssh, timeoutMs)
   const tls = options.protocol === 'https'
-  if (tls) await checkTls(endpoint, options, timeoutMs)
+  if (tls) await checkTls(endpoint, options, !files?.skipVerify, timeoutMs)
   const docker = newDocker(options, endpoint)
   const ask = async <T>(path: string, call: () => Promise<T>): Promise<T> => {
     try {
@@ -386,7 +411,7 @@ export function endpointRefusal(endpoint: string): RegExp {
   const where =
     url.protocol === 'unix:'
       ? decodeURIComponent(url.pathname)
-      : `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 2375}`
+      : `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || (url.protocol === 'ssh:' ? 22 : 2375)}`
   const escaped = where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`Cannot connect to the Docker daemon|connect (ECONNREFUSED|ENOENT) ${escaped}|socket hang up`)
 }

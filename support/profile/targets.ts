@@ -9,6 +9,7 @@ import { parse } from 'yaml'
 import { PROJECT } from '../project'
 import { UsageError, firstLine } from '../errors'
 import { endpointFromEnvironment, tlsFromEnvironment } from '../engine/connection'
+import type { ChosenEndpoint } from '../engine/docker-contexts'
 import type { Target } from '../types'
 import { stepRegExp } from './verdicts'
 import { scenarioIds } from '../scenario-id'
@@ -78,6 +79,16 @@ export function parseTarget(text: string, file: string): Target {
       keyFile: resolve(folder, t.tls.keyFile),
     }
   }
+  if (t.ssh) {
+    if (!/^ssh:\/\//i.test(t.endpoint))
+      throw new UsageError(`${file}: field "ssh": only an ssh:// endpoint uses ssh files, not ${t.endpoint}`)
+    // Relative paths are relative to the profile's folder.
+    const folder = dirname(file)
+    t.ssh = {
+      ...(t.ssh.identityFile ? { identityFile: resolve(folder, t.ssh.identityFile) } : {}),
+      ...(t.ssh.knownHostsFile ? { knownHostsFile: resolve(folder, t.ssh.knownHostsFile) } : {}),
+    }
+  }
   return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
 }
 
@@ -118,19 +129,31 @@ function shownPath(file: string): string {
  * The target when none is named: the endpoint the docker CLI would use, with TLS as the docker
  * CLI would (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, for a tcp:// endpoint).
  */
-export function defaultTarget(endpoint = endpointFromEnvironment(), env: NodeJS.ProcessEnv = process.env): Target {
-  const url = safeUrl(endpoint)
+export function defaultTarget(
+  chosen: string | ChosenEndpoint = endpointFromEnvironment(),
+  env: NodeJS.ProcessEnv = process.env,
+): Target {
+  const { endpoint, source } = typeof chosen === 'string' ? fromEnvironment(chosen, env) : chosen
+  const url = safeUrl(endpoint.url)
   const publicAddress =
     url && url.protocol !== 'unix:' && url.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
-  const tls = tlsFromEnvironment(endpoint, env)
   return {
     name: 'default',
-    endpoint,
-    ...(tls ? { tls } : {}),
+    endpoint: endpoint.url,
+    ...(endpoint.tls ? { tls: endpoint.tls } : {}),
     publicAddress,
     probeImage: DEFAULT_PROBE_IMAGE,
     offers: {},
     deviations: {},
+    source,
+  }
+}
+
+/** An endpoint URL the environment gave (DOCKER_HOST or the default socket), with its TLS files. */
+function fromEnvironment(endpoint: string, env: NodeJS.ProcessEnv): ChosenEndpoint {
+  const tls = tlsFromEnvironment(endpoint, env)
+  return {
+    endpoint: tls ? { url: endpoint, tls } : { url: endpoint },
     source: `environment (DOCKER_HOST or the default socket${tls ? '; TLS: DOCKER_TLS_VERIFY, DOCKER_CERT_PATH' : ''})`,
   }
 }

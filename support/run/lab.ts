@@ -28,6 +28,8 @@ export function labMoreEndpoints(libSh: string): string[] {
 
 /** The lab's Docker Engine again, through its TLS listener on tcp://127.0.0.1:2376. */
 const LAB_TLS_TARGET = 'docker-tls'
+/** docker-28 again, over ssh to its VCH-like host (lab/ssh.sh). */
+export const LAB_SSH_TARGET = 'docker-28-ssh'
 
 async function script(name: string): Promise<void> {
   const r = await execa('bash', [join(PROJECT, 'lab', `${name}.sh`)], { stdio: 'inherit', reject: false })
@@ -61,6 +63,14 @@ export async function labUp(log: (l: string) => void): Promise<void> {
       `lab: warning: target ${tls.name} does not answer: ${firstLine(e)}; ` +
         `\`netconform lab down && netconform lab up\` restarts Docker with its TLS listener`,
     )
+  }
+  // docker-28 through the sshd lab/ssh.sh runs on its VCH: its check says in one line what is wrong.
+  const ssh = loadTarget(LAB_SSH_TARGET)
+  try {
+    await probeEndpoint(ssh)
+    log(`lab: target ${ssh.name} answers on ${ssh.endpoint} (ssh)`)
+  } catch (e) {
+    log(`lab: warning: target ${ssh.name} does not answer: ${firstLine(e)}`)
   }
 }
 

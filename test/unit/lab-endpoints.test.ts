@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { LAB_MORE_TARGETS, LAB_TARGETS, labMoreEndpoints } from '../../support/run/lab'
+import { LAB_MORE_TARGETS, LAB_SSH_TARGET, LAB_TARGETS, labMoreEndpoints } from '../../support/run/lab'
 import { loadTarget } from '../../support/profile/targets'
 import { PROJECT } from '../../support/project'
 
@@ -35,4 +35,26 @@ test("every lab endpoint has lab/endpoints/NAME.sh, targets/NAME.yaml, and lib.s
 test('the list is read from lib.sh; a lib.sh without it is named', () => {
   expect(labMoreEndpoints('x=1\nLAB_MORE_ENDPOINTS="a b  c"\n')).to.deep.equal(['a', 'b', 'c'])
   expect(() => labMoreEndpoints('x=1\n')).to.throw(/LAB_MORE_ENDPOINTS/)
+})
+
+/** VAR=value of lib.sh (a plain assignment, $OTHER expanded from earlier ones). */
+function libVar(name: string, text = LIB): string {
+  const raw = new RegExp(`^${name}=(\\S+)$`, 'm').exec(text)?.[1] ?? ''
+  return raw.replace(/\$(\w+)/g, (_, v: string) => libVar(v, text))
+}
+
+test("docker-28-ssh's profile is what lab/ssh.sh serves: its user at docker-28's VCH address, the lab's key and known_hosts", () => {
+  const address = /declare -A LAB_VCH_ADDRESS=\(\[docker-28\]=(\S+)/.exec(LIB)?.[1]
+  const t = loadTarget(LAB_SSH_TARGET)
+  expect(t.endpoint).to.equal(`ssh://${libVar('LAB_SSH_USER')}@${address}`)
+  expect(t.publicAddress).to.equal(address)
+  expect(t.ssh).to.deep.equal({
+    identityFile: `${libVar('LAB_SSH_CLIENT')}/id_ed25519`,
+    knownHostsFile: `${libVar('LAB_SSH_CLIENT')}/known_hosts`,
+  })
+  // The same engine: the same offers and deviations as docker-28's profile.
+  const socket = loadTarget('docker-28')
+  expect(t.offers).to.deep.equal(socket.offers)
+  expect(t.deviations).to.deep.equal(socket.deviations)
+  expect(t.lacks).to.deep.equal(socket.lacks)
 })
