@@ -572,12 +572,12 @@ export function faultsFor(target: Target): Fault[] {
       id: 'refuse-unrelated',
       breaks:
         '"The IP address that you specify in docker network connect --ip must be within the specified range": ' +
-        'refused because of the range',
+        'refused because of the range; and, on a network deployed without a range, refused naming the address',
       does:
         'network connect --ip with an address outside the container network\'s range answers 400 "unrelated failure" ' +
         '(a refusal of another kind: a 4xx, since a 5xx is the endpoint failing the call, ' +
         'which makes a scenario not run)',
-      tags: ids('static-ip.outside-range-refused'),
+      tags: ids('static-ip.outside-range-refused', 'static-ip.rangeless-network-refuses-ip'),
       hooks: [
         {
           method: 'POST',
