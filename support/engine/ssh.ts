@@ -201,7 +201,11 @@ export function checkSsh(
           if (/^HTTP\/1\.[01] 200/.test(answer)) done()
         })
         stream.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')))
-        stream.on('exit', (status: number | null) => {
+        // Judged once the channel has closed: its exit status may come before the last of its stderr.
+        let status: number | null | undefined
+        stream.on('exit', (code: number | null) => (status = code))
+        stream.on('close', () => {
+          if (settled) return
           if (status === 127 || /docker: (command )?not found/i.test(stderr))
             return done(
               `ssh to ${where}: the remote has no docker command (\`docker system dial-stdio\` exit ${status}: ` +
@@ -209,14 +213,11 @@ export function checkSsh(
                 'of non-interactive ssh sessions',
             )
           if (answer === '')
-            done(
-              `ssh to ${where}: \`docker system dial-stdio\` ended (exit ${status}) without an answer from the ` +
-                `engine: ${stderr.trim().split('\n')[0] || 'nothing on stderr'}`,
+            return done(
+              `ssh to ${where}: \`docker system dial-stdio\` ended (exit ${status ?? 'none'}) without an answer from ` +
+                `the engine: ${stderr.trim().split('\n')[0] || 'nothing on stderr'}`,
             )
-        })
-        stream.on('close', () => {
-          if (!settled && answer !== '')
-            done(`endpoint ${url} is not a Docker API: GET /_ping over ssh answered ${answer.split('\r\n')[0]}`)
+          done(`endpoint ${url} is not a Docker API: GET /_ping over ssh answered ${answer.split('\r\n')[0]}`)
         })
         stream.write(`GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n`)
       })
