@@ -37,7 +37,7 @@ export interface ConditionsOptions {
 /** The defaults of `--conditions`: the issue's figures. */
 export const DEFAULT_CONDITIONS = { latencyMs: 200, apiErrors: 0.05, restartAt: 0, seed: 1, downMs: 5_000 } as const
 
-export type Outcome = 'kept' | 'not run' | 'CHANGED'
+export type ConditionOutcome = 'kept' | 'not run' | 'CHANGED'
 
 export interface ConditionResult {
   id: string
@@ -49,7 +49,13 @@ export interface ConditionResult {
   /** Requests the proxy saw, and what the condition did to some of them. */
   requests: number
   injected: { '500': number; reset: number; down: number }
-  scenarios: { id: string; direct: Verdict; under: Verdict | 'not run' | 'absent'; outcome: Outcome; reason: string }[]
+  scenarios: {
+    id: string
+    direct: Verdict
+    under: Verdict | 'not run' | 'absent'
+    outcome: ConditionOutcome
+    reason: string
+  }[]
   kept: number
   notRun: number
   changed: number
@@ -70,11 +76,11 @@ export interface ConditionsReport {
 }
 
 /** How a scenario fared under a condition, against its direct verdict. */
-export function outcomeOf(
+export function conditionOutcomeOf(
   direct: Verdict,
   under: Summary['scenarios'][number] | undefined,
   notRun: NonNullable<Summary['notRun']>[number] | undefined,
-): { under: ConditionResult['scenarios'][number]['under']; outcome: Outcome; reason: string } {
+): { under: ConditionResult['scenarios'][number]['under']; outcome: ConditionOutcome; reason: string } {
   if (under)
     return { under: under.verdict, outcome: under.verdict === direct ? 'kept' : 'CHANGED', reason: under.reason }
   if (notRun) return { under: 'not run', outcome: 'not run', reason: notRun.reason }
@@ -198,13 +204,13 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       const scenarios = [...directVerdicts].map(([id, d]) => ({
         id,
         direct: d,
-        ...outcomeOf(
+        ...conditionOutcomeOf(
           d,
           summary!.scenarios.find((s) => s.id === id),
           summary!.notRun?.find((n) => n.id === id),
         ),
       }))
-      const count = (o: Outcome) => scenarios.filter((s) => s.outcome === o).length
+      const count = (o: ConditionOutcome) => scenarios.filter((s) => s.outcome === o).length
       const r: ConditionResult = {
         id: c.id,
         does: description,
