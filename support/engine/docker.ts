@@ -8,4 +8,6 @@ export const DOCKER: EngineKind = {
   builtinNetworks: ['bridge', 'host', 'none'],
   defaultNetwork: 'bridge',
   nameTaken: (status) => status === 409,
+  // Its own allocator ("port is already allocated"), or its userland proxy's bind ("address already in use").
+  portTaken: (text) => /address already in use|port is already allocated/i.test(text),
 }

@@ -1,8 +1,9 @@
 /**
  * What differs between engine kinds where the suite talks to them: how an endpoint says which
- * engine it is, the networks it makes itself, the network a container joins by default, and how
- * it refuses a name that is taken. One module per kind (docker.ts, podman.ts) holds its quirks;
- * a new kind is one more module here, a profile in targets/ and a lab script.
+ * engine it is, the networks it makes itself, the network a container joins by default, how
+ * it refuses a name that is taken, and how it refuses a host port that is taken. One module per kind
+ * (docker.ts, podman.ts) holds its quirks; a new kind is one more module here, a profile in targets/
+ * and a lab script.
  */
 
 /** GET /version's answer, as far as the suite reads it. */
@@ -22,4 +23,9 @@ export interface EngineKind {
   readonly defaultNetwork: string
   /** Whether a create refused with STATUS and MESSAGE was refused because the name is taken. */
   nameTaken(status: number | undefined, message: string): boolean
+  /**
+   * Whether TEXT (a failure's reason) is this kind's refusal of a host port that something else
+   * holds: a collision with another run on the host, which says nothing of the endpoint.
+   */
+  portTaken(text: string): boolean
 }

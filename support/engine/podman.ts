@@ -10,4 +10,6 @@ export const PODMAN: EngineKind = {
   // 409 on Podman 5; Podman 4.3 answers 500 "… that name is already in use".
   nameTaken: (status, message) =>
     status === 409 || (status === 500 && /name .* is already in use|that name is already in use/.test(message)),
+  // Its port forwarder's bind (conmon, rootlessport, pasta): Linux's EADDRINUSE words.
+  portTaken: (text) => /address already in use/i.test(text),
 }
