@@ -19,7 +19,7 @@ import type { Summary, Target, Verdict } from '../types'
 import { startProxy } from './proxy'
 import type { Conditions, Injected } from './endpoint-conditions'
 import { leftoversOf } from './leftovers'
-import { cell, secs } from './render'
+import { cell, leftoversSection, secs } from './render'
 
 export interface ConditionsOptions {
   target: Target
@@ -300,11 +300,6 @@ function renderConditions(r: ConditionsReport): string {
     if (c.sweptDirectly.length > 0)
       lines.push(`Its run left, removed directly by label: ${c.sweptDirectly.join(', ')}.`, '')
   }
-  lines.push(
-    '## Left on the endpoint',
-    '',
-    r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'),
-    '',
-  )
+  lines.push(...leftoversSection(r.leftovers))
   return `${lines.join('\n')}\n`
 }

@@ -4,6 +4,9 @@
  * or in what it says about itself (inspect, network ls, ps). Each fault touches only what the
  * suite created (labelled io.netconform.run) and only what it describes, and names the
  * scenarios of the section(s) it breaks, as a tag expression: a fault runs with those only.
+ *
+ * Longer than 400 lines: one list, one entry per fault in the document's order, each a few hooks;
+ * its helpers (onCreate, scenarioOf…) are the entries' shared vocabulary.
  */
 import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 import { inRange } from '../ipv4'
