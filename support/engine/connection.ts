@@ -17,7 +17,6 @@ import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import Docker from 'dockerode'
 import { UsageError, firstLine, statusOf } from '../errors'
 import type { EngineInfo, Target, TlsFiles } from '../types'
-import type { VersionAnswer } from './kind'
 import { productName } from './kinds'
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock'
@@ -278,9 +277,9 @@ function checkTls(url: string, options: Docker.DockerOptions, timeoutMs: number)
     const socket = tlsConnect({
       host,
       port: Number(options.port),
-      ca: options.ca as Buffer,
-      cert: options.cert as Buffer,
-      key: options.key as Buffer,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
       ...(isIP(host) ? {} : { servername: host }),
     })
     const done = (error?: Error) => {
@@ -358,7 +357,7 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
     )
   }
   return {
-    name: productName(v as VersionAnswer),
+    name: productName(v),
     version: v.Version,
     apiVersion: v.ApiVersion,
     os: `${v.Os}/${v.Arch}`,

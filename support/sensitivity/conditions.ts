@@ -17,7 +17,7 @@ import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy } from './proxy'
-import type { Conditions, Injected } from './endpoint-conditions'
+import type { Conditions } from './endpoint-conditions'
 import { leftoversOf } from './leftovers'
 import { cell, leftoversSection, secs } from './render'
 
@@ -173,7 +173,7 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       }
       const requests = proxy.seen.length
       const injected = { '500': 0, reset: 0, down: 0 }
-      for (const i of proxy.injected as Injected[]) injected[i.what === '500' ? '500' : i.what] += 1
+      for (const i of proxy.injected) injected[i.what === '500' ? '500' : i.what] += 1
       proxy.setConditions(undefined)
       proxy.seen.length = 0
       proxy.injected.length = 0
@@ -206,8 +206,8 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
         direct: d,
         ...conditionOutcomeOf(
           d,
-          summary!.scenarios.find((s) => s.id === id),
-          summary!.notRun?.find((n) => n.id === id),
+          summary.scenarios.find((s) => s.id === id),
+          summary.notRun?.find((n) => n.id === id),
         ),
       }))
       const count = (o: ConditionOutcome) => scenarios.filter((s) => s.outcome === o).length
