@@ -103,7 +103,7 @@ export function opsOfCommand(argv: string[], output: string[]): Op[] {
   if (sub === 'network' && rest[0] === 'inspect') return [{ kind: 'network-inspect', network: rest[1] }]
   if (sub === 'ps') return [{ kind: 'container-list' }]
   if (sub === 'start')
-    return rest.filter((w) => !w.startsWith('-')).map((c) => ({ kind: 'container-start', container: c }) as Op)
+    return rest.filter((w) => !w.startsWith('-')).map((c) => ({ kind: 'container-start', container: c }))
   throw new Error(`the floor does not know the engine operation of \`docker ${argv.join(' ')}\``)
 }
 

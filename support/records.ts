@@ -147,11 +147,10 @@ export function recordsOf(query: Query, testCaseStarted: TestCaseStarted): Netco
   return records
 }
 
-/** The first record of that kind attached to a test case. */
+/** The first record of that kind among a test case's records (recordsOf, read once per test case). */
 export function findRecord<K extends RecordKind>(
-  query: Query,
-  testCaseStarted: TestCaseStarted,
+  records: readonly NetconformRecord[],
   kind: K,
 ): RecordOf<K> | undefined {
-  return recordsOf(query, testCaseStarted).find((r): r is RecordOf<K> => r.kind === kind)
+  return records.find((r): r is RecordOf<K> => r.kind === kind)
 }

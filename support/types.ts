@@ -201,7 +201,7 @@ export interface NotRun {
   doc: string
   name: string
   reason: string
-  /** Absent in summaries written before it was recorded: then read from the reason (reports.ts, causeOf). */
+  /** Absent in summaries written before it was recorded: then read from the reason (report/not-run.ts, causeOf). */
   cause?: NotRunCause
 }
 

@@ -11,7 +11,7 @@ import { execa } from 'execa'
 import { PROJECT, defaultReportsDir } from '../project'
 import { LAB_MORE_TARGETS, LAB_TARGETS } from '../run/lab'
 import { loadTarget } from '../profile/targets'
-import { notApplicableCauses } from '../report/reports'
+import { notApplicableCauses } from '../report/summary-markdown'
 import type { OptionsOf } from './commands'
 import type { Summary } from '../types'
 

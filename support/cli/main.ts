@@ -29,9 +29,9 @@ const lazy = {
   targets: () => require('../profile/targets') as typeof import('../profile/targets'),
   connection: () => require('../engine/connection') as typeof import('../engine/connection'),
   dockerContexts: () => require('../engine/docker-contexts') as typeof import('../engine/docker-contexts'),
-  reports: () => require('../report/reports') as typeof import('../report/reports'),
+  reports: () => require('../report/summary-markdown') as typeof import('../report/summary-markdown'),
   run: () => require('../run/run') as typeof import('../run/run'),
-  reportCommands: () => require('./reports') as typeof import('./reports'),
+  reportCommands: () => require('./report-commands') as typeof import('./report-commands'),
   sweep: () => require('../cleanup/sweep') as typeof import('../cleanup/sweep'),
 }
 

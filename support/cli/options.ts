@@ -74,7 +74,7 @@ export function oneOf<const C extends readonly string[]>(...choices: C): Reader<
   return {
     choices,
     takes: alternatives(choices),
-    read: (text) => (choices.includes(text) ? (text as C[number]) : undefined),
+    read: (text) => (choices.includes(text) ? text : undefined),
   }
 }
 

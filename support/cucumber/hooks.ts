@@ -18,7 +18,7 @@ import { Keeper, backgroundStepIds, holdsKey, newFixture, reusable, tearDown } f
 import { removeLabelled } from '../cleanup/resources'
 import { HOOK_TIMEOUT_MS, acquireHolds } from '../holds/lock'
 import { acquireHostLocks, holdsOutsideRoutes, isLocalAddress } from '../holds/host-lock'
-import { failureOf } from '../engine/docker-cli'
+import { commandFailureLine } from '../engine/docker-cli'
 import { endpointAnswers, endpointRefusal } from '../engine/connection'
 import { interruption, watchSignals } from '../cleanup/interrupt'
 import { attachRecord } from '../records'
@@ -220,7 +220,7 @@ After(async function (this: NetconformWorld) {
 
 // A failed scenario may be the endpoint's doing: if it no longer answers, say so and stop.
 // The calls the endpoint failed during the scenario are recorded:
-// a failed scenario with one is not run (report/reports.ts).
+// a failed scenario with one is not run (report/not-run.ts).
 After(async function (this: NetconformWorld, { result }) {
   if (!this.scenarioId) return
   const failed = apiFailures.since(this.apiMark)
@@ -247,7 +247,7 @@ After(async function (this: NetconformWorld, { result }) {
 After(async function (this: NetconformWorld) {
   // A fixture's listeners live as long as it does.
   await Promise.all(this.listeners.filter((l) => !this.fixture?.listeners.includes(l)).map((l) => l.stop()))
-  if (this.unchecked) throw new Error(`unexamined failure: ${failureOf(this.unchecked)}`)
+  if (this.unchecked) throw new Error(`unexamined failure: ${commandFailureLine(this.unchecked)}`)
 })
 
 // Registered last, so it runs first: an outside client still asking stops, and a control plane the

@@ -12,6 +12,8 @@
  * (or one of PENDING_IDS) and every scenario of features/ checks some statement. The living
  * document (support/report/living-document.ts) marks each catalogued statement with its verdict
  * badges, or with the reason it is not checked.
+ *
+ * Longer than 400 lines: it is data, one entry per sentence of the document, in its order.
  */
 
 /** What a sentence states. */

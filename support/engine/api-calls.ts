@@ -1,7 +1,7 @@
 /**
  * The endpoint's failures on the suite's own calls: a 5xx answer, or a connection to the endpoint
  * reset or refused. Such a failure says nothing of the documented behaviour, so a scenario that
- * fails where one happened is `not run`, naming the call (report/reports.ts), never a verdict.
+ * fails where one happened is `not run`, naming the call (report/not-run.ts), never a verdict.
  *
  * Both ways the suite talks to the endpoint are watched, each where the answer is typed:
  * dockerode's calls through its modem (an error's `statusCode` or Node's error `code`), and the
@@ -30,7 +30,7 @@ const CUT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED'])
 const REFUSED = new Set(['ECONNREFUSED', 'ENOENT'])
 
 /** How the endpoint failed a call, from what the client got; undefined when it answered (a 4xx is an answer). */
-export function failureOf(outcome: { status?: number; code?: string }): ApiFailure['status'] | undefined {
+export function endpointFailureOf(outcome: { status?: number; code?: string }): ApiFailure['status'] | undefined {
   if (outcome.status !== undefined && outcome.status >= 500) return outcome.status
   if (outcome.code && CUT.has(outcome.code)) return 'reset'
   if (outcome.code && REFUSED.has(outcome.code)) return 'refused'
@@ -66,7 +66,7 @@ export function watchCalls(docker: Docker): Docker {
   const dial = modem.dial.bind(modem)
   modem.dial = (options, callback) =>
     dial(options, (err, data) => {
-      const status = err ? failureOf({ status: err.statusCode, code: err.code }) : undefined
+      const status = err ? endpointFailureOf({ status: err.statusCode, code: err.code }) : undefined
       if (status !== undefined)
         apiFailures.record({
           call: callOf(options),
@@ -95,7 +95,10 @@ export async function cliEndpoint(target: Target): Promise<Target> {
       upstream: target.endpoint,
       tls: target.tls,
       onAnswer: (call, outcome) => {
-        const status = 'status' in outcome ? failureOf({ status: outcome.status }) : failureOf({ code: outcome.error })
+        const status =
+          'status' in outcome
+            ? endpointFailureOf({ status: outcome.status })
+            : endpointFailureOf({ code: outcome.error })
         if (status === undefined) return
         apiFailures.record({
           call,

@@ -8,6 +8,10 @@
  * functions here take a Target, an Endpoint, or a bare URL; a bare URL gets the TLS files last
  * given with that URL in this process (so code holding only `target.endpoint` talks to the same
  * endpoint the same way), and none otherwise.
+ *
+ * Longer than 400 lines: each transport's options for dockerode and for the docker CLI, and each
+ * transport's failures in one line (TLS, ssh, a socket that is no Docker API), read the same parsed
+ * endpoint; split by transport they would each need all of it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { isIP } from 'node:net'
@@ -19,7 +23,6 @@ import Docker from 'dockerode'
 import { UsageError, firstLine, statusOf } from '../errors'
 import type { EngineInfo, SshFiles, Target, TlsFiles } from '../types'
 import { checkSsh, cliSshPath, sshAddressOf, sshAgentFor } from './ssh'
-import type { VersionAnswer } from './kind'
 import { productName } from './kinds'
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock'
@@ -383,7 +386,7 @@ export async function probeEndpoint(ref: EndpointRef, timeoutMs = 8_000): Promis
     )
   }
   return {
-    name: productName(v as VersionAnswer),
+    name: productName(v),
     version: v.Version,
     apiVersion: v.ApiVersion,
     os: `${v.Os}/${v.Arch}`,

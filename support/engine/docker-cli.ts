@@ -91,7 +91,7 @@ function commandText(r: CommandResult): string {
 }
 
 /** One line saying how a command failed. */
-export function failureOf(r: CommandResult): string {
+export function commandFailureLine(r: CommandResult): string {
   const why = r.timedOut
     ? `timed out after ${r.deadlineMs / 1000} s`
     : `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`

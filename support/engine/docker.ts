@@ -10,4 +10,6 @@ export const DOCKER: EngineKind = {
   nameTaken: (status) => status === 409,
   parentInterface: async (docker, network) =>
     ((await docker.getNetwork(network).inspect()) as { Options?: Record<string, string> }).Options?.parent,
+  // Its own allocator ("port is already allocated"), or its userland proxy's bind ("address already in use").
+  portTaken: (text) => /address already in use|port is already allocated/i.test(text),
 }

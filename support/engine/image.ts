@@ -56,13 +56,10 @@ export async function ensureProbeImage(docker: Docker, image: string, endpoint: 
   if (await hasImage(docker, image)) return `probe image ${image} present on ${endpoint}`
   try {
     // "repo" carries the tag: Docker accepts that, and Podman ignores a separate "tag".
-    const stream = await docker.importImage(
-      probeRootfs() as unknown as string,
-      {
-        repo: image,
-        changes: [`LABEL ${LABEL_IMAGE}=probe`, 'ENV PATH=/bin', 'CMD ["sh"]'],
-      } as object,
-    )
+    const stream = await docker.importImage(probeRootfs(), {
+      repo: image,
+      changes: [`LABEL ${LABEL_IMAGE}=probe`, 'ENV PATH=/bin', 'CMD ["sh"]'],
+    } as object)
     await new Promise((resolve, reject) =>
       docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))),
     )

@@ -1,8 +1,9 @@
 /**
  * What differs between engine kinds where the suite talks to them: how an endpoint says which
- * engine it is, the networks it makes itself, the network a container joins by default, and how
- * it refuses a name that is taken. One module per kind (docker.ts, podman.ts) holds its quirks;
- * a new kind is one more module here, a profile in targets/ and a lab script.
+ * engine it is, the networks it makes itself, the network a container joins by default, how
+ * it refuses a name that is taken, and how it refuses a host port that is taken. One module per kind
+ * (docker.ts, podman.ts) holds its quirks; a new kind is one more module here, a profile in targets/
+ * and a lab script.
  */
 
 import type Docker from 'dockerode'
@@ -26,4 +27,9 @@ export interface EngineKind {
   nameTaken(status: number | undefined, message: string): boolean
   /** The host interface a macvlan NETWORK sits on, as the engine tells it; undefined when it does not say. */
   parentInterface(docker: Docker, network: string): Promise<string | undefined>
+  /**
+   * Whether TEXT (a failure's reason) is this kind's refusal of a host port that something else
+   * holds: a collision with another run on the host, which says nothing of the endpoint.
+   */
+  portTaken(text: string): boolean
 }

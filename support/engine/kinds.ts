@@ -29,6 +29,11 @@ export const BUILTIN_NETWORKS: ReadonlySet<string> = new Set(ENGINE_KINDS.flatMa
 /** The networks a container created without --network joins, on any known engine. */
 export const DEFAULT_NETWORKS: readonly string[] = ENGINE_KINDS.map((k) => k.defaultNetwork)
 
+/** Whether TEXT says a host port was taken, as any known engine says it. */
+export function portTaken(text: string): boolean {
+  return ENGINE_KINDS.some((k) => k.portTaken(text))
+}
+
 /** Whether a create was refused because its name is taken, as any known engine says it. */
 export function nameTaken(e: unknown): boolean {
   return ENGINE_KINDS.some((k) => k.nameTaken(statusOf(e), firstLine(e)))

@@ -23,4 +23,6 @@ export const PODMAN: EngineKind = {
           err ? reject(err) : resolve((answer as { network_interface?: string }).network_interface || undefined),
       ),
     ),
+  // Its port forwarder's bind (conmon, rootlessport, pasta): Linux's EADDRINUSE words.
+  portTaken: (text) => /address already in use/i.test(text),
 }

@@ -208,13 +208,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       if (data) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(data.length) })
       const req = forward(method, path, headers)
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)))
-      req.on('response', async (res) => {
-        try {
-          const buf = await readAll(res)
-          resolve({ status: res.statusCode ?? 0, body: parseJson(buf) ?? buf.toString('utf8') })
-        } catch (e) {
-          reject(e)
-        }
+      req.on('response', (res) => {
+        readAll(res).then(
+          (buf) => resolve({ status: res.statusCode ?? 0, body: parseJson(buf) ?? buf.toString('utf8') }),
+          reject,
+        )
       })
       req.on('error', reject)
       req.end(data)
@@ -277,7 +275,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     res.on('close', () => {
       if (!res.writableFinished) out.destroy()
     })
-    out.on('response', async (upRes) => {
+    const relayAnswer = async (upRes: IncomingMessage) => {
       answered = true
       opts.onAnswer?.(`${method} ${path}`, { status: upRes.statusCode ?? 0 })
       try {
@@ -298,7 +296,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       } catch (e) {
         fail(res, `rewriting the answer to ${method} ${path}`, e)
       }
-    })
+    }
+    out.on('response', (upRes) => void relayAnswer(upRes))
     if (body !== undefined) out.end(body)
     // A small body with a length is sent whole, with its headers: piped, Podman 4.3 closes about
     // one new connection in 150 before reading it (write EPIPE; measured with exec create).

@@ -1,6 +1,6 @@
 /** How taking a scenario's holds stops short: the scenario is not run, saying why (and the call that failed). */
 import { firstLine, statusOf } from '../errors'
-import { failureOf } from '../engine/api-calls'
+import { endpointFailureOf } from '../engine/api-calls'
 
 const codeOf = (e: unknown): string | undefined => (e as { code?: string })?.code
 
@@ -27,7 +27,7 @@ export class CallFailed extends Error {
 
 /** The endpoint's failure in an error of a call (5xx, reset, refused), or undefined when it answered. */
 export function endpointFailure(e: unknown): number | 'reset' | 'refused' | undefined {
-  return failureOf({ status: statusOf(e), code: codeOf(e) })
+  return endpointFailureOf({ status: statusOf(e), code: codeOf(e) })
 }
 
 /** Runs one API call of the locks; a failure of the endpoint's becomes CallFailed, naming it. */

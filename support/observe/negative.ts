@@ -29,7 +29,7 @@ const NO_ANSWER: readonly [RegExp, string][] = [
 ]
 
 /** How one connection attempt ended. */
-export type Outcome =
+export type ConnectionOutcome =
   { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
 
 /**
@@ -37,7 +37,11 @@ export type Outcome =
  * (busybox `timeout` ends a silent nc with 143). Anything else — a missing applet, a missing
  * namespace, a connection accepted without a greeting — is `other`, never "no answer".
  */
-export function connectionOutcome(received: string, said: string, exitCode: number | null | undefined): Outcome {
+export function connectionOutcome(
+  received: string,
+  said: string,
+  exitCode: number | null | undefined,
+): ConnectionOutcome {
   if (received.trim() !== '') return { kind: 'answered', text: received.trim() }
   const hit = NO_ANSWER.find(([pattern]) => pattern.test(said))
   if (hit) return { kind: 'no answer', how: hit[1] }
@@ -56,7 +60,7 @@ export function expectNoAnswer({
   port,
   allowed,
 }: {
-  outcome: Outcome
+  outcome: ConnectionOutcome
   who: string
   address: string
   port: number

@@ -4,11 +4,11 @@
  * verdict, id, duration, progress (done/total, elapsed) — and for anything but conforms its
  * reason on one line; a `fails` also says where its transcript is. No cucumber "Failures:"
  * block, no stack traces: the verdicts come from the same code as summary.json
- * (support/report/reports.ts testCaseVerdict, with the profile's declared deviations).
+ * (support/report/build-summary.ts testCaseVerdict, with the profile's declared deviations).
  *
  * A cucumber formatter must be JavaScript; this one runs in the netconform process and requires
- * its neighbours without an extension: from the sources (ts-node registered) that is reports.ts,
- * from the compiled package (`npm run build` copies this file into dist/) reports.js. Its options
+ * its neighbours without an extension: from the sources (ts-node registered) that is build-summary.ts,
+ * from the compiled package (`npm run build` copies this file into dist/) build-summary.js. Its options
  * come through formatOptions.netconform: { deviations, report }.
  */
 const { Formatter } = require('@cucumber/cucumber')
@@ -23,7 +23,7 @@ class VerdictConsole extends Formatter {
 
   constructor(options) {
     super(options)
-    const { testCaseVerdict } = require('./reports')
+    const { testCaseVerdict } = require('./build-summary')
     const { oneLine } = require('../text')
     const line = (text) => oneLine(String(text), REASON_MAX)
     const { deviations = {}, report = '' } = options.parsedArgvOptions.netconform ?? {}

@@ -1,6 +1,6 @@
 /**
  * The run's summary (summary.json): its JSON Schema (the types are in types.ts), and the one way to read and
- * write it. `netconform run` writes it (reports.ts builds it from cucumber's messages);
+ * write it. `netconform run` writes it (build-summary.ts builds it from cucumber's messages);
  * `netconform compare` and `netconform matrix` read it through loadSummary, which checks it
  * against the schema (ajv, draft-07) and refuses what it cannot use: a one-line UsageError
  * naming the file and every field that is wrong.

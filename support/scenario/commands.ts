@@ -6,7 +6,7 @@
 import {
   describeCommand,
   expectRefused,
-  failureOf,
+  commandFailureLine,
   runDocumented,
   succeeded,
   type CommandResult,
@@ -36,7 +36,7 @@ export async function runCommand(w: NetconformWorld, command: string): Promise<C
 export async function runNoted(w: NetconformWorld, command: string): Promise<CommandResult> {
   const result = await runDocumented(command, w.commandContext)
   w.note(describeCommand(result))
-  if (!succeeded(result)) throw new Error(failureOf(result))
+  if (!succeeded(result)) throw new Error(commandFailureLine(result))
   return result
 }
 
@@ -68,7 +68,7 @@ export async function listsNetwork(
   const r = await runDocumented(command, w.commandContext)
   w.note(describeCommand(r))
   w.note(besideDocument(documented, r.stdout))
-  if (!succeeded(r)) throw new Error(failureOf(r))
+  if (!succeeded(r)) throw new Error(commandFailureLine(r))
   const row = parseTable(r.stdout).find((x) => x.NAME === w.real(network))
   if (!row)
     throw new Evidence(

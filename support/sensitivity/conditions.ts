@@ -17,9 +17,9 @@ import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy } from './proxy'
-import type { Conditions, Injected } from './endpoint-conditions'
+import type { Conditions } from './endpoint-conditions'
 import { leftoversOf } from './leftovers'
-import { cell, secs } from './render'
+import { cell, leftoversSection, secs } from './render'
 
 export interface ConditionsOptions {
   target: Target
@@ -37,7 +37,7 @@ export interface ConditionsOptions {
 /** The defaults of `--conditions`: the issue's figures. */
 export const DEFAULT_CONDITIONS = { latencyMs: 200, apiErrors: 0.05, restartAt: 0, seed: 1, downMs: 5_000 } as const
 
-export type Outcome = 'kept' | 'not run' | 'CHANGED'
+export type ConditionOutcome = 'kept' | 'not run' | 'CHANGED'
 
 export interface ConditionResult {
   id: string
@@ -49,7 +49,13 @@ export interface ConditionResult {
   /** Requests the proxy saw, and what the condition did to some of them. */
   requests: number
   injected: { '500': number; reset: number; down: number }
-  scenarios: { id: string; direct: Verdict; under: Verdict | 'not run' | 'absent'; outcome: Outcome; reason: string }[]
+  scenarios: {
+    id: string
+    direct: Verdict
+    under: Verdict | 'not run' | 'absent'
+    outcome: ConditionOutcome
+    reason: string
+  }[]
   kept: number
   notRun: number
   changed: number
@@ -70,11 +76,11 @@ export interface ConditionsReport {
 }
 
 /** How a scenario fared under a condition, against its direct verdict. */
-export function outcomeOf(
+export function conditionOutcomeOf(
   direct: Verdict,
   under: Summary['scenarios'][number] | undefined,
   notRun: NonNullable<Summary['notRun']>[number] | undefined,
-): { under: ConditionResult['scenarios'][number]['under']; outcome: Outcome; reason: string } {
+): { under: ConditionResult['scenarios'][number]['under']; outcome: ConditionOutcome; reason: string } {
   if (under)
     return { under: under.verdict, outcome: under.verdict === direct ? 'kept' : 'CHANGED', reason: under.reason }
   if (notRun) return { under: 'not run', outcome: 'not run', reason: notRun.reason }
@@ -167,7 +173,7 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       }
       const requests = proxy.seen.length
       const injected = { '500': 0, reset: 0, down: 0 }
-      for (const i of proxy.injected as Injected[]) injected[i.what === '500' ? '500' : i.what] += 1
+      for (const i of proxy.injected) injected[i.what === '500' ? '500' : i.what] += 1
       proxy.setConditions(undefined)
       proxy.seen.length = 0
       proxy.injected.length = 0
@@ -198,13 +204,13 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       const scenarios = [...directVerdicts].map(([id, d]) => ({
         id,
         direct: d,
-        ...outcomeOf(
+        ...conditionOutcomeOf(
           d,
-          summary!.scenarios.find((s) => s.id === id),
-          summary!.notRun?.find((n) => n.id === id),
+          summary.scenarios.find((s) => s.id === id),
+          summary.notRun?.find((n) => n.id === id),
         ),
       }))
-      const count = (o: Outcome) => scenarios.filter((s) => s.outcome === o).length
+      const count = (o: ConditionOutcome) => scenarios.filter((s) => s.outcome === o).length
       const r: ConditionResult = {
         id: c.id,
         does: description,
@@ -294,11 +300,6 @@ function renderConditions(r: ConditionsReport): string {
     if (c.sweptDirectly.length > 0)
       lines.push(`Its run left, removed directly by label: ${c.sweptDirectly.join(', ')}.`, '')
   }
-  lines.push(
-    '## Left on the endpoint',
-    '',
-    r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'),
-    '',
-  )
+  lines.push(...leftoversSection(r.leftovers))
   return `${lines.join('\n')}\n`
 }

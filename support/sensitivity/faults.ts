@@ -4,10 +4,14 @@
  * or in what it says about itself (inspect, network ls, ps). Each fault touches only what the
  * suite created (labelled io.netconform.run) and only what it describes, and names the
  * scenarios of the section(s) it breaks, as a tag expression: a fault runs with those only.
+ *
+ * Longer than 400 lines: one list, one entry per fault in the document's order, each a few hooks;
+ * its helpers (onCreate, scenarioOf…) are the entries' shared vocabulary.
  */
 import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 import { inRange } from '../ipv4'
 import { scenarioIds } from '../profile/targets'
+import { featurePickles } from '../scenario-id'
 import type { Target } from '../types'
 import type { Hook, HookContext } from './hooks'
 import { BUILTIN_NETWORKS, DEFAULT_NETWORKS } from '../engine/kinds'
@@ -38,8 +42,21 @@ const ids = (...id: string[]) => {
     .join(' or ')
 }
 
-/** The documented names a scenario's containers get (nc-<run>-<instance>-<name>). */
-const DOC_CONTAINERS = ['server', 'client', 'db', 'model', 'view', 'test1', 'web', 'container1', 'container2', 'tomcat']
+/**
+ * The documented names a scenario's containers get (nc-<run>-<instance>-<name>): every `--name` of
+ * the features' steps, read once (the features are the one source of the names, not a list here).
+ */
+let docContainers: string[] | undefined
+export function documentedContainerNames(): string[] {
+  docContainers ??= [
+    ...new Set(
+      featurePickles().flatMap((p) =>
+        p.steps.flatMap((s) => [...s.text.matchAll(/--name[= ]([\w.-]+)/g)].map((m) => m[1])),
+      ),
+    ),
+  ].sort()
+  return docContainers
+}
 const BUILTIN = new Set([...DOCUMENT_NETWORKS, ...BUILTIN_NETWORKS])
 
 type Labels = Record<string, string> | null | undefined
@@ -311,7 +328,9 @@ export function faultsFor(target: Target): Fault[] {
           const name = ctx.query.get('name') ?? ''
           const prefix = scenarioPrefix(name)
           if (!prefix) return
-          const others = DOC_CONTAINERS.map((d) => `${prefix}-${d}`).filter((n) => n !== name)
+          const others = documentedContainerNames()
+            .map((d) => `${prefix}-${d}`)
+            .filter((n) => n !== name)
           const hc = hostConfig(body)
           hc.ExtraHosts = [...(hc.ExtraHosts ?? []), ...others.map((n) => `${n}:127.0.0.1`)]
         }),

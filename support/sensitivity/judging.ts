@@ -1,7 +1,10 @@
-/** Judging a fault's run against the run without it: who caught it, what changed, what has no verdict. */
+/** Judging a fault's run against the run without it: who caught it, what changed, what has no verdict. A failure
+ * that says nothing of the endpoint (another run on this host holds a port: the engine kinds' portTaken) catches
+ * nothing. */
 import { normalizeReason } from '../report/compare'
 import type { Summary } from '../types'
 import type { FaultResult } from './report'
+import { portTaken } from '../engine/kinds'
 
 /**
  * A fault's run, judged against the run without it (`clear`): who caught it, what changed, what has no
@@ -30,8 +33,8 @@ export function judgeFault(
   if (s.scenarios.length === 0 && unjudged.length === 0)
     unjudged.push({ id: '(none)', why: 'the run gave no scenario a verdict and named none not run' })
   const failed = judged.filter((x) => x.verdict === 'fails' && clearVerdicts.get(x.id) !== 'fails')
-  const environment = failed.filter((x) => ENVIRONMENT.test(x.reason)).map((x) => x.id)
-  const caughtBy = failed.filter((x) => !ENVIRONMENT.test(x.reason)).map((x) => x.id)
+  const environment = failed.filter((x) => portTaken(x.reason)).map((x) => x.id)
+  const caughtBy = failed.filter((x) => !portTaken(x.reason)).map((x) => x.id)
   const changed = judged
     .filter((x) => x.verdict !== 'fails' && clearVerdicts.get(x.id) !== x.verdict)
     .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
@@ -55,6 +58,3 @@ export function judgeFault(
     ...(unjudged.length > 0 ? { notRunWhy: [...new Set(unjudged.map((u) => u.why))].join('; ') } : {}),
   }
 }
-
-/** A failure that says nothing of the endpoint: another run on this host holds a port the scenario publishes. */
-export const ENVIRONMENT = /address already in use|port is already allocated/i

@@ -4,6 +4,16 @@ import { faultStatus, type FaultResult, type SensitivityReport } from './report'
 export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
+/** The report's last section, in sensitivity.md and conditions.md: what the runs left on the endpoint. */
+export function leftoversSection(leftovers: readonly string[]): string[] {
+  return [
+    '## Left on the endpoint',
+    '',
+    leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : leftovers.map((l) => `- ${l}`).join('\n'),
+    '',
+  ]
+}
+
 export function renderMarkdown(r: SensitivityReport): string {
   const lines: string[] = [
     `# Sensitivity of the suite: ${r.target.name} (${r.target.engine.name} ${r.target.engine.version})`,
@@ -118,11 +128,6 @@ export function renderMarkdown(r: SensitivityReport): string {
     for (const f of swept) lines.push(`- ${f.id}: ${f.sweptDirectly.join(', ')}`)
     lines.push('')
   }
-  lines.push(
-    '## Left on the endpoint',
-    '',
-    r.leftovers.length === 0 ? 'Nothing labelled by these runs remained.' : r.leftovers.map((l) => `- ${l}`).join('\n'),
-    '',
-  )
+  lines.push(...leftoversSection(r.leftovers))
   return `${lines.join('\n')}\n`
 }

@@ -16,7 +16,8 @@ import type { Summary, Target } from '../types'
 import { faultsFor, type Fault } from './faults'
 import { startProxy, type Proxy } from './proxy'
 import { faultStatus, type FaultResult, type FaultStatus, type ScenarioVerdict, type SensitivityReport } from './report'
-import { ENVIRONMENT, judgeFault } from './judging'
+import { judgeFault } from './judging'
+import { portTaken } from '../engine/kinds'
 import { latestDirect, sensitivityFolders, directOf, shown, type Direct } from './direct'
 import { leftoversOf } from './leftovers'
 import { renderMarkdown } from './render'
@@ -112,7 +113,7 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
             id,
             direct: d.verdicts.get(id) ?? ('absent' as const),
             transparent: v,
-            environment: ENVIRONMENT.test(reasons),
+            environment: portTaken(reasons),
             reasons,
           }
         })

@@ -21,7 +21,7 @@ import {
 import { deploymentOf, inboundOutcome } from '../../support/profile/deployment'
 import { loadTarget } from '../../support/profile/targets'
 import { failureText, matchesDeviation } from '../../support/profile/verdicts'
-import { DEADLINE_HEADING } from '../../support/report/reports'
+import { DEADLINE_HEADING } from '../../support/report/summary-markdown'
 import { stringify } from 'yaml'
 import { tmpdir } from 'node:os'
 import { DOC_SECTIONS } from '../../support/document/doc'

@@ -61,8 +61,8 @@ test('with chai reworded, no support module asks for it and a real run rebuilds 
     )
 
     const { buildSummary } = require(
-      join(PROJECT, 'support/report/reports'),
-    ) as typeof import('../../support/report/reports')
+      join(PROJECT, 'support/report/build-summary'),
+    ) as typeof import('../../support/report/build-summary')
     const { parseTarget } = require(
       join(PROJECT, 'support/profile/targets'),
     ) as typeof import('../../support/profile/targets')

@@ -1,10 +1,10 @@
 /**
  * The report commands as the command line calls them: argv parsed by the CLI's parser (the table
- * in support/cli/commands.ts), then the command (support/cli/reports.ts). A parse error is a
+ * in support/cli/commands.ts), then the command (support/cli/report-commands.ts). A parse error is a
  * rejection of the async ones, and thrown by document, as the commands' own parsers did.
  */
 import { parseCommand } from '../../support/cli/commands'
-import * as reports from '../../support/cli/reports'
+import * as reports from '../../support/cli/report-commands'
 
 type Out = (line: string) => void
 

@@ -6,21 +6,21 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { failureOf } from '../../support/engine/api-calls'
-import { failedCallOf, noVerdictOf } from '../../support/report/reports'
-import { outcomeOf } from '../../support/sensitivity/conditions'
+import { endpointFailureOf } from '../../support/engine/api-calls'
+import { failedCallOf, noVerdictOf } from '../../support/report/not-run'
+import { conditionOutcomeOf } from '../../support/sensitivity/conditions'
 import { startProxy } from '../../support/sensitivity/proxy'
 import { seededRandom } from '../../support/sensitivity/endpoint-conditions'
 import type { NetconformRecord } from '../../support/records'
 
-test('failureOf: a 5xx, a cut or a refused connection is the endpoint failing a call; a 4xx is an answer', () => {
-  expect(failureOf({ status: 500 })).to.equal(500)
-  expect(failureOf({ status: 503 })).to.equal(503)
-  expect(failureOf({ status: 404 })).to.equal(undefined)
-  expect(failureOf({ status: 409 })).to.equal(undefined)
-  expect(failureOf({ code: 'ECONNRESET' })).to.equal('reset')
-  expect(failureOf({ code: 'ENOENT' })).to.equal('refused')
-  expect(failureOf({ code: 'ETIMEDOUT' })).to.equal(undefined)
+test('endpointFailureOf: a 5xx, a cut or a refused connection is the endpoint failing a call; a 4xx is an answer', () => {
+  expect(endpointFailureOf({ status: 500 })).to.equal(500)
+  expect(endpointFailureOf({ status: 503 })).to.equal(503)
+  expect(endpointFailureOf({ status: 404 })).to.equal(undefined)
+  expect(endpointFailureOf({ status: 409 })).to.equal(undefined)
+  expect(endpointFailureOf({ code: 'ECONNRESET' })).to.equal('reset')
+  expect(endpointFailureOf({ code: 'ENOENT' })).to.equal('refused')
+  expect(endpointFailureOf({ code: 'ETIMEDOUT' })).to.equal(undefined)
 })
 
 test('failedCallOf: only a failing scenario with a failed call is not run, naming the first call', () => {
@@ -40,7 +40,7 @@ test('failedCallOf: only a failing scenario with a failed call is not run, namin
   expect(failedCallOf('not-applicable', records)).to.equal(undefined)
 })
 
-test('outcomeOf: a condition keeps a verdict, or leaves the scenario not run; anything else is a change', () => {
+test('conditionOutcomeOf: a condition keeps a verdict, or leaves the scenario not run; anything else is a change', () => {
   const s = (verdict: 'conforms' | 'fails') => ({
     id: 'a',
     doc: '',
@@ -50,17 +50,17 @@ test('outcomeOf: a condition keeps a verdict, or leaves the scenario not run; an
     reason: 'r',
     durationMs: 1,
   })
-  expect(outcomeOf('conforms', s('conforms'), undefined).outcome).to.equal('kept')
-  expect(outcomeOf('conforms', s('fails'), undefined).outcome).to.equal('CHANGED')
+  expect(conditionOutcomeOf('conforms', s('conforms'), undefined).outcome).to.equal('kept')
+  expect(conditionOutcomeOf('conforms', s('fails'), undefined).outcome).to.equal('CHANGED')
   expect(
-    outcomeOf('conforms', undefined, {
+    conditionOutcomeOf('conforms', undefined, {
       id: 'a',
       doc: '',
       name: '',
       reason: 'the endpoint failed a call of the suite: X',
     }),
   ).to.deep.equal({ under: 'not run', outcome: 'not run', reason: 'the endpoint failed a call of the suite: X' })
-  expect(outcomeOf('conforms', undefined, undefined).outcome).to.equal('CHANGED')
+  expect(conditionOutcomeOf('conforms', undefined, undefined).outcome).to.equal('CHANGED')
 })
 
 test('seededRandom: the same seed, the same sequence', () => {

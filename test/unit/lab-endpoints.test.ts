@@ -13,11 +13,12 @@ import { PROJECT } from '../../support/project'
 
 const LIB = readFileSync(join(PROJECT, 'lab', 'lib.sh'), 'utf8')
 
-/** NAME → endpoint, from lib.sh's `declare -A LAB_ENDPOINT=([NAME]=unix:///… …)`. */
-function labSockets(text: string): Record<string, string> {
-  const block = /declare -A LAB_ENDPOINT=\(([^)]*)\)/.exec(text)?.[1] ?? ''
+/** NAME → value, from lib.sh's `declare -A ARRAY=([NAME]=value …)` (LAB_ENDPOINT, LAB_VCH_ADDRESS, LAB_VCH_RANGE). */
+function labArray(text: string, array: string): Record<string, string> {
+  const block = new RegExp(`declare -A ${array}=\\(([^)]*)\\)`).exec(text)?.[1] ?? ''
   return Object.fromEntries([...block.matchAll(/\[([\w-]+)\]=(\S+)/g)].map((m) => [m[1], m[2]]))
 }
+const labSockets = (text: string) => labArray(text, 'LAB_ENDPOINT')
 
 test("every lab endpoint has lab/endpoints/NAME.sh, targets/NAME.yaml, and lib.sh's socket is its profile's endpoint", () => {
   const sockets = labSockets(LIB)
@@ -57,4 +58,26 @@ test("docker-28-ssh's profile is what lab/ssh.sh serves: its user at docker-28's
   expect(t.offers).to.deep.equal(socket.offers)
   expect(t.deviations).to.deep.equal(socket.deviations)
   expect(t.lacks).to.deep.equal(socket.lacks)
+})
+
+test("lib.sh's VCH addresses and container-network ranges are their profiles' publicAddress and ipRange", () => {
+  const addresses = labArray(LIB, 'LAB_VCH_ADDRESS')
+  const ranges = labArray(LIB, 'LAB_VCH_RANGE')
+  expect(Object.keys(addresses).length, 'LAB_VCH_ADDRESS read from lib.sh').to.be.above(0)
+  expect(Object.keys(ranges).length, 'LAB_VCH_RANGE read from lib.sh').to.be.above(0)
+  const wrong = [
+    ...Object.entries(addresses)
+      .filter(([name, address]) => loadTarget(name).publicAddress !== address)
+      .map(
+        ([name, address]) =>
+          `LAB_VCH_ADDRESS[${name}]=${address}, targets/${name}.yaml says ${loadTarget(name).publicAddress}`,
+      ),
+    ...Object.entries(ranges)
+      .filter(([name, range]) => loadTarget(name).offers.containerNetwork?.ipRange !== range)
+      .map(
+        ([name, range]) =>
+          `LAB_VCH_RANGE[${name}]=${range}, targets/${name}.yaml says ${loadTarget(name).offers.containerNetwork?.ipRange}`,
+      ),
+  ]
+  expect(wrong).to.deep.equal([])
 })

@@ -1,5 +1,5 @@
 /**
- * The end-of-run summary by cause (support/report/reports.ts): a run with one scenario not run for each cause
+ * The end-of-run summary by cause (support/report/not-run.ts, summary-markdown.ts): a run with one scenario not run for each cause
  * (something not netconform's holds its host port; the endpoint failed a call, for want of a DHCP lease; the
  * endpoint stopped answering) names each cause with its first scenario's evidence, on the console's last line
  * and in summary.md. The fixture test/fixtures/not-run/messages.ndjson is real cucumber output of
@@ -10,14 +10,9 @@ import { test } from 'node:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import {
-  buildSummary,
-  causeOf,
-  noLeaseOf,
-  notRunByCause,
-  notRunLine,
-  renderSummaryMarkdown,
-} from '../../support/report/reports'
+import { buildSummary } from '../../support/report/build-summary'
+import { causeOf, noLeaseOf, notRunByCause } from '../../support/report/not-run'
+import { notRunLine, renderSummaryMarkdown } from '../../support/report/summary-markdown'
 import type { NetconformRecord } from '../../support/records'
 import type { NotRun, Summary } from '../../support/types'
 

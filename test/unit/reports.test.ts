@@ -15,16 +15,18 @@ import { expect } from 'chai'
 import { TestStepResultStatus } from '@cucumber/messages'
 import {
   buildSummary,
-  notApplicableCauses,
-  renderSummaryMarkdown,
   UNEXPLAINED_SKIP,
   vantageOf,
   verdictOf,
-  writeReportSet,
   deadlineWaitsOf,
-  DEADLINE_HEADING,
   fixtureOf,
-} from '../../support/report/reports'
+} from '../../support/report/build-summary'
+import {
+  notApplicableCauses,
+  renderSummaryMarkdown,
+  writeReportSet,
+  DEADLINE_HEADING,
+} from '../../support/report/summary-markdown'
 import type { ScenarioResult, Summary } from '../../support/types'
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'reports', 'messages.ndjson')

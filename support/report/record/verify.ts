@@ -2,7 +2,7 @@
  * Verifying a conformance record (`netconform verify RECORD`: exit 0 verified, 1 the first
  * mismatch, 2 not a record).
  *
- * verify re-derives every verdict from the record's messages with buildSummary (reports.ts: the
+ * verify re-derives every verdict from the record's messages with buildSummary (build-summary.ts: the
  * code a run writes summary.json with) and the record's profile, so a verdict edited in
  * summary.json, a feature edited in the messages, a member removed or changed all show.
  * Hashes make a record consistent, not authentic: whoever publishes one vouches for it (a signed
@@ -16,7 +16,7 @@ import { DOCUMENT_FILE } from '../../document/text'
 import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext } from '../../engine/identity'
 import { parseTarget } from '../../profile/targets'
 import type { Deviation, Target } from '../../types'
-import { buildSummary } from '../reports'
+import { buildSummary } from '../build-summary'
 import { SUMMARY_FILE, checkSummary, type ScenarioResult, type Summary } from '../summary'
 import { matchesDeviation } from '../../profile/verdicts'
 import {
