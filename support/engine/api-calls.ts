@@ -48,6 +48,16 @@ export const apiFailures = {
   mark: (): number => failures.length,
   since: (mark: number): ApiFailure[] => failures.slice(mark),
   record: (f: ApiFailure): void => void failures.push(f),
+  /**
+   * Takes back the failures since MARK that are CALL answered with a status and a message (the engine's
+   * refusal, with its reason, of what a step asked), once that step has judged the refusal itself; a
+   * reset or refused connection stays the endpoint's failure. Returns those taken back.
+   */
+  judgedRefusals: (mark: number, call: string): ApiFailure[] => {
+    const judged = failures.filter((f, i) => i >= mark && f.call === call && typeof f.status === 'number' && f.message)
+    for (const f of judged) failures.splice(failures.indexOf(f), 1)
+    return judged
+  },
 }
 
 /** "METHOD /path" of a dockerode request, without the API version and query. */

@@ -6,7 +6,8 @@
  * subnet of its own and no range.
  */
 import { parentInterface } from '../engine/kinds'
-import { runNoted } from './commands'
+import { apiFailures } from '../engine/api-calls'
+import { commandFailureLine, describeCommand, runDocumented, succeeded } from '../engine/docker-cli'
 import type { NetconformWorld } from './world'
 
 /** The second network's subnet: a documentation range nothing of the lab uses (the scenario holds it by tag). */
@@ -30,9 +31,18 @@ export async function deployRangelessNetwork(w: NetconformWorld, docName: string
       `on the same interface, with subnet ${RANGELESS_SUBNET} and no --ip-range; ` +
       `rangeless_address = ${RANGELESS_ADDRESS}`,
   )
-  await runNoted(
-    w,
-    `docker network create -d ${info.Driver} --subnet ${RANGELESS_SUBNET} -o parent=${parent} ${docName}`,
-  )
+  const create = `docker network create -d ${info.Driver} --subnet ${RANGELESS_SUBNET} -o parent=${parent} ${docName}`
+  const mark = apiFailures.mark()
+  const r = await runDocumented(create, w.commandContext)
+  w.note(describeCommand(r))
+  if (!succeeded(r)) {
+    // Docker 20.10 answers this create with a 500 and its reason: a refusal of the deployment, judged here (the
+    // scenario's failure, or its declared deviation), not the endpoint failing a call (which makes it not run).
+    const judged = apiFailures.judgedRefusals(mark, 'POST /networks/create')
+    throw new Error(
+      `the endpoint refused to deploy ${docName} beside ${net.name}: ${commandFailureLine(r)}` +
+        (judged.length > 0 ? ` (its ${judged.map((f) => f.status).join(', ')} answer judged here as a refusal)` : ''),
+    )
+  }
   w.names.alias('rangeless_address', RANGELESS_ADDRESS)
 }
