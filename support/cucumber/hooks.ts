@@ -36,6 +36,13 @@ const CLEANUP_TRIES = 4
 let graceRanOut = false
 
 /** Whether the endpoint answers a ping within `ms`, asking every half second (once, after a grace that ran out). */
+/** The endpoint stopped answering: the run's interruption, and this scenario's record of it. */
+function endpointLost(w: NetconformWorld): void {
+  const after = Math.round((Date.now() - started) / 1000)
+  interruption.reason = `endpoint ${w.target.endpoint} stopped answering after ${after} s`
+  attachRecord(w.attach, { kind: 'endpoint-lost', reason: interruption.reason })
+}
+
 async function answersWithin(target: Target, ms: number): Promise<boolean> {
   if (graceRanOut) {
     graceRanOut = !(await endpointAnswers(target, 2_000))
@@ -158,12 +165,15 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     return
   }
   if (fixture) await tearDown(this.docker, fixture)
-  // A call the endpoint failed is named as such (the run goes on); otherwise something holds what it needs.
+  // A call the endpoint failed is named as such; otherwise something holds what it needs. An endpoint that
+  // failed a call of the locks and does not answer again within the grace is lost: the run stops here, as
+  // after a failed scenario (the After hook below), instead of waiting on each next scenario's locks.
   attachRecord(this.attach, {
     kind: 'not-run',
     reason: held.notRun,
     ...(held.call ? { call: held.call } : { held: true }),
   })
+  if (held.call && !(await answersWithin(this.target, RESTART_GRACE_MS))) endpointLost(this)
   return 'skipped'
 })
 
@@ -239,9 +249,7 @@ After(async function (this: NetconformWorld, { result }) {
   // reset (a flaky endpoint, whether or not it failed this scenario's own calls) is no loss (once per outage,
   // see answersWithin).
   if (await answersWithin(this.target, RESTART_GRACE_MS)) return
-  interruption.reason =
-    `endpoint ${this.target.endpoint} stopped answering ` + `after ${Math.round((Date.now() - started) / 1000)} s`
-  attachRecord(this.attach, { kind: 'endpoint-lost', reason: interruption.reason })
+  endpointLost(this)
 })
 
 After(async function (this: NetconformWorld) {
