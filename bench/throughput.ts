@@ -94,11 +94,15 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
+/** This machine's node with ARGS, in the outside namespace (or on this host without one). */
+function nodeOutside(netns: string | undefined, args: string[], timeoutMs: number) {
+  const [file, ...rest] = netns ? ['ip', 'netns', 'exec', netns, 'node', ...args] : ['node', ...args]
+  return execa(file, rest, { reject: false, timeout: timeoutMs, stdin: 'ignore' })
+}
+
 /** Runs CLIENT (or a one-line GET of the container's name) in the outside namespace. */
 async function fromOutside(netns: string | undefined, args: string[], timeoutMs: number) {
-  const argv = ['node', '-e', CLIENT, ...args]
-  const [file, ...rest] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv
-  return execa(file, rest, { reject: false, timeout: timeoutMs, stdin: 'ignore' })
+  return nodeOutside(netns, ['-e', CLIENT, ...args], timeoutMs)
 }
 
 async function outsideGet(netns: string | undefined, url: string): Promise<string> {
@@ -107,9 +111,7 @@ async function outsideGet(netns: string | undefined, url: string): Promise<strin
     "  let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => process.stdout.write(b))",
     "}).on('error', (e) => process.stdout.write('error: ' + e.message))",
   ].join('\n')
-  const argv = ['node', '-e', script, url]
-  const [file, ...rest] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv
-  const r = await execa(file, rest, { reject: false, timeout: 5_000, stdin: 'ignore' })
+  const r = await nodeOutside(netns, ['-e', script, url], 5_000)
   return String(r.stdout ?? '').trim()
 }
 
