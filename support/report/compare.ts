@@ -94,6 +94,8 @@ export function settingChanges(base?: Record<string, unknown>, next?: Record<str
 
 /** The /info fields of the endpoint.json beside a report folder's (or summary.json's) summary; none for a record. */
 export function endpointInfoAt(path: string): Record<string, unknown> | undefined {
+  // A record holds its endpoint.json inside: a file beside the record is another run's.
+  if (isRecordPath(path)) return undefined
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path)
   const file = join(dir, ENDPOINT_FILE)
   if (!existsSync(file)) return undefined
