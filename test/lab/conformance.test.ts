@@ -205,6 +205,28 @@ function next(): void {
   }
 }
 
+/**
+ * A failed run's output, the telling lines first: each verdict line that is not the one
+ * expected (with the reason line under it), then the closing lines. CI shows only the
+ * start of a failure's message.
+ */
+function gist(all: string, expected: Record<string, Expected>): string {
+  const lines = all.split('\n')
+  const unexpected: string[] = []
+  lines.forEach((line, i) => {
+    const m = /^(conforms|deviates|fails|not run|not applicable)\s+(\S+)/.exec(line)
+    if (m && expected[m[2]]?.verdict !== m[1].replace(' ', '-')) unexpected.push(line, lines[i + 1] ?? '')
+  })
+  return [
+    `unexpected verdicts: ${unexpected.length === 0 ? 'none' : ''}`,
+    ...unexpected,
+    'last lines:',
+    ...lines.slice(-6),
+    'whole output:',
+    all,
+  ].join('\n')
+}
+
 /** Runs the suite on a target and checks verdicts, the report set, leaks and decoys. */
 async function runAndCheck(
   targetArg: string,
@@ -214,7 +236,7 @@ async function runAndCheck(
 ): Promise<Summary> {
   const r = await startRun(targetArg)
   const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
-  expect(r.exitCode, r.all).to.equal(fails > 0 ? 1 : 0)
+  expect(r.exitCode, gist(r.all ?? '', expected)).to.equal(fails > 0 ? 1 : 0)
 
   // The run's own report folder (runs of other targets may end meanwhile).
   const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
