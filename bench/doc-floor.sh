@@ -6,8 +6,11 @@
 #
 #   DOCKER_HOST=unix:///var/run/docker.sock bash bench/doc-floor.sh
 #
-# The lab's names by default: CNET (the container network), NETNS (the outside client), PUBLIC
-# (where published ports answer), IMAGE (the probe image), DHCPNET (absent on Docker: skipped).
+# The lab's names by default: CNET (the container network), NETNS (the outside client) and OUTSIDE
+# (its address), PUBLIC (where published ports answer), IMAGE (the probe image), DHCPNET (absent on
+# Docker: skipped), RANGE_IP (an address in the container network's range), CONTROL_STOP and
+# CONTROL_START (the profile's control plane; absent: not stopped). bench/lab.ts sets them from a profile.
+# Before the total it prints one line per part, "doc-floor-part: SECONDS NAME", NAME the comment it starts at.
 # Everything it makes carries the label io.netconform.run=docfloor-<random> and is removed by
 # that label at the end, whatever happens. Traffic only to the lab's own addresses.
 #
@@ -18,6 +21,7 @@
 set -uo pipefail
 CNET=${CNET:-netconform-external}
 NETNS=${NETNS:-extclient}
+OUTSIDE=${OUTSIDE:-198.51.100.10}
 PUBLIC=${PUBLIC:-198.51.100.1}
 IMAGE=${IMAGE:-netconform-probe:1}
 DHCPNET=${DHCPNET:-netconform-dhcp}
@@ -65,20 +69,20 @@ ask_in() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 $2 $3 | grep -q 'He
 ask_out() {
   ip netns exec "$NETNS" busybox sh -c "printf 'GET /\r\n' | timeout 3 nc -w 2 $1 $2 | grep -q 'Hello world!'"
 }
-# From container $1, the outside client (198.51.100.10) on port 9: no "Hello" may come back.
-ask_external() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 198.51.100.10 9 | grep -q Hello"; }
+# From container $1, the outside client on port 9: no "Hello" may come back.
+ask_external() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 $OUTSIDE 9 | grep -q Hello"; }
 # From container $1, a one-shot listener of the outside client: its answer comes back.
 ask_out_listener() {
   ip netns exec "$NETNS" busybox timeout 3 busybox nc -l -p 9099 -e sh -c "echo 'Hello world!'" &
   sleep 0.2
-  in_c "$1" "timeout 3 nc -w 2 198.51.100.10 9099 | grep -q Hello"
+  in_c "$1" "timeout 3 nc -w 2 $OUTSIDE 9099 | grep -q Hello"
 }
 # From the outside client, a peer service in container $1 (busybox httpd, started here) answers.
 ask_peer_in() {
   printf '#!/bin/sh\necho\necho "$REMOTE_ADDR"\n' | docker exec -i "$P-$1" sh -c \
     'mkdir -p /tmp/p/cgi-bin && cat >/tmp/p/cgi-bin/peer && chmod +x /tmp/p/cgi-bin/peer && httpd -p 7071 -h /tmp/p'
   ip netns exec "$NETNS" busybox sh -c "printf 'GET /cgi-bin/peer HTTP/1.0\r\n\r\n' |
-    timeout 3 nc -w 2 $(ip_of "$1" "$CNET") 7071 | grep -q 198.51.100.10"
+    timeout 3 nc -w 2 $(ip_of "$1" "$CNET") 7071 | grep -qF $OUTSIDE"
 }
 # From the outside client, container $2's address on network $3, routed through container $1's on the container
 # network: an answer means the container network reaches into the bridge.
@@ -107,12 +111,20 @@ control_plane_down() {
 }
 # A server answers once its process listens: its first answer is awaited, at most a second.
 ready() { for _ in $(seq 1 20); do "$@" && return 0; sleep 0.05; done; return 1; }
+# The part that ends here and the one that starts (mark NAME; mark alone ends the last): its seconds.
+part="" part_at=""
+mark() {
+  local now; now=$(date +%s.%N)
+  [ -n "$part" ] && echo "doc-floor-part: $(echo "$now - $part_at" | bc) $part"
+  part=${1:-} part_at=$now
+}
 
 start=$(date +%s.%N)
 cnet=no; docker network inspect "$CNET" >/dev/null 2>&1 && cnet=yes
 
 if [ $cnet = yes ]; then
   # Container Networking with vSphere Integrated Containers Engine: the NOTE on the trust level —
+  mark "Container Networking with vSphere Integrated Containers Engine"
   # a published port reachable, an unpublished one not
   server web1 80 -p 80 --net "$CNET"; server web2 80 --net "$CNET"
   probe yes trust.published-port-reachable ready ask_out "$(ip_of web1 "$CNET")" 80
@@ -121,16 +133,19 @@ if [ $cnet = yes ]; then
   server_as create web3 80 -p 80 --net "$CNET"; docker start "$P-web3" >/dev/null
   probe yes trust.create-published-port-reachable ready ask_out "$(ip_of web3 "$CNET")" 80
   # Container VM Port Forwarding
+  mark "Container VM Port Forwarding"
   server tomcat 8080 --net "$CNET" -p 80:8080
   probe yes port-forwarding.port-80-on-container-network ready ask_out "$(ip_of tomcat "$CNET")" 80
 fi
 
 # Publish a Container Port
+mark "Publish a Container Port"
 server test1 80 -p 8080:80
 probe yes publish.port-8080-on-public-interface ready ask "$PUBLIC" 8080
 docker rm -f "$P-test1" >/dev/null
 
 # Add Containers to a New Bridge Network
+mark "Add Containers to a New Bridge Network"
 net -d bridge "$P-my-bridge-network"; shown new-bridge.network-listed docker network ls
 server server 5000 --net "$P-my-bridge-network"; shell client --net "$P-my-bridge-network"
 probe yes new-bridge.ping-by-name.client-to-server in_c client "ping -c 3 $P-server"
@@ -141,6 +156,7 @@ probe no new-bridge.default-bridge-no-names/nslookup in_c client2 "nslookup $P-s
 probe no new-bridge.default-bridge-no-names/ping in_c client2 "ping -c 1 $P-server2"
 
 # Bridged Containers with an Exposed Port
+mark "Bridged Containers with an Exposed Port"
 net -d bridge "$P-my-bridge-network-2"; shown exposed-port.network-listed docker network ls
 server xserver 5000 -p 5000:5000 --net "$P-my-bridge-network-2"; shell xclient --net "$P-my-bridge-network-2"
 probe yes exposed-port.ping-by-name.client-to-server in_c xclient "ping -c 3 $P-xserver"
@@ -149,6 +165,7 @@ probe yes exposed-port.client-to-server-5000 ready ask_in xclient "$P-xserver" 5
 probe yes exposed-port.public-5000 ready ask "$PUBLIC" 5000
 
 # Deploy Containers on Multiple Bridge Networks
+mark "Deploy Containers on Multiple Bridge Networks"
 net --internal "$P-bridge-db"; net "$P-bridge-web"
 server db 80 --net "$P-bridge-db"
 server_as create model 80 --net "$P-bridge-db"
@@ -166,6 +183,7 @@ shown multi-bridge.one-interface-several-addresses in_c model 'ip addr'
 
 if [ $cnet = yes ]; then
   # Deploy Containers That Combine Bridge Networks with a Container Network
+  mark "Deploy Containers That Combine Bridge Networks with a Container Network"
   net --internal "$P-cbridge-db"
   server cdb 80 --net "$P-cbridge-db"; server cmodel 80 --net "$P-cbridge-db"
   server_as create cview 80 -p 80 --net "$P-cbridge-db"
@@ -183,6 +201,7 @@ if [ $cnet = yes ]; then
   probe yes combine.view-external-ip-port-80 ready ask_out "$(ip_of cview "$CNET")" 80
   shown combine.container-network-own-interface in_c cview 'ip addr'
   # Deploy Containers That Combine Bridge Networks with a Container Network: its advantages and NOTE on isolation
+  mark "Combine: its advantages and NOTE on isolation"
   net "$P-cbridge-web"
   probe yes combine.bridges-segregated-by-ipam subnets_of "$P-cbridge-db" "$P-cbridge-web" bridge
   probe yes combine.no-nat.outbound-source-is-own-address ask_out_listener cview
@@ -193,6 +212,7 @@ if [ $cnet = yes ]; then
   docker network connect "$CNET" "$P-cgate"; docker start "$P-cgate" >/dev/null
   probe no combine.container-network-isolated routed_via cgate cweb "$P-cbridge-web"
   # Deploy Containers That Combine Bridge Networks with a Container Network: the port-mapping example
+  mark "Combine: the port-mapping example"
   server_as create mtomcat 8080 -p 80:8080 --net "$CNET"
   docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null
   docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
@@ -203,6 +223,7 @@ if [ $cnet = yes ]; then
 fi
 
 # Create a Bridge Network with Non-Default Subnet Mask
+mark "Create a Bridge Network with Non-Default Subnet Mask"
 net --subnet 203.0.113.0/24 "$P-my-subnet-network"; shell sclient --net "$P-my-subnet-network"
 shown subnet.non-default-mask-honoured docker network inspect "$P-my-subnet-network"
 shown subnet.non-default-mask-honoured in_c sclient 'ip addr'
@@ -212,6 +233,7 @@ shown subnet.default-mask-16 in_c dclient 'ip addr'
 
 if [ $cnet = yes ]; then
   # Deploy a Container with a Static IP Address (lab: the profile's range .128/26 on Docker, .192/27 on Podman)
+  mark "Deploy a Container with a Static IP Address"
   RANGE_IP=${RANGE_IP:-198.51.100.150}
   docker create "${L[@]}" -it --name "$P-container1" "$IMAGE" sleep 600 >/dev/null
   docker network connect --ip "$RANGE_IP" "$CNET" "$P-container1"; docker start "$P-container1" >/dev/null
@@ -225,6 +247,7 @@ if [ $cnet = yes ]; then
   docker create "${L[@]}" -it --name "$P-container4" "$IMAGE" sleep 600 >/dev/null
   shown static-ip.taken-address-refused docker network connect --ip "$RANGE_IP" "$CNET" "$P-container4"
   # Without a range: a second network on the container network's interface (Docker 20.10 refuses to make it)
+  mark "Without a range"
   parent=$(docker network inspect -f '{{index .Options "parent"}}' "$CNET" 2>/dev/null)
   docker network create "${L[@]}" -d macvlan --subnet 192.0.2.0/24 -o parent="${parent:-eth0}" \
     "$P-rangeless-net" >/dev/null 2>&1
@@ -234,10 +257,12 @@ fi
 
 if docker network inspect "$DHCPNET" >/dev/null 2>&1; then
   # Deploy a Network Container that supports DHCP
+  mark "Deploy a Network Container that supports DHCP"
   shell dhcp1 --net "$DHCPNET" --dns "$DHCPDNS"; shown dhcp.lease-and-dns in_c dhcp1 'ip addr; cat /etc/resolv.conf'
   shown dhcp.without-dns-times-out docker run -d "${L[@]}" --name "$P-dhcp2" --net "$DHCPNET" "$IMAGE" sleep 600
 fi
 
+mark
 end=$(date +%s.%N)
 cleanup
 [ $failed -eq 0 ] || echo "doc-floor: $failed documented commands failed"

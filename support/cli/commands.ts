@@ -52,16 +52,24 @@ const PARALLEL = {
 
 const WHERE_REPORTS = 'reports/ in the folder netconform is run from'
 
+const TAGS = {
+  value: 'EXPR',
+  description: "cucumber tag expression, e.g. '@id:new-bridge.ping-by-name.client-to-server'",
+  defaultText: 'every scenario',
+} as const
+
+const REPORTS = {
+  value: 'DIR',
+  description: 'where the report folders go: DIR/<target>/<run id>, DIR/<target>/latest',
+  defaultText: WHERE_REPORTS,
+} as const
+
 export const COMMANDS = {
   run: {
     summary: 'run the suite against one endpoint: reports/<target>/<run id>/ and one line of totals',
     options: {
       ...TARGET,
-      tags: {
-        value: 'EXPR',
-        description: "cucumber tag expression, e.g. '@id:new-bridge.ping-by-name.client-to-server'",
-        defaultText: 'every scenario',
-      },
+      tags: TAGS,
       parallel: PARALLEL,
       repeat: {
         value: 'N',
@@ -75,11 +83,7 @@ export const COMMANDS = {
         multiple: true,
         description: 'a cucumber format instead of the verdict console, e.g. progress, pretty',
       },
-      reports: {
-        value: 'DIR',
-        description: 'where the report folders go: DIR/<target>/<run id>, DIR/<target>/latest',
-        defaultText: WHERE_REPORTS,
-      },
+      reports: REPORTS,
       'share-setup': {
         flag: true,
         description:
@@ -111,8 +115,14 @@ export const COMMANDS = {
         description: "endpoints run at once (each run's output is printed whole when it ends)",
       },
       parallel: { ...PARALLEL, description: 'each run runs its scenarios in N worker processes (run --parallel)' },
+      tags: { ...TAGS, description: 'each run runs the scenarios of this cucumber tag expression (run --tags)' },
+      reports: REPORTS,
     },
-    examples: ['conformance --jobs 3', 'conformance --targets docker,podman'],
+    examples: [
+      'conformance --jobs 3',
+      'conformance --targets docker,podman',
+      "conformance --jobs 3 --tags 'not @exclusive:endpoint'",
+    ],
     exit: "the worst run's (see netconform help run); 130 when interrupted before every endpoint ran",
   },
   clean: {

@@ -50,12 +50,10 @@ function summaryOf(target: string, started: number, reports: string): Summary | 
 }
 
 export async function conformanceCommand(
-  { targets = LAB_ENDPOINTS, jobs, parallel }: OptionsOf<'conformance'>,
+  { targets = LAB_ENDPOINTS, jobs, parallel, tags, reports = defaultReportsDir() }: OptionsOf<'conformance'>,
   out: (line: string) => void,
 ): Promise<number> {
   for (const t of targets) loadTarget(t) // an unknown target or a bad profile: exit 2 before anything runs
-  // Each run reports where this command would: reports/ in the folder it is run from.
-  const reports = defaultReportsDir()
   const outcomes: EndpointOutcome[] = []
   let interrupted = false
   const runOne = async (target: string): Promise<void> => {
@@ -68,6 +66,7 @@ export async function conformanceCommand(
       '--reports',
       reports,
       ...(parallel ? ['--parallel', String(parallel)] : []),
+      ...(tags ? ['--tags', tags] : []),
     ]
     if (jobs === 1) out(`netconform: conformance: ${target}`)
     const r =
