@@ -99,3 +99,35 @@ export async function removeLabelled(docker: Docker, labels: Record<string, stri
   }
   return removed
 }
+
+/** A run's resources swept at the endpoint itself, and what still carries the run's label after it. */
+export interface SweptAt {
+  /** What this sweep removed ("container NAME", "network NAME") and could not ("container NAME: error"). */
+  removed: string[]
+  /** What is labelled with the run after the sweep ("container NAME (run ID)"), or why it could not be listed. */
+  left: string[]
+}
+
+/**
+ * Sweeps RUNID's resources at DOCKER and lists what is left: for a run whose own end-of-run sweep went
+ * through something that may fail it (sensitivity's proxy with a fault's hooks). Never throws.
+ */
+export async function sweepRunAt(docker: Docker, runId: string): Promise<SweptAt> {
+  const labels = { [LABEL_RUN]: runId }
+  const swept = await removeLabelled(docker, labels)
+  const removed = [
+    ...swept.containers.map((c) => `container ${c}`),
+    ...swept.networks.map((n) => `network ${n}`),
+    ...swept.errors,
+  ]
+  const left: string[] = []
+  const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] })
+  try {
+    for (const c of await docker.listContainers({ all: true, filters }))
+      left.push(`container ${c.Names[0]?.replace(/^\//, '') ?? c.Id} (run ${runId})`)
+    for (const n of await docker.listNetworks({ filters })) left.push(`network ${n.Name} (run ${runId})`)
+  } catch (e) {
+    left.push(`could not list what run ${runId} labelled: ${firstLine(e)}`)
+  }
+  return { removed, left }
+}

@@ -18,7 +18,7 @@ import { restoreOwedControlPlane } from '../engine/control-plane'
 import { setTimeout as pause } from 'node:timers/promises'
 import { ensureProbeImage } from '../engine/image'
 import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentity } from '../engine/identity'
-import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
+import { LABEL_RUN, newRunId, removeLabelled, sweepRunAt, type SweptAt } from '../cleanup/resources'
 import { buildSummary } from '../report/build-summary'
 import { writeReportSet } from '../report/summary-markdown'
 import { CODE_DIR, CODE_EXT, COMPILED, PROJECT, defaultReportsDir, netconformVersion } from '../project'
@@ -38,6 +38,12 @@ export interface RunOptions {
   shareSetup?: boolean
   /** Where progress goes (the CLI passes stdout). */
   log?: (line: string) => void
+  /**
+   * The endpoint itself, when `target` reaches it through something that may fail the run's own
+   * sweep (sensitivity's proxy with a fault's hooks): the run's resources are swept there too, and
+   * what is left is listed (`RunOutcome.sweptAt`).
+   */
+  sweepAt?: Target
 }
 
 export interface RunOutcome {
@@ -45,6 +51,8 @@ export interface RunOutcome {
   dir: string
   /** The end-of-run sweep removed everything labelled with the run's id. */
   cleanedUp: boolean
+  /** With `sweepAt`: what the sweep there removed, and what is still labelled with the run. */
+  sweptAt?: SweptAt
 }
 
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
@@ -232,6 +240,7 @@ async function runLocked(
         `${sweep.networks.length} networks left by scenarios`,
     )
   for (const e of sweep.errors) log(`netconform: cleanup error: ${e}`)
+  const sweptAt = opts.sweepAt ? await sweepRunAt(dockerFor(opts.sweepAt), runId) : undefined
 
   const summary = buildSummary(readFileSync(join(dir, 'messages.ndjson'), 'utf8'), {
     target: { name: target.name, endpoint: target.endpoint, engine },
@@ -246,5 +255,6 @@ async function runLocked(
   symlinkSync(runId, join(base, 'latest'))
   // After the endpoint was lost, what it lists on its way down cannot be trusted to be all.
   const endpointLost = summary.interrupted !== undefined && !interruption.signal
-  return { summary, dir, cleanedUp: sweep.errors.length === 0 && !endpointLost }
+  const swept = sweptAt ? sweptAt.left.length === 0 : sweep.errors.length === 0
+  return { summary, dir, cleanedUp: swept && !endpointLost, ...(sweptAt ? { sweptAt } : {}) }
 }

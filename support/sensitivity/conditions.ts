@@ -10,15 +10,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { conformanceRun } from '../run/run'
-import { dockerFor, probeEndpoint } from '../engine/connection'
+import { probeEndpoint } from '../engine/connection'
 import { firstLine } from '../errors'
-import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
+import { newRunId, type SweptAt } from '../cleanup/resources'
 import { defaultReportsDir } from '../project'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target, Verdict } from '../types'
 import { startProxy } from './proxy'
 import type { Conditions } from './endpoint-conditions'
-import { leftoversOf } from './leftovers'
 import { cell, leftoversSection, secs } from './render'
 
 export interface ConditionsOptions {
@@ -103,18 +102,20 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   const seed = opts.seed ?? DEFAULT_CONDITIONS.seed
 
   log(`netconform: conditions of ${target.name} (${target.endpoint}): a direct run first`)
-  const direct = (
-    await conformanceRun({
-      target,
-      parallel: opts.parallel,
-      shareSetup: true,
-      reportsDir: join(dir, 'runs', 'direct'),
-      log: () => {},
-    })
-  ).summary
+  // What each run left labelled after its sweep, swept again at the endpoint itself.
+  const leftovers: string[] = []
+  const directRun = await conformanceRun({
+    target,
+    parallel: opts.parallel,
+    shareSetup: true,
+    reportsDir: join(dir, 'runs', 'direct'),
+    log: () => {},
+    sweepAt: target,
+  })
+  const direct = directRun.summary
+  leftovers.push(...(directRun.sweptAt?.left ?? []))
   log(`netconform:   direct: ${JSON.stringify(direct.totals)} in ${(direct.durationMs / 1000).toFixed(1)} s`)
   const directVerdicts = new Map(direct.scenarios.map((s) => [s.id, s.verdict]))
-  const runIds = [direct.runId]
 
   const proxy = await startProxy({ upstream: target.endpoint, tls: target.tls, onError: () => {} })
   const proxied: Target = { ...target, endpoint: proxy.url, tls: undefined }
@@ -151,21 +152,21 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
       proxy.setConditions(conditions)
       const t0 = Date.now()
       let summary: Summary | undefined
+      let sweptAt: SweptAt | undefined
       let error: string | undefined
       // A run whose own start (ping, version, image) the condition
       // failed never reached a scenario: it is started again.
       for (let attempt = 1; attempt <= 3 && !summary; attempt++) {
         if (!interruption.signal) interruption.reason = undefined
         try {
-          summary = (
-            await conformanceRun({
-              target: proxied,
-              parallel: opts.parallel,
-              shareSetup: true,
-              reportsDir: join(dir, 'runs', c.id),
-              log: () => {},
-            })
-          ).summary
+          ;({ summary, sweptAt } = await conformanceRun({
+            target: proxied,
+            parallel: opts.parallel,
+            shareSetup: true,
+            reportsDir: join(dir, 'runs', c.id),
+            log: () => {},
+            sweepAt: target,
+          }))
         } catch (e) {
           error = `the run could not start (attempt ${attempt}): ${firstLine(e)}`
           log(`netconform:   ${c.id}: ${error}`)
@@ -194,13 +195,8 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
         })
         continue
       }
-      runIds.push(summary.runId)
-      const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: summary.runId })
-      const sweptDirectly = [
-        ...swept.containers.map((x) => `container ${x}`),
-        ...swept.networks.map((x) => `network ${x}`),
-        ...swept.errors,
-      ]
+      leftovers.push(...(sweptAt?.left ?? []))
+      const sweptDirectly = sweptAt?.removed ?? []
       const scenarios = [...directVerdicts].map(([id, d]) => ({
         id,
         direct: d,
@@ -241,7 +237,6 @@ export async function conditionsRun(opts: ConditionsOptions): Promise<{ report: 
   } finally {
     await proxy.close()
   }
-  const leftovers = await leftoversOf(target, runIds)
   const report: ConditionsReport = {
     target: { name: target.name, endpoint: target.endpoint },
     runId,

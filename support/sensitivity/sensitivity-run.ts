@@ -8,9 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { conformanceRun } from '../run/run'
-import { dockerFor, probeEndpoint } from '../engine/connection'
+import { probeEndpoint } from '../engine/connection'
 import { UsageError, firstLine } from '../errors'
-import { LABEL_RUN, newRunId, removeLabelled } from '../cleanup/resources'
+import { newRunId } from '../cleanup/resources'
 import { interruption } from '../cleanup/interrupt'
 import type { Summary, Target } from '../types'
 import { faultsFor, type Fault } from './faults'
@@ -19,7 +19,6 @@ import { faultStatus, type FaultResult, type FaultStatus, type ScenarioVerdict, 
 import { judgeFault } from './judging'
 import { portTaken } from '../engine/kinds'
 import { latestDirect, sensitivityFolders, directOf, shown, type Direct } from './direct'
-import { leftoversOf } from './leftovers'
 import { renderMarkdown } from './render'
 
 export interface SensitivityOptions {
@@ -67,11 +66,11 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     tls: target.tls,
     onError: (what, e) => log(`netconform: proxy: ${what}: ${firstLine(e)}`),
   })
-  const runIds: string[] = []
+  // What each run left labelled after its sweep, swept again at the endpoint itself.
+  const leftovers: string[] = []
   try {
     // The proxy speaks plain HTTP on its socket; it holds the target's TLS files itself.
     const proxied: Target = { ...target, endpoint: proxy.url, tls: undefined }
-    await probeEndpoint(proxied)
     log(
       `netconform: sensitivity of ${target.name} (${target.endpoint} → ${engine.name} ${engine.version}) ` +
         `through ${proxy.url}: ${faults.length} faults`,
@@ -80,22 +79,23 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       // A run that lost its endpoint says so in its own summary; the next run checks the endpoint
       // anew (its probe fails when it is really gone) rather than skipping everything as not run.
       if (!interruption.signal) interruption.reason = undefined
-      const { summary } = await conformanceRun({
+      const { summary, sweptAt } = await conformanceRun({
         target: faulty(proxied),
         tags,
         parallel: opts.parallel,
         reportsDir: join(dir, 'runs', label),
         log: () => {},
+        sweepAt: target,
       })
-      runIds.push(summary.runId)
-      return summary
+      leftovers.push(...(sweptAt?.left ?? []))
+      return { summary, sweptDirectly: sweptAt?.removed ?? [] }
     }
 
     // Transparent mode: every scenario any chosen fault runs, no hook.
     const allTags = orTags(faults.map((f) => f.tags))
     proxy.setHooks([])
     log(`netconform: transparent (no fault): ${allTags}`)
-    const clear = await runThrough('transparent', allTags)
+    const { summary: clear } = await runThrough('transparent', allTags)
     const clearVerdicts = new Map(clear.scenarios.map((s) => [s.id, s.verdict]))
     log(
       `netconform:   ${clear.scenarios.length} scenarios in ${(clear.durationMs / 1000).toFixed(1)} s: ` +
@@ -118,14 +118,19 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
           }
         })
     const directNow = async (): Promise<Direct> => {
-      const { summary, dir: directDir } = await conformanceRun({
+      const {
+        summary,
+        dir: directDir,
+        sweptAt,
+      } = await conformanceRun({
         target,
         tags: allTags,
         parallel: opts.parallel,
         reportsDir,
         log: () => {},
+        sweepAt: target,
       })
-      runIds.push(summary.runId)
+      leftovers.push(...(sweptAt?.left ?? []))
       return directOf(summary, shown(directDir))
     }
     let direct = latestDirect(base, [...clearVerdicts.keys()])
@@ -147,14 +152,8 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
     const results: FaultResult[] = []
     for (const fault of faults) {
       proxy.setHooks(fault.hooks)
-      const s = await runThrough(fault.id, fault.tags, fault.profile)
+      const { summary: s, sweptDirectly } = await runThrough(fault.id, fault.tags, fault.profile)
       proxy.setHooks([])
-      const swept = await removeLabelled(dockerFor(target), { [LABEL_RUN]: s.runId })
-      const sweptDirectly = [
-        ...swept.containers.map((c) => `container ${c}`),
-        ...swept.networks.map((n) => `network ${n}`),
-        ...swept.errors,
-      ]
       const judged = judgeFault(s, clear)
       const { caughtBy, environment, alreadySo } = judged
       const result: FaultResult = {
@@ -192,7 +191,6 @@ export async function sensitivityRun(opts: SensitivityOptions): Promise<{ report
       }
     }
 
-    const leftovers = await leftoversOf(target, runIds)
     const count = (status: FaultStatus) => results.filter((r) => faultStatus(r) === status).length
     const caught = count('caught')
     const notApplicable = count('not applicable')

@@ -148,3 +148,31 @@ test('the assertion-library rule fails when a check imports chai', () => {
   const read = (file: string) => (file === 'support/scenario/scenario.ts' ? "import { expect } from 'chai'\n" : '')
   expect(assertionImports(read)).to.deep.equal(['support/scenario/scenario.ts'])
 })
+
+/**
+ * Sensitivity's one road to the engine: its runs (run/run.ts's conformanceRun, which also sweeps at
+ * the endpoint itself) and its proxy. It opens no client of its own (dockerode, dockerFor) and
+ * sweeps nothing itself; it only asks the endpoint whether it answers (probeEndpoint), once, to
+ * say so before the proxy starts.
+ */
+function ownRoadsToEngine(read = (file: string) => readFileSync(join(PROJECT, file), 'utf8')): string[] {
+  return sources('support/sensitivity').flatMap((file) => {
+    const text = read(file)
+    return [
+      ...(/(?:from|require\()\s*['"]dockerode['"]/.test(text) ? [`${file}: imports dockerode`] : []),
+      ...[...text.matchAll(/\b(dockerFor|removeLabelled|sweepRunAt|sweepAbandoned)\(/g)].map(
+        (m) => `${file}: ${m[1]}()`,
+      ),
+    ]
+  })
+}
+
+test('sensitivity reaches the engine by one road: its runs (which sweep at the endpoint too) and its proxy', () => {
+  expect(ownRoadsToEngine()).to.deep.equal([])
+  const read = (file: string) =>
+    file === 'support/sensitivity/conditions.ts' ? 'await removeLabelled(dockerFor(target), labels)\n' : ''
+  expect(ownRoadsToEngine(read)).to.deep.equal([
+    'support/sensitivity/conditions.ts: removeLabelled()',
+    'support/sensitivity/conditions.ts: dockerFor()',
+  ])
+})
