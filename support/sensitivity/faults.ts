@@ -402,6 +402,11 @@ export function faultsFor(target: Target): Fault[] {
         'trust.create-published-port-reachable',
         'static-ip.assigned-from-range',
         'combine.no-nat',
+        // where the lab's endpoints deviate, the failure it makes is another than the one declared
+        'combine.container-network-own-interface',
+        'port-forwarding.port-80-on-container-network',
+        'multi-bridge.one-interface-several-addresses',
+        'trust.unpublished-port-closed',
       ),
       hooks: [
         {
@@ -588,6 +593,50 @@ export function faultsFor(target: Target): Fault[] {
       ],
     },
     {
+      id: 'refusals-name-nothing',
+      breaks:
+        '"networks can only be added to a container when it\'s in its created state"; an address in use is ' +
+        'refused; without --dns, docker run fails with "Server error from portlayer: unable to wait for process ' +
+        'launch status": each refusal says what it refuses',
+      does:
+        'network connect of a running container, network connect --ip of an address another container has, and ' +
+        'container create on the DHCP network without Dns answer 400 "unrelated failure"',
+      tags: ids(
+        'multi-bridge.connect-only-when-created',
+        'static-ip.taken-address-refused',
+        'dhcp.without-dns-times-out',
+      ),
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/([^/]+)\/connect$/,
+          answer: async (ctx) => {
+            const body = ctx.body as { Container?: string; EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } } }
+            const c = await ctx.upstream('GET', `/containers/${encodeURIComponent(body?.Container ?? '')}/json`)
+            const state = c.body as { Config?: { Labels?: Labels }; State?: { Running?: boolean } }
+            if (c.status !== 200 || !ours(state?.Config?.Labels)) return undefined
+            const ip = body.EndpointConfig?.IPAMConfig?.IPv4Address
+            const net = ip ? await ctx.upstream('GET', `/networks/${ctx.params[0]}`) : undefined
+            const taken = Object.values(
+              (net?.body as { Containers?: Record<string, { IPv4Address?: string }> })?.Containers ?? {},
+            ).some((e) => e.IPv4Address?.split('/')[0] === ip)
+            return state.State?.Running || taken ? UNRELATED : undefined
+          },
+        },
+        {
+          method: 'POST',
+          path: /^\/containers\/create$/,
+          answer: (ctx) => {
+            const body = ctx.body as { Labels?: Labels; HostConfig?: { NetworkMode?: string; Dns?: string[] } }
+            const dhcp = target.offers.dhcpNetwork?.name
+            return ours(body?.Labels) && dhcp && body.HostConfig?.NetworkMode === dhcp && !body.HostConfig?.Dns?.length
+              ? UNRELATED
+              : undefined
+          },
+        },
+      ],
+    },
+    {
       id: 'refuse-unrelated',
       breaks:
         '"The IP address that you specify in docker network connect --ip must be within the specified range": ' +
@@ -604,15 +653,19 @@ export function faultsFor(target: Target): Fault[] {
           answer: (ctx) => {
             const ip = (ctx.body as { EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } } })?.EndpointConfig
               ?.IPAMConfig?.IPv4Address
-            return ip && range && !inRange(ip, range)
-              ? { status: 400, body: { message: 'unrelated failure' } }
-              : undefined
+            return ip && range && !inRange(ip, range) ? UNRELATED : undefined
           },
         },
       ],
     },
   ]
 }
+
+/**
+ * A refusal of another kind than the one documented: a 4xx, since a 5xx is the endpoint failing the
+ * call, which makes a scenario not run.
+ */
+const UNRELATED = { status: 400, body: { message: 'unrelated failure' } }
 
 /** The target with its control plane's stop command rewritten (a fault of the control plane). */
 function withStop(target: Target, stop: (original: string) => string): Target {

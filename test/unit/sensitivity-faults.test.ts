@@ -247,22 +247,7 @@ test("the faults' documented container names are the features' own: every contai
   expect([...observers].filter((o) => !names.includes(o))).to.deep.equal([])
 })
 
-/**
- * Scenarios no fault targets yet, on any lab profile (issue 27 item 6 asks for none): each a known
- * gap of the sensitivity run, listed so that a new scenario without a fault fails here, and so
- * that a fault added for one of these fails here until it leaves the list.
- */
-const NO_FAULT_YET = [
-  'combine.container-network-own-interface',
-  'dhcp.without-dns-times-out',
-  'multi-bridge.connect-only-when-created',
-  'multi-bridge.one-interface-several-addresses',
-  'port-forwarding.port-80-on-container-network',
-  'static-ip.taken-address-refused',
-  'trust.unpublished-port-closed',
-]
-
-test('every scenario is targeted by some fault of some lab profile, but for the listed gaps', () => {
+test('every scenario is targeted by some fault of some lab profile', () => {
   const covered = new Set<string>()
   const ids = new Set<string>()
   for (const name of ['docker', 'docker-28', 'podman', 'podman-netavark', 'podman-5']) {
@@ -274,5 +259,42 @@ test('every scenario is targeted by some fault of some lab profile, but for the 
     }
   }
   expect(ids.size).to.be.above(40)
-  expect([...ids].filter((id) => !covered.has(id)).sort()).to.deep.equal(NO_FAULT_YET)
+  expect([...ids].filter((id) => !covered.has(id)).sort()).to.deep.equal([])
+})
+
+test("refusals-name-nothing: refuses a running container's connect, a taken --ip and DHCP without --dns; never what is not ours", async () => {
+  const f = faults.find((x) => x.id === 'refusals-name-nothing')!
+  const [connect, create] = f.hooks
+  const ours = { 'io.netconform.run': 'r' }
+  const upstream =
+    (running: boolean, labels: Record<string, string>): HookContext['upstream'] =>
+    async (_method, path) =>
+      path.startsWith('/networks/')
+        ? { status: 200, body: { Containers: { a: { IPv4Address: '198.51.100.150/24' } } } }
+        : { status: 200, body: { Config: { Labels: labels }, State: { Running: running } } }
+  const ctx = (body: unknown, up: HookContext['upstream'], path = '/networks/n/connect'): HookContext => ({
+    method: 'POST',
+    path,
+    version: '/v1.41',
+    query: new URLSearchParams(),
+    params: ['n'],
+    body,
+    upstream: up,
+  })
+  const refused = { status: 400, body: { message: 'unrelated failure' } }
+  expect(await connect.answer!(ctx({ Container: 'c' }, upstream(true, ours)))).to.deep.equal(refused)
+  expect(await connect.answer!(ctx({ Container: 'c' }, upstream(false, ours)))).to.equal(undefined)
+  const withIp = (ip: string) => ({ Container: 'c', EndpointConfig: { IPAMConfig: { IPv4Address: ip } } })
+  expect(await connect.answer!(ctx(withIp('198.51.100.150'), upstream(false, ours)))).to.deep.equal(refused)
+  expect(await connect.answer!(ctx(withIp('198.51.100.151'), upstream(false, ours)))).to.equal(undefined)
+  expect(await connect.answer!(ctx({ Container: 'c' }, upstream(true, { owner: 'not us' })))).to.equal(undefined)
+  const dhcp = target.offers.dhcpNetwork!.name
+  const onDhcp = (dns: string[]) => ({ Labels: ours, HostConfig: { NetworkMode: dhcp, Dns: dns } })
+  const none = upstream(false, ours)
+  expect(await create.answer!(ctx(onDhcp([]), none, '/containers/create'))).to.deep.equal(refused)
+  expect(await create.answer!(ctx(onDhcp(['198.51.100.2']), none, '/containers/create'))).to.equal(undefined)
+  expect(
+    await create.answer!(ctx({ HostConfig: { NetworkMode: dhcp } }, none, '/containers/create')),
+    'not ours',
+  ).to.equal(undefined)
 })
