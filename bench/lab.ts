@@ -11,10 +11,11 @@
  * the table README carries and the whole lab's wall against 1.25 × Σ floor CPU-s ÷ cores, and writes
  * bench/lab.json. Run it on an otherwise idle machine, after `netconform lab up`.
  *   npm run bench:lab [-- --targets a,b] [--parts floor,serial,conformance] [--without EXPR]
+ * A run of some endpoints or parts replaces those entries of bench/lab.json and keeps the others.
  */
 import { execa } from 'execa'
 import { cpus } from 'node:os'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LAB_ENDPOINTS } from '../support/cli/conformance'
 import { loadTarget } from '../support/profile/targets'
@@ -29,6 +30,8 @@ const PARTS = ['floor', 'serial', 'conformance'] as const
 type Part = (typeof PARTS)[number]
 
 interface Cost {
+  /** When the measurement started: each endpoint's entries of bench/lab.json are as fresh as their last run. */
+  measuredAt: string
   wallSeconds: number
   cpuSeconds: number
 }
@@ -42,11 +45,12 @@ function busyCpuSeconds(): number {
 
 /** Runs WORK and says what it cost: its wall time and the machine's busy CPU-seconds meanwhile. */
 async function costOf<T>(work: () => Promise<T>): Promise<{ cost: Cost; result: T }> {
+  const measuredAt = new Date().toISOString()
   const cpu = busyCpuSeconds()
   const started = process.hrtime.bigint()
   const result = await work()
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9
-  return { cost: { wallSeconds: round(wallSeconds), cpuSeconds: round(busyCpuSeconds() - cpu) }, result }
+  return { cost: { measuredAt, wallSeconds: round(wallSeconds), cpuSeconds: round(busyCpuSeconds() - cpu) }, result }
 }
 
 /** bench/doc-floor.sh's names, from a profile: what it offers, and empty for what it lacks. */
@@ -169,36 +173,73 @@ async function main(): Promise<void> {
     }
   }
 
-  const floorCpu = round(Object.values(floors).reduce((sum, f) => sum + f.cpuSeconds, 0))
-  const bound = round((GOAL * floorCpu) / cores)
-  const whole = lab[0]
-  const results = {
-    measuredAt: new Date().toISOString(),
+  const file = join(__dirname, 'lab.json')
+  const earlier = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Partial<Results>
+  const results = resultsOf(
+    { ...earlier.floors, ...floors },
+    { ...earlier.serial, ...serial },
+    lab.length > 0 ? lab : (earlier.conformance ?? []),
     cores,
-    targets,
+  )
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  for (const line of table(results)) log(line)
+  log('bench/lab.json written (entries not measured now kept from before, each with its measuredAt)')
+  if (lab.some((r) => r.exitCode !== 0) || Object.values(serial).some((x) => x.exitCode !== 0)) process.exitCode = 1
+}
+
+interface Results {
+  cores: number
+  floors: Record<string, Floor>
+  serial: Record<string, SuiteRun>
+  /** The whole lab as `conformance --jobs 3` runs it; a second entry without the --without scenarios. */
+  conformance: LabRun[]
+  whole: {
+    floorCpuSeconds: number
+    floorCpuSecondsPerCore: number
+    /** GOAL × Σ floor CPU-s ÷ cores: the whole lab's wall must stay under it. */
+    bound: number
+    conformanceWallSeconds?: number
+    ratioToFloorPerCore?: number
+    withinGoal?: boolean
+  }
+}
+
+function resultsOf(
+  floors: Record<string, Floor>,
+  serial: Record<string, SuiteRun>,
+  conformance: LabRun[],
+  cores: number,
+): Results {
+  const floorCpu = round(Object.values(floors).reduce((sum, f) => sum + f.cpuSeconds, 0))
+  const whole = conformance[0] as LabRun | undefined
+  return {
+    cores,
     floors,
     serial,
-    conformance: lab,
+    conformance,
     whole: {
       floorCpuSeconds: floorCpu,
       floorCpuSecondsPerCore: round(floorCpu / cores),
-      bound,
+      bound: round((GOAL * floorCpu) / cores),
       conformanceWallSeconds: whole?.wallSeconds,
       ratioToFloorPerCore: whole && floorCpu ? round(whole.wallSeconds / (floorCpu / cores), 2) : undefined,
-      withinGoal: whole && floorCpu ? whole.wallSeconds <= bound : undefined,
+      withinGoal: whole && floorCpu ? whole.wallSeconds <= (GOAL * floorCpu) / cores : undefined,
     },
   }
-  writeFileSync(join(__dirname, 'lab.json'), `${JSON.stringify(results, null, 2)}\n`)
+}
 
-  log('')
-  log(
+/** The table README carries, and the whole lab's line. */
+function table(r: Results): string[] {
+  const whole = r.conformance[0] as LabRun | undefined
+  const names = [...new Set([...LAB_ENDPOINTS, ...Object.keys(r.floors), ...Object.keys(r.serial)])]
+  const lines = [
     '| endpoint | doc floor: wall | doc floor: CPU-s | suite serial: wall | serial ÷ floor ' +
       '| in `conformance --jobs 3`: wall |',
-  )
-  log('|---|---:|---:|---:|---:|---:|')
-  for (const name of targets) {
-    const f = floors[name]
-    const s = serial[name]
+    '|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const name of names) {
+    const f = r.floors[name] as Floor | undefined
+    const s = r.serial[name] as SuiteRun | undefined
     const cells = [
       f ? `${f.wallSeconds} s` : '–',
       f ? `${f.cpuSeconds}` : '–',
@@ -206,17 +247,20 @@ async function main(): Promise<void> {
       f && s ? `${round(s.wallSeconds / f.wallSeconds, 2)} ×` : '–',
       whole?.endpoints[name] !== undefined ? `${whole.endpoints[name]} s` : '–',
     ]
-    log(`| ${name} | ${cells.join(' | ')} |`)
+    lines.push(`| ${name} | ${cells.join(' | ')} |`)
   }
-  if (whole && floorCpu)
-    log(
-      `whole lab: ${whole.wallSeconds} s wall against Σ floor ${floorCpu} CPU-s ÷ ${cores} cores = ` +
-        `${round(floorCpu / cores)} s (${results.whole.ratioToFloorPerCore} ×; goal ≤ ${GOAL} ×: ${bound} s)`,
+  if (whole && r.whole.floorCpuSeconds)
+    lines.push(
+      `whole lab: ${whole.wallSeconds} s wall against Σ floor ${r.whole.floorCpuSeconds} CPU-s ÷ ${r.cores} cores = ` +
+        `${r.whole.floorCpuSecondsPerCore} s (${r.whole.ratioToFloorPerCore} ×; goal ≤ ${GOAL} ×: ${r.whole.bound} s)`,
     )
-  if (lab[1])
-    log(`without ${without}: ${lab[1].wallSeconds} s wall (${round(whole.wallSeconds - lab[1].wallSeconds)} s less)`)
-  log('bench/lab.json written')
-  if (lab.some((r) => r.exitCode !== 0) || Object.values(serial).some((s) => s.exitCode !== 0)) process.exitCode = 1
+  const without = r.conformance[1] as LabRun | undefined
+  if (whole && without)
+    lines.push(
+      `with --tags '${without.tags}': ${without.wallSeconds} s wall ` +
+        `(${round(whole.wallSeconds - without.wallSeconds)} s less)`,
+    )
+  return lines
 }
 
 main().catch((e) => {
