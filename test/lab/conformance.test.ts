@@ -227,6 +227,28 @@ function gist(all: string, expected: Record<string, Expected>): string {
   ].join('\n')
 }
 
+/**
+ * A scenario the endpoint failed a call of, or whose holds were not had in time, is not run: an
+ * honest outcome on a loaded machine, not a verdict. Those (and only when every scenario not run
+ * was so) are run once more, alone, and said on the test's output; each must then get its
+ * expected verdict. Any other scenario not run stays a failure of the test.
+ */
+async function onceMore(targetArg: string, summary: Summary): Promise<Summary | undefined> {
+  const notRun = summary.notRun ?? []
+  const retried = notRun.filter((n) => n.cause === 'failed-call' || n.cause === 'held')
+  if (retried.length === 0 || retried.length < notRun.length) return undefined
+  for (const n of retried) console.log(`${targetArg}: ${n.id} not run (${n.reason}): running it once more`)
+  const { args } = runOf(targetArg)
+  const at = args.indexOf('--tags')
+  const tags = retried.map((n) => `@id:${n.id}`).join(' or ')
+  const r = await netconform(['run', ...args.slice(0, at), ...args.slice(at + 2), '--tags', tags])
+  const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
+  expect(said, `the second run names its report folder: ${r.all}`).to.be.a('string')
+  const again = loadSummary(resolve(PROJECT, said!))
+  expect(again.notRun ?? [], `not run twice on ${targetArg}`).to.deep.equal([])
+  return again
+}
+
 /** Runs the suite on a target and checks verdicts, the report set, leaks and decoys. */
 async function runAndCheck(
   targetArg: string,
@@ -236,11 +258,10 @@ async function runAndCheck(
 ): Promise<Summary> {
   const r = await startRun(targetArg)
   const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
-  expect(r.exitCode, gist(r.all ?? '', expected)).to.equal(fails > 0 ? 1 : 0)
 
   // The run's own report folder (runs of other targets may end meanwhile).
   const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
-  expect(said, `the run names its report folder: ${r.stdout}`).to.be.a('string')
+  expect(said, `the run names its report folder: ${gist(r.all ?? '', expected)}`).to.be.a('string')
   const latest = resolve(PROJECT, said!)
   const under = runOf(targetArg).reports
   expect(latest.startsWith(join(under, reportName)), `${latest} is a report of ${reportName} in ${under}`).to.equal(
@@ -250,16 +271,19 @@ async function runAndCheck(
     expect(existsSync(join(latest, f)), `${f} in ${latest}`).to.equal(true)
   }
   const summary: Summary = loadSummary(latest)
+  const again = await onceMore(targetArg, summary)
+  expect(r.exitCode, gist(r.all ?? '', expected)).to.equal(fails > 0 || again ? 1 : 0)
   expect(summary.target.endpoint).to.equal(endpoint)
   expect(summary.target.engine.version).to.be.a('string').and.not.equal('')
-  const seen = Object.fromEntries(summary.scenarios.map((s) => [s.id, s.verdict]))
+  const results = [...summary.scenarios, ...(again?.scenarios ?? [])]
+  const seen = Object.fromEntries(results.map((s) => [s.id, s.verdict]))
   expect(seen).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([id, e]) => [id, e.verdict])))
-  for (const s of summary.scenarios) {
+  for (const s of results) {
     expected[s.id].check?.(s)
     expect(DOC_SECTIONS, `${s.id}'s doc heading`).to.include(s.doc)
   }
   // The closing line says how many are not applicable, and for want of which field.
-  const counts = Object.values(expected).filter((e) => e.verdict === 'not-applicable').length
+  const counts = summary.totals['not-applicable']
   expect(r.stdout).to.match(
     new RegExp(
       `: ${summary.totals.conforms} conforms, ${summary.totals.deviates} deviates, ${summary.totals.fails} fails, ${counts} not applicable${counts > 0 ? ' \\(offers\\.\\w+ absent: \\d+' : '\\n'}`,
