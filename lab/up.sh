@@ -206,6 +206,7 @@ lab_network docker netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-ra
 lab_network podman netconform-external -d macvlan --subnet "$LAB_SUBNET" --ip-range "$LAB_PODMAN_RANGE" \
   --gateway "$LAB_GATEWAY" -o parent="$LAB_BRIDGE"
 lab_network podman netconform-dhcp -d macvlan --ipam-driver dhcp -o parent="$LAB_BRIDGE"
+release_stale_cni_addresses podman netconform-external
 
 # --- container addresses never leave this machine ------------------------------------------
 # A probe to a container address the host has no route for (Podman's --internal networks have no
