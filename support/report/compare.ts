@@ -70,6 +70,9 @@ const RUN_SPECIFIC: readonly [RegExp, string][] = [
   [/\(\d+ attempts?\)/g, '(<n> attempts)'],
   [/\bafter \d+ attempts?\b/g, 'after <n> attempts'], // gave up after 5 attempts
   [/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>'], // 70 ms, 20 s, 1.5 s
+  // the control-plane window's requests, counted as they were sent: 58 of 103 requests missed (58 on …)
+  [/\b\d+ of \d+ requests\b/g, '<n> of <n> requests'],
+  [/\(\d+ on the held connection, \d+ on new connections\b/g, '(<n> on the held connection, <n> on new connections'],
 ]
 
 /** A reason without its run-specific tokens, so two runs' reasons can be compared. */
