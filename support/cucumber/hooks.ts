@@ -197,12 +197,14 @@ After(async function (this: NetconformWorld) {
   let removed = await removeLabelled(this.docker, this.labels)
   // An endpoint that failed calls of this scenario (a restart, say) is given time to answer again, and asked again
   // while it answers, up to CLEANUP_TRIES in all: a lock left behind would keep this run's next scenarios waiting.
+  // One that does not answer within the grace is lost, as in the hooks above: the run stops after this scenario.
+  let silent = false
   for (
     let tries = 1;
     tries < CLEANUP_TRIES &&
     removed.errors.length > 0 &&
     apiFailures.since(this.apiMark).length > 0 &&
-    (await answersWithin(this.target, RESTART_GRACE_MS));
+    !(silent = !(await answersWithin(this.target, RESTART_GRACE_MS)));
     tries++
   ) {
     const again = await removeLabelled(this.docker, this.labels)
@@ -224,6 +226,7 @@ After(async function (this: NetconformWorld) {
     process.stderr.write(`netconform: cleanup of ${this.scenarioId} left: ${removed.errors.join('; ')}\n`)
   }
   this.note({ text: lines.join('\n'), record: { kind: 'cleanup', labels: this.labels, ...removed } })
+  if (silent && !interruption.reason) endpointLost(this)
   await this.hostLocks?.release()
   await keeper.ended()
 })
