@@ -113,8 +113,7 @@ export interface SweptAt {
  * through something that may fail it (sensitivity's proxy with a fault's hooks). Never throws.
  */
 export async function sweepRunAt(docker: Docker, runId: string): Promise<SweptAt> {
-  const labels = { [LABEL_RUN]: runId }
-  const swept = await removeLabelled(docker, labels)
+  const swept = await removeLabelled(docker, { [LABEL_RUN]: runId })
   const removed = [
     ...swept.containers.map((c) => `container ${c}`),
     ...swept.networks.map((n) => `network ${n}`),

@@ -201,12 +201,11 @@ After(async function (this: NetconformWorld) {
   let silent = false
   for (
     let tries = 1;
-    tries < CLEANUP_TRIES &&
-    removed.errors.length > 0 &&
-    apiFailures.since(this.apiMark).length > 0 &&
-    !(silent = !(await answersWithin(this.target, RESTART_GRACE_MS)));
+    tries < CLEANUP_TRIES && removed.errors.length > 0 && apiFailures.since(this.apiMark).length > 0;
     tries++
   ) {
+    silent = !(await answersWithin(this.target, RESTART_GRACE_MS))
+    if (silent) break
     const again = await removeLabelled(this.docker, this.labels)
     removed = {
       containers: [...removed.containers, ...again.containers],

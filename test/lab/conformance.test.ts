@@ -227,6 +227,9 @@ function gist(all: string, expected: Record<string, Expected>): string {
   ].join('\n')
 }
 
+/** The report folder a run names on its last line (runs of other targets may end meanwhile). */
+const reportsFolderOf = (stdout: string) => /netconform: reports in (\S+)/.exec(stdout)?.[1]
+
 /**
  * A scenario the endpoint failed a call of, or whose holds were not had in time, is not run: an
  * honest outcome on a loaded machine, not a verdict. Those (and only when every scenario not run
@@ -242,7 +245,7 @@ async function onceMore(targetArg: string, summary: Summary): Promise<Summary | 
   const at = args.indexOf('--tags')
   const tags = retried.map((n) => `@id:${n.id}`).join(' or ')
   const r = await netconform(['run', ...args.slice(0, at), ...args.slice(at + 2), '--tags', tags])
-  const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
+  const said = reportsFolderOf(r.stdout)
   expect(said, `the second run names its report folder: ${r.all}`).to.be.a('string')
   const again = loadSummary(resolve(PROJECT, said!))
   expect(again.notRun ?? [], `not run twice on ${targetArg}`).to.deep.equal([])
@@ -260,7 +263,7 @@ async function runAndCheck(
   const fails = Object.values(expected).filter((e) => e.verdict === 'fails').length
 
   // The run's own report folder (runs of other targets may end meanwhile).
-  const said = /netconform: reports in (\S+)/.exec(r.stdout)?.[1]
+  const said = reportsFolderOf(r.stdout)
   expect(said, `the run names its report folder: ${gist(r.all ?? '', expected)}`).to.be.a('string')
   const latest = resolve(PROJECT, said!)
   const under = runOf(targetArg).reports
