@@ -22,9 +22,13 @@ export function telnetLike(address: string, port: number, request: string, conne
 /** How long a negative probe waits when no control measured the path: the outside client's and the host's. */
 const NEGATIVE_WAIT_S = 3
 
-/** Shell text for a negative probe: send a request line, wait `seconds` for an answer. */
+/**
+ * Shell text for a negative probe: send a request line, wait `seconds` for an answer. nc's own
+ * `-w` ends it first ("nc: timed out"); `timeout` is the backstop, 2 s later, for a machine too busy
+ * to run nc's timer on time.
+ */
 export function negativeProbe(address: string, port: number, seconds = NEGATIVE_WAIT_S): string {
-  return `printf 'GET /\\r\\n' | timeout ${seconds + 1} nc -w ${seconds} ${address} ${port}`
+  return `printf 'GET /\\r\\n' | timeout ${seconds + 2} nc -w ${seconds} ${address} ${port}`
 }
 
 /** The ports the suite's stand-in services listen on: each runs one listener, `nc -ll -p PORT`. */

@@ -32,10 +32,13 @@ const NO_ANSWER: readonly [RegExp, string][] = [
 export type ConnectionOutcome =
   { kind: 'answered'; text: string } | { kind: 'no answer'; how: string } | { kind: 'other'; text: string }
 
+/** What busybox sh prints when `timeout` ends the pipeline's nc with SIGTERM: not nc's own words. */
+const KILLED_BY_TIMEOUT = /^Terminated$/gm
+
 /**
  * Classifies a connection attempt: what came back, what the tool said, and its exit code
- * (busybox `timeout` ends a silent nc with 143). Anything else — a missing applet, a missing
- * namespace, a connection accepted without a greeting — is `other`, never "no answer".
+ * (busybox `timeout` ends a silent nc with 143; the shell then says "Terminated"). Anything else —
+ * a missing applet, a missing namespace, a connection accepted without a greeting — is `other`, never "no answer".
  */
 export function connectionOutcome(
   received: string,
@@ -45,7 +48,8 @@ export function connectionOutcome(
   if (received.trim() !== '') return { kind: 'answered', text: received.trim() }
   const hit = NO_ANSWER.find(([pattern]) => pattern.test(said))
   if (hit) return { kind: 'no answer', how: hit[1] }
-  if (exitCode === 143 && said.trim() === '') return { kind: 'no answer', how: 'timed out' }
+  if (exitCode === 143 && said.replace(KILLED_BY_TIMEOUT, '').trim() === '')
+    return { kind: 'no answer', how: 'timed out' }
   return {
     kind: 'other',
     text: `exit ${exitCode ?? 'none'}${said.trim() ? `: ${said.trim().split('\n')[0]}` : ', nothing said'}`,

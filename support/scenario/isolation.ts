@@ -8,6 +8,7 @@ import { DEFAULT_NETWORKS } from '../engine/kinds'
 import { judgeNoPathInto, judgeSegregated, type NetworkSubnets } from '../observe/isolation'
 import { addressOn } from '../observe/addresses'
 import { answersFromOutside, answersInContainer } from '../observe/positive'
+import { negativeProbe } from '../observe/busybox'
 import { describeOutside, outsideShell } from '../engine/outside'
 import { GREETING, greetingOf } from '../document/doc-commands'
 import { notApplicable } from './offers'
@@ -96,7 +97,7 @@ export async function noPathIntoBridge(
     if (added.exitCode !== 0)
       throw new Error(`could not route ${targetAddress} via ${via} in netns ${ns}: ${String(added.stderr).trim()}`)
     try {
-      const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 4 nc -w 3 ${targetAddress} ${port}`)
+      const r = await outsideShell(net, negativeProbe(targetAddress, port))
       w.note(describeOutside(net, { ...r, command: `(route ${targetAddress}/32 via ${via}) ${r.command}` }))
       tried.push({ path, received: r.stdout })
     } finally {

@@ -33,6 +33,10 @@ test('connectionOutcome: only refused, timed out, unreachable and no route are "
   })
   expect(connectionOutcome('', 'nc: timed out', 1)).to.deep.equal({ kind: 'no answer', how: 'timed out' })
   expect(connectionOutcome('', '', 143)).to.deep.equal({ kind: 'no answer', how: 'timed out' })
+  // busybox sh's notice when timeout kills nc before nc's own -w (seen in CI on a loaded machine)
+  expect(connectionOutcome('', 'Terminated\n', 143)).to.deep.equal({ kind: 'no answer', how: 'timed out' })
+  expect(connectionOutcome('', 'Terminated\nnc: bad address', 143).kind).to.equal('other')
+  expect(connectionOutcome('', 'Terminated', 1).kind).to.equal('other')
   expect(connectionOutcome('', 'nc: connect: Network is unreachable', 1)).to.deep.equal({
     kind: 'no answer',
     how: 'network unreachable',
