@@ -13,7 +13,6 @@ export function catalogueProblems(
   catalogue: readonly SectionStatements[],
   sections: readonly DocumentSection[],
   featureIds: ReadonlySet<string>,
-  pending: readonly string[],
 ): string[] {
   const problems: string[] = []
   for (const section of sections) {
@@ -46,15 +45,11 @@ export function catalogueProblems(
         problems.push(`"${s.quote}": states a ${s.states} but names no scenario id and no reason it is not observable`)
       if ('notObservable' in s && s.notObservable.trim() === '')
         problems.push(`"${s.quote}": not observable, with no reason`)
-      for (const id of checkedBy(s))
-        if (!featureIds.has(id) && !pending.includes(id)) problems.push(`${id}: in the catalogue, in no feature`)
+      for (const id of checkedBy(s)) if (!featureIds.has(id)) problems.push(`${id}: in the catalogue, in no feature`)
     }
   }
   const named = new Set(catalogue.flatMap((c) => c.statements.flatMap(checkedBy)))
   for (const id of featureIds)
     if (!named.has(id)) problems.push(`${id}: a scenario of features/ that checks no statement`)
-  for (const id of pending)
-    if (featureIds.has(id))
-      problems.push(`${id}: pending in support/document/statements.ts but now in features/: remove it from PENDING_IDS`)
   return problems
 }

@@ -9,9 +9,9 @@
  * test/unit/statements.test.ts checks that every prose and bullet line of the document is covered
  * by the catalogue's quotes (a sentence missing here is named), that each quote occurs once in its
  * section, that each statement has ids or a reason, and that every id is a scenario of features/
- * (or one of PENDING_IDS) and every scenario of features/ checks some statement. The living
- * document (support/report/living-document.ts) marks each catalogued statement with its verdict
- * badges, or with the reason it is not checked.
+ * and every scenario of features/ checks some statement. The living document
+ * (support/report/living-document.ts) marks each catalogued statement with its verdict badges, or
+ * with the reason it is not checked.
  *
  * Longer than 400 lines: it is data, one entry per sentence of the document, in its order.
  */
@@ -29,13 +29,6 @@ export interface SectionStatements {
   section: string
   statements: readonly Statement[]
 }
-
-/**
- * Ids another branch adds (features/combine-bridge-and-container-networks-promises.feature): they
- * may be absent from features/ here. TODO(merge): once that feature is merged, empty this list
- * (statements.test.ts then fails naming each id that is in features/ and still listed here).
- */
-export const PENDING_IDS: readonly string[] = []
 
 const TITLE = 'Container Networking with vSphere Integrated Containers Engine'
 const PUBLISH = 'Publish a Container Port'

@@ -1,17 +1,17 @@
 /*
  * The catalogue of the document's statements (support/document/statements.ts): every sentence of
  * the document is in it, each statement names the scenario ids that check it or why it is not
- * observable here, and every id is a scenario of features/ (or pending, from another branch).
+ * observable here, and every id is a scenario of features/.
  */
 import { test } from 'node:test'
 import { expect } from 'chai'
-import { PENDING_IDS, STATEMENTS, type SectionStatements } from '../../support/document/statements'
+import { STATEMENTS, type SectionStatements } from '../../support/document/statements'
 import { catalogueProblems } from '../../support/document/catalogue-check'
 import { documentSections } from '../../support/document/text'
 import { scenarioIds } from '../../support/scenario-id'
 
-const problemsOf = (catalogue: readonly SectionStatements[], pending = PENDING_IDS) =>
-  catalogueProblems(catalogue, documentSections(), scenarioIds(), pending)
+const problemsOf = (catalogue: readonly SectionStatements[]) =>
+  catalogueProblems(catalogue, documentSections(), scenarioIds())
 
 /** The catalogue without the statement quoting `quote`. */
 function without(quote: string): SectionStatements[] {
@@ -55,11 +55,6 @@ test('the catalogue check names a sentence left out, an unchecked statement, an 
   }))
   expect(problemsOf(unnamed)).to.deep.equal([
     'publish.port-8080-on-public-interface: a scenario of features/ that checks no statement',
-  ])
-  // a pending id that a feature now has must leave the pending list
-  expect(problemsOf(STATEMENTS, [...PENDING_IDS, 'publish.port-8080-on-public-interface'])).to.deep.equal([
-    'publish.port-8080-on-public-interface: pending in support/document/statements.ts but now in features/: ' +
-      'remove it from PENDING_IDS',
   ])
   const misquoted = STATEMENTS.map((c) => ({
     ...c,
