@@ -98,26 +98,54 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
   return expected
 }
 
-/** Decoys: containers `server` and `db` and a network `my-bridge-network`, unlabelled, made by hand before the run. */
+/**
+ * Decoys: containers `server` and `db` and a network `my-bridge-network`, made by hand before the run,
+ * without the suite's run label (to the suite they are someone else's). They carry DECOY_LABEL, this
+ * test's own, so a test run that was killed before its `after` leaves nothing the next one cannot find:
+ * `before` removes decoys by that label first (left running, a `db` would keep every later
+ * control-plane scenario from stopping its engine).
+ */
 interface Decoys {
   container?: string
   db?: string
   network?: string
 }
 const decoys: Record<string, Decoys> = {}
+const DECOY_LABEL = 'io.netconform.lab-test.decoy'
+const DECOY_LABELS = { [DECOY_LABEL]: 'conformance.test' }
+
+async function removeOldDecoys(docker: Docker): Promise<void> {
+  const filters = JSON.stringify({ label: [DECOY_LABEL] })
+  for (const c of await docker.listContainers({ all: true, filters }))
+    await docker.getContainer(c.Id).remove({ force: true })
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove()
+}
 
 async function makeDecoys(docker: Docker): Promise<Decoys> {
+  await removeOldDecoys(docker)
   const made: Decoys = {}
   if ((await docker.listNetworks({ filters: JSON.stringify({ name: ['^my-bridge-network$'] }) })).length === 0) {
-    made.network = (await docker.createNetwork({ Name: 'my-bridge-network', Driver: 'bridge' })).id
+    made.network = (
+      await docker.createNetwork({ Name: 'my-bridge-network', Driver: 'bridge', Labels: DECOY_LABELS })
+    ).id
   }
   if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?server$'] }) })).length === 0) {
     made.container = (
-      await docker.createContainer({ name: 'server', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })
+      await docker.createContainer({
+        name: 'server',
+        Image: 'netconform-probe:1',
+        Cmd: ['sleep', '3600'],
+        Labels: DECOY_LABELS,
+      })
     ).id
   }
   if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?db$'] }) })).length === 0) {
-    const db = await docker.createContainer({ name: 'db', Image: 'netconform-probe:1', Cmd: ['sleep', '3600'] })
+    const db = await docker.createContainer({
+      name: 'db',
+      Image: 'netconform-probe:1',
+      Cmd: ['sleep', '3600'],
+      Labels: DECOY_LABELS,
+    })
     await db.start()
     made.db = db.id
   }
