@@ -103,7 +103,7 @@ function expectedFrom(profile: Target, declared = true): Record<string, Expected
  * without the suite's run label (to the suite they are someone else's). They carry DECOY_LABEL, this
  * test's own, so a test run that was killed before its `after` leaves nothing the next one cannot find:
  * `before` removes decoys by that label first (left running, a `db` would keep every later
- * control-plane scenario from stopping its engine).
+ * control-plane scenario from stopping its engine), and `after` by the same label.
  */
 interface Decoys {
   container?: string
@@ -114,38 +114,34 @@ const decoys: Record<string, Decoys> = {}
 const DECOY_LABEL = 'io.netconform.lab-test.decoy'
 const DECOY_LABELS = { [DECOY_LABEL]: 'conformance.test' }
 
-async function removeOldDecoys(docker: Docker): Promise<void> {
+/** Removes every decoy of this test's on the endpoint, by DECOY_LABEL: a killed run's before, this run's after. */
+async function removeDecoys(docker: Docker): Promise<void> {
   const filters = JSON.stringify({ label: [DECOY_LABEL] })
   for (const c of await docker.listContainers({ all: true, filters }))
     await docker.getContainer(c.Id).remove({ force: true })
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove()
 }
 
+/** Whether the endpoint already has a container NAME (someone else's: it then stands in as the decoy). */
+async function hasContainer(docker: Docker, name: string): Promise<boolean> {
+  const filters = JSON.stringify({ name: [`^/?${name}$`] })
+  return (await docker.listContainers({ all: true, filters })).length > 0
+}
+
+const decoyContainer = (docker: Docker, name: string) =>
+  docker.createContainer({ name, Image: 'netconform-probe:1', Cmd: ['sleep', '3600'], Labels: DECOY_LABELS })
+
 async function makeDecoys(docker: Docker): Promise<Decoys> {
-  await removeOldDecoys(docker)
+  await removeDecoys(docker)
   const made: Decoys = {}
   if ((await docker.listNetworks({ filters: JSON.stringify({ name: ['^my-bridge-network$'] }) })).length === 0) {
     made.network = (
       await docker.createNetwork({ Name: 'my-bridge-network', Driver: 'bridge', Labels: DECOY_LABELS })
     ).id
   }
-  if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?server$'] }) })).length === 0) {
-    made.container = (
-      await docker.createContainer({
-        name: 'server',
-        Image: 'netconform-probe:1',
-        Cmd: ['sleep', '3600'],
-        Labels: DECOY_LABELS,
-      })
-    ).id
-  }
-  if ((await docker.listContainers({ all: true, filters: JSON.stringify({ name: ['^/?db$'] }) })).length === 0) {
-    const db = await docker.createContainer({
-      name: 'db',
-      Image: 'netconform-probe:1',
-      Cmd: ['sleep', '3600'],
-      Labels: DECOY_LABELS,
-    })
+  if (!(await hasContainer(docker, 'server'))) made.container = (await decoyContainer(docker, 'server')).id
+  if (!(await hasContainer(docker, 'db'))) {
+    const db = await decoyContainer(docker, 'db')
     await db.start()
     made.db = db.id
   }
@@ -194,14 +190,8 @@ before(async () => {
 })
 
 after(async () => {
-  // Remove only the decoys this test made, by the ids it was given.
-  for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
-    const docker = new Docker({ socketPath: new URL(endpoint).pathname })
-    const d = decoys[name] ?? {}
-    if (d.container) await docker.getContainer(d.container).remove({ force: true })
-    if (d.db) await docker.getContainer(d.db).remove({ force: true })
-    if (d.network) await docker.getNetwork(d.network).remove()
-  }
+  for (const endpoint of Object.values(ENDPOINTS))
+    await removeDecoys(new Docker({ socketPath: new URL(endpoint).pathname }))
 })
 
 /**
