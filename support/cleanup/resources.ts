@@ -27,9 +27,30 @@ export function shortRunId(runId: string): string {
   return runId.slice(-6)
 }
 
-/** A short random tag per scenario execution, so a name is unique even when scenarios share a doc name. */
-export function newInstanceTag(): string {
-  return randomBytes(2).toString('hex')
+/** The tags this process has given out, per worker id, since each share last began afresh (see newInstanceTag). */
+const issued = new Map<number, Set<string>>()
+/** How many tags one worker's share of the 4-hex-digit space holds. */
+const TAGS_PER_WORKER = 0x10000 / 16
+
+/**
+ * A short tag per scenario execution (4 hex digits), so a name is unique even when scenarios share a
+ * doc name. Unique among a run's live scenarios, where two with one tag and one doc name would clash
+ * ("name already in use"): this process gives no tag twice until it has given its whole share, and
+ * each of cucumber's worker processes (CUCUMBER_WORKER_ID) draws from its own share, the tags whose
+ * last hex digit is its id modulo 16.
+ */
+export function newInstanceTag(worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0)): string {
+  const share = worker & 0xf
+  const given = issued.get(share) ?? new Set<string>()
+  issued.set(share, given)
+  if (given.size >= TAGS_PER_WORKER) given.clear()
+  for (;;) {
+    const tag = ((randomBytes(2).readUInt16BE(0) & 0xfff0) | share).toString(16).padStart(4, '0')
+    if (!given.has(tag)) {
+      given.add(tag)
+      return tag
+    }
+  }
 }
 
 /** The real name for a documented name: nc-<run>-<instance>-<doc name>. */

@@ -56,6 +56,18 @@ test('newInstanceTag: 4 hex digits', () => {
   expect(newInstanceTag()).to.match(/^[0-9a-f]{4}$/)
 })
 
+test("newInstanceTag: a worker's tags end in its id (mod 16) and none repeats in its share of 4096", () => {
+  const three = Array.from({ length: 4096 }, () => newInstanceTag(3))
+  expect(new Set(three).size).to.equal(4096)
+  expect(three.every((t) => t.endsWith('3'))).to.equal(true)
+  const eleven = Array.from({ length: 200 }, () => newInstanceTag(11))
+  expect(eleven.every((t) => t.endsWith('b'))).to.equal(true)
+  expect(eleven.filter((t) => three.includes(t))).to.deep.equal([])
+  // Without a worker id (a run without --parallel), the first share.
+  expect(process.env.CUCUMBER_WORKER_ID).to.equal(undefined)
+  expect(newInstanceTag()).to.match(/^[0-9a-f]{3}0$/)
+})
+
 test('realName: nc-<short run>-<instance>-<doc name>', () => {
   expect(realName('20250102T030405Z-a1b2c3', 'beef', 'my-bridge-network')).to.equal('nc-a1b2c3-beef-my-bridge-network')
   expect(realName('20250102T030405Z-a1b2c3', 'beef', 'server')).to.equal('nc-a1b2c3-beef-server')
