@@ -3,6 +3,7 @@
  * of the endpoint's (the lab's `extclient` namespace, or this host), and a listener the suite
  * runs there to prove what can and cannot reach the outside. Only the lab's own addresses.
  */
+import { randomBytes } from 'node:crypto'
 import { execa, type ResultPromise } from 'execa'
 import type { Offers } from '../types'
 import { eventually } from '../poll'
@@ -102,7 +103,8 @@ interface Heard {
  * The listener, as a Node.js script given on the command line (it runs in the outside namespace
  * with this machine's node; its port and greeting in NETCONFORM_LISTENER, as JSON): it answers each
  * connection's first line with the greeting, its identity and the peer address it sees, and prints
- * that line and the peer as one JSON line.
+ * that line and the peer as one JSON line. On stderr it says "listening", or why it could not
+ * (EADDRINUSE) before it exits.
  */
 const LISTENER = String.raw`
 const net = require('node:net')
@@ -120,16 +122,44 @@ net
       s.end(greeting + ' (peer ' + peer + ')')
     })
   })
-  .listen(Number(port), '0.0.0.0')
+  .on('error', (e) => {
+    process.stderr.write(String(e.code || e.message) + '\n')
+    process.exit(1)
+  })
+  .listen(Number(port), '0.0.0.0', () => process.stderr.write('listening\n'))
 `
+
+/** A random port among 20000–39999, where nothing of the lab listens. */
+function highPort(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000)
+}
+
+/** How many ports the listener tries before it gives up: each another run's listener may hold. */
+const LISTENER_TRIES = 3
 
 /**
  * Starts a "Hello world!" listener on the outside client, at the network's outside address; it
  * answers with its identity and the address the connection came from, and keeps what it heard.
+ * Runs on one endpoint or several share the outside client, so a port may be another listener's:
+ * then it tries another (up to 3), and says which it found in use.
  */
-export async function startOutsideListener(net: ContainerNetwork, port: number): Promise<Listener> {
+export async function startOutsideListener(net: ContainerNetwork, choosePort = highPort): Promise<Listener> {
   if (!net.outsideAddress) throw new Error('the container network has no outsideAddress in the target profile')
-  const identity = `netconform-outside-listener-${port}`
+  const inUse: number[] = []
+  while (inUse.length < LISTENER_TRIES) {
+    const port = choosePort()
+    const listener = await listenOn(net, net.outsideAddress, port)
+    if (listener !== 'in use') return listener
+    inUse.push(port)
+  }
+  const where = net.outsideNetns ? `netns ${net.outsideNetns}` : 'this host'
+  throw new Error(`the outside listener found each port it tried in use (EADDRINUSE) in ${where}: ${inUse.join(', ')}`)
+}
+
+/** The listener on PORT, once it has answered from the outside client; 'in use' if the port was taken. */
+async function listenOn(net: ContainerNetwork, address: string, port: number): Promise<Listener | 'in use'> {
+  // Unique, not only by port: another run's listener on this port answers with another identity.
+  const identity = `netconform-outside-listener-${port}-${randomBytes(3).toString('hex')}`
   const node = [process.execPath, '-e', LISTENER]
   const env = { NETCONFORM_LISTENER: JSON.stringify({ port, greeting: greetingOf(identity) }) }
   const [file, ...args] = net.outsideNetns ? ['ip', 'netns', 'exec', net.outsideNetns, ...node] : node
@@ -148,25 +178,32 @@ export async function startOutsideListener(net: ContainerNetwork, port: number):
       }
     }
   })
-  await eventually(
-    `the outside listener on port ${port} to accept`,
-    async () => {
-      const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
-      return {
-        ok: r.stdout.includes(greetingOf(identity)),
-        seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}`,
-      }
-    },
-    { timeoutMs: 10_000 },
-  )
-  return {
-    address: net.outsideAddress,
-    port,
-    identity,
-    heard,
-    async stop() {
-      child.kill('SIGTERM')
-      await child
-    },
+  let said = ''
+  child.stderr?.on('data', (d: Buffer) => (said = `${said}${d.toString('utf8')}`.slice(-500)))
+  let ended: string | undefined
+  void child.then((r) => (ended = `exit ${r.exitCode ?? r.signal}${said.trim() ? `: ${said.trim()}` : ''}`))
+  const stop = async () => {
+    child.kill('SIGTERM')
+    await child
   }
+  try {
+    await eventually(
+      `the outside listener on port ${port} to accept`,
+      async () => {
+        if (ended !== undefined) return { ok: false, final: true, seen: `the listener ended (${ended})` }
+        if (!said.includes('listening')) return { ok: false, seen: 'the listener has not said it listens' }
+        const r = await outsideShell(net, `printf 'GET /\\r\\n' | timeout 5 nc 127.0.0.1 ${port}`)
+        return {
+          ok: r.stdout.includes(greetingOf(identity)),
+          seen: `${r.stdout}${r.stderr}`.trim() || `exit ${r.exitCode}`,
+        }
+      },
+      { timeoutMs: 10_000 },
+    )
+  } catch (e) {
+    await stop()
+    if (said.includes('EADDRINUSE')) return 'in use'
+    throw e
+  }
+  return { address, port, identity, heard, stop }
 }

@@ -44,7 +44,7 @@ function containerNetwork(w: NetconformWorld) {
  */
 export async function startListener(w: NetconformWorld): Promise<void> {
   if (w.replayingStep) return replayed(w, "a listener outside the endpoint's networks")
-  const listener = await startOutsideListener(containerNetwork(w), 20_000 + Math.floor(Math.random() * 20_000))
+  const listener = await startOutsideListener(containerNetwork(w))
   w.listeners.push(listener)
   if (w.inBackground && w.fixture) w.fixture.listeners.push(listener)
 }
