@@ -1,5 +1,10 @@
 # Shared by lab/up.sh, lab/down.sh, lab/status.sh and lab/endpoints/*.sh.
 LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The lab's daemons outlive the script that starts them and keep its working directory: they start
+# from /, never from a checkout or a package folder that may be removed while they run (Podman 4.3
+# rootless's conmon then fails every container start with "Failed to get working directory", which
+# its API answers as 500 "exit status 1"). Every lab script has its own folder absolute before this.
+cd /
 LAB_RUN=/run/netconform
 LAB_LOG=/var/log/netconform
 LAB_BRIDGE=ext0
