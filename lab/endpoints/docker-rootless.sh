@@ -116,6 +116,7 @@ down() {
     fi
     say "stopped $NAME"
   fi
+  stop_holder "$NAME"
   rm -f "$PIDFILE" "$SOCK"
   if lab_user_known; then rm -rf "$RK_STATE" "$DOCKERD_PID"; fi
 }
