@@ -28,7 +28,8 @@ const dir = mkdtempSync(join(tmpdir(), 'netconform-ssh-'))
 /**
  * A throwaway ed25519 key pair that ssh2 itself can read back. ssh2 1.17's keygen strips a public
  * key's leading zero bytes, so about 1 pair in 256 is one its own parser calls malformed
- * (mscdex/ssh2#1390, #1513): CI failed 9 tests on such a host key. Draw again until both halves parse.
+ * (mscdex/ssh2#1390, #1513), and one such host key fails the before hook of every test here. Draw
+ * again until both halves parse.
  */
 function throwawayKey() {
   for (let attempt = 1; attempt <= 16; attempt++) {
