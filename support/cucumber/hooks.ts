@@ -23,7 +23,7 @@ import { endpointAnswers, endpointRefusal } from '../engine/connection'
 import { interruption, watchSignals } from '../cleanup/interrupt'
 import { attachRecord } from '../records'
 import { apiFailures, cliEndpoint, closeCliRelays, describeFailure } from '../engine/api-calls'
-import { setTimeout as pause } from 'node:timers/promises'
+import { answersWithin } from '../engine/grace'
 import type { Target } from '../types'
 
 /** How long an endpoint that failed calls may take to answer a ping again before the run counts it lost. */
@@ -32,10 +32,6 @@ const RESTART_GRACE_MS = 20_000
 /** How many times a scenario's cleanup by label is made while the endpoint fails calls but answers pings. */
 const CLEANUP_TRIES = 4
 
-/** Set when a grace wait ran out: later ones in the same outage (the cleanup's, then the lost check's) ask once. */
-let graceRanOut = false
-
-/** Whether the endpoint answers a ping within `ms`, asking every half second (once, after a grace that ran out). */
 /** The endpoint stopped answering: the run's interruption, and this scenario's record of it. */
 function endpointLost(w: NetconformWorld): void {
   const after = Math.round((Date.now() - started) / 1000)
@@ -43,18 +39,9 @@ function endpointLost(w: NetconformWorld): void {
   attachRecord(w.attach, { kind: 'endpoint-lost', reason: interruption.reason })
 }
 
-async function answersWithin(target: Target, ms: number): Promise<boolean> {
-  if (graceRanOut) {
-    graceRanOut = !(await endpointAnswers(target, 2_000))
-    return !graceRanOut
-  }
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await endpointAnswers(target, 2_000)) return true
-    await pause(500)
-  }
-  graceRanOut = true
-  return false
+/** Whether the endpoint answers a ping within `ms` (engine/grace.ts: once, after a grace that ran out). */
+function answersAgain(target: Target, ms: number): Promise<boolean> {
+  return answersWithin(() => endpointAnswers(target, 2_000), ms)
 }
 import { scenarioId } from '../scenario-id'
 import { NetconformWorld } from '../scenario/world'
@@ -173,7 +160,7 @@ Before({ timeout: HOOK_TIMEOUT_MS }, async function (this: NetconformWorld, { pi
     reason: held.notRun,
     ...(held.call ? { call: held.call } : { held: true }),
   })
-  if (held.call && !(await answersWithin(this.target, RESTART_GRACE_MS))) endpointLost(this)
+  if (held.call && !(await answersAgain(this.target, RESTART_GRACE_MS))) endpointLost(this)
   return 'skipped'
 })
 
@@ -204,7 +191,7 @@ After(async function (this: NetconformWorld) {
     tries < CLEANUP_TRIES && removed.errors.length > 0 && apiFailures.since(this.apiMark).length > 0;
     tries++
   ) {
-    silent = !(await answersWithin(this.target, RESTART_GRACE_MS))
+    silent = !(await answersAgain(this.target, RESTART_GRACE_MS))
     if (silent) break
     const again = await removeLabelled(this.docker, this.labels)
     removed = {
@@ -249,8 +236,8 @@ After(async function (this: NetconformWorld, { result }) {
   if (!refused && (await endpointAnswers(this.target, 10_000))) return
   // It is given RESTART_GRACE_MS to answer again, as a restarting engine does: one ping that got a 500 or a
   // reset (a flaky endpoint, whether or not it failed this scenario's own calls) is no loss (once per outage,
-  // see answersWithin).
-  if (await answersWithin(this.target, RESTART_GRACE_MS)) return
+  // see engine/grace.ts).
+  if (await answersAgain(this.target, RESTART_GRACE_MS)) return
   endpointLost(this)
 })
 

@@ -21,6 +21,7 @@ import { namePrefix, removeLabelled, scenarioLabels } from '../cleanup/resources
 import type { Held } from './lock'
 import type { HostLocks } from './host-lock'
 import type { Listener } from '../engine/outside'
+import { answersWithin } from '../engine/grace'
 import type Docker from 'dockerode'
 import { conflicts } from './scheduler'
 import { holdTags as holdTagsOf } from './tags'
@@ -80,21 +81,6 @@ export function newFixture(runId: string, key: string, scenarioId: string, tags:
   }
 }
 
-/** Waits until the endpoint answers a ping, for at most `ms` (asking every half second). */
-async function endpointBack(docker: Docker, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (
-      await docker.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      return
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
-
 /** Removes what the fixture made (by its labels), stops its listeners, gives back its holds; says what it removed. */
 export async function tearDown(docker: Docker, fixture: Fixture): Promise<string> {
   // This host's locks are released whatever the endpoint does meanwhile (an API failure while
@@ -107,7 +93,14 @@ export async function tearDown(docker: Docker, fixture: Fixture): Promise<string
     if (removed.errors.length > 0 && !interruption.reason) {
       // An endpoint restarting refuses for a few seconds: once it answers again, what is left (its lock
       // containers too, which carry its labels) goes, or this run's next scenarios would wait for them.
-      await endpointBack(docker, 20_000)
+      await answersWithin(
+        () =>
+          docker.ping().then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+      )
       const again = await removeLabelled(docker, fixture.labels)
       removed.containers.push(...again.containers)
       removed.networks.push(...again.networks)
