@@ -4,16 +4,10 @@
  */
 import { Given, Then } from '@cucumber/cucumber'
 import { needContainerNetwork, needDhcpNetwork, OFFER_STEPS } from '../support/scenario/offers'
-import {
-  listenerAnswers,
-  startListener,
-  listenerUnreachable,
-  outsideAnswers,
-  outsidePingAnswered,
-  outsideSilent,
-} from '../support/scenario/scenario'
+import { outsideAnswers, outsidePingAnswered, outsideSilent } from '../support/scenario/scenario'
 import { inboundFromClientAddress, outboundFromOwnAddress } from '../support/scenario/no-nat'
 import { noPathIntoBridge } from '../support/scenario/isolation'
+import { listenerAnswers, listenerUnreachable, startListener } from '../support/scenario/listener'
 import { deployRangelessNetwork } from '../support/scenario/static-ip'
 import type { NetconformWorld as World } from '../support/scenario/world'
 

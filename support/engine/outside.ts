@@ -89,12 +89,16 @@ export interface Listener {
   port: number
   /** Who the listener says it is in its answer: a probe that reaches it knows it reached the suite's own. */
   identity: string
-  /** Each connection it answered: the request line, and the peer address it came from (as the listener saw it). */
+  /**
+   * Each connection it answered and each datagram it got: what came, and the peer address it came
+   * from (as the listener saw it).
+   */
   readonly heard: readonly Heard[]
   stop(): Promise<void>
 }
 
 interface Heard {
+  /** The connection's request line, or "udp <bytes>" for a datagram. */
   request: string
   peer: string
 }
@@ -103,7 +107,8 @@ interface Heard {
  * The listener, as a Node.js script given on the command line (it runs in the outside namespace
  * with this machine's node; its port and greeting in NETCONFORM_LISTENER, as JSON): it answers each
  * connection's first line with the greeting, its identity and the peer address it sees, and prints
- * that line and the peer as one JSON line. On stderr it says "listening", or why it could not
+ * that line and the peer as one JSON line; each datagram to the same port it prints the same way,
+ * as "udp <bytes>". On stderr it says "listening" once both are bound, or why it could not
  * (EADDRINUSE) before it exits.
  */
 const LISTENER = String.raw`
@@ -126,7 +131,19 @@ net
     process.stderr.write(String(e.code || e.message) + '\n')
     process.exit(1)
   })
-  .listen(Number(port), '0.0.0.0', () => process.stderr.write('listening\n'))
+  .listen(Number(port), '0.0.0.0', () => {
+    // The same port for datagrams: each is kept as "udp <its bytes, printable>" with its peer.
+    const udp = require('node:dgram').createSocket('udp4')
+    udp.on('message', (m, r) => {
+      const request = 'udp ' + m.toString('latin1').replace(/[^\x20-\x7e]/g, '.')
+      process.stdout.write(JSON.stringify({ request, peer: r.address }) + '\n')
+    })
+    udp.on('error', (e) => {
+      process.stderr.write(String(e.code || e.message) + '\n')
+      process.exit(1)
+    })
+    udp.bind(Number(port), '0.0.0.0', () => process.stderr.write('listening\n'))
+  })
 `
 
 /** A random port among 20000–39999, where nothing of the lab listens. */

@@ -96,3 +96,23 @@ export function lookedUpAddresses(text: string): string[] {
   }
   return [...out]
 }
+
+/**
+ * Shell text that, for a second, sends datagrams carrying MARKER to address:port (busybox tftp's
+ * read request names MARKER as its file, and is sent again until `timeout` ends it; nothing here
+ * answers it) and, meanwhile, one ping; it prints how the ping ended as "ping exit N".
+ */
+export function datagramsAndEcho(address: string, port: number, marker: string): string {
+  return (
+    `timeout 1 tftp -g -r ${marker} -l /dev/null ${address} ${port} >/dev/null 2>&1 & ` +
+    `ping -c 1 -W 1 ${address}; echo "ping exit $?"; wait`
+  )
+}
+
+/** How a ping of datagramsAndEcho ended: a reply from ADDRESS, none, or a sender that cannot ping (why). */
+export function echoOutcome(output: string, address: string): 'reply' | 'no reply' | { cannot: string } {
+  if (output.includes(`bytes from ${address}:`)) return 'reply'
+  const denied = /^ping: .*(permission denied|Operation not permitted).*$/im.exec(output)
+  if (denied) return { cannot: denied[0].trim() }
+  return 'no reply'
+}

@@ -1,15 +1,20 @@
 /**
  * The negative checks: a name does not resolve, an address:port gives no answer. Each asks its
  * control first, from the same source (a peer that must answer does), so a "no answer" is about the
- * target and not a dead source; only a recognised "no answer" counts, never any failure.
+ * target and not a dead source; only a recognised "no answer" counts, never any failure. A "no
+ * answer" holds only when the receiver's own evidence shows nothing of the probe arrived, the same
+ * evidence that shows the control's arrival (receiver.ts).
  */
+import { randomBytes } from 'node:crypto'
 import type Docker from 'dockerode'
 import { describeExec, describeTcp, execIn, tcpExchange } from '../engine/probes'
 import { describeOutside, outsideShell, type ContainerNetwork } from '../engine/outside'
 import { oneLine } from '../text'
-import type { Attach } from './evidence'
-import { NOT_RESOLVED, negativeProbe, requestBytes } from './busybox'
+import { Evidence, type Attach } from './evidence'
+import { NOT_RESOLVED, datagramsAndEcho, echoOutcome, negativeProbe, requestBytes } from './busybox'
 import { answersInContainer, outsidePings } from './positive'
+import { arrivalBetween } from './arrival'
+import { duringProbe, judgeControlArrived, judgeNothingArrived, type Receiver } from './receiver'
 
 /** A peer that must answer from the same source: the control of a negative check. */
 export interface Control {
@@ -148,8 +153,10 @@ function askControl(docker: Docker, attach: Attach, from: string, control: Contr
 }
 
 /**
- * From `from`, address:port gives no answer. The control comes first, from the same source: a
- * peer that must answer does, so "no answer" is about the target, not a dead source.
+ * From `from`, address:port gives no answer, and nothing of the probe reaches RECEIVER. The control
+ * comes first, from the same source: a peer that must answer does, and its receiver shows the
+ * control's arrival, so "no answer" is about the target, not a dead source, and "nothing arrived"
+ * is told by evidence that shows an arrival.
  */
 export async function noAnswerInContainer({
   docker,
@@ -158,6 +165,8 @@ export async function noAnswerInContainer({
   address,
   port,
   control,
+  receiver,
+  controlReceiver,
 }: {
   docker: Docker
   attach: Attach
@@ -165,34 +174,168 @@ export async function noAnswerInContainer({
   address: string
   port: number
   control: Control
+  receiver: Receiver
+  controlReceiver: Receiver
 }): Promise<void> {
-  const controlled = await askControl(docker, attach, from, control)
-  const bound = boundByControl(controlled.durationMs)
-  const r = await execIn(docker, from, negativeProbe(address, port, bound.seconds))
+  const controlled = await duringProbe(controlReceiver, 'tcp', () => askControl(docker, attach, from, control))
+  const shown = await judgeControlArrived({
+    receiver: controlReceiver,
+    arrival: controlled.arrival,
+    probe: `the control's connection from ${from}`,
+  })
+  const bound = boundByControl(controlled.value.durationMs)
+  const probed = await duringProbe(receiver, 'tcp', () =>
+    execIn(docker, from, negativeProbe(address, port, bound.seconds)),
+  )
+  const r = probed.value
   attach(describeExec(r))
   const how = expectNoAnswer({ outcome: connectionOutcome(r.stdout, r.stderr, r.exitCode), who: from, address, port })
+  const nothing = await judgeNothingArrived({
+    receiver,
+    arrival: probed.arrival,
+    probe: `${from}'s connection to ${address}:${port}`,
+  })
   attach(
-    `no answer, as documented: ${how} ` +
-      `(control: ${control.answerer} at ${control.address}:${control.port} answered ${from}; ${bound.why})`,
+    `no answer, as documented: ${how}, and ${nothing} ` +
+      `(control: ${control.answerer} at ${control.address}:${control.port} answered ${from}, ` +
+      `and ${shown}; ${bound.why})`,
+  )
+}
+
+/** A random port among 30000–39999 for a probe's datagrams, where nothing of the suite's listens. */
+function datagramPort(): number {
+  return 30_000 + Math.floor(Math.random() * 10_000)
+}
+
+/**
+ * "Cannot communicate" beyond TCP: from `from`, datagrams carrying a marker of their own and a ping
+ * go at once to the control's address (which must show them arrive) and to the target's; nothing
+ * of them may reach the target's receiver, and the ping gets no reply. Where the sender cannot ping
+ * (no CAP_NET_RAW), or the target's receiver keeps no counter of its own, the transcript says so.
+ */
+export async function noDatagramsThrough({
+  docker,
+  attach,
+  from,
+  target,
+  control,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  target: { address: string; port?: number; receiver: Receiver }
+  control: { address: string; receiver: Receiver }
+}): Promise<void> {
+  const marker = `nc-udp-${randomBytes(4).toString('hex')}`
+  const [mark, controlMark] = [marker, `${marker}-control`]
+  const port = target.port ?? datagramPort()
+  const before = await Promise.all([control.receiver.read(), target.receiver.read()])
+  const [c, t] = await Promise.all([
+    execIn(docker, from, datagramsAndEcho(control.address, datagramPort(), controlMark)),
+    execIn(docker, from, datagramsAndEcho(target.address, port, mark)),
+  ])
+  const after = await Promise.all([control.receiver.read(), target.receiver.read()])
+  attach(describeExec(c))
+  attach(describeExec(t))
+  const udpShown = await judgeControlArrived({
+    receiver: control.receiver,
+    arrival: arrivalBetween(before[0], after[0], 'udp', control.receiver.ports),
+    probe: `${from}'s control datagrams to ${control.address}`,
+    marker: controlMark,
+  })
+  const udpNothing = await judgeNothingArrived({
+    receiver: target.receiver,
+    arrival: arrivalBetween(before[1], after[1], 'udp', target.receiver.ports),
+    probe: `${from}'s datagrams to ${target.address}:${port} (marker ${mark})`,
+    marker: mark,
+  })
+  attach(`datagrams: ${udpNothing}, as documented (control: ${udpShown})`)
+  const controlEcho = echoOutcome(c.stdout + c.stderr, control.address)
+  if (typeof controlEcho === 'object') return attach(`ping not judged: ${from} cannot ping (${controlEcho.cannot})`)
+  if (controlEcho !== 'reply') throw new Error(`${from}'s ping of the control ${control.address} got no reply`)
+  const echoShown = await judgeControlArrived({
+    receiver: control.receiver,
+    arrival: arrivalBetween(before[0], after[0], 'icmp'),
+    probe: `${from}'s control ping of ${control.address}`,
+  })
+  if (echoOutcome(t.stdout + t.stderr, target.address) === 'reply')
+    throw new Evidence(
+      'answered',
+      { from, address: target.address, protocol: 'icmp' },
+      `${from}'s ping of ${target.address} got a reply, where the document shows they cannot communicate`,
+    )
+  if (!target.receiver.counts)
+    return attach(
+      `ping: no reply from ${target.address}, as documented; ` +
+        `${target.receiver.name} keeps no echo counter of its own ` +
+        `(a shared namespace), so the echo's arrival is not judged (control: ${echoShown})`,
+    )
+  const echoNothing = await judgeNothingArrived({
+    receiver: target.receiver,
+    arrival: arrivalBetween(before[1], after[1], 'icmp'),
+    probe: `${from}'s ping of ${target.address}`,
+  })
+  attach(`ping: no reply, and ${echoNothing}, as documented (control: ${echoShown})`)
+}
+
+/**
+ * The control of a receiver that keeps the datagrams it gets (the outside listener): from `from`,
+ * datagrams carrying a marker reach it at address:port, so its record can tell an arrival.
+ */
+export async function datagramsArrive({
+  docker,
+  attach,
+  from,
+  address,
+  port,
+  receiver,
+}: {
+  docker: Docker
+  attach: Attach
+  from: string
+  address: string
+  port: number
+  receiver: Receiver
+}): Promise<void> {
+  const marker = `nc-udp-${randomBytes(4).toString('hex')}-control`
+  const r = await execIn(docker, from, datagramsAndEcho(address, port, marker))
+  attach(describeExec(r))
+  attach(
+    await judgeControlArrived({
+      receiver,
+      arrival: { connections: [], ports: [], moved: {}, unmoved: {}, interfaces: {} },
+      probe: `${from}'s datagrams to ${address}:${port}`,
+      marker,
+    }),
   )
 }
 
 /**
- * The outside client gets no answer from address:port, while the same address answers its ping (the control, first).
+ * The outside client gets no answer from address:port, and nothing of the probe reaches RECEIVER
+ * (the container that has the address), while the same address answers its ping first (the
+ * control), which the receiver's own echo counter shows arrive.
  */
 export async function noAnswerFromOutside({
   net,
   attach,
   address,
   port,
+  receiver,
 }: {
   net: ContainerNetwork
   attach: Attach
   address: string
   port: number
+  receiver: Receiver
 }): Promise<void> {
-  await outsidePings({ net, attach, address })
-  const r = await outsideShell(net, negativeProbe(address, port))
+  const pinged = await duringProbe(receiver, 'icmp', () => outsidePings({ net, attach, address }))
+  const shown = await judgeControlArrived({
+    receiver,
+    arrival: pinged.arrival,
+    probe: "the outside client's control ping",
+  })
+  const probed = await duringProbe(receiver, 'tcp', () => outsideShell(net, negativeProbe(address, port)))
+  const r = probed.value
   attach(describeOutside(net, r))
   const how = expectNoAnswer({
     outcome: connectionOutcome(r.stdout, r.stderr, r.exitCode),
@@ -200,7 +343,12 @@ export async function noAnswerFromOutside({
     address,
     port,
   })
-  attach(`no answer, as documented: ${how} (control: ${address} answered the outside client's ping)`)
+  const nothing = await judgeNothingArrived({
+    receiver,
+    arrival: probed.arrival,
+    probe: `the outside client's connection to ${address}:${port}`,
+  })
+  attach(`no answer, as documented: ${how}, and ${nothing} (control: ${address} answered the ping, and ${shown})`)
 }
 
 /**

@@ -3,12 +3,16 @@
  * the VCH's public interface gets no answer. A public interface may refuse the connection or drop
  * it silently; silence counts as no answer only once a control on the same interface, from the
  * same source, answers (a port published there answers with its container's greeting), so a
- * dead path or an unreachable address is never taken for a closed port.
+ * dead path or an unreachable address is never taken for a closed port. And no answer is not
+ * enough: nothing of the probe may reach any of the scenario's containers (a port forwarded into
+ * one whose answers leave by another network is silent too), told by the evidence that shows the
+ * control's connection arrive at its container.
  */
 import { answersFromHost } from './positive'
 import { hostGetsNoAnswer } from './negative'
 import type { Attach } from './evidence'
 import type Docker from 'dockerode'
+import { duringProbe, duringProbeAt, judgeControlArrived, judgeNothingArrived, type Receiver } from './receiver'
 
 /** The ways the unmapped port may end that count as no answer, once the control answered. */
 const NO_ANSWER_BESIDE_CONTROL = ['connection refused', 'timed out'] as const
@@ -28,28 +32,45 @@ export async function noAnswerBesideControl({
   address,
   port,
   control,
+  receivers,
 }: {
   docker: Docker
   attach: Attach
   address: string
   port: number
-  control: { port: number; answerer: string; expected: string }
+  control: { port: number; answerer: string; expected: string; receiver: Receiver }
+  receivers: readonly Receiver[]
 }): Promise<void> {
   const started = Date.now()
-  await answersFromHost({
-    docker,
-    attach,
-    address,
-    port: control.port,
-    request: 'GET /',
-    expected: control.expected,
-    answerer: control.answerer,
-  })
+  const controlled = await duringProbe(control.receiver, 'tcp', () =>
+    answersFromHost({
+      docker,
+      attach,
+      address,
+      port: control.port,
+      request: 'GET /',
+      expected: control.expected,
+      answerer: control.answerer,
+    }),
+  )
   const controlMs = Date.now() - started
+  const shown = await judgeControlArrived({
+    receiver: control.receiver,
+    arrival: controlled.arrival,
+    probe: `the control's connection to ${address}:${control.port}`,
+  })
   const waitMs = silenceWaitMs(controlMs)
-  const how = await hostGetsNoAnswer({ attach, address, port, allowed: NO_ANSWER_BESIDE_CONTROL, waitMs })
+  const probed = await duringProbeAt(receivers, 'tcp', () =>
+    hostGetsNoAnswer({ attach, address, port, allowed: NO_ANSWER_BESIDE_CONTROL, waitMs }),
+  )
+  const nothing: string[] = []
+  for (const { receiver, arrival } of probed.arrivals)
+    nothing.push(
+      await judgeNothingArrived({ receiver, arrival, probe: `this host's connection to ${address}:${port}` }),
+    )
   attach(
-    `no answer, as documented: ${how} (waited up to ${waitMs / 1000} s; ${address}:${control.port} answered ` +
-      `"${control.expected}" from ${control.answerer} just before, from this host, so the interface is reachable)`,
+    `no answer, as documented: ${probed.value} (waited up to ${waitMs / 1000} s; ${address}:${control.port} answered ` +
+      `"${control.expected}" from ${control.answerer} just before, from this host, so the interface is reachable), ` +
+      `and ${nothing.join('; ')} (control: ${shown})`,
   )
 }

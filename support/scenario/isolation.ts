@@ -12,6 +12,7 @@ import { negativeProbe } from '../observe/busybox'
 import { describeOutside, outsideShell } from '../engine/outside'
 import { GREETING, greetingOf } from '../document/doc-commands'
 import { notApplicable } from './offers'
+import { containerReceiver, duringProbe, judgeControlArrived, judgeNothingArrived } from '../observe/receiver'
 import type { NetconformWorld } from './world'
 
 /** The endpoint's default bridge, by the name its engine kind gives it ('bridge', 'podman'). */
@@ -61,15 +62,23 @@ export async function noPathIntoBridge(
   const docker = w.docker
   const targetAddress = await addressOn(docker, target, bridge)
   const gateAddress = await addressOn(docker, gate, network)
-  await answersFromOutside({
-    docker,
-    attach: w.note,
-    net,
-    address: gateAddress,
-    port,
-    expected: GREETING,
-    answerer: gate,
-    owner: gate,
+  const [receiver, gateReceiver] = [containerReceiver(docker, target), containerReceiver(docker, gate)]
+  const controlled = await duringProbe(gateReceiver, 'tcp', () =>
+    answersFromOutside({
+      docker,
+      attach: w.note,
+      net,
+      address: gateAddress,
+      port,
+      expected: GREETING,
+      answerer: gate,
+      owner: gate,
+    }),
+  )
+  const shown = await judgeControlArrived({
+    receiver: gateReceiver,
+    arrival: controlled.arrival,
+    probe: "the outside client's connection to the gate",
   })
   await answersInContainer({
     docker,
@@ -88,6 +97,7 @@ export async function noPathIntoBridge(
       : []),
   ]
   const tried: { path: string; received: string }[] = []
+  const arrivals: Awaited<ReturnType<typeof duringProbe>>['arrival'][] = []
   for (const { via, path } of paths) {
     const added = await execa('ip', ['-n', ns, 'route', 'replace', `${targetAddress}/32`, 'via', via], {
       reject: false,
@@ -97,17 +107,29 @@ export async function noPathIntoBridge(
     if (added.exitCode !== 0)
       throw new Error(`could not route ${targetAddress} via ${via} in netns ${ns}: ${String(added.stderr).trim()}`)
     try {
-      const r = await outsideShell(net, negativeProbe(targetAddress, port))
+      const probed = await duringProbe(receiver, 'tcp', () => outsideShell(net, negativeProbe(targetAddress, port)))
+      const r = probed.value
       w.note(describeOutside(net, { ...r, command: `(route ${targetAddress}/32 via ${via}) ${r.command}` }))
       tried.push({ path, received: r.stdout })
+      arrivals.push(probed.arrival)
     } finally {
       await execa('ip', ['-n', ns, 'route', 'del', `${targetAddress}/32`], { reject: false, stdin: 'ignore' })
     }
   }
   judgeNoPathInto({ target: `${target}'s address on ${bridge}`, greeting: greetingOf(target), tried })
+  const nothing: string[] = []
+  for (const [i, arrival] of arrivals.entries())
+    nothing.push(
+      await judgeNothingArrived({
+        receiver,
+        arrival,
+        probe: `the outside client's connection to ${targetAddress}:${port} through ${tried[i].path}`,
+      }),
+    )
   w.note(
     `no answer from ${target}'s address on ${bridge} through ${paths.map((p) => p.path).join(' or ')}, ` +
-      `while ${gate} answered the outside client and ${target} answered ${gate}: the container network is isolated`,
+      `and ${nothing.join('; ')}, while ${gate} answered the outside client (${shown}) and ${target} answered ` +
+      `${gate}: the container network is isolated`,
   )
   return undefined
 }

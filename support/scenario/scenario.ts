@@ -5,20 +5,25 @@
  */
 import { addressInCidr, addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
 import { answersFromHost, answersFromOutside, answersInContainer, outsidePings, pingReplies } from '../observe/positive'
-import { doesNotResolve, noAnswerFromOutside, noAnswerInContainer, type Control } from '../observe/negative'
+import {
+  doesNotResolve,
+  noAnswerFromOutside,
+  noAnswerInContainer,
+  noDatagramsThrough,
+  type Control,
+} from '../observe/negative'
+import { containerReceiver } from '../observe/receiver'
 import { execUntil } from '../observe/poll-attaching'
 import { inRange } from '../ipv4'
 import { judge } from '../observe/evidence'
-import { startOutsideListener } from '../engine/outside'
-import { replayed } from './commands'
 import { interfacesOf, portsShown, subnetsOf } from './inspect'
 import type { NetconformWorld } from './world'
 
 /** Who asks, for a check: the scenario's endpoint, and its transcript. */
-const asker = (w: NetconformWorld) => ({ docker: w.docker, attach: w.note })
+export const asker = (w: NetconformWorld) => ({ docker: w.docker, attach: w.note })
 
 /** The peer a negative's control asks: its address on a network, the port its service answers on, and who it is. */
-async function control(
+export async function control(
   w: NetconformWorld,
   { peer, network, expected, port }: { peer: string; network: string; expected: string; port: number },
 ): Promise<Control> {
@@ -29,24 +34,13 @@ async function control(
  * The target's container network; steps that need it come after "a container network …", which
  * makes it applicable.
  */
-function containerNetwork(w: NetconformWorld) {
+export function containerNetwork(w: NetconformWorld) {
   const net = w.containerNetwork
   if (!net)
     throw new Error(
       `target ${w.target.name} offers no container network (offers.containerNetwork in ${w.target.source})`,
     )
   return net
-}
-
-/**
- * "a listener outside the endpoint's networks": started on a
- * high port of the outside client, stopped after the scenario.
- */
-export async function startListener(w: NetconformWorld): Promise<void> {
-  if (w.replayingStep) return replayed(w, "a listener outside the endpoint's networks")
-  const listener = await startOutsideListener(containerNetwork(w))
-  w.listeners.push(listener)
-  if (w.inBackground && w.fixture) w.fixture.listeners.push(listener)
 }
 
 /** in FROM, `ping -c 3 TARGET` gets replies from REPLIER on NETWORK. */
@@ -136,7 +130,8 @@ export async function cannotResolve(
 
 /**
  * in FROM, TO's address on NETWORK does not answer on PORT, while
- * PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT.
+ * PEER's address on PEER-NETWORK answers EXPECTED on PEER-PORT; nothing of it, nor of datagrams
+ * and a ping sent beside it, reaches TO, while PEER shows the same probes arrive.
  */
 export async function addressSilent(
   w: NetconformWorld,
@@ -160,12 +155,15 @@ export async function addressSilent(
     peerPort: number
   },
 ): Promise<void> {
-  await noAnswerInContainer({
+  const address = await addressOn(w.docker, to, network)
+  const theControl = await control(w, { peer, network: peerNetwork, expected, port: peerPort })
+  const [receiver, controlReceiver] = [containerReceiver(w.docker, to), containerReceiver(w.docker, peer)]
+  await noAnswerInContainer({ ...asker(w), from, address, port, control: theControl, receiver, controlReceiver })
+  await noDatagramsThrough({
     ...asker(w),
     from,
-    address: await addressOn(w.docker, to, network),
-    port,
-    control: await control(w, { peer, network: peerNetwork, expected, port: peerPort }),
+    target: { address, receiver },
+    control: { address: theControl.address, receiver: controlReceiver },
   })
 }
 
@@ -339,40 +337,6 @@ export async function outsideSilent(
     attach: w.note,
     address: await addressOn(w.docker, container, network),
     port,
-  })
-}
-
-/** in CONTAINER, the outside listener answers EXPECTED from the outside listener. */
-export async function listenerAnswers(w: NetconformWorld, container: string, expected: string): Promise<void> {
-  const { address, port, identity } = w.listeners[0]
-  await answersInContainer({
-    ...asker(w),
-    from: container,
-    address,
-    port,
-    request: 'GET /',
-    expected,
-    answerer: identity,
-  })
-}
-
-/** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
-export async function listenerUnreachable(
-  w: NetconformWorld,
-  {
-    container,
-    peer,
-    network,
-    expected,
-    port,
-  }: { container: string; peer: string; network: string; expected: string; port: number },
-): Promise<void> {
-  const { address, port: listening } = w.listeners[0]
-  await noAnswerInContainer({
-    ...asker(w),
-    from: container,
-    address,
-    port: listening,
-    control: await control(w, { peer, network, expected, port }),
+    receiver: containerReceiver(w.docker, container),
   })
 }

@@ -8,6 +8,8 @@ import { addressOn, findAddress, interfaceAddresses } from '../observe/addresses
 import { noAnswerBesideControl } from '../observe/public-silence'
 import { judge } from '../observe/evidence'
 import { inRange } from '../ipv4'
+import { containerReceiver } from '../observe/receiver'
+import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
 import type { NetconformWorld } from './world'
 
 /**
@@ -41,7 +43,8 @@ export async function showsOwnAddressInRange(w: NetconformWorld, container: stri
 
 /**
  * from the public network, `telnet vch_public_interface PORT` gets no answer, while port CONTROL
- * there answers EXPECTED from ANSWERER: refused or silent, once the control answered.
+ * there answers EXPECTED from ANSWERER: refused or silent, once the control answered, and nothing
+ * of it reaches any of the scenario's containers.
  */
 export async function publicSilentBesideControl(
   w: NetconformWorld,
@@ -52,6 +55,16 @@ export async function publicSilentBesideControl(
     attach: w.note,
     address: w.target.publicAddress,
     port,
-    control: { port: controlPort, expected, answerer },
+    control: { port: controlPort, expected, answerer, receiver: containerReceiver(w.docker, answerer) },
+    receivers: (await scenarioContainers(w)).map((c) => containerReceiver(w.docker, c)),
   })
+}
+
+/** The running containers the scenario made, and those of the fixture it observes (by their labels). */
+async function scenarioContainers(w: NetconformWorld): Promise<string[]> {
+  const scenarios = new Set([w.labels[LABEL_SCENARIO], w.fixture?.labels[LABEL_SCENARIO]].filter(Boolean))
+  const listed = await w.docker.listContainers({ filters: { label: [`${LABEL_RUN}=${w.runId}`] } })
+  return listed
+    .filter((c) => scenarios.has(c.Labels?.[LABEL_SCENARIO]))
+    .map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''))
 }

@@ -120,6 +120,67 @@ async function flatten(ctx: HookContext, container: string): Promise<void> {
   }
 }
 
+/** Runs `sh -c SCRIPT` in CONTAINER through the upstream and waits for it to end (its output is not read). */
+async function execUpstream(ctx: HookContext, container: string, script: string): Promise<void> {
+  const made = await ctx.upstream('POST', `/containers/${encodeURIComponent(container)}/exec`, {
+    Cmd: ['sh', '-c', script],
+    AttachStdout: true,
+    AttachStderr: true,
+  })
+  const id = (made.body as { Id?: string } | undefined)?.Id
+  if (id) await ctx.upstream('POST', `/exec/${id}/start`, { Detach: false, Tty: false })
+}
+
+/** A container's name (without the slash) and its address on each network, as the upstream reports them. */
+async function inspected(ctx: HookContext, container: string) {
+  const c = await ctx.upstream('GET', `/containers/${encodeURIComponent(container)}/json`)
+  const body = c.body as { Name?: string; NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> } }
+  return {
+    name: (body?.Name ?? '').replace(/^\//, ''),
+    networks: Object.fromEntries(
+      Object.entries(body?.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, e.IPAddress ?? '']),
+    ),
+  }
+}
+
+/** A scenario's container whose documented name is one of DOC (nc-<run>-<inst>-<doc>) gets CAP_NET_ADMIN. */
+function netAdminFor(...doc: string[]): Hook {
+  return onCreate((body, ctx) => {
+    const name = ctx.query.get('name') ?? ''
+    if (!doc.some((d) => name.endsWith(`-${d}`)) || !scenarioPrefix(name)) return
+    const hc = hostConfig(body)
+    hc.CapAdd = [...(hc.CapAdd ?? []), 'NET_ADMIN']
+  })
+}
+
+/**
+ * When view starts, db and view are each connected to the other's networks, and each drops its
+ * answers to the other's new address (a blackhole route): a probe between them arrives, and its
+ * answer is lost.
+ */
+async function crossWithAnswersLost(ctx: HookContext, started: string): Promise<void> {
+  const view = await inspected(ctx, started)
+  const prefix = scenarioPrefix(view.name)
+  if (!prefix || view.name !== `${prefix}-view`) return
+  const db = await inspected(ctx, `${prefix}-db`)
+  for (const [from, to] of [
+    [db, view],
+    [view, db],
+  ])
+    for (const n of Object.keys(to.networks))
+      if (!BUILTIN.has(n) && !(n in from.networks))
+        await ctx.upstream('POST', `/networks/${encodeURIComponent(n)}/connect`, { Container: from.name })
+  const [dbNow, viewNow] = [await inspected(ctx, db.name), await inspected(ctx, view.name)]
+  const dbNew = Object.entries(dbNow.networks)
+    .filter(([n]) => !(n in db.networks))
+    .map(([, a]) => a)
+  const viewNew = Object.entries(viewNow.networks)
+    .filter(([n]) => !(n in view.networks))
+    .map(([, a]) => a)
+  await execUpstream(ctx, view.name, dbNew.map((a) => `ip route add blackhole ${a}/32`).join('; ') || 'true')
+  await execUpstream(ctx, db.name, viewNew.map((a) => `ip route add blackhole ${a}/32`).join('; ') || 'true')
+}
+
 /** Network names the suite made, or the target's own container network, in a network list. */
 function listed(target: Target) {
   return (n: { Name?: string; Labels?: Labels }) => ours(n.Labels) || n.Name === target.offers.containerNetwork?.name
@@ -303,6 +364,48 @@ export function faultsFor(target: Target): Fault[] {
           after: async (ctx, status) => {
             const container = (ctx.body as { Container?: string })?.Container
             if (status < 300 && container) await flatten(ctx, container)
+          },
+        },
+      ],
+    },
+    {
+      id: 'bridges-answers-lost',
+      breaks: '"db and web-view cannot communicate with each other"',
+      does:
+        "when view starts, db and view are each connected to the other's network, and each drops its answers to " +
+        "the other's new address (CAP_NET_ADMIN added at create, a blackhole route): a probe between them arrives " +
+        'and gets no answer',
+      tags: ids('multi-bridge.db-and-view-isolated'),
+      hooks: [
+        netAdminFor('db', 'view'),
+        {
+          method: 'POST',
+          path: /^\/containers\/([^/]+)\/start$/,
+          after: async (ctx, status) => {
+            if (status < 300) await crossWithAnswersLost(ctx, decodeURIComponent(ctx.params[0]))
+          },
+        },
+      ],
+    },
+    {
+      id: 'bridge-answers-to-outside-lost',
+      breaks: '"Container networks are strongly isolated from all other networks"',
+      does:
+        "web drops its answers to the outside client's address (CAP_NET_ADMIN added at create, a blackhole route " +
+        'once it starts): a probe routed into bridge-web through the gate arrives at web and gets no answer',
+      tags: ids('combine.container-network-isolated'),
+      hooks: [
+        netAdminFor('web'),
+        {
+          method: 'POST',
+          path: /^\/containers\/([^/]+)\/start$/,
+          after: async (ctx, status) => {
+            const outside = target.offers.containerNetwork?.outsideAddress
+            if (status >= 300 || !outside) return
+            const web = await inspected(ctx, decodeURIComponent(ctx.params[0]))
+            const prefix = scenarioPrefix(web.name)
+            if (prefix && web.name === `${prefix}-web`)
+              await execUpstream(ctx, web.name, `ip route add blackhole ${outside}/32`)
           },
         },
       ],

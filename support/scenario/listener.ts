@@ -1,0 +1,74 @@
+/**
+ * The suite's outside listener, as the steps state it: started outside the endpoint's networks,
+ * reached from a container (with the evidence a negative towards it is judged by), and not
+ * reachable from one, judged at the listener itself.
+ */
+import { answersInContainer } from '../observe/positive'
+import { datagramsArrive, noAnswerInContainer, noDatagramsThrough } from '../observe/negative'
+import { containerReceiver, duringProbe, judgeControlArrived, listenerReceiver } from '../observe/receiver'
+import { startOutsideListener } from '../engine/outside'
+import { replayed } from './commands'
+import { asker, containerNetwork, control } from './scenario'
+import type { NetconformWorld } from './world'
+
+/**
+ * "a listener outside the endpoint's networks": started on a
+ * high port of the outside client, stopped after the scenario.
+ */
+export async function startListener(w: NetconformWorld): Promise<void> {
+  if (w.replayingStep) return replayed(w, "a listener outside the endpoint's networks")
+  const listener = await startOutsideListener(containerNetwork(w))
+  w.listeners.push(listener)
+  if (w.inBackground && w.fixture) w.fixture.listeners.push(listener)
+}
+
+/**
+ * in CONTAINER, the outside listener answers EXPECTED from the outside listener; its own evidence
+ * (its port's connections, the datagrams it keeps) shows the connection and datagrams arrive, the
+ * evidence a negative towards it is judged by.
+ */
+export async function listenerAnswers(w: NetconformWorld, container: string, expected: string): Promise<void> {
+  const listener = w.listeners[0]
+  const { address, port, identity } = listener
+  const receiver = listenerReceiver(containerNetwork(w), listener)
+  const seen = await duringProbe(receiver, 'tcp', () =>
+    answersInContainer({ ...asker(w), from: container, address, port, request: 'GET /', expected, answerer: identity }),
+  )
+  w.note(await judgeControlArrived({ receiver, arrival: seen.arrival, probe: `${container}'s connection` }))
+  await datagramsArrive({ ...asker(w), from: container, address, port, receiver })
+}
+
+/** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
+export async function listenerUnreachable(
+  w: NetconformWorld,
+  {
+    container,
+    peer,
+    network,
+    expected,
+    port,
+  }: { container: string; peer: string; network: string; expected: string; port: number },
+): Promise<void> {
+  const listener = w.listeners[0]
+  const { address, port: listening } = listener
+  const theControl = await control(w, { peer, network, expected, port })
+  const [receiver, controlReceiver] = [
+    listenerReceiver(containerNetwork(w), listener),
+    containerReceiver(w.docker, peer),
+  ]
+  await noAnswerInContainer({
+    ...asker(w),
+    from: container,
+    address,
+    port: listening,
+    control: theControl,
+    receiver,
+    controlReceiver,
+  })
+  await noDatagramsThrough({
+    ...asker(w),
+    from: container,
+    target: { address, port: listening, receiver },
+    control: { address: theControl.address, receiver: controlReceiver },
+  })
+}
