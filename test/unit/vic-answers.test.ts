@@ -163,7 +163,10 @@ test('multi-bridge.multiple-net-refused(-create): VIC refuses run and create (co
   const run = command(
     'docker run -d --name web --net bridge-db --net bridge-web myrepo/web-view',
     ['run', '-d', '--name=nc-1-a-web', '--net', 'nc-1-a-bridge-db', '--net', 'nc-1-a-bridge-web', 'netconform-probe:1'],
-    { exitCode: 125, stderr: `docker: Error response from daemon: ${ONE_ENDPOINT}.\nSee 'docker run --help'.` },
+    {
+      exitCode: 125,
+      stderr: `docker: Error response from daemon: ${ONE_ENDPOINT}\n\nRun 'docker run --help' for more information`,
+    },
   )
   const create = command(
     'docker create --name web --net bridge-db --net bridge-web myrepo/web-view',
@@ -203,7 +206,7 @@ test("dhcp.without-dns-times-out: VIC's error after 3 minutes conforms when the 
     ['run', '-d', '--net=DhcpNetwork', '--name=nc-1-a-container1', 'netconform-probe:1'],
     {
       exitCode: 125,
-      stderr: `${LAUNCH}: context deadline exceeded.\nSee 'docker run --help'.`,
+      stderr: `${LAUNCH}: context deadline exceeded\n\nRun 'docker run --help' for more information`,
       durationMs: 180_400,
       deadlineMs: 240_000,
     },
