@@ -64,6 +64,8 @@ probe() {
 }
 # shown ID COMMAND…: the command whose output states the result ID, run once; the floor reads nothing of it.
 shown() { shift; "$@" >/dev/null 2>&1; }
+# docker network connect --ip $1 $2 $3, then docker start $3 if it was accepted (the address may be refused at either).
+connect_then_start() { docker network connect --ip "$1" "$2" "$3" && docker start "$3"; }
 ask() { printf 'GET /\r\n' | timeout 3 busybox nc -w 2 "$1" "$2" 2>/dev/null | grep -q 'Hello world!'; }
 ask_in() { in_c "$1" "printf 'GET /\r\n' | timeout 3 nc -w 2 $2 $3 | grep -q 'Hello world!'"; }
 ask_out() {
@@ -177,7 +179,9 @@ probe no multi-bridge.db-and-view-isolated.db-to-view ask_in db "$(ip_of view "$
 probe no multi-bridge.db-and-view-isolated.view-to-db ask_in view "$(ip_of db "$P-bridge-db")" 80
 probe yes multi-bridge.view-on-public-8080 ready ask "$PUBLIC" 8080
 probe yes multi-bridge.connect-when-created ready ask_in view "$(ip_of model "$P-bridge-web")" 80
-shown multi-bridge.multiple-net-refused docker create "${L[@]}" --net "$P-bridge-db" --net "$P-bridge-web" "$IMAGE"
+shown multi-bridge.multiple-net-refused docker run -d "${L[@]}" --net "$P-bridge-db" --net "$P-bridge-web" "$IMAGE"
+shown multi-bridge.multiple-net-refused-create \
+  docker create "${L[@]}" --net "$P-bridge-db" --net "$P-bridge-web" "$IMAGE"
 shown multi-bridge.connect-only-when-created docker network connect "$P-bridge-web" "$P-db"
 shown multi-bridge.one-interface-several-addresses in_c model 'ip addr'
 
@@ -243,9 +247,9 @@ if [ $cnet = yes ]; then
   docker network connect "$CNET" "$P-container2"; docker start "$P-container2" >/dev/null
   shown static-ip.assigned-from-range in_c container2 'ip addr'
   docker create "${L[@]}" -it --name "$P-container3" "$IMAGE" sleep 600 >/dev/null
-  shown static-ip.outside-range-refused docker network connect --ip 198.51.100.20 "$CNET" "$P-container3"
+  shown static-ip.outside-range-refused connect_then_start 198.51.100.20 "$CNET" "$P-container3"
   docker create "${L[@]}" -it --name "$P-container4" "$IMAGE" sleep 600 >/dev/null
-  shown static-ip.taken-address-refused docker network connect --ip "$RANGE_IP" "$CNET" "$P-container4"
+  shown static-ip.taken-address-refused connect_then_start "$RANGE_IP" "$CNET" "$P-container4"
   # Without a range: a second network on the container network's interface (Docker 20.10 refuses to make it)
   mark "Without a range"
   parent=$(docker network inspect -f '{{index .Options "parent"}}' "$CNET" 2>/dev/null)

@@ -27,18 +27,20 @@ Feature: Deploy a Container with a Static IP Address
     And I run `docker start container1`
     Then in container1, `ip addr` shows its address on container-net, in the container network's range and not the VCH's public address
 
+  # "Must be within the specified range" says the address is refused, not which command refuses it:
+  # Docker refuses the connect; VIC accepts it and refuses the address when the start binds container1.
   @id:static-ip.outside-range-refused
   Scenario: An IP address outside the specified range is refused
-    When I try `docker network connect --ip outside_address container-net container1`
-    Then it is refused, naming the address or the range
+    When I try `docker network connect --ip outside_address container-net container1`, then `docker start container1` if it was accepted
+    Then one of them is refused, naming the address or the range, and neither inspect nor `ip addr` shows container1 running with outside_address
 
   @id:static-ip.taken-address-refused
   Scenario: An IP address another container already has is refused
     Given I run `docker network connect --ip ip_address container-net container1`
     And I run `docker start container1`
     And I run `docker create -it --name container2 busybox`
-    When I try `docker network connect --ip ip_address container-net container2`
-    Then it is refused, naming the address
+    When I try `docker network connect --ip ip_address container-net container2`, then `docker start container2` if it was accepted
+    Then one of them is refused, naming the address, and neither inspect nor `ip addr` shows container2 running with ip_address
 
   # The other side of "the vSphere administrator must have specified the --container-network-ip-range
   # option": a second container network, deployed on the same interface without a range

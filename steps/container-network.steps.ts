@@ -2,13 +2,13 @@
  * Steps for container networks: what the target offers (or not-applicable), the outside
  * client on the network's segment, and the suite's own listener there.
  */
-import { Given, Then } from '@cucumber/cucumber'
+import { Given, Then, When } from '@cucumber/cucumber'
 import { needContainerNetwork, needDhcpNetwork, OFFER_STEPS } from '../support/scenario/offers'
 import { outsideAnswers, outsidePingAnswered, outsideSilent } from '../support/scenario/scenario'
 import { inboundFromClientAddress, outboundFromOwnAddress } from '../support/scenario/no-nat'
 import { noPathIntoBridge } from '../support/scenario/isolation'
 import { listenerAnswers, listenerUnreachable, startListener } from '../support/scenario/listener'
-import { deployRangelessNetwork } from '../support/scenario/static-ip'
+import { deployRangelessNetwork, refusedInTurn, tryInTurn } from '../support/scenario/static-ip'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
 // The documented names here are defined, not resolved: they become the target's networks. The
@@ -25,6 +25,18 @@ Given(
   'a container network {word} on the same interface, deployed without an address range',
   async function (this: World, name: string) {
     await deployRangelessNetwork(this, name)
+  },
+)
+
+When('I try {command}, then {command} if it was accepted', async function (this: World, first: string, then: string) {
+  await tryInTurn(this, first, then)
+})
+
+Then(
+  'one of them is refused, naming {refusal}, ' +
+    'and neither inspect nor `ip addr` shows {container} running with {address}',
+  async function (this: World, about: string, container: string, address: string) {
+    await refusedInTurn(this, { about, container, address })
   },
 )
 

@@ -1,6 +1,13 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
-import { listsNetwork, runCommand, runCommandNamingId, tryCommand, wasRefused } from '../support/scenario/commands'
+import {
+  listsNetwork,
+  refusedForSeveralNets,
+  runCommand,
+  runCommandNamingId,
+  tryCommand,
+  wasRefused,
+} from '../support/scenario/commands'
 import { inspectShowsMask, inspectShowsSubnet, psShowsMapping } from '../support/scenario/scenario'
 import type { NetconformWorld as World } from '../support/scenario/world'
 
@@ -18,6 +25,10 @@ When('I try {command}', async function (this: World, command: string) {
 
 Then('it is refused with {string}', function (this: World, text: string) {
   wasRefused(this, { text })
+})
+
+Then('it is refused, while the same command with only its first --net is accepted', async function (this: World) {
+  await refusedForSeveralNets(this)
 })
 
 Then('it is refused, naming {refusal}', function (this: World, about: string) {

@@ -48,7 +48,10 @@ import { NetconformWorld } from '../scenario/world'
 import { endAsking } from '../scenario/control-plane'
 
 setWorldConstructor(NetconformWorld)
-/** A scenario creates a few containers and probes them; no single step may take longer. */
+/**
+ * A scenario creates a few containers and probes them; no single step may take longer, but the DHCP
+ * step, whose bound is its profile's deadline (scenario/deployment.ts: tryWithinDhcpDeadline).
+ */
 setDefaultTimeout(90_000)
 
 watchSignals()

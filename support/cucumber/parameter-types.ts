@@ -36,7 +36,7 @@ defineParameterType({
 /** What a refusal must name. */
 defineParameterType({
   name: 'refusal',
-  regexp: /the running state|the address or the range|the address|the networks/,
+  regexp: /the running state|the address or the range|the address/,
   transformer: (s: string) => s,
   useForSnippets: false,
 })

@@ -81,6 +81,10 @@ const QUOTES: readonly { id: string; quote: string }[] = [
     quote: 'Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create',
   },
   {
+    id: 'multi-bridge.multiple-net-refused-create',
+    quote: 'Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create',
+  },
+  {
     id: 'multi-bridge.connect-when-created',
     quote: "Note: With VIC containers, networks can only be added to a container when it's in its created state.",
   },

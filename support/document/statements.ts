@@ -247,7 +247,7 @@ export const STATEMENTS: readonly SectionStatements[] = [
           'Docker syntax does not allow for the use of multiple --net arguments for docker run or docker create, so ' +
           'to connect a container to multiple networks, you need to use:',
         states: 'behaviour',
-        checkedBy: ['multi-bridge.multiple-net-refused'],
+        checkedBy: ['multi-bridge.multiple-net-refused', 'multi-bridge.multiple-net-refused-create'],
       },
       {
         quote: "Note: With VIC containers, networks can only be added to a container when it's in its created state.",

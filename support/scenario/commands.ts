@@ -53,11 +53,48 @@ export async function tryCommand(w: NetconformWorld, command: string, deadlineMs
   if (!succeeded(w.tried)) w.unchecked = w.tried
 }
 
-/** it is refused, naming ABOUT | with "TEXT": the tried command's failure is judged here. */
-export function wasRefused(w: NetconformWorld, expected: { text?: string; about?: string }): void {
+/**
+ * it is refused (, naming ABOUT | with "TEXT"): the tried command's failure is judged here; the
+ * refusal's words go to the transcript.
+ */
+export function wasRefused(w: NetconformWorld, expected?: { text?: string; about?: string }): void {
   w.unchecked = undefined
   if (!w.tried) throw new Error('no command was tried before "it is refused"')
   expectRefused(w.tried, expected)
+  w.note(`refused: ${`${w.tried.stderr}${w.tried.stdout}`.trim().split('\n')[0]}`)
+}
+
+/** A documented command with only its first --net (or --network): later ones and their values taken out. */
+export function withFirstNetOnly(documented: string): string {
+  const words = documented.split(/\s+/)
+  const out: string[] = []
+  let nets = 0
+  for (let i = 0; i < words.length; i++) {
+    const flag = /^--net(work)?(=|$)/.exec(words[i])
+    if (flag && ++nets > 1) {
+      if (!flag[2]) i++
+      continue
+    }
+    out.push(words[i])
+  }
+  return out.join(' ')
+}
+
+/**
+ * it is refused, while the same command with only its first --net is accepted: the control shows the
+ * refusal was the later --net's, not the image's, the name's or the network's.
+ */
+export async function refusedForSeveralNets(w: NetconformWorld): Promise<void> {
+  wasRefused(w)
+  const control = withFirstNetOnly(w.tried!.documented)
+  if (control === w.tried!.documented) throw new Error(`\`${control}\` has no second --net to take out`)
+  const r = await runDocumented(control, w.commandContext)
+  w.note(describeCommand(r))
+  if (!succeeded(r))
+    throw new Error(
+      `${commandFailureLine(r)}: with one --net it is refused too, ` +
+        "so the refusal is not shown to be the several --net's",
+    )
 }
 
 /** `docker network ls` lists NETWORK (with DRIVER), where the document shows DOCUMENTED. */

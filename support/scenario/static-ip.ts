@@ -3,11 +3,14 @@
  * the vSphere administrator must have specified the --container-network-ip-range option". To observe
  * the other side of it, the suite deploys a second container network as an administrator would without
  * that option: the same driver on the same parent interface as the profile's container network, a
- * subnet of its own and no range.
+ * subnet of its own and no range. And the refusal of an address outside the range, or taken, at
+ * the connect or at the start that follows it.
  */
 import { parentInterface } from '../engine/kinds'
 import { apiFailures } from '../engine/api-calls'
 import { commandFailureLine, describeCommand, runDocumented, succeeded } from '../engine/docker-cli'
+import { heldAddress, judgeRefusedInTurn } from '../observe/refusal'
+import { tryCommand } from './commands'
 import type { NetconformWorld } from './world'
 
 /** The second network's subnet: a documentation range nothing of the lab uses (the scenario holds it by tag). */
@@ -45,4 +48,31 @@ export async function deployRangelessNetwork(w: NetconformWorld, docName: string
     )
   }
   w.names.alias('rangeless_address', RANGELESS_ADDRESS)
+}
+
+/**
+ * I try FIRST, then THEN if it was accepted: FIRST (a `docker network connect --ip`) may be refused
+ * itself, or accepted and the address refused when THEN (`docker start`) binds the container, as VIC
+ * does. Both are kept for the step that judges them.
+ */
+export async function tryInTurn(w: NetconformWorld, first: string, then: string): Promise<void> {
+  await tryCommand(w, first)
+  w.triedInTurn = [w.tried!]
+  if (!succeeded(w.tried!)) return
+  w.note(`\`${first}\` was accepted: \`${then}\` is tried, where the address may be refused instead`)
+  await tryCommand(w, then)
+  w.triedInTurn.push(w.tried!)
+}
+
+/**
+ * one of them is refused, naming ABOUT, and neither inspect nor `ip addr` shows CONTAINER running
+ * with ADDRESS (observe/refusal.ts).
+ */
+export async function refusedInTurn(
+  w: NetconformWorld,
+  { about, container, address }: { about: string; container: string; address: string },
+): Promise<void> {
+  w.unchecked = undefined
+  const seen = await heldAddress(w.docker, w.note, container, address)
+  w.note(judgeRefusedInTurn(w.triedInTurn ?? [], seen, { about, address }))
 }

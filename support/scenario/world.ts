@@ -28,6 +28,8 @@ export class NetconformWorld extends World<WorldParameters> {
   unchecked?: CommandResult
   /** The last command run with "I try", whose outcome a later step examines. */
   tried?: CommandResult
+  /** The commands of one "I try A, then B if it was accepted", in the order they were tried. */
+  triedInTurn?: CommandResult[]
   /** Listeners the scenario started outside the endpoint's networks; stopped after it. */
   listeners: Listener[] = []
   /**

@@ -619,7 +619,7 @@ export function faultsFor(target: Target): Fault[] {
       does:
         'container create keeps only the first network of NetworkingConfig.EndpointsConfig: several --net are ' +
         'accepted, the container is put on the first',
-      tags: ids('multi-bridge.multiple-net-refused'),
+      tags: ids('multi-bridge.multiple-net-refused', 'multi-bridge.multiple-net-refused-create'),
       hooks: [
         onCreate((body) => {
           const endpoints = body?.NetworkingConfig?.EndpointsConfig as Record<string, unknown> | undefined
