@@ -1,40 +1,41 @@
 /**
- * The whole lab's bench (`npm run bench:lab`): what a lab run costs against what its engines cost.
+ * The whole lab's bench (`npm run bench:lab`): what a lab run costs against what its engines cost,
+ * all measured in this one run (bench/lab-figures.ts gives no ratio of figures from two runs).
  *   (1) per lab endpoint, the document floor: bench/doc-floor.sh with the names of the endpoint's
  *       profile (public address, container network and its range, outside client, DHCP network,
  *       control plane): each section's documented commands once, one probe per result, no harness;
- *   (2) per lab endpoint, the suite's serial run (`netconform run --target NAME`, every scenario);
- *   (3) the whole lab as `npm run conformance` runs it (`netconform conformance --jobs 3`), and with
- *       `--without EXPR` once more without the scenarios EXPR selects (what they add to the lab's wall).
+ *   (2) with `--parts …,serial`, per lab endpoint, the suite's serial run (`netconform run --target NAME`);
+ *   (3) the whole lab as `npm run conformance` runs it (`netconform conformance --jobs N`, 3 unless
+ *       `--jobs`), and with `--without EXPR` once more without the scenarios EXPR selects (what they
+ *       add to the lab's wall).
  * Each is timed (wall) and costed: the CPU-seconds this machine's CPUs were busy meanwhile
  * (/proc/stat; the engines do their work in daemons, not in the processes started here). It prints
- * the table README carries and the whole lab's wall against 1.25 × Σ floor CPU-s ÷ cores, and writes
- * bench/lab.json. Run it on an otherwise idle machine, after `netconform lab up`.
- *   npm run bench:lab [-- --targets a,b] [--parts floor,serial,conformance] [--without EXPR]
- * A run of some endpoints or parts replaces those entries of bench/lab.json and keeps the others.
+ * the table README carries, the whole lab's wall against Σ floor CPU-s ÷ cores and its CPU-s against
+ * Σ floor CPU-s. A run that gives every ratio writes bench/lab.json; one that cannot (a part left out)
+ * prints what it measured, writes bench/lab-partial.json, says in one line which ratio it refuses and
+ * why, and exits 1. Run it on an otherwise idle machine, after `netconform lab up`.
+ *   npm run bench:lab [-- --targets a,b] [--parts floor,serial,conformance] [--jobs N] [--without EXPR]
  */
 import { execa } from 'execa'
 import { cpus } from 'node:os'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { LAB_ENDPOINTS } from '../support/cli/conformance'
 import { loadTarget } from '../support/profile/targets'
 import { pickInRange } from '../support/ipv4'
 import type { Target } from '../support/types'
+import { type Cost, type Floor, figuresOf, type LabRun, type SuiteRun, tableOf } from './lab-figures'
 
 const PROJECT = join(__dirname, '..')
 const CLI = join(PROJECT, 'bin', 'netconform.cjs')
-/** The whole lab's wall may be this much above the floors' CPU-seconds spread over the cores. */
-const GOAL = 1.25
 const PARTS = ['floor', 'serial', 'conformance'] as const
 type Part = (typeof PARTS)[number]
-
-interface Cost {
-  /** When the measurement started: each endpoint's entries of bench/lab.json are as fresh as their last run. */
-  measuredAt: string
-  wallSeconds: number
-  cpuSeconds: number
-}
+/** What a bench run measures unless told: the floors and the lab run, the two parts of its ratios. */
+const DEFAULT_PARTS: readonly Part[] = ['floor', 'conformance']
+/** README's `npm run conformance`. */
+const DEFAULT_JOBS = 3
+/** This bench run: every figure it measures carries it. */
+const BENCH_RUN = `${new Date().toISOString()}-${process.pid}`
 
 /** The CPU-seconds this machine's CPUs have been busy since boot (all but idle and iowait). */
 function busyCpuSeconds(): number {
@@ -50,7 +51,8 @@ async function costOf<T>(work: () => Promise<T>): Promise<{ cost: Cost; result: 
   const started = process.hrtime.bigint()
   const result = await work()
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9
-  return { cost: { measuredAt, wallSeconds: round(wallSeconds), cpuSeconds: round(busyCpuSeconds() - cpu) }, result }
+  const cpuSeconds = round(busyCpuSeconds() - cpu)
+  return { cost: { benchRun: BENCH_RUN, measuredAt, wallSeconds: round(wallSeconds), cpuSeconds }, result }
 }
 
 /** bench/doc-floor.sh's names, from a profile: what it offers, and empty for what it lacks. */
@@ -74,13 +76,6 @@ function floorEnv(t: Target): NodeJS.ProcessEnv {
   }
 }
 
-interface Floor extends Cost {
-  /** Seconds per part of the script (a section, or a part of one), in its order. */
-  parts: Record<string, number>
-  /** What the floor saw not as documented (the suite's deviations, seen without a harness). */
-  notes: string[]
-}
-
 async function documentFloor(t: Target): Promise<Floor> {
   const { cost, result: r } = await costOf(() =>
     execa('bash', [join(__dirname, 'doc-floor.sh')], { env: floorEnv(t), reject: false, all: true }),
@@ -98,11 +93,6 @@ async function documentFloor(t: Target): Promise<Floor> {
   return { ...cost, parts, notes: lines.filter((l) => l.startsWith('doc-floor:')) }
 }
 
-interface SuiteRun extends Cost {
-  exitCode: number
-  totals: string
-}
-
 async function serialRun(name: string): Promise<SuiteRun> {
   const { cost, result: r } = await costOf(() =>
     execa('node', [CLI, 'run', '--target', name], { cwd: PROJECT, reject: false, all: true }),
@@ -111,19 +101,20 @@ async function serialRun(name: string): Promise<SuiteRun> {
   return { ...cost, exitCode: r.exitCode ?? 2, totals }
 }
 
-interface LabRun extends Cost {
-  exitCode: number
-  tags?: string
-  /** Each endpoint's wall seconds in it, as `conformance` prints them. */
-  endpoints: Record<string, number>
-}
-
-async function conformance(targets: readonly string[], tags?: string): Promise<LabRun> {
-  const args = [CLI, 'conformance', '--jobs', '3', '--targets', targets.join(','), ...(tags ? ['--tags', tags] : [])]
+async function conformance(targets: string[], jobs: number, tags?: string): Promise<LabRun> {
+  const args = [
+    CLI,
+    'conformance',
+    '--jobs',
+    String(jobs),
+    '--targets',
+    targets.join(','),
+    ...(tags ? ['--tags', tags] : []),
+  ]
   const { cost, result: r } = await costOf(() => execa('node', args, { cwd: PROJECT, reject: false, all: true }))
   const endpoints: Record<string, number> = {}
   for (const m of String(r.all ?? '').matchAll(/^ {2}(\S+)\s+.*; exit \d+, (\d+) s$/gm)) endpoints[m[1]] = Number(m[2])
-  return { ...cost, exitCode: r.exitCode ?? 2, tags, endpoints }
+  return { ...cost, exitCode: r.exitCode ?? 2, targets, jobs, ...(tags ? { tags } : {}), endpoints }
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -136,13 +127,16 @@ function option(flag: string): string | undefined {
 
 async function main(): Promise<void> {
   const targets = option('--targets')?.split(',') ?? LAB_ENDPOINTS
-  const parts = (option('--parts')?.split(',') ?? PARTS) as Part[]
+  const parts = (option('--parts')?.split(',') ?? DEFAULT_PARTS) as Part[]
   const unknown = parts.filter((p) => !PARTS.includes(p))
   if (unknown.length) throw new Error(`unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`)
+  const jobs = Number(option('--jobs') ?? DEFAULT_JOBS)
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`--jobs takes a whole number from 1, not ${option('--jobs')}`)
   const without = option('--without')
   const profiles = targets.map((n) => loadTarget(n))
   const cores = cpus().length
-  log(`bench:lab: ${targets.length} endpoints, ${cores} CPUs; parts: ${parts.join(', ')}`)
+  log(`bench:lab: run ${BENCH_RUN}, ${targets.length} endpoints, ${cores} CPUs; parts: ${parts.join(', ')}`)
 
   const floors: Record<string, Floor> = {}
   const serial: Record<string, SuiteRun> = {}
@@ -164,103 +158,25 @@ async function main(): Promise<void> {
   const lab: LabRun[] = []
   if (parts.includes('conformance')) {
     for (const tags of [undefined, ...(without ? [`not (${without})`] : [])]) {
-      const run = await conformance(targets, tags)
+      const run = await conformance(targets, jobs, tags)
       lab.push(run)
       log(
-        `  conformance --jobs 3${tags ? ` --tags '${tags}'` : ''}: ` +
+        `  conformance --jobs ${jobs}${tags ? ` --tags '${tags}'` : ''}: ` +
           `${run.wallSeconds} s wall, ${run.cpuSeconds} CPU-s, exit ${run.exitCode}`,
       )
     }
   }
 
-  const file = join(__dirname, 'lab.json')
-  const earlier = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Partial<Results>
-  const results = resultsOf(
-    { ...earlier.floors, ...floors },
-    { ...earlier.serial, ...serial },
-    lab.length > 0 ? lab : (earlier.conformance ?? []),
-    cores,
-  )
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
-  for (const line of table(results)) log(line)
-  log('bench/lab.json written (entries not measured now kept from before, each with its measuredAt)')
+  const figures = figuresOf({ cores, floors, serial, conformance: lab })
+  for (const line of tableOf(figures, LAB_ENDPOINTS)) log(line)
+  const file = join(__dirname, figures.refusal ? 'lab-partial.json' : 'lab.json')
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`)
+  log(`${relative(PROJECT, file)} written (this bench run's figures only)`)
   if (lab.some((r) => r.exitCode !== 0) || Object.values(serial).some((x) => x.exitCode !== 0)) process.exitCode = 1
-}
-
-interface Results {
-  cores: number
-  floors: Record<string, Floor>
-  serial: Record<string, SuiteRun>
-  /** The whole lab as `conformance --jobs 3` runs it; a second entry without the --without scenarios. */
-  conformance: LabRun[]
-  whole: {
-    floorCpuSeconds: number
-    floorCpuSecondsPerCore: number
-    /** GOAL × Σ floor CPU-s ÷ cores: the whole lab's wall must stay under it. */
-    bound: number
-    conformanceWallSeconds?: number
-    ratioToFloorPerCore?: number
-    withinGoal?: boolean
+  if (figures.refusal) {
+    process.stderr.write(`bench:lab: ${figures.refusal}\n`)
+    process.exitCode = 1
   }
-}
-
-function resultsOf(
-  floors: Record<string, Floor>,
-  serial: Record<string, SuiteRun>,
-  conformance: LabRun[],
-  cores: number,
-): Results {
-  const floorCpu = round(Object.values(floors).reduce((sum, f) => sum + f.cpuSeconds, 0))
-  const whole = conformance[0] as LabRun | undefined
-  return {
-    cores,
-    floors,
-    serial,
-    conformance,
-    whole: {
-      floorCpuSeconds: floorCpu,
-      floorCpuSecondsPerCore: round(floorCpu / cores),
-      bound: round((GOAL * floorCpu) / cores),
-      conformanceWallSeconds: whole?.wallSeconds,
-      ratioToFloorPerCore: whole && floorCpu ? round(whole.wallSeconds / (floorCpu / cores), 2) : undefined,
-      withinGoal: whole && floorCpu ? whole.wallSeconds <= (GOAL * floorCpu) / cores : undefined,
-    },
-  }
-}
-
-/** The table README carries, and the whole lab's line. */
-function table(r: Results): string[] {
-  const whole = r.conformance[0] as LabRun | undefined
-  const names = [...new Set([...LAB_ENDPOINTS, ...Object.keys(r.floors), ...Object.keys(r.serial)])]
-  const lines = [
-    '| endpoint | doc floor: wall | doc floor: CPU-s | suite serial: wall | serial ÷ floor ' +
-      '| in `conformance --jobs 3`: wall |',
-    '|---|---:|---:|---:|---:|---:|',
-  ]
-  for (const name of names) {
-    const f = r.floors[name] as Floor | undefined
-    const s = r.serial[name] as SuiteRun | undefined
-    const cells = [
-      f ? `${f.wallSeconds} s` : '–',
-      f ? `${f.cpuSeconds}` : '–',
-      s ? `${s.wallSeconds} s` : '–',
-      f && s ? `${round(s.wallSeconds / f.wallSeconds, 2)} ×` : '–',
-      whole?.endpoints[name] !== undefined ? `${whole.endpoints[name]} s` : '–',
-    ]
-    lines.push(`| ${name} | ${cells.join(' | ')} |`)
-  }
-  if (whole && r.whole.floorCpuSeconds)
-    lines.push(
-      `whole lab: ${whole.wallSeconds} s wall against Σ floor ${r.whole.floorCpuSeconds} CPU-s ÷ ${r.cores} cores = ` +
-        `${r.whole.floorCpuSecondsPerCore} s (${r.whole.ratioToFloorPerCore} ×; goal ≤ ${GOAL} ×: ${r.whole.bound} s)`,
-    )
-  const without = r.conformance[1] as LabRun | undefined
-  if (whole && without)
-    lines.push(
-      `with --tags '${without.tags}': ${without.wallSeconds} s wall ` +
-        `(${round(whole.wallSeconds - without.wallSeconds)} s less)`,
-    )
-  return lines
 }
 
 main().catch((e) => {

@@ -1,7 +1,7 @@
 /**
  * `netconform compare BASE NEW`: what changed between two runs' summaries (summary.json), keyed
- * by scenario id. Reasons are compared after removing what differs from run to run anyway
- * (resource names, container and run ids, durations, attempt counts, addresses).
+ * by scenario id. Reasons are compared with what each run measures anew masked (masks.ts: resource
+ * names, ids, addresses, durations, counts, interface numbering).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -11,6 +11,7 @@ import type { Verdict } from '../types'
 import { loadSummary, type ScenarioResult, type Summary } from './summary'
 import { isRecordPath } from './record/pack'
 import { recordSummary } from './record/verify'
+import { maskReason } from './masks'
 
 export interface Change {
   id: string
@@ -54,30 +55,6 @@ export interface Comparison {
   unchanged: number
   /** The endpoint's settings (its /info fields a report keeps) that differ: `Field: before → after`. */
   settings: string[]
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reasons
-
-/** Patterns for what changes from run to run, most specific first. */
-const RUN_SPECIFIC: readonly [RegExp, string][] = [
-  [/\b\d{8}T\d{6}Z-[0-9a-f]{6}\b/g, '<run>'], // run id: 20261127T224745Z-18dc41
-  [/\bnc-[0-9a-f]{6}-[0-9a-f]{4}-/g, 'nc-…-'], // resource name: nc-a6af35-c004-db
-  [/\b[0-9a-f]{64}\b/g, '<id>'], // full container or network id
-  [/\b[0-9a-f]{12}\b/g, '<id>'], // short container id
-  [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>'], // IPv4 address, assigned per run
-  [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'], // a container's link-layer address, made per run
-  [/\(\d+ attempts?\)/g, '(<n> attempts)'],
-  [/\bafter \d+ attempts?\b/g, 'after <n> attempts'], // gave up after 5 attempts
-  [/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>'], // 70 ms, 20 s, 1.5 s
-  // the control-plane window's requests, counted as they were sent: 58 of 103 requests missed (58 on …)
-  [/\b\d+ of \d+ requests\b/g, '<n> of <n> requests'],
-  [/\(\d+ on the held connection, \d+ on new connections\b/g, '(<n> on the held connection, <n> on new connections'],
-]
-
-/** A reason without its run-specific tokens, so two runs' reasons can be compared. */
-export function normalizeReason(reason: string): string {
-  return RUN_SPECIFIC.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), oneLine(reason))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,7 +124,7 @@ function classify(comparison: Comparison, before: ScenarioResult, after: Scenari
     if (after.verdict === 'fails' && after.deviation?.mismatch) comparison.deviationMismatches.push(change)
   } else if (isFix(before.verdict, after.verdict)) comparison.fixes.push(change)
   else if (before.verdict !== after.verdict) comparison.otherChanges.push(change)
-  else if (normalizeReason(before.reason) !== normalizeReason(after.reason)) comparison.reasonChanges.push(change)
+  else if (maskReason(before.reason) !== maskReason(after.reason)) comparison.reasonChanges.push(change)
   else comparison.unchanged += 1
 }
 

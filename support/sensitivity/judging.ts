@@ -1,7 +1,7 @@
 /** Judging a fault's run against the run without it: who caught it, what changed, what has no verdict. A failure
  * that says nothing of the endpoint (another run on this host holds a port: the engine kinds' portTaken) catches
  * nothing. */
-import { normalizeReason } from '../report/compare'
+import { maskReason } from '../report/masks'
 import type { Summary } from '../types'
 import type { FaultResult } from './report'
 import { portTaken } from '../engine/kinds'
@@ -39,9 +39,7 @@ export function judgeFault(
     .filter((x) => x.verdict !== 'fails' && clearVerdicts.get(x.id) !== x.verdict)
     .map((x) => ({ id: x.id, from: clearVerdicts.get(x.id)!, to: x.verdict }))
   const same = s.scenarios.every(
-    (x) =>
-      clearVerdicts.get(x.id) === x.verdict &&
-      normalizeReason(clearReasons.get(x.id) ?? '') === normalizeReason(x.reason),
+    (x) => clearVerdicts.get(x.id) === x.verdict && maskReason(clearReasons.get(x.id) ?? '') === maskReason(x.reason),
   )
   const deviating = s.scenarios.filter((x) => x.verdict === 'deviates').map((x) => x.id)
   const alreadySo =

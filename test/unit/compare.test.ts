@@ -25,13 +25,13 @@ import {
   DEVIATION_MISMATCHES,
   isFix,
   isRegression,
-  normalizeReason,
   renderComparison,
   ENDPOINT_SETTINGS,
   endpointInfoAt,
   settingChanges,
 } from '../../support/report/compare'
 import { loadSummary } from '../../support/report/summary'
+import { maskReason } from '../../support/report/masks'
 import { UsageError } from '../../support/errors'
 import type { ScenarioResult, Summary, Verdict } from '../../support/types'
 
@@ -157,9 +157,9 @@ test('loadSummary refuses unknown verdicts and repeated scenario ids', async () 
   })
 })
 
-// --- normalizeReason --------------------------------------------------------------------------
+// --- maskReason --------------------------------------------------------------------------
 
-test('normalizeReason: real reasons from two runs that differ only in run-specific tokens normalize alike', async () => {
+test('maskReason: real reasons from two runs that differ only in run-specific tokens normalize alike', async () => {
   const base = loadSummary(BASE_DIR)
   const next = loadSummary(NEW_FILE)
   for (const id of [
@@ -171,52 +171,48 @@ test('normalizeReason: real reasons from two runs that differ only in run-specif
   ]) {
     const [before, after] = [scenario(base, id).reason, scenario(next, id).reason]
     expect(before, id).not.to.equal(after)
-    expect(normalizeReason(before), id).to.equal(normalizeReason(after))
+    expect(maskReason(before), id).to.equal(maskReason(after))
   }
 })
 
-test('normalizeReason strips resource names, addresses, attempt counts and durations', async () => {
+test('maskReason strips resource names, addresses, attempt counts and durations', async () => {
   const reason = scenario(loadSummary(BASE_DIR), 'multi-bridge.model-reaches-both').reason
-  expect(normalizeReason(reason)).to.equal(
+  expect(maskReason(reason)).to.equal(
     'in model, `telnet db 80` and `GET /` answers "Hello world!": awaited "Hello world!" from nc-…-db:80 in nc-…-model ' +
       "for <duration> (<n> attempts); last seen: [in nc-…-model] $ printf '%s\\r\\n' 'GET /' | timeout 10 nc nc-…-db 80 | " +
       "nc: bad address 'nc-…-db' | exit 1 (<duration>)",
   )
   const port = scenario(loadSummary(BASE_DIR), 'port-forwarding.port-80-on-container-network').reason
-  expect(normalizeReason(port)).to.include('from <ip>:80 at the outside client for <duration> (<n> attempts)')
-  expect(normalizeReason(port)).to.include("nc: can't connect to remote host (<ip>): Connection refused")
+  expect(maskReason(port)).to.include('from <ip>:80 at the outside client for <duration> (<n> attempts)')
+  expect(maskReason(port)).to.include("nc: can't connect to remote host (<ip>): Connection refused")
 })
 
-test("normalizeReason strips the control-plane window's request counts (two runs of the lab's docker)", () => {
+test("maskReason strips the control-plane window's request counts (two runs of the lab's docker)", () => {
   const observed = (missed: number, sent: number, at: string) =>
     `(observed: the outside client got every answer from view and kept its connection open throughout: ${missed} of ` +
     `${sent} requests missed while the control plane was stopped and started (${missed} on the held connection, ` +
     `${missed} on new connections to port 80); the first at ${at} s after the stop began: held connection closed)`
-  expect(normalizeReason(observed(58, 103, '10.5'))).to.equal(normalizeReason(observed(64, 109, '10.6')))
-  expect(normalizeReason(observed(58, 103, '10.5'))).to.include('<n> of <n> requests missed')
-  expect(normalizeReason(observed(58, 103, '10.5'))).to.include('new connections to port 80')
+  expect(maskReason(observed(58, 103, '10.5'))).to.equal(maskReason(observed(64, 109, '10.6')))
+  expect(maskReason(observed(58, 103, '10.5'))).to.include('<n> of <n> requests missed')
+  expect(maskReason(observed(58, 103, '10.5'))).to.include('new connections to port 80')
 })
 
-test('normalizeReason strips container ids, run ids and fractional durations', async () => {
+test('maskReason strips container ids, run ids and fractional durations', async () => {
   const id64 = 'e860be8591760eafe5fb20873718544d8803e1ab1f24008b5ca5c61754f556d2'
-  expect(normalizeReason(`accepted (exit 0, printed ${id64})`)).to.equal('accepted (exit 0, printed <id>)')
-  expect(normalizeReason('container 9cbd5bd8606e is running')).to.equal('container <id> is running')
-  expect(normalizeReason('labelled io.netconform.run=20261127T224745Z-18dc41')).to.equal(
-    'labelled io.netconform.run=<run>',
-  )
-  expect(normalizeReason('no answer within 1.5 s, then 70 ms, then 20 s')).to.equal(
+  expect(maskReason(`accepted (exit 0, printed ${id64})`)).to.equal('accepted (exit 0, printed <id>)')
+  expect(maskReason('container 9cbd5bd8606e is running')).to.equal('container <id> is running')
+  expect(maskReason('labelled io.netconform.run=20261127T224745Z-18dc41')).to.equal('labelled io.netconform.run=<run>')
+  expect(maskReason('no answer within 1.5 s, then 70 ms, then 20 s')).to.equal(
     'no answer within <duration>, then <duration>, then <duration>',
   )
-  expect(normalizeReason('awaited for 20 s (1 attempt)')).to.equal('awaited for <duration> (<n> attempts)')
-  expect(normalizeReason('gave up after 6 attempts, waiting')).to.equal(
-    normalizeReason('gave up after 5 attempts, waiting'),
-  )
+  expect(maskReason('awaited for 20 s (1 attempt)')).to.equal('awaited for <duration> (<n> attempts)')
+  expect(maskReason('gave up after 6 attempts, waiting')).to.equal(maskReason('gave up after 5 attempts, waiting'))
 })
 
-test('normalizeReason keeps what tells reasons apart', async () => {
+test('maskReason keeps what tells reasons apart', async () => {
   const kept = "ping -c 3 server: expected [ '24' ] to include '16' on port 8080 (exit 64)"
-  expect(normalizeReason(kept)).to.equal(kept)
-  expect(normalizeReason('  two\n  lines ')).to.equal('two lines')
+  expect(maskReason(kept)).to.equal(kept)
+  expect(maskReason('  two\n  lines ')).to.equal('two lines')
 })
 
 // --- compareSummaries -------------------------------------------------------------------------
@@ -453,11 +449,101 @@ test('compareCommand --format markdown: one table row per changed scenario, what
   )
 })
 
-test("normalizeReason strips a container's link-layer address, made anew each run", () => {
+test("maskReason strips a container's link-layer address, made anew each run", () => {
   const said = (mac: string) =>
     `model has resolved 10.91.0.2's link-layer address (${mac}, DELAY, the MAC the endpoint reports)`
-  expect(normalizeReason(said('ae:d1:d9:0a:de:72'))).to.equal(normalizeReason(said('CE:EA:36:CC:5C:1E')))
-  expect(normalizeReason(said('ae:d1:d9:0a:de:72'))).to.include('(<mac>, DELAY')
+  expect(maskReason(said('ae:d1:d9:0a:de:72'))).to.equal(maskReason(said('CE:EA:36:CC:5C:1E')))
+  expect(maskReason(said('ae:d1:d9:0a:de:72'))).to.include('(<mac>, DELAY')
+})
+
+// Two runs of the lab's Docker 20.10 (the reasons as summary.json keeps them): what each run measured
+// anew differs (names, counts, durations, which network got eth0), the evidence does not.
+const NO_ANSWER = 'held connection closed; new connection: no answer within 1000 ms'
+interface Window {
+  missed: number
+  sent: number
+  at: string
+  first?: string
+  ended?: string
+}
+const INTERFACES_DECLARED =
+  'Docker gives a container one interface per network (eth0, eth1), not several addresses on one interface.'
+const interfacesSeen = (run: string, db: string, web: string, seen = 'distinct interfaces') =>
+  `${INTERFACES_DECLARED} (observed: in model, \`ip addr\` shows its addresses on bridge-db and bridge-web on one ` +
+  `interface: interfaces of nc-${run}-ab40-model's addresses on bridge-db (${db}) and bridge-web (${web}): ` +
+  `${seen}, where the document shows one interface)`
+const controlPlaneSeen = ({ missed, sent, at, first = NO_ANSWER, ended = 'closed by the container' }: Window) =>
+  'Docker Engine at its defaults stops its containers when the daemon stops. (observed: the outside client got ' +
+  `every answer from view and kept its connection open throughout: ${missed} of ${sent} requests missed while the ` +
+  `control plane was stopped and started (${missed} on the held connection, ${missed} on new connections to port ` +
+  `80); the first at ${at} s after the stop began: ${first}; the held connection ended: ${ended}, where the ` +
+  "document shows zero impact on the container's network connectivity)"
+const addressesSeen = (list: string) =>
+  `view's address 10.91.0.7 is on none of its interfaces: it shows ${list}, where the document shows it on one`
+
+test('maskReason: two runs of one engine read alike though each measured its counts, durations and interfaces anew', () => {
+  expect(maskReason(interfacesSeen('a490df', 'eth1', 'eth0'))).to.equal(
+    maskReason(interfacesSeen('5c01d2', 'eth0', 'eth1')),
+  )
+  expect(maskReason(interfacesSeen('a490df', 'eth1', 'eth0'))).to.include('one interface per network (eth#1, eth#2)')
+  expect(maskReason(interfacesSeen('a490df', 'eth1', 'eth0'))).to.include('bridge-db (eth#1) and bridge-web (eth#2)')
+  expect(maskReason(interfacesSeen('5c01d2', 'eth1', 'eth2')), 'other numbers').to.equal(
+    maskReason(interfacesSeen('a490df', 'eth1', 'eth0')),
+  )
+  expect(maskReason(controlPlaneSeen({ missed: 56, sent: 100, at: '10.5' }))).to.equal(
+    maskReason(controlPlaneSeen({ missed: 60, sent: 105, at: '10.6' })),
+  )
+  expect(maskReason(addressesSeen('10.91.0.7/24 on eth0, 172.19.0.3/16 on eth1'))).to.equal(
+    maskReason(addressesSeen('172.20.0.3/16 on eth0, 10.91.0.8/24 on eth1')),
+  )
+  expect(maskReason('the outside client asked only 12 times while the control plane was down (1.2–4.3 s)')).to.equal(
+    maskReason('the outside client asked only 9 times while the control plane was down (0.9–3.8 s)'),
+  )
+})
+
+test('maskReason: a real change of evidence still shows (one interface, another end, another prefix)', () => {
+  const distinct = maskReason(interfacesSeen('a490df', 'eth1', 'eth0'))
+  expect(maskReason(interfacesSeen('5c01d2', 'eth0', 'eth0', 'one interface')), 'one interface').not.to.equal(distinct)
+  expect(maskReason(interfacesSeen('5c01d2', 'eth0', 'eth0')), 'both on one interface, as reported').not.to.equal(
+    distinct,
+  )
+  expect(maskReason(interfacesSeen('5c01d2', 'net1', 'eth0')), 'another kind of interface').not.to.equal(distinct)
+  const closed = maskReason(controlPlaneSeen({ missed: 56, sent: 100, at: '10.5' }))
+  expect(
+    maskReason(controlPlaneSeen({ missed: 60, sent: 105, at: '10.6', ended: 'ECONNRESET' })),
+    'another end',
+  ).not.to.equal(closed)
+  expect(
+    maskReason(controlPlaneSeen({ missed: 60, sent: 105, at: '10.6', first: 'new connection: ECONNREFUSED' })),
+    'another first miss',
+  ).not.to.equal(closed)
+  expect(maskReason(addressesSeen('10.91.0.7/24 on eth0, 172.19.0.3/16 on eth1')), 'another prefix').not.to.equal(
+    maskReason(addressesSeen('172.20.0.3/16 on eth0, 10.91.0.8/16 on eth1')),
+  )
+  expect(maskReason(addressesSeen('10.91.0.7/24 on eth0, 172.19.0.3/16 on eth1')), 'both on one').not.to.equal(
+    maskReason(addressesSeen('10.91.0.7/24 on eth0, 172.19.0.3/16 on eth0')),
+  )
+})
+
+test('compare: two runs of one engine give 0 changed reasons; a real change of evidence is one', () => {
+  const run = (r: string, [db, web]: string[], [missed, sent]: number[], seen?: string) =>
+    summaryOf(r, [
+      result('multi-bridge.one-interface-several-addresses', 'deviates', interfacesSeen(r.slice(-6), db, web, seen)),
+      result(
+        'combine.control-plane-down.connectivity-kept',
+        'deviates',
+        controlPlaneSeen({ missed, sent, at: '10.5' }),
+      ),
+    ])
+  const first = run('20261208T022454Z-a490df', ['eth1', 'eth0'], [56, 100])
+  const again = compareSummaries(first, run('20261208T031207Z-5c01d2', ['eth0', 'eth1'], [60, 105]))
+  expect(again.reasonChanges).to.deep.equal([])
+  expect(again.unchanged).to.equal(2)
+  const changed = compareSummaries(
+    first,
+    run('20261208T031207Z-5c01d2', ['eth0', 'eth0'], [60, 105], 'one interface, as the document shows'),
+  )
+  expect(changed.reasonChanges.map((c) => c.id)).to.deep.equal(['multi-bridge.one-interface-several-addresses'])
 })
 
 test("compare names the endpoint's settings that differ (endpoint.json beside each summary), and only those", async () => {
