@@ -28,6 +28,11 @@ export function bounds(range: string): [number, number] {
   return [start, start + size - 1]
 }
 
+/** The last host address of ADDRESS's subnet of /BITS (its broadcast address less one). */
+export function lastHost(address: string, bits: number): string {
+  return toAddress(bounds(`${address}/${bits}`)[1] - 1)
+}
+
 export function inRange(ip: string, range: string): boolean {
   const [lo, hi] = bounds(range)
   const n = toNumber(ip)

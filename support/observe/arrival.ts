@@ -8,8 +8,8 @@
  * port) that appear during the probe, in any state: a SYN whose answer was lost leaves a half-open
  * connection (SYN-RECV), an answered one a closing or TIME-WAIT one. A container's network
  * namespace is its own, so its counters (Tcp PassiveOpens and InSegs, Udp, Icmp InEchos) move only
- * with what reaches that container; a shared namespace's counters (the outside client's) are
- * never used.
+ * with what reaches that container, its reverse-path filter's drops among them; a shared
+ * namespace's counters (the outside client's) are never used.
  */
 
 /** One connection of the receiver's socket table (/proc/net/tcp, /proc/net/tcp6). */
@@ -102,7 +102,8 @@ function parseReceived(text: string): Record<string, number> {
 
 /** Shell text that prints what parseReceiverState reads, in a container (busybox). */
 export const READ_RECEIVER =
-  "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; echo '--- snmp'; cat /proc/net/snmp; echo '--- dev'; cat /proc/net/dev"
+  "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; echo '--- snmp'; cat /proc/net/snmp /proc/net/netstat; " +
+  "echo '--- dev'; cat /proc/net/dev"
 
 /** The output of READ_RECEIVER; `own`: the namespace is the receiver's alone, so its counters count. */
 export function parseReceiverState(text: string, own: boolean): ReceiverState {
@@ -117,10 +118,12 @@ export function parseReceiverState(text: string, own: boolean): ReceiverState {
 
 /** The kinds of probe whose arrival a receiver can show, and the counters of its own that each moves. */
 export type Protocol = 'tcp' | 'udp' | 'icmp'
+// TcpExt.IPReversePathFilter: packets the receiver's own kernel dropped because its route back to
+// their source leaves by another interface (strict rp_filter): they reached it all the same.
 const MOVED_BY: Record<Protocol, readonly string[]> = {
-  tcp: ['Tcp.PassiveOpens', 'Tcp.InSegs', 'Listener.Connections'],
-  udp: ['Udp.InDatagrams', 'Udp.NoPorts', 'Udp.InErrors', 'Listener.Datagrams'],
-  icmp: ['Icmp.InEchos'],
+  tcp: ['Tcp.PassiveOpens', 'Tcp.InSegs', 'TcpExt.IPReversePathFilter', 'Listener.Connections'],
+  udp: ['Udp.InDatagrams', 'Udp.NoPorts', 'Udp.InErrors', 'TcpExt.IPReversePathFilter', 'Listener.Datagrams'],
+  icmp: ['Icmp.InEchos', 'TcpExt.IPReversePathFilter'],
 }
 
 /** What reached the receiver between two readings. */

@@ -9,7 +9,7 @@
  * its helpers (onCreate, scenarioOf…) are the entries' shared vocabulary.
  */
 import { LABEL_RUN, LABEL_SCENARIO } from '../cleanup/resources'
-import { inRange } from '../ipv4'
+import { inRange, lastHost } from '../ipv4'
 import { scenarioIds } from '../profile/targets'
 import { featurePickles } from '../scenario-id'
 import type { Target } from '../types'
@@ -131,15 +131,19 @@ async function execUpstream(ctx: HookContext, container: string, script: string)
   if (id) await ctx.upstream('POST', `/exec/${id}/start`, { Detach: false, Tty: false })
 }
 
-/** A container's name (without the slash) and its address on each network, as the upstream reports them. */
+/** A container's name (no slash), and its address and prefix length on each network, as the upstream reports them. */
 async function inspected(ctx: HookContext, container: string) {
   const c = await ctx.upstream('GET', `/containers/${encodeURIComponent(container)}/json`)
-  const body = c.body as { Name?: string; NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> } }
+  const body = c.body as {
+    Name?: string
+    NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; IPPrefixLen?: number }> }
+  }
+  const on = Object.entries(body?.NetworkSettings?.Networks ?? {})
   return {
     name: (body?.Name ?? '').replace(/^\//, ''),
-    networks: Object.fromEntries(
-      Object.entries(body?.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, e.IPAddress ?? '']),
-    ),
+    networks: Object.fromEntries(on.map(([n, e]) => [n, e.IPAddress ?? ''])),
+    /** An address on each network's segment that nobody holds: a next hop whose answers go nowhere. */
+    nowhere: Object.fromEntries(on.map(([n, e]) => [n, e.IPAddress ? lastHost(e.IPAddress, e.IPPrefixLen ?? 24) : ''])),
   }
 }
 
@@ -154,8 +158,9 @@ function netAdminFor(...doc: string[]): Hook {
 }
 
 /**
- * When view starts, db and view are each connected to the other's networks, and each drops its
- * answers to the other's new address (a blackhole route): a probe between them arrives, and its
+ * When view starts, db and view are each connected to the other's networks, and each sends its
+ * answers to the other's new address to a next hop nobody holds on that segment (a route; ARP for
+ * the address itself still answers, so the probe arrives): a probe between them arrives, and its
  * answer is lost.
  */
 async function crossWithAnswersLost(ctx: HookContext, started: string): Promise<void> {
@@ -171,14 +176,13 @@ async function crossWithAnswersLost(ctx: HookContext, started: string): Promise<
       if (!BUILTIN.has(n) && !(n in from.networks))
         await ctx.upstream('POST', `/networks/${encodeURIComponent(n)}/connect`, { Container: from.name })
   const [dbNow, viewNow] = [await inspected(ctx, db.name), await inspected(ctx, view.name)]
-  const dbNew = Object.entries(dbNow.networks)
-    .filter(([n]) => !(n in db.networks))
-    .map(([, a]) => a)
-  const viewNew = Object.entries(viewNow.networks)
-    .filter(([n]) => !(n in view.networks))
-    .map(([, a]) => a)
-  await execUpstream(ctx, view.name, dbNew.map((a) => `ip route add blackhole ${a}/32`).join('; ') || 'true')
-  await execUpstream(ctx, db.name, viewNew.map((a) => `ip route add blackhole ${a}/32`).join('; ') || 'true')
+  const astray = (at: typeof db, other: typeof db, otherBefore: typeof db) =>
+    Object.keys(other.networks)
+      .filter((n) => !(n in otherBefore.networks) && at.nowhere[n])
+      .map((n) => `ip route add ${other.networks[n]}/32 via ${at.nowhere[n]}`)
+      .join('; ') || 'true'
+  await execUpstream(ctx, view.name, astray(viewNow, dbNow, db))
+  await execUpstream(ctx, db.name, astray(dbNow, viewNow, view))
 }
 
 /** Network names the suite made, or the target's own container network, in a network list. */
@@ -372,9 +376,9 @@ export function faultsFor(target: Target): Fault[] {
       id: 'bridges-answers-lost',
       breaks: '"db and web-view cannot communicate with each other"',
       does:
-        "when view starts, db and view are each connected to the other's network, and each drops its answers to " +
-        "the other's new address (CAP_NET_ADMIN added at create, a blackhole route): a probe between them arrives " +
-        'and gets no answer',
+        "when view starts, db and view are each connected to the other's network, and each sends its answers to " +
+        "the other's new address to a next hop nobody holds (CAP_NET_ADMIN added at create, a route): a probe " +
+        'between them arrives and gets no answer',
       tags: ids('multi-bridge.db-and-view-isolated'),
       hooks: [
         netAdminFor('db', 'view'),
@@ -391,8 +395,9 @@ export function faultsFor(target: Target): Fault[] {
       id: 'bridge-answers-to-outside-lost',
       breaks: '"Container networks are strongly isolated from all other networks"',
       does:
-        "web drops its answers to the outside client's address (CAP_NET_ADMIN added at create, a blackhole route " +
-        'once it starts): a probe routed into bridge-web through the gate arrives at web and gets no answer',
+        "web sends its answers to the outside client's address to a next hop nobody holds on bridge-web " +
+        '(CAP_NET_ADMIN added at create, a route once it starts): a probe routed into bridge-web through the gate ' +
+        'arrives at web and gets no answer',
       tags: ids('combine.container-network-isolated'),
       hooks: [
         netAdminFor('web'),
@@ -404,8 +409,9 @@ export function faultsFor(target: Target): Fault[] {
             if (status >= 300 || !outside) return
             const web = await inspected(ctx, decodeURIComponent(ctx.params[0]))
             const prefix = scenarioPrefix(web.name)
-            if (prefix && web.name === `${prefix}-web`)
-              await execUpstream(ctx, web.name, `ip route add blackhole ${outside}/32`)
+            const hop = Object.values(web.nowhere)[0]
+            if (prefix && web.name === `${prefix}-web` && hop)
+              await execUpstream(ctx, web.name, `ip route add ${outside}/32 via ${hop}`)
           },
         },
       ],

@@ -152,3 +152,12 @@ test('echoOutcome: a reply, none, or a sender without the capability to ping', (
     cannot: 'ping: permission denied (are you root?)',
   })
 })
+
+test("arrivalBetween: packets the receiver's own reverse-path filter dropped reached it (a blackholed answer route)", () => {
+  // Measured on podman-5 under the bridge-answers-to-outside-lost fault: eth0 received 13 packets,
+  // Tcp.InSegs stayed, the kernel's rp_filter dropped the SYNs before TCP saw them.
+  const netstat = (n: number) => `TcpExt: SyncookiesSent IPReversePathFilter\nTcpExt: 0 ${n}\n`
+  const a = arrivalBetween(state(LISTENING, SNMP + netstat(0)), state(LISTENING, SNMP + netstat(3)), 'tcp')
+  expect(arrived(a)).to.equal(true)
+  expect(describeArrival(a)).to.equal('TcpExt.IPReversePathFilter 0 → 3')
+})
