@@ -10,8 +10,9 @@ import type Docker from 'dockerode'
 import { describeExec, describeTcp, execIn, tcpExchange } from '../engine/probes'
 import { describeOutside, outsideShell, type ContainerNetwork } from '../engine/outside'
 import { oneLine } from '../text'
-import { Evidence, type Attach } from './evidence'
-import { NOT_RESOLVED, datagramsAndEcho, echoOutcome, negativeProbe, requestBytes } from './busybox'
+import type { Attach } from './evidence'
+import { NOT_RESOLVED, datagramsAndEcho, negativeProbe, requestBytes } from './busybox'
+import { datagramPort, judgeBeside } from './beside'
 import { answersInContainer, outsidePings } from './positive'
 import { arrivalBetween } from './arrival'
 import { duringProbe, judgeControlArrived, judgeNothingArrived, type Receiver } from './receiver'
@@ -156,7 +157,9 @@ function askControl(docker: Docker, attach: Attach, from: string, control: Contr
  * From `from`, address:port gives no answer, and nothing of the probe reaches RECEIVER. The control
  * comes first, from the same source: a peer that must answer does, and its receiver shows the
  * control's arrival, so "no answer" is about the target, not a dead source, and "nothing arrived"
- * is told by evidence that shows an arrival.
+ * is told by evidence that shows an arrival. With `datagrams` ("cannot communicate"), marked
+ * datagrams and a ping go at once to the control's peer and to the target while the connection
+ * waits for its answer, judged the same way (judgeBeside).
  */
 export async function noAnswerInContainer({
   docker,
@@ -167,6 +170,7 @@ export async function noAnswerInContainer({
   control,
   receiver,
   controlReceiver,
+  datagrams,
 }: {
   docker: Docker
   attach: Attach
@@ -176,23 +180,35 @@ export async function noAnswerInContainer({
   control: Control
   receiver: Receiver
   controlReceiver: Receiver
+  /** The port the target's datagrams go to (the listener's own); true: any port of the suite's. */
+  datagrams?: number | true
 }): Promise<void> {
-  const controlled = await duringProbe(controlReceiver, 'tcp', () => askControl(docker, attach, from, control))
+  const c0 = await controlReceiver.read()
+  const controlled = await askControl(docker, attach, from, control)
+  const [c1, t0] = await Promise.all([controlReceiver.read(), receiver.read()])
   const shown = await judgeControlArrived({
     receiver: controlReceiver,
-    arrival: controlled.arrival,
+    arrival: arrivalBetween(c0, c1, 'tcp', controlReceiver.ports),
     probe: `the control's connection from ${from}`,
   })
-  const bound = boundByControl(controlled.value.durationMs)
-  const probed = await duringProbe(receiver, 'tcp', () =>
+  const bound = boundByControl(controlled.durationMs)
+  const marker = `nc-udp-${randomBytes(4).toString('hex')}`
+  const udpPort = datagrams === true ? datagramPort() : datagrams
+  const [r, beside] = await Promise.all([
     execIn(docker, from, negativeProbe(address, port, bound.seconds)),
-  )
-  const r = probed.value
+    udpPort === undefined
+      ? undefined
+      : Promise.all([
+          execIn(docker, from, datagramsAndEcho(control.address, datagramPort(), `${marker}-control`)),
+          execIn(docker, from, datagramsAndEcho(address, udpPort, marker)),
+        ]),
+  ])
+  const [c2, t1] = await Promise.all([controlReceiver.read(), receiver.read()])
   attach(describeExec(r))
   const how = expectNoAnswer({ outcome: connectionOutcome(r.stdout, r.stderr, r.exitCode), who: from, address, port })
   const nothing = await judgeNothingArrived({
     receiver,
-    arrival: probed.arrival,
+    arrival: arrivalBetween(t0, t1, 'tcp', receiver.ports),
     probe: `${from}'s connection to ${address}:${port}`,
   })
   attach(
@@ -200,114 +216,20 @@ export async function noAnswerInContainer({
       `(control: ${control.answerer} at ${control.address}:${control.port} answered ${from}, ` +
       `and ${shown}; ${bound.why})`,
   )
-}
-
-/** A random port among 30000–39999 for a probe's datagrams, where nothing of the suite's listens. */
-function datagramPort(): number {
-  return 30_000 + Math.floor(Math.random() * 10_000)
-}
-
-/**
- * "Cannot communicate" beyond TCP: from `from`, datagrams carrying a marker of their own and a ping
- * go at once to the control's address (which must show them arrive) and to the target's; nothing
- * of them may reach the target's receiver, and the ping gets no reply. Where the sender cannot ping
- * (no CAP_NET_RAW), or the target's receiver keeps no counter of its own, the transcript says so.
- */
-export async function noDatagramsThrough({
-  docker,
-  attach,
-  from,
-  target,
-  control,
-}: {
-  docker: Docker
-  attach: Attach
-  from: string
-  target: { address: string; port?: number; receiver: Receiver }
-  control: { address: string; receiver: Receiver }
-}): Promise<void> {
-  const marker = `nc-udp-${randomBytes(4).toString('hex')}`
-  const [mark, controlMark] = [marker, `${marker}-control`]
-  const port = target.port ?? datagramPort()
-  const before = await Promise.all([control.receiver.read(), target.receiver.read()])
-  const [c, t] = await Promise.all([
-    execIn(docker, from, datagramsAndEcho(control.address, datagramPort(), controlMark)),
-    execIn(docker, from, datagramsAndEcho(target.address, port, mark)),
-  ])
-  const after = await Promise.all([control.receiver.read(), target.receiver.read()])
-  attach(describeExec(c))
-  attach(describeExec(t))
-  const udpShown = await judgeControlArrived({
-    receiver: control.receiver,
-    arrival: arrivalBetween(before[0], after[0], 'udp', control.receiver.ports),
-    probe: `${from}'s control datagrams to ${control.address}`,
-    marker: controlMark,
-  })
-  const udpNothing = await judgeNothingArrived({
-    receiver: target.receiver,
-    arrival: arrivalBetween(before[1], after[1], 'udp', target.receiver.ports),
-    probe: `${from}'s datagrams to ${target.address}:${port} (marker ${mark})`,
-    marker: mark,
-  })
-  attach(`datagrams: ${udpNothing}, as documented (control: ${udpShown})`)
-  const controlEcho = echoOutcome(c.stdout + c.stderr, control.address)
-  if (typeof controlEcho === 'object') return attach(`ping not judged: ${from} cannot ping (${controlEcho.cannot})`)
-  if (controlEcho !== 'reply') throw new Error(`${from}'s ping of the control ${control.address} got no reply`)
-  const echoShown = await judgeControlArrived({
-    receiver: control.receiver,
-    arrival: arrivalBetween(before[0], after[0], 'icmp'),
-    probe: `${from}'s control ping of ${control.address}`,
-  })
-  if (echoOutcome(t.stdout + t.stderr, target.address) === 'reply')
-    throw new Evidence(
-      'answered',
-      { from, address: target.address, protocol: 'icmp' },
-      `${from}'s ping of ${target.address} got a reply, where the document shows they cannot communicate`,
-    )
-  if (!target.receiver.counts)
-    return attach(
-      `ping: no reply from ${target.address}, as documented; ` +
-        `${target.receiver.name} keeps no echo counter of its own ` +
-        `(a shared namespace), so the echo's arrival is not judged (control: ${echoShown})`,
-    )
-  const echoNothing = await judgeNothingArrived({
-    receiver: target.receiver,
-    arrival: arrivalBetween(before[1], after[1], 'icmp'),
-    probe: `${from}'s ping of ${target.address}`,
-  })
-  attach(`ping: no reply, and ${echoNothing}, as documented (control: ${echoShown})`)
-}
-
-/**
- * The control of a receiver that keeps the datagrams it gets (the outside listener): from `from`,
- * datagrams carrying a marker reach it at address:port, so its record can tell an arrival.
- */
-export async function datagramsArrive({
-  docker,
-  attach,
-  from,
-  address,
-  port,
-  receiver,
-}: {
-  docker: Docker
-  attach: Attach
-  from: string
-  address: string
-  port: number
-  receiver: Receiver
-}): Promise<void> {
-  const marker = `nc-udp-${randomBytes(4).toString('hex')}-control`
-  const r = await execIn(docker, from, datagramsAndEcho(address, port, marker))
-  attach(describeExec(r))
-  attach(
-    await judgeControlArrived({
-      receiver,
-      arrival: { connections: [], ports: [], moved: {}, unmoved: {}, interfaces: {} },
-      probe: `${from}'s datagrams to ${address}:${port}`,
-      marker,
-    }),
-  )
+  if (beside && udpPort !== undefined)
+    await judgeBeside({
+      attach,
+      from,
+      sent: { control: beside[0], target: beside[1] },
+      target: { address, port: udpPort, receiver, before: t0, after: t1, marker },
+      control: {
+        address: control.address,
+        receiver: controlReceiver,
+        before: c1,
+        after: c2,
+        marker: `${marker}-control`,
+      },
+    })
 }
 
 /**

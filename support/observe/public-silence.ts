@@ -12,7 +12,8 @@ import { answersFromHost } from './positive'
 import { hostGetsNoAnswer } from './negative'
 import type { Attach } from './evidence'
 import type Docker from 'dockerode'
-import { duringProbe, duringProbeAt, judgeControlArrived, judgeNothingArrived, type Receiver } from './receiver'
+import { judgeControlArrived, judgeNothingArrived, type Receiver } from './receiver'
+import { arrivalBetween } from './arrival'
 
 /** The ways the unmapped port may end that count as no answer, once the control answered. */
 const NO_ANSWER_BESIDE_CONTROL = ['connection refused', 'timed out'] as const
@@ -41,28 +42,34 @@ export async function noAnswerBesideControl({
   control: { port: number; answerer: string; expected: string; receiver: Receiver }
   receivers: readonly Receiver[]
 }): Promise<void> {
+  const c0 = await control.receiver.read()
   const started = Date.now()
-  const controlled = await duringProbe(control.receiver, 'tcp', () =>
-    answersFromHost({
-      docker,
-      attach,
-      address,
-      port: control.port,
-      request: 'GET /',
-      expected: control.expected,
-      answerer: control.answerer,
-    }),
-  )
+  await answersFromHost({
+    docker,
+    attach,
+    address,
+    port: control.port,
+    request: 'GET /',
+    expected: control.expected,
+    answerer: control.answerer,
+  })
   const controlMs = Date.now() - started
+  const [c1, before] = await Promise.all([control.receiver.read(), Promise.all(receivers.map((r) => r.read()))])
   const shown = await judgeControlArrived({
     receiver: control.receiver,
-    arrival: controlled.arrival,
+    arrival: arrivalBetween(c0, c1, 'tcp', control.receiver.ports),
     probe: `the control's connection to ${address}:${control.port}`,
   })
   const waitMs = silenceWaitMs(controlMs)
-  const probed = await duringProbeAt(receivers, 'tcp', () =>
-    hostGetsNoAnswer({ attach, address, port, allowed: NO_ANSWER_BESIDE_CONTROL, waitMs }),
-  )
+  const how = await hostGetsNoAnswer({ attach, address, port, allowed: NO_ANSWER_BESIDE_CONTROL, waitMs })
+  const after = await Promise.all(receivers.map((r) => r.read()))
+  const probed = {
+    value: how,
+    arrivals: receivers.map((receiver, i) => ({
+      receiver,
+      arrival: arrivalBetween(before[i], after[i], 'tcp', receiver.ports),
+    })),
+  }
   const nothing: string[] = []
   for (const { receiver, arrival } of probed.arrivals)
     nothing.push(

@@ -111,24 +111,6 @@ export async function duringProbe<T>(
   return { value, arrival: arrivalBetween(before, after, protocol, receiver.ports) }
 }
 
-/** What arrived at each of RECEIVERS during PROBE (read together before and after), and what PROBE returned. */
-export async function duringProbeAt<T>(
-  receivers: readonly Receiver[],
-  protocol: Protocol,
-  probe: () => Promise<T>,
-): Promise<{ value: T; arrivals: { receiver: Receiver; arrival: Arrival }[] }> {
-  const before = await Promise.all(receivers.map((r) => r.read()))
-  const value = await probe()
-  const after = await Promise.all(receivers.map((r) => r.read()))
-  return {
-    value,
-    arrivals: receivers.map((receiver, i) => ({
-      receiver,
-      arrival: arrivalBetween(before[i], after[i], protocol, receiver.ports),
-    })),
-  }
-}
-
 /** The words of an arrival, with where the first connection came in and where its answers went. */
 async function arrivalWords(receiver: Receiver, arrival: Arrival, markers: number): Promise<string> {
   const first = arrival.connections[0]

@@ -4,7 +4,8 @@
  * reachable from one, judged at the listener itself.
  */
 import { answersInContainer } from '../observe/positive'
-import { datagramsArrive, noAnswerInContainer, noDatagramsThrough } from '../observe/negative'
+import { noAnswerInContainer } from '../observe/negative'
+import { datagramsArrive } from '../observe/beside'
 import { containerReceiver, duringProbe, judgeControlArrived, listenerReceiver } from '../observe/receiver'
 import { startOutsideListener } from '../engine/outside'
 import { replayed } from './commands'
@@ -31,11 +32,22 @@ export async function listenerAnswers(w: NetconformWorld, container: string, exp
   const listener = w.listeners[0]
   const { address, port, identity } = listener
   const receiver = listenerReceiver(containerNetwork(w), listener)
+  // The connection and the datagrams at once: each is told by its own record of the listener's.
   const seen = await duringProbe(receiver, 'tcp', () =>
-    answersInContainer({ ...asker(w), from: container, address, port, request: 'GET /', expected, answerer: identity }),
+    Promise.all([
+      answersInContainer({
+        ...asker(w),
+        from: container,
+        address,
+        port,
+        request: 'GET /',
+        expected,
+        answerer: identity,
+      }),
+      datagramsArrive({ ...asker(w), from: container, address, port, receiver }),
+    ]),
   )
   w.note(await judgeControlArrived({ receiver, arrival: seen.arrival, probe: `${container}'s connection` }))
-  await datagramsArrive({ ...asker(w), from: container, address, port, receiver })
 }
 
 /** in CONTAINER, the outside listener cannot be reached, while PEER's address on NETWORK answers EXPECTED on PORT. */
@@ -64,11 +76,6 @@ export async function listenerUnreachable(
     control: theControl,
     receiver,
     controlReceiver,
-  })
-  await noDatagramsThrough({
-    ...asker(w),
-    from: container,
-    target: { address, port: listening, receiver },
-    control: { address: theControl.address, receiver: controlReceiver },
+    datagrams: listening,
   })
 }

@@ -5,13 +5,7 @@
  */
 import { addressInCidr, addressOn, findAddress, interfaceAddresses } from '../observe/addresses'
 import { answersFromHost, answersFromOutside, answersInContainer, outsidePings, pingReplies } from '../observe/positive'
-import {
-  doesNotResolve,
-  noAnswerFromOutside,
-  noAnswerInContainer,
-  noDatagramsThrough,
-  type Control,
-} from '../observe/negative'
+import { doesNotResolve, noAnswerFromOutside, noAnswerInContainer, type Control } from '../observe/negative'
 import { containerReceiver } from '../observe/receiver'
 import { execUntil } from '../observe/poll-attaching'
 import { inRange } from '../ipv4'
@@ -158,12 +152,15 @@ export async function addressSilent(
   const address = await addressOn(w.docker, to, network)
   const theControl = await control(w, { peer, network: peerNetwork, expected, port: peerPort })
   const [receiver, controlReceiver] = [containerReceiver(w.docker, to), containerReceiver(w.docker, peer)]
-  await noAnswerInContainer({ ...asker(w), from, address, port, control: theControl, receiver, controlReceiver })
-  await noDatagramsThrough({
+  await noAnswerInContainer({
     ...asker(w),
     from,
-    target: { address, receiver },
-    control: { address: theControl.address, receiver: controlReceiver },
+    address,
+    port,
+    control: theControl,
+    receiver,
+    controlReceiver,
+    datagrams: true,
   })
 }
 
