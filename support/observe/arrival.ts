@@ -152,8 +152,13 @@ export function arrivalBetween(
   protocol: Protocol,
   ports?: readonly number[],
 ): Arrival {
+  // A listener on loopback (Docker's embedded DNS on 127.0.0.11, a random port) hears no probe.
+  const loopback = (c: Connection) => /^127\./.test(c.local) || c.local === '::1'
   const watched = new Set(
-    ports ?? [...before.connections, ...after.connections].filter((c) => c.state === 'LISTEN').map((c) => c.localPort),
+    ports ??
+      [...before.connections, ...after.connections]
+        .filter((c) => c.state === 'LISTEN' && !loopback(c))
+        .map((c) => c.localPort),
   )
   const seen = new Set(before.connections.map(key))
   const connections =

@@ -17,6 +17,15 @@ const MEASURED: readonly (readonly [RegExp, string])[] = [
   [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>'], // IPv4 address, assigned per run
   [/\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<mac>'], // a container's link-layer address, made per run
   [/@if\d+\b/g, '@if<n>'], // eth0@if23: the index of the veth's peer on the host
+  // what reached a receiver (observe/arrival.ts): the prober's port, its own counters, its interfaces' packets
+  [/(connection at <ip>:\d+ from <ip>):\d+/g, '$1:<port>'],
+  [/\b((?:Tcp|TcpExt|Udp|Icmp|Listener)\.\w+) \d+ → \d+/g, '$1 <n> → <n>'],
+  [/\b((?:Tcp|TcpExt|Udp|Icmp|Listener)\.\w+) \d+\b/g, '$1 <n>'],
+  [/ \(packets of any kind received meanwhile, not judged: [^)]*\)/g, ' (packets of any kind received meanwhile)'],
+  [/\b\d+ datagram\(s\)/g, '<n> datagram(s)'],
+  [/\bnc-udp-[0-9a-f]{8}\b/g, 'nc-udp-<marker>'],
+  // a neighbour entry's state: every one of these means the peer's link-layer address was resolved
+  [/(<mac>), (?:REACHABLE|STALE|DELAY|PROBE)\b/g, '$1, <resolved>'],
   [/\(\d+ attempts?\)/g, '(<n> attempts)'],
   [/\bafter \d+ attempts?\b/g, 'after <n> attempts'], // gave up after 5 attempts
   [/\b\d+(?:\.\d+)?–\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>–<duration>'], // a window: 1.2–12.3 s
