@@ -194,6 +194,7 @@ if [ $cnet = yes ]; then
   docker network connect "$CNET" "$P-cview"; docker start "$P-cview" >/dev/null
   shown combine.container-network-listed docker network ls
   shown combine.container-network-driver-external docker network ls
+  shown combine.default-bridge-listed docker network ls
   probe yes combine.all-communicate.db-to-model ready ask_in cdb "$P-cmodel" 80
   probe yes combine.all-communicate.db-to-view ready ask_in cdb "$P-cview" 80
   probe yes combine.all-communicate.model-to-db ready ask_in cmodel "$P-cdb" 80
@@ -218,7 +219,10 @@ if [ $cnet = yes ]; then
   # Deploy Containers That Combine Bridge Networks with a Container Network: the port-mapping example
   mark "Combine: the port-mapping example"
   server_as create mtomcat 8080 -p 80:8080 --net "$CNET"
-  docker network connect bridge "$P-mtomcat"; docker start "$P-mtomcat" >/dev/null
+  # called by a prefix of its id, as the document calls it 50
+  mid=$(docker inspect -f '{{.Id}}' "$P-mtomcat" | cut -c1-12)
+  docker network connect bridge "$mid"; docker start "$mid" >/dev/null
+  shown combine.container-addressed-by-id-prefix docker inspect "$mid"
   docker ps --filter "label=io.netconform.run=$RUN" >/dev/null
   probe yes combine.mapping-on-create-network-only.applies-to-create-network ready ask_out "$(ip_of mtomcat "$CNET")" 80
   server control 5000 -p 5080:5000

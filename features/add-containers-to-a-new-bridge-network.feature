@@ -2,8 +2,9 @@
 # my_server_image/server_app stand for a server on port 5000; busybox is the probe image's
 # shell. `/ # ping server` in the document is run inside client with exec.
 Feature: Add Containers to a New Bridge Network
-  Create a new non-default bridge network and set up two containers on the network.
-  Verify that the containers can locate and communicate with each other.
+  Verify that the containers can locate and communicate with each other. Note: Containers created
+  on the default bridge network don't get name resolution by default in the way described above.
+  This is consistent with docker bridge network behavior.
 
   @id:new-bridge.network-listed
   Scenario: docker network ls lists the new network with driver bridge

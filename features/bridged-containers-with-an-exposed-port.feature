@@ -3,8 +3,8 @@
 # `telnet server 5000` then `GET /` is sent with nc, since busybox telnet is interactive.
 @exclusive:host-port-5000
 Feature: Bridged Containers with an Exposed Port
-  Connect two containers on a bridge network and set up one of the containers to publish a
-  port via the VCH. Assume that server_app binds to port 5000.
+  Result: The server and client containers can ping each other by name. You can connect to server
+  on port 5000 from the client container and to port 5000 on the VCH public network.
 
   Background:
     Given I run `docker network create -d bridge my-bridge-network`

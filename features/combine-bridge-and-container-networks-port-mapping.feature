@@ -1,6 +1,7 @@
 # Seed document: "Deploy Containers That Combine Bridge Networks with a Container Network",
 # its port-mapping example. `public` is the target's container network; the document's id
-# 50ca68165532… is whatever id the endpoint prints, called 50 as the document does.
+# 50ca68165532… is whatever id the endpoint prints, and 50 is a prefix of it, as the document
+# calls the container: the shortest of at least 4 characters that no other container's id starts with.
 Feature: Deploy Containers That Combine Bridge Networks with a Container Network
   If you implement port forwarding when a container VM is connected to both the bridge network
   and a container network, the port mapping applies to the network that you use on the create
@@ -21,6 +22,18 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
       50ca68165532        tomcat:alpine       "catalina.sh run"   7 minutes ago       Up 5 minutes        192.168.78.159:80->8080/tcp   priceless_tesla
       """
     And from the outside, 50's address on public answers "Hello world!" on port 80
+
+  # The document calls the container by the first characters of the id docker create printed.
+  @exclusive:host-port-80 @shared:container-network-range
+  @id:combine.container-addressed-by-id-prefix
+  Scenario: docker network connect and docker start call the container by a prefix of its id
+    Then 50 is a prefix of the id `docker create` printed, and that container runs on public and on bridge, where the document shows:
+      """
+      $ docker create -p 80:8080 --net=public tomcat:alpine
+      50ca681655326775da27462ee062f3a74c4157ff04470fcfda9b176470270d6a
+      $ docker network connect bridge 50
+      $ docker start 50
+      """
 
   # A public interface may refuse port 80 or drop it silently: either is no answer once the
   # control, a server of the suite's own published on the same interface (from the default

@@ -5,9 +5,10 @@
 # service on 7070, a peer service on 7071) only answer; the documented service is view's port 80.
 @shared:container-network-range
 Feature: Deploy Containers That Combine Bridge Networks with a Container Network
-  The three main advantages of using a container network over exposing a port on the VCH are that:
   1) The container can get its own external IP address. 2) The container is not dependent on the
-  VCH control plane being up for network connectivity. 3) This avoids the use of NAT.
+  VCH control plane being up for network connectivity. This allows the VCH to be powered down or
+  upgraded with zero impact on the network connectivity of the deployed container. 3) This avoids
+  the use of NAT.
 
   Background:
     Given a container network ExternalNetwork

@@ -35,6 +35,15 @@ Feature: Deploy Containers That Combine Bridge Networks with a Container Network
       baf6919f5721        ExternalNetwork     external
       """
 
+  # The default network's row: bridge, the network every VCH has, with DRIVER bridge.
+  @id:combine.default-bridge-listed
+  Scenario: docker network ls shows the default network bridge with driver bridge
+    Then `docker network ls` lists bridge with driver "bridge", where the document shows:
+      """
+      NETWORK ID          NAME                DRIVER              SCOPE
+      fc41d9a86514        bridge              bridge
+      """
+
   # Six paths, each its own result: a deviation on one path leaves the other five observed.
   Scenario Outline: All the containers can communicate with each other: <from> to <to>
     Then in <from>, `telnet <to> 80` and `GET /` answers "Hello world!" from <to>

@@ -4,7 +4,9 @@
 # refuses a second network with that subnet ("Pool overlaps"): one run at a time holds it.
 Feature: Create a Bridge Network with Non-Default Subnet Mask
   To override the default subnet mask, you can specify a new value by using the
-  docker network create --subnet option.
+  docker network create --subnet option. By default, user-defined bridge networks in VCHs have a
+  subnet mask value of 16. The vSphere administrator can also configure a VCH with a different
+  default subnet mask by using the --bridge-network-width option when they deploy the VCH.
 
   @exclusive:subnet-203.0.113.0-24
   @id:subnet.non-default-mask-honoured

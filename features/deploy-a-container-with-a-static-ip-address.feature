@@ -6,8 +6,7 @@
 # Every scenario connects or starts container1: each changes what the Background built (@mutates).
 @exclusive:container-network-range @mutates
 Feature: Deploy a Container with a Static IP Address
-  Deploy a container that has a static IP address on the container network. The IP address that
-  you specify in docker network connect --ip must be within the specified range. If you do not
+  The IP address that you specify in docker network connect --ip must be within the specified range. If you do not
   specify --ip, the VCH assigns an IP address from the range.
 
   Background:

@@ -2,7 +2,7 @@
 # my_container/my_app stand for a web service on port 80: the suite runs its probe image
 # there, which answers a request line with "Hello world!".
 Feature: Publish a Container Port
-  Connect a container VM to an external mapped port on the public network of the VCH.
+  Result: You can access Port 80 on test1 from the public network interface on the VCH at port 8080.
 
   @exclusive:host-port-8080
   @id:publish.port-8080-on-public-interface

@@ -1,6 +1,7 @@
 /** Steps that run the document's docker commands, and read what the docker CLI shows. */
 import { When, Then } from '@cucumber/cucumber'
 import {
+  addressedByPrefix,
   listsNetwork,
   refusedForSeveralNets,
   runCommand,
@@ -23,8 +24,8 @@ When('I try {command}', async function (this: World, command: string) {
   await tryCommand(this, command)
 })
 
-Then('it is refused with {string}', function (this: World, text: string) {
-  wasRefused(this, { text })
+Then('it is refused with the whole line {string}', function (this: World, line: string) {
+  wasRefused(this, { line })
 })
 
 Then('it is refused, while the same command with only its first --net is accepted', async function (this: World) {
@@ -76,5 +77,13 @@ Then(
     documented: string,
   ) {
     await psShowsMapping(this, { command, container, network, host, inside, documented })
+  },
+)
+
+Then(
+  '{word} is a prefix of the id {command} printed, and that container runs on {word} and on {word}, ' +
+    'where the document shows:',
+  async function (this: World, id: string, _command: string, first: string, second: string, documented: string) {
+    await addressedByPrefix(this, { id, networks: [first, second], documented })
   },
 )

@@ -50,6 +50,8 @@ export interface FeatureScenario {
   feature: string
   /** Whether its feature has a Background its scenarios may share (holds/fixtures.ts). */
   background: boolean
+  /** The Feature's description: the document's words its scenarios check, as it quotes them. */
+  description: string
 }
 
 /** featurePickles, each with its Feature's name and whether its feature has a Background. */
@@ -58,7 +60,8 @@ export function featureScenarios(dir = FEATURES_DIR): FeatureScenario[] {
   return featureDocuments(dir, newId).flatMap(({ uri, doc }) => {
     const background = doc.feature?.children.some((c) => c.background) ?? false
     const feature = doc.feature?.name ?? ''
-    return compile(doc, uri, newId).map((pickle) => ({ pickle, feature, background }))
+    const description = doc.feature?.description ?? ''
+    return compile(doc, uri, newId).map((pickle) => ({ pickle, feature, background, description }))
   })
 }
 

@@ -136,6 +136,8 @@ const QUOTES: readonly { id: string; quote: string }[] = [
       '[existing-port-group] and should be visible when you run docker network ls from a Docker client.',
   },
   { id: 'combine.container-network-driver-external', quote: 'baf6919f5721        ExternalNetwork     external' },
+  // the default network's row of the same listing
+  { id: 'combine.default-bridge-listed', quote: 'fc41d9a86514        bridge              bridge' },
   {
     id: 'combine.control-plane-down.connectivity-kept',
     quote: 'The container is not dependent on the VCH control plane being up for network connectivity.',
@@ -170,6 +172,8 @@ const QUOTES: readonly { id: string; quote: string }[] = [
     id: 'combine.mapping-on-create-network-only.not-to-connected-networks',
     quote: 'It does not apply to networks that are connected after creation.',
   },
+  // the example's commands call the container 50, the first characters of the id docker create printed
+  { id: 'combine.container-addressed-by-id-prefix', quote: '$ docker network connect bridge 50' },
 
   {
     id: 'subnet.non-default-mask-honoured',

@@ -108,6 +108,22 @@ export class NameBook {
   }
 }
 
+/** The fewest characters an id prefix the suite calls a container by has: fewer would soon be ambiguous. */
+const ID_PREFIX_MIN = 4
+
+/**
+ * The prefix of container id `id` that the suite calls it by, as the document calls
+ * 50ca681655326775… "50": the shortest of at least ID_PREFIX_MIN characters that none of the
+ * `others` ids (every other container of the endpoint) starts with.
+ */
+export function idPrefix(id: string, others: readonly string[], min = ID_PREFIX_MIN): string {
+  for (let n = min; n < id.length; n++) {
+    const prefix = id.slice(0, n)
+    if (!others.some((o) => o.startsWith(prefix))) return prefix
+  }
+  return id
+}
+
 /** Splits a command line as a POSIX shell would for plain words and quotes (no expansions). */
 export function splitWords(line: string): string[] {
   const words: string[] = []

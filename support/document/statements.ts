@@ -1,15 +1,17 @@
 /**
  * The catalogue of the document's statements: every sentence of the document's prose and bullets,
- * section by section, and the output lines and error text it shows, each with what it states and
- * what checks it. A sentence that states an observable behaviour, a default, a required option, an
+ * section by section, every line of output its command blocks show (rows, headers, printed ids,
+ * transcripts, the error text), and each command no step runs as written, each with what it
+ * states and what checks it. A sentence that states an observable behaviour, a default, a required option, an
  * error text or an output format names the scenario ids that check it (`checkedBy`), or why it is
  * not observable here (`notObservable`); a sentence that states nothing to check (an introduction,
  * an instruction of the example, a cross-reference) says what it is (`context`).
  *
- * test/unit/statements.test.ts checks that every prose and bullet line of the document is covered
- * by the catalogue's quotes (a sentence missing here is named), that each quote occurs once in its
- * section, that each statement has ids or a reason, and that every id is a scenario of features/
- * and every scenario of features/ checks some statement. The living document
+ * test/unit/statements.test.ts checks it (support/document/catalogue-check.ts; the rules are the
+ * test's first comment): every line of the document covered, each quote once in its section, each
+ * statement with ids or a reason, each id a scenario of its section whose steps hold the statement
+ * or half its key words, the words each scenario verifies (anchors.ts) in a statement naming it,
+ * and every scenario of features/ named. The living document
  * (support/report/living-document.ts) marks each catalogued statement with its verdict badges, or
  * with the reason it is not checked.
  *
@@ -57,6 +59,19 @@ const ALL_COMMUNICATE = [
 const NOT_A_DOCKER_OPTION =
   'a vic-machine option, set when the VCH is deployed, not through the Docker API: the profile says how the ' +
   'endpoint was deployed'
+
+const LS_HEADER = 'NETWORK ID          NAME                DRIVER'
+const PING_TRANSCRIPT = [
+  'PING server (172.18.0.2): 56 data bytes',
+  '64 bytes from 172.18.0.2: seq=0 ttl=64 time=0.073 ms',
+  '64 bytes from 172.18.0.2: seq=1 ttl=64 time=0.092 ms',
+  '64 bytes from 172.18.0.2: seq=2 ttl=64 time=0.088 ms',
+].map((quote): Statement => ({
+  quote,
+  context:
+    "ping's transcript, on the document's network (172.18.0.2): what it shows, replies from server by name, is " +
+    "the Result's statement; the suite judges the replies, not the transcript's addresses or times",
+}))
 
 /** The catalogue, section by section in the document's order, each section's statements in its order. */
 export const STATEMENTS: readonly SectionStatements[] = [
@@ -167,11 +182,20 @@ export const STATEMENTS: readonly SectionStatements[] = [
         states: 'behaviour',
         checkedBy: PING_BOTH('new-bridge'),
       },
+      // docker network ls's columns and the new network's row (the `...` lines elide the others)
+      { quote: LS_HEADER, states: 'output format', checkedBy: ['new-bridge.network-listed'] },
       {
         quote: '615d565d498c        my-bridge-network   bridge',
         states: 'output format',
         checkedBy: ['new-bridge.network-listed'],
       },
+      {
+        quote: '/ # ping server',
+        context:
+          'a command of the example, run as `ping -c 3 server`: without -c, busybox ping never ends (the transcript ' +
+          'shows three replies)',
+      },
+      ...PING_TRANSCRIPT,
       {
         quote: 'Result: The server and client containers can ping each other by name.',
         states: 'behaviour',
@@ -204,11 +228,25 @@ export const STATEMENTS: readonly SectionStatements[] = [
         quote: 'Assume that server_app binds to port 5000.',
         context: "an assumption about the example's image: the suite's stand-in server binds to port 5000",
       },
+      { quote: LS_HEADER, states: 'output format', checkedBy: ['exposed-port.network-listed'] },
       {
         quote: '615d565d498c        my-bridge-network   bridge',
         states: 'output format',
         checkedBy: ['exposed-port.network-listed'],
       },
+      ...PING_TRANSCRIPT,
+      ...[
+        'Hello world!Connection closed by foreign host',
+        'Trying 192.168.218.137...',
+        'Connected to 192.168.218.137.',
+        "Escape character is '^]'.",
+        'Hello world!Connection closed by foreign host.',
+      ].map((quote): Statement => ({
+        quote,
+        context:
+          "telnet's transcript: server_app's answer, Hello world!, is the Result's statement (the suite checks the " +
+          "answer and who gave it); the rest is telnet's own words and the document's address",
+      })),
       {
         quote: 'Result: The server and client containers can ping each other by name.',
         states: 'behaviour',
@@ -250,6 +288,10 @@ export const STATEMENTS: readonly SectionStatements[] = [
         checkedBy: ['multi-bridge.multiple-net-refused', 'multi-bridge.multiple-net-refused-create'],
       },
       {
+        quote: 'docker network connect [network-id] [container-id]',
+        context: "the command's syntax, not the example's: the steps run it with the example's names",
+      },
+      {
         quote: "Note: With VIC containers, networks can only be added to a container when it's in its created state.",
         states: 'behaviour',
         checkedBy: ['multi-bridge.connect-when-created', 'multi-bridge.connect-only-when-created'],
@@ -263,6 +305,12 @@ export const STATEMENTS: readonly SectionStatements[] = [
       { quote: 'Create and run the data container(s)', context: INSTRUCTION },
       { quote: 'Create and run the web container(s) and make sure one is on both networks.', context: INSTRUCTION },
       { quote: 'Expose the web front end on port 8080 of the VCH.', context: INSTRUCTION },
+      {
+        quote: 'docker network connect bridge-web web-model',
+        context:
+          "the document's slip: the container it creates is model (web-model is its image, as the Result calls it); " +
+          'the suite runs `docker network connect bridge-web model`',
+      },
       { quote: 'Result:', context: 'introduces the results, each its own statement' },
       {
         quote: 'db and web-view cannot communicate with each other',
@@ -324,9 +372,24 @@ export const STATEMENTS: readonly SectionStatements[] = [
         checkedBy: ['combine.container-network-listed'],
       },
       {
+        quote: `${LS_HEADER}              SCOPE`,
+        states: 'output format',
+        checkedBy: [
+          'combine.container-network-listed',
+          'combine.container-network-driver-external',
+          'combine.default-bridge-listed',
+        ],
+      },
+      {
         quote: 'baf6919f5721        ExternalNetwork     external',
         states: 'output format',
         checkedBy: ['combine.container-network-driver-external'],
+      },
+      // the default network's row: every VCH has bridge, with driver bridge
+      {
+        quote: 'fc41d9a86514        bridge              bridge',
+        states: 'output format',
+        checkedBy: ['combine.default-bridge-listed'],
       },
       {
         quote: 'The three main advantages of using a container network over exposing a port on the VCH are that:',
@@ -412,12 +475,47 @@ export const STATEMENTS: readonly SectionStatements[] = [
         quote: 'The following example example shows mapping in the container VM and serving to the container network:',
         context: 'introduces the example',
       },
+      // docker create prints the new container's whole id; the commands after it call the container by
+      // its first characters, 50
+      {
+        quote: '50ca681655326775da27462ee062f3a74c4157ff04470fcfda9b176470270d6a',
+        states: 'output format',
+        checkedBy: ['combine.container-addressed-by-id-prefix'],
+      },
+      {
+        // and `docker start 50` after it, which the same Background runs as written
+        quote: 'docker network connect bridge 50',
+        states: 'behaviour',
+        checkedBy: ['combine.container-addressed-by-id-prefix'],
+      },
+      {
+        quote: '50',
+        context:
+          'the docker CLI echoes the argument docker start was given: the client prints it, whatever the endpoint',
+      },
+      {
+        quote:
+          'CONTAINER ID        IMAGE               COMMAND             CREATED             STATUS              PORTS' +
+          '                         NAMES',
+        states: 'output format',
+        checkedBy: ['combine.mapping-on-create-network-only.applies-to-create-network'],
+      },
+      {
+        quote:
+          '50ca68165532        tomcat:alpine       "catalina.sh run"   7 minutes ago       Up 5 minutes        ' +
+          '192.168.78.159',
+        context:
+          "the row's other columns: the id's first 12 characters, the image, its command and times as the " +
+          "document's engine ran Tomcat, and an address of the document's network (the PORTS check takes the " +
+          "container's own address on public)",
+      },
       {
         // the PORTS entry of docker ps, after the document's address (its network's, not this lab's)
         quote: ':80->8080/tcp',
         states: 'output format',
         checkedBy: ['combine.mapping-on-create-network-only.applies-to-create-network'],
       },
+      { quote: 'priceless_tesla', context: 'a name the engine made up: the suite names every container it makes' },
     ],
   },
   {
@@ -429,6 +527,10 @@ export const STATEMENTS: readonly SectionStatements[] = [
           '--subnet option.',
         states: 'behaviour',
         checkedBy: ['subnet.non-default-mask-honoured'],
+      },
+      {
+        quote: '$ docker network create --subnet value',
+        context: "the document's placeholder: the suite runs it with a value (203.0.113.0/24) and a network's name",
       },
       {
         quote: 'By default, user-defined bridge networks in VCHs have a subnet mask value of 16.',

@@ -138,7 +138,7 @@ function requestedAddress(r: CommandResult): string | undefined {
  * with an error (a CLI timeout is no refusal), and that error says `expected` (quoted text) or
  * names what the refusal must be about.
  */
-export function expectRefused(r: CommandResult, expected?: { text?: string; about?: string; address?: string }): void {
+export function expectRefused(r: CommandResult, expected?: { line?: string; about?: string; address?: string }): void {
   if (succeeded(r))
     throw new Error(
       `\`${r.documented}\` was accepted ` +
@@ -152,8 +152,14 @@ export function expectRefused(r: CommandResult, expected?: { text?: string; abou
     throw new Error(
       `\`${r.documented}\` failed (exit ${r.exitCode}) without saying why: a refusal names what it refuses`,
     )
-  if (expected?.text && !said.includes(expected.text))
-    throw new Error(`\`${r.documented}\` failed, but not with "${expected.text}": ${said.split('\n')[0]}`)
+  // the whole line, from its first character: to its end, or to the detail VIC's portlayer adds after ': '
+  // (lib/portlayer/exec/base.go: "unable to wait for process launch status: <detail>")
+  const line = expected?.line
+  if (line !== undefined && !said.split('\n').some((l) => l.trimEnd() === line || l.startsWith(`${line}: `)))
+    throw new Error(
+      `\`${r.documented}\` failed, but no line of its error is "${line}" (whole, or with a detail after ": "): ` +
+        said.split('\n')[0],
+    )
   if (expected?.about) {
     const about = refusalAbout(expected.about, expected.address ?? requestedAddress(r))
     if (!about.matches(said))

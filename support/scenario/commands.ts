@@ -14,6 +14,9 @@ import {
 import { besideDocument } from '../observe/beside-document'
 import { Evidence } from '../observe/evidence'
 import { parseTable } from '../document/tables'
+import { idPrefix } from '../document/doc-commands'
+import { judge } from '../observe/evidence'
+import { DEFAULT_NETWORKS } from '../engine/kinds'
 import type { NetconformWorld } from './world'
 
 /** A Background step the fixture already did (holds/fixtures.ts): said in the transcript, not run again. */
@@ -40,10 +43,64 @@ export async function runNoted(w: NetconformWorld, command: string): Promise<Com
   return result
 }
 
-/** I run COMMAND, which prints the id ID…: later steps call the container it made by that id. */
+/**
+ * I run COMMAND, which prints the id ID…: the whole id it printed is kept as `ID…`, and later steps
+ * call the container ID as the document does, by a prefix of that id (idPrefix: one no other
+ * container's id on the endpoint starts with).
+ */
 export async function runCommandNamingId(w: NetconformWorld, command: string, id: string): Promise<void> {
   const result = await runCommand(w, command)
-  if (result) w.names.alias(id, w.real(result.container!))
+  if (!result) return
+  const printed = result.stdout.trim().split('\n').pop() ?? ''
+  if (!/^[0-9a-f]{12,64}$/.test(printed))
+    throw new Error(`\`${command}\` printed no container id: ${JSON.stringify(result.stdout.trim())}`)
+  const others = (await w.docker.listContainers({ all: true })).map((c) => c.Id).filter((other) => other !== printed)
+  const prefix = idPrefix(printed, others)
+  w.names.alias(`${id}…`, printed)
+  w.names.alias(id, prefix)
+  w.note(`${id} is ${prefix}: the id's first ${prefix.length} characters, which no other container's id starts with`)
+}
+
+/**
+ * ID is a prefix of the id COMMAND printed, and that container runs on each of NETWORKS: the
+ * commands that called it ID (`docker network connect bridge 50`, `docker start 50`) reached it.
+ */
+export async function addressedByPrefix(
+  w: NetconformWorld,
+  { id, networks, documented }: { id: string; networks: readonly string[]; documented: string },
+): Promise<void> {
+  const printed = w.real(`${id}…`)
+  const prefix = w.real(id)
+  if (printed === `${id}…`) throw new Error(`no id was printed for ${id}: the step that creates it did not run`)
+  const info = await w.docker.getContainer(prefix).inspect()
+  const on = Object.entries(info.NetworkSettings.Networks ?? {})
+  const missing: string[] = []
+  for (const n of networks) {
+    const net = await w.docker.getNetwork(w.real(n)).inspect()
+    // the default network, which a command calls bridge, may be named after the engine (Podman: podman)
+    const isIt = (name: string, networkId: string) =>
+      name === net.Name || networkId === net.Id || (n === 'bridge' && DEFAULT_NETWORKS.includes(name))
+    if (!on.some(([name, e]) => isIt(name, e.NetworkID))) missing.push(n)
+  }
+  // the document's transcript with this endpoint's id, and the prefix in place of ID
+  const observed = documented
+    .split('\n')
+    .map((l) => (/^[0-9a-f]{64}$/.test(l.trim()) ? printed : l.replace(new RegExp(` ${id}$`), ` ${prefix}`)))
+  w.note(besideDocument(documented, observed.join('\n')))
+  const state = info.State.Running ? 'running' : info.State.Status
+  w.note(`${prefix} is ${info.Id}, ${state}, on ${on.map(([n]) => n).join(', ')}`)
+  judge(prefix.length < printed.length && printed.startsWith(prefix) && info.Id === printed, {
+    kind: 'id-prefix',
+    what: `${id}, the container docker create printed ${printed}`,
+    seen: `called ${prefix}, which is ${info.Id}`,
+    documented: 'a prefix of the id that was printed',
+  })
+  judge(info.State.Running && missing.length === 0, {
+    kind: 'id-prefix-commands',
+    what: `the container called ${prefix} after \`docker network connect bridge ${id}\` and \`docker start ${id}\``,
+    seen: `${state}${missing.length ? `, not on ${missing.join(', ')}` : ''}`,
+    documented: `it running on ${networks.join(' and ')}`,
+  })
 }
 
 /** I try COMMAND: a failure is kept for a later step to judge; unjudged, the After hook fails the scenario. */
@@ -54,10 +111,10 @@ export async function tryCommand(w: NetconformWorld, command: string, deadlineMs
 }
 
 /**
- * it is refused (, naming ABOUT | with "TEXT"): the tried command's failure is judged here; the
- * refusal's words go to the transcript.
+ * it is refused (, naming ABOUT | with the whole line "LINE"): the tried command's
+ * failure is judged here; the refusal's words go to the transcript.
  */
-export function wasRefused(w: NetconformWorld, expected?: { text?: string; about?: string }): void {
+export function wasRefused(w: NetconformWorld, expected?: { line?: string; about?: string }): void {
   w.unchecked = undefined
   if (!w.tried) throw new Error('no command was tried before "it is refused"')
   expectRefused(w.tried, expected)

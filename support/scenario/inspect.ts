@@ -32,7 +32,11 @@ export async function portsShown(
   const r = await runDocumented(command, world.commandContext)
   world.note(describeCommand(r))
   if (documented) world.note(besideDocument(documented, r.stdout))
-  const row = parseTable(r.stdout).find((x) => x.NAMES === world.real(container))
+  // the container as the document calls it: by name, or by a prefix of its id (50)
+  const { Id } = await world.docker.getContainer(world.real(container)).inspect()
+  const row = parseTable(r.stdout).find(
+    (x) => x.NAMES === world.real(container) || (Boolean(x['CONTAINER ID']) && Id.startsWith(x['CONTAINER ID'])),
+  )
   return { shown: row?.PORTS ?? `(${world.real(container)} not listed)`, expected: `${address}${mapping}` }
 }
 

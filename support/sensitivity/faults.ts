@@ -14,6 +14,7 @@ import { scenarioIds } from '../profile/targets'
 import { featurePickles } from '../scenario-id'
 import type { Target } from '../types'
 import type { Hook, HookContext } from './hooks'
+import type { Answer } from '../engine/relay'
 import { BUILTIN_NETWORKS, DEFAULT_NETWORKS } from '../engine/kinds'
 import { DOCUMENT_NETWORKS } from '../document/doc-commands'
 
@@ -61,6 +62,18 @@ const BUILTIN = new Set([...DOCUMENT_NETWORKS, ...BUILTIN_NETWORKS])
 
 type Labels = Record<string, string> | null | undefined
 const ours = (labels: Labels): boolean => Boolean(labels && labels[LABEL_RUN])
+
+/**
+ * A 404, as for an unknown container, when CALLED is a prefix of the id of a container of the suite's
+ * (not its name, nor its whole id); undefined, so that the request goes on, otherwise.
+ */
+async function unknownPrefix(ctx: HookContext, called: string | undefined): Promise<Answer | undefined> {
+  if (!called || !/^[0-9a-f]{1,63}$/.test(called)) return undefined
+  const found = await ctx.upstream('GET', `/containers/${called}/json`)
+  const labels = (found.body as { Config?: { Labels?: Labels } } | undefined)?.Config?.Labels
+  if (found.status !== 200 || !ours(labels)) return undefined
+  return { status: 404, body: { message: `No such container: ${called}` } }
+}
 
 /** nc-<run6>-<inst4>-<doc> → nc-<run6>-<inst4>, or undefined for any other name. */
 export function scenarioPrefix(name: string | null | undefined): string | undefined {
@@ -617,6 +630,38 @@ export function faultsFor(target: Target): Fault[] {
               ? list.map((n) => (n.Name === target.offers.containerNetwork?.name ? { ...n, Driver: 'bridge' } : n))
               : undefined,
         },
+      ],
+    },
+    {
+      id: 'network-ls-default-bridge-driver',
+      breaks: 'docker network ls shows the default network as "bridge              bridge"',
+      does: 'network ls shows the default network with driver macvlan',
+      tags: ids('combine.default-bridge-listed'),
+      hooks: [
+        {
+          method: 'GET',
+          path: /^\/networks$/,
+          response: (list: { Name?: string; Driver?: string }[]) =>
+            Array.isArray(list)
+              ? list.map((n) => (n.Name && DEFAULT_NETWORKS.includes(n.Name) ? { ...n, Driver: 'macvlan' } : n))
+              : undefined,
+        },
+      ],
+    },
+    {
+      id: 'id-prefix-unknown',
+      breaks:
+        '`docker network connect bridge 50`, `docker start 50`: the container `docker create` made, called by the ' +
+        'first characters of its id',
+      does: "network connect and start answer 404 for a container of the suite's called by a prefix of its id",
+      tags: ids('combine.container-addressed-by-id-prefix', 'combine.mapping-on-create-network-only'),
+      hooks: [
+        {
+          method: 'POST',
+          path: /^\/networks\/([^/]+)\/connect$/,
+          answer: (ctx) => unknownPrefix(ctx, (ctx.body as { Container?: string } | undefined)?.Container),
+        },
+        { method: 'POST', path: /^\/containers\/([^/]+)\/start$/, answer: (ctx) => unknownPrefix(ctx, ctx.params[0]) },
       ],
     },
     {

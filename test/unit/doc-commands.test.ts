@@ -5,6 +5,7 @@ import {
   NameBook,
   answererOf,
   greetingOf,
+  idPrefix,
   rewrite,
   splitWords,
   standInCommand,
@@ -87,6 +88,15 @@ test('NameBook.define gives the prefixed unique name, the same one every time', 
   expect(names.define('server')).to.equal(`${PREFIX}-server`)
   expect(names.has('server')).to.equal(true)
   expect(names.resolve('server')).to.equal(`${PREFIX}-server`)
+})
+
+test('idPrefix: the shortest prefix of at least 4 characters that no other container id starts with', () => {
+  const id = '50ca681655326775da27462ee062f3a74c4157ff04470fcfda9b176470270d6a'
+  expect(idPrefix(id, [])).to.equal('50ca')
+  expect(idPrefix(id, ['50ca1111', '50c8aaaa'])).to.equal('50ca6')
+  expect(idPrefix(id, ['50ca6816aa'])).to.equal('50ca68165')
+  // every shorter prefix shared: the whole id
+  expect(idPrefix('50ca68', ['50ca68ff'])).to.equal('50ca68')
 })
 
 test('NameBook.resolve: an unknown name stays as written', () => {

@@ -211,11 +211,28 @@ test("dhcp.without-dns-times-out: VIC's error after 3 minutes conforms when the 
       deadlineMs: 240_000,
     },
   )
-  expect(() => expectRefused(tried, { text: LAUNCH })).to.not.throw()
+  expect(() => expectRefused(tried, { line: LAUNCH })).to.not.throw()
   // With the profile's default 60 s, the CLI is stopped before VIC answers: no refusal was seen.
   expect(() =>
-    expectRefused({ ...tried, exitCode: undefined, stderr: '', timedOut: true, deadlineMs: 60_000 }, { text: LAUNCH }),
+    expectRefused({ ...tried, exitCode: undefined, stderr: '', timedOut: true, deadlineMs: 60_000 }, { line: LAUNCH }),
   ).to.throw(/got no answer within 60 s: a timeout is not a refusal/)
+})
+
+test("dhcp.without-dns-times-out: the document's whole line, not words of it inside another", () => {
+  const refused = (stderr: string) =>
+    command('docker run -it --net=DhcpNetwork --name container1 busybox', ['run', '-d', 'netconform-probe:1'], {
+      exitCode: 125,
+      stderr,
+      durationMs: 1_000,
+      deadlineMs: 60_000,
+    })
+  // the document's line as it stands, and with VIC's detail after ': '
+  expect(() => expectRefused(refused(`${LAUNCH}\n`), { line: LAUNCH })).to.not.throw()
+  expect(() => expectRefused(refused(`${LAUNCH}: context deadline exceeded`), { line: LAUNCH })).to.not.throw()
+  // the words inside another line, or the line with more words after it: not the documented line
+  const inside = `Error: OCI runtime error: ${LAUNCH.replace('docker: ', '')}`
+  expect(() => expectRefused(refused(inside), { line: LAUNCH })).to.throw(/but no line of its error is "docker: Error/)
+  expect(() => expectRefused(refused(`${LAUNCH}es of 3 containers`), { line: LAUNCH })).to.throw(/no line of its error/)
 })
 
 test('trust levels closed and outbound: VIC refuses -p there (context.go 1131-1133); the trust scenarios are not applicable', () => {
