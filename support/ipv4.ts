@@ -28,6 +28,14 @@ export function bounds(range: string): [number, number] {
   return [start, start + size - 1]
 }
 
+/** The smallest CIDR block that holds the addresses FIRST to LAST. */
+export function blockHolding(first: string, last: string): string {
+  const [a, b] = [toNumber(first), toNumber(last)]
+  let bits = 32
+  while (bits > 0 && bounds(`${toAddress(a)}/${bits}`)[1] < b) bits--
+  return `${toAddress(bounds(`${toAddress(a)}/${bits}`)[0])}/${bits}`
+}
+
 /** The last host address of ADDRESS's subnet of /BITS (its broadcast address less one). */
 export function lastHost(address: string, bits: number): string {
   return toAddress(bounds(`${address}/${bits}`)[1] - 1)

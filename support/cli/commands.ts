@@ -21,6 +21,8 @@ import {
   wholeNumber,
   wrapped,
 } from './options'
+import { PROFILE_SPEC } from './commands/profile'
+import { DECLARE_SPEC } from './commands/declare'
 
 /** Which endpoint a command talks to: a profile, and what overrides it. */
 const TARGET = {
@@ -125,6 +127,8 @@ export const COMMANDS = {
     ],
     exit: "the worst run's (see netconform help run); 130 when interrupted before every endpoint ran",
   },
+  profile: PROFILE_SPEC,
+  declare: DECLARE_SPEC,
   clean: {
     summary: 'remove what runs that are no longer alive left on an endpoint (by label only)',
     options: {

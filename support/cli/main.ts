@@ -16,6 +16,7 @@ import {
   parseCommand,
 } from './commands'
 import type { Summary, Target } from '../types'
+import type { WiderDeclaration } from '../report/overlaps'
 import { interruption, signalExitCode } from '../cleanup/interrupt'
 import { netconformVersion } from '../project'
 
@@ -67,10 +68,15 @@ function resolveTarget(
  * After the run: what the verdict console did not say line by line (stale deviations, what was
  * not run), then the totals.
  */
-function printVerdicts(summary: Summary, dir: string): void {
+function printVerdicts(summary: Summary, dir: string, wider: readonly WiderDeclaration[] = []): void {
   const stale = summary.scenarios.filter((s) => s.deviation?.noLongerNeeded).map((s) => s.id)
   if (stale.length > 0)
     out(`netconform: declared deviations no longer needed (remove them from the profile): ${stale.join(', ')}`)
+  for (const w of wider)
+    out(
+      `netconform: declared deviation ${w.id} also matches another failure of its scenario (narrow its step or ` +
+        `observed): ${w.also.join('; ')}`,
+    )
   const notRun = lazy.reports().notRunLine(summary)
   if (notRun) out(notRun)
   const t = summary.totals
@@ -93,10 +99,10 @@ async function run({ values }: ParsedCommand<'run'>): Promise<number> {
   for (let i = 1; i <= repeat; i++) {
     if (repeat > 1) out(`netconform: repetition ${i} of ${repeat}`)
     const reportsDir = values.reports === undefined ? undefined : resolve(values.reports)
-    const { summary, dir } = await lazy
+    const { summary, dir, wider } = await lazy
       .run()
       .conformanceRun({ target, tags: values.tags, parallel, formats: values.format, reportsDir, shareSetup, log: out })
-    printVerdicts(summary, dir)
+    printVerdicts(summary, dir, wider)
     summaries.push(summary)
     if (summary.interrupted) break
   }
@@ -173,6 +179,14 @@ const HANDLERS: { [N in CommandName]: (parsed: ParsedCommand<N>) => Promise<numb
   compare: (parsed) => lazy.reportCommands().compareCommand(parsed, out),
   record: (parsed) => lazy.reportCommands().recordCommand(parsed, out),
   verify: (parsed) => lazy.reportCommands().verifyCommand(parsed, out),
+  profile: ({ values }) => {
+    const { profileCommand } = require('./commands/profile') as typeof import('./commands/profile')
+    return profileCommand(values, out, (v) => resolveTarget('profile', v))
+  },
+  declare: (parsed) => {
+    const { declareCommand } = require('./commands/declare') as typeof import('./commands/declare')
+    return declareCommand(parsed, out)
+  },
   sensitivity: ({ values }) => {
     const { sensitivityCommand } = require('./sensitivity') as typeof import('./sensitivity')
     return sensitivityCommand(values, out, (v) => resolveTarget('sensitivity', v))

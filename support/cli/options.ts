@@ -93,6 +93,8 @@ interface Flag {
 interface Valued {
   /** The value's name in the help, e.g. N, DIR, NAME|FILE. */
   readonly value: string
+  /** A one-letter alias, e.g. o for --out: -o FILE. */
+  readonly short?: string
   readonly description: string
   readonly read?: Reader<unknown>
   readonly multiple?: boolean
@@ -189,7 +191,8 @@ export function closest(name: string, known: readonly string[]): string | undefi
 function parseProblem(e: unknown, spec: CommandSpec): string {
   const message = e instanceof Error ? e.message : String(e)
   const code = (e as { code?: string }).code
-  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? ''
+  // parseArgs names an option with a one-letter alias as '-o, --out <value>': the long name is the option's
+  const option = /'(?:-\w, )?(-[^' ]+)/.exec(message)?.[1] ?? ''
   const name = option.replace(/^-+/, '')
   const o = spec.options[name] as OptionSpec | undefined
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
@@ -238,7 +241,9 @@ export function parseWith<C extends CommandSpec>(command: string, spec: C, argv:
   const options = Object.fromEntries(
     Object.entries(spec.options).map(([name, o]) => [
       name,
-      isFlag(o) ? { type: 'boolean' as const } : { type: 'string' as const, multiple: o.multiple === true },
+      isFlag(o)
+        ? { type: 'boolean' as const }
+        : { type: 'string' as const, multiple: o.multiple === true, ...(o.short ? { short: o.short } : {}) },
     ]),
   )
   const parsed = (() => {
@@ -276,7 +281,8 @@ function usageLine(command: string, spec: CommandSpec): string {
 }
 
 /** What the help shows in an option's first column. */
-const optionWords = (name: string, o: OptionSpec) => (isFlag(o) ? `--${name}` : `--${name} ${o.value}`)
+const optionWords = (name: string, o: OptionSpec) =>
+  isFlag(o) ? `--${name}` : `${o.short ? `-${o.short}, ` : ''}--${name} ${o.value}`
 
 /** TEXT in lines of at most WIDTH columns, the first after LEAD, the next indented to its width. */
 export function wrapped(lead: string, text: string, width = 120): string[] {

@@ -10,6 +10,12 @@ export const DOCKER: EngineKind = {
   nameTaken: (status) => status === 409,
   parentInterface: async (docker, network) =>
     ((await docker.getNetwork(network).inspect()) as { Options?: Record<string, string> }).Options?.parent,
+  addressRange: async (docker, network) => {
+    const inspected = (await docker.getNetwork(network).inspect()) as {
+      IPAM?: { Config?: { Subnet?: string; IPRange?: string }[] }
+    }
+    return inspected.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'))?.IPRange || undefined
+  },
   // Its own allocator ("port is already allocated"), or its userland proxy's bind ("address already in use").
   portTaken: (text) => /address already in use|port is already allocated/i.test(text),
 }

@@ -28,6 +28,11 @@ export interface EngineKind {
   /** The host interface a macvlan NETWORK sits on, as the engine tells it; undefined when it does not say. */
   parentInterface(docker: Docker, network: string): Promise<string | undefined>
   /**
+   * The range a NETWORK assigns addresses from, as a CIDR block, as the engine tells it (VIC's
+   * --container-network-ip-range); undefined when it assigns from its whole subnet or does not say.
+   */
+  addressRange(docker: Docker, network: string): Promise<string | undefined>
+  /**
    * Whether TEXT (a failure's reason) is this kind's refusal of a host port that something else
    * holds: a collision with another run on the host, which says nothing of the endpoint.
    */

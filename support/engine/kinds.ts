@@ -13,6 +13,11 @@ export async function parentInterface(docker: Docker, network: string): Promise<
   return kindOf((await docker.version()) as VersionAnswer).parentInterface(docker, network)
 }
 
+/** The range a NETWORK assigns addresses from, as a CIDR block, as the endpoint's kind of engine tells it. */
+export async function addressRange(docker: Docker, network: string): Promise<string | undefined> {
+  return kindOf((await docker.version()) as VersionAnswer).addressRange(docker, network)
+}
+
 /** The kind that answered GET /version (Docker, the API's reference, when none names itself). */
 function kindOf(version: VersionAnswer): EngineKind {
   return ENGINE_KINDS.find((k) => k !== DOCKER && k.productName(version)) ?? DOCKER

@@ -51,6 +51,12 @@ export function parseTarget(text: string, file: string): Target {
   } catch (e) {
     throw new UsageError(`${file}: not valid YAML: ${firstLine(e)}`)
   }
+  const drafts = unreasonedDrafts(data)
+  if (drafts.length > 0)
+    throw new UsageError(
+      `${file}: ${drafts.length} draft deviation(s) without a reason (write why the endpoint does this, or ` +
+        `remove the draft): ${drafts.join(', ')}`,
+    )
   if (!validate(data)) throw new UsageError(`${file}: ${(validate.errors ?? []).map(describeError).join('; ')}`)
   const t = data as Omit<Target, 'source' | 'offers' | 'deviations'> & Partial<Pick<Target, 'offers' | 'deviations'>>
   const known = scenarioIds()
@@ -91,6 +97,21 @@ export function parseTarget(text: string, file: string): Target {
   }
   return { ...t, offers: t.offers ?? {}, deviations: t.deviations ?? {}, source: file }
 }
+
+/**
+ * The scenarios whose deviation is a draft nobody has reviewed: `reason` null or absent, as
+ * `netconform declare` writes them. Refused before the schema, in one line that names them all, so
+ * that no difference is declared without a person saying why.
+ */
+function unreasonedDrafts(data: unknown): string[] {
+  const deviations = (data as { deviations?: unknown } | null)?.deviations
+  if (typeof deviations !== 'object' || deviations === null) return []
+  return Object.entries(deviations)
+    .filter(([, d]) => typeof d === 'object' && d !== null && isUnset((d as { reason?: unknown }).reason))
+    .map(([id]) => id)
+}
+
+const isUnset = (value: unknown) => value === null || value === undefined
 
 /** A deviation's regular expressions must compile when the profile loads, not when a scenario fails. */
 function checkRegExp(file: string, field: string, compile: () => unknown): void {

@@ -21,6 +21,7 @@ import { ENDPOINT_FILE, PROFILE_FILE, RUN_FILE, type RunContext, endpointIdentit
 import { LABEL_RUN, newRunId, removeLabelled, sweepRunAt, type SweptAt } from '../cleanup/resources'
 import { buildSummary } from '../report/build-summary'
 import { writeReportSet } from '../report/summary-markdown'
+import { type WiderDeclaration, recordedSummaries, widerDeclarations } from '../report/overlaps'
 import { CODE_DIR, CODE_EXT, COMPILED, PROJECT, defaultReportsDir, netconformVersion } from '../project'
 import { profileGap } from '../document/placeholders'
 import type { EngineInfo, Summary, Target, WorldParameters } from '../types'
@@ -53,6 +54,8 @@ export interface RunOutcome {
   cleanedUp: boolean
   /** With `sweepAt`: what the sweep there removed, and what is still labelled with the run. */
   sweptAt?: SweptAt
+  /** Declared deviations that also match another failure of their scenario (this run's or one recorded). */
+  wider: WiderDeclaration[]
 }
 
 /** Labelled resources of a run without a live lock, older than this, are an abandoned run's. */
@@ -192,7 +195,8 @@ async function runLocked(
 ): Promise<RunOutcome> {
   const { target } = opts
   await sweepBefore(target, runId, log)
-  const base = join(opts.reportsDir ?? defaultReportsDir(), target.name)
+  const reports = opts.reportsDir ?? defaultReportsDir()
+  const base = join(reports, target.name)
   const dir = join(base, runId)
   mkdirSync(dir, { recursive: true })
   await writeRunContext(dir, target, log)
@@ -251,10 +255,11 @@ async function runLocked(
     interrupted: interruption.reason,
   })
   writeReportSet(dir, summary)
+  const wider = widerDeclarations(target.deviations, summary, recordedSummaries(reports, runId))
   rmSync(join(base, 'latest'), { force: true })
   symlinkSync(runId, join(base, 'latest'))
   // After the endpoint was lost, what it lists on its way down cannot be trusted to be all.
   const endpointLost = summary.interrupted !== undefined && !interruption.signal
   const swept = sweptAt ? sweptAt.left.length === 0 : sweep.errors.length === 0
-  return { summary, dir, cleanedUp: swept && !endpointLost, ...(sweptAt ? { sweptAt } : {}) }
+  return { summary, dir, cleanedUp: swept && !endpointLost, ...(sweptAt ? { sweptAt } : {}), wider }
 }

@@ -168,6 +168,8 @@ test('every command main.ts offers is in the table, with a summary and an exampl
   expect(NAMES).to.have.members([
     'run',
     'conformance',
+    'profile',
+    'declare',
     'clean',
     'matrix',
     'document',
@@ -193,7 +195,11 @@ test("each command's help names every option of the table, its value and default
     const spec: CommandSpec = COMMANDS[name]
     expect(help, name).to.include(`usage: netconform ${name}`)
     for (const [option, o] of optionsOf(name)) {
-      const line = help.split('\n').find((l) => l.startsWith(`  --${option} `) || l === `  --${option}`)
+      // an option with a one-letter alias is listed as `  -o, --out FILE`
+      const line = help
+        .split('\n')
+        .map((l) => l.replace(/^ {2}-\w, /, '  '))
+        .find((l) => l.startsWith(`  --${option} `) || l === `  --${option}`)
       expect(line, `${name} --${option}`).to.not.equal(undefined)
       if ('value' in o) {
         expect(line, `${name} --${option}`).to.include(`--${option} ${o.value}`)
