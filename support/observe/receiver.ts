@@ -119,25 +119,29 @@ async function arrivalWords(receiver: Receiver, arrival: Arrival, markers: numbe
   return `${heard}${describeArrival(arrival)}${where}`
 }
 
+/** What a judgement reads: the receiver, what arrived at it, the probe in words, and the probe's marker if any. */
+interface Reading {
+  receiver: Receiver
+  arrival: Arrival
+  probe: string
+  marker?: string
+}
+
+/** How many datagrams carrying the reading's marker the receiver kept, and whether it shows anything arrived. */
+function shown({ receiver, arrival, marker }: Reading): { markers: number; any: boolean } {
+  const markers = marker && receiver.heardMarker ? receiver.heardMarker(marker) : 0
+  return { markers, any: arrived(arrival) || markers > 0 }
+}
+
 /**
  * After a negative's probe that got no answer: throws Evidence (kind arrived) when RECEIVER shows
  * the probe arrived (PROBE names it: "db's connection to view's address on port 80"); else returns what the
  * receiver showed, for the transcript.
  */
-export async function judgeNothingArrived({
-  receiver,
-  arrival,
-  probe,
-  marker,
-}: {
-  receiver: Receiver
-  arrival: Arrival
-  probe: string
-  marker?: string
-}): Promise<string> {
-  const markers = marker && receiver.heardMarker ? receiver.heardMarker(marker) : 0
-  if (!arrived(arrival) && markers === 0)
-    return `nothing of ${probe} reached ${receiver.name} (its own evidence: ${describeArrival(arrival)})`
+export async function judgeNothingArrived(reading: Reading): Promise<string> {
+  const { receiver, arrival, probe } = reading
+  const { markers, any } = shown(reading)
+  if (!any) return `nothing of ${probe} reached ${receiver.name} (its own evidence: ${describeArrival(arrival)})`
   const words = await arrivalWords(receiver, arrival, markers)
   throw new Evidence(
     'arrived',
@@ -151,19 +155,10 @@ export async function judgeNothingArrived({
  * After a control that answered: throws unless RECEIVER shows it arrived, so the same evidence can
  * tell an arrival here; returns what it showed, for the transcript.
  */
-export async function judgeControlArrived({
-  receiver,
-  arrival,
-  probe,
-  marker,
-}: {
-  receiver: Receiver
-  arrival: Arrival
-  probe: string
-  marker?: string
-}): Promise<string> {
-  const markers = marker && receiver.heardMarker ? receiver.heardMarker(marker) : 0
-  if (!arrived(arrival) && markers === 0)
+export async function judgeControlArrived(reading: Reading): Promise<string> {
+  const { receiver, arrival, probe } = reading
+  const { markers, any } = shown(reading)
+  if (!any)
     throw new Error(
       `${probe} reached ${receiver.name}, yet its own evidence showed nothing (${describeArrival(arrival)}): ` +
         'that evidence cannot tell an arrival on this endpoint, so no silence can be judged by it',

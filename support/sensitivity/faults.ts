@@ -160,6 +160,17 @@ async function inspected(ctx: HookContext, container: string) {
   }
 }
 
+/** After one of the suite's containers started (the upstream said so): RUN with its name and addresses. */
+function afterStart(run: (ctx: HookContext, started: Awaited<ReturnType<typeof inspected>>) => Promise<void>): Hook {
+  return {
+    method: 'POST',
+    path: /^\/containers\/([^/]+)\/start$/,
+    after: async (ctx, status) => {
+      if (status < 300) await run(ctx, await inspected(ctx, decodeURIComponent(ctx.params[0])))
+    },
+  }
+}
+
 /** A scenario's container whose documented name is one of DOC (nc-<run>-<inst>-<doc>) gets CAP_NET_ADMIN. */
 function netAdminFor(...doc: string[]): Hook {
   return onCreate((body, ctx) => {
@@ -176,8 +187,7 @@ function netAdminFor(...doc: string[]): Hook {
  * the address itself still answers, so the probe arrives): a probe between them arrives, and its
  * answer is lost.
  */
-async function crossWithAnswersLost(ctx: HookContext, started: string): Promise<void> {
-  const view = await inspected(ctx, started)
+async function crossWithAnswersLost(ctx: HookContext, view: Awaited<ReturnType<typeof inspected>>): Promise<void> {
   const prefix = scenarioPrefix(view.name)
   if (!prefix || view.name !== `${prefix}-view`) return
   const db = await inspected(ctx, `${prefix}-db`)
@@ -393,16 +403,7 @@ export function faultsFor(target: Target): Fault[] {
         "the other's new address to a next hop nobody holds (CAP_NET_ADMIN added at create, a route): a probe " +
         'between them arrives and gets no answer',
       tags: ids('multi-bridge.db-and-view-isolated'),
-      hooks: [
-        netAdminFor('db', 'view'),
-        {
-          method: 'POST',
-          path: /^\/containers\/([^/]+)\/start$/,
-          after: async (ctx, status) => {
-            if (status < 300) await crossWithAnswersLost(ctx, decodeURIComponent(ctx.params[0]))
-          },
-        },
-      ],
+      hooks: [netAdminFor('db', 'view'), afterStart(crossWithAnswersLost)],
     },
     {
       id: 'bridge-answers-to-outside-lost',
@@ -414,19 +415,13 @@ export function faultsFor(target: Target): Fault[] {
       tags: ids('combine.container-network-isolated'),
       hooks: [
         netAdminFor('web'),
-        {
-          method: 'POST',
-          path: /^\/containers\/([^/]+)\/start$/,
-          after: async (ctx, status) => {
-            const outside = target.offers.containerNetwork?.outsideAddress
-            if (status >= 300 || !outside) return
-            const web = await inspected(ctx, decodeURIComponent(ctx.params[0]))
-            const prefix = scenarioPrefix(web.name)
-            const hop = Object.values(web.nowhere)[0]
-            if (prefix && web.name === `${prefix}-web` && hop)
-              await execUpstream(ctx, web.name, `ip route add ${outside}/32 via ${hop}`)
-          },
-        },
+        afterStart(async (ctx, web) => {
+          const outside = target.offers.containerNetwork?.outsideAddress
+          const prefix = scenarioPrefix(web.name)
+          const hop = Object.values(web.nowhere)[0]
+          if (outside && prefix && web.name === `${prefix}-web` && hop)
+            await execUpstream(ctx, web.name, `ip route add ${outside}/32 via ${hop}`)
+        }),
       ],
     },
     {
